@@ -1,0 +1,47 @@
+import type { GatewayResponseType } from "../model/index.ts";
+
+/**
+ * Every gateway response type with the status, message and `x-amzn-ErrorType` AWS gives it by default.
+ * Sources: supported-gateway-response-types.md (statuses), spec §2.2/§2.3 (messages, error types; strength noted there).
+ */
+export interface GatewayResponseDefault {
+  status: number;
+  message: string;
+  errorType: string;
+  /** DEFAULT_4XX / DEFAULT_5XX, by status class. */
+  fallback: "DEFAULT_4XX" | "DEFAULT_5XX";
+  /** AWS does not let users customise it (REQUEST_TOO_LARGE, known-issues). */
+  customisable: boolean;
+}
+
+const entry = (status: number, message: string, errorType: string, customisable = true): GatewayResponseDefault => ({
+  status,
+  message,
+  errorType,
+  fallback: status >= 500 ? "DEFAULT_5XX" : "DEFAULT_4XX",
+  customisable,
+});
+
+export const GATEWAY_RESPONSES: Record<Exclude<GatewayResponseType, "DEFAULT_4XX" | "DEFAULT_5XX">, GatewayResponseDefault> = {
+  ACCESS_DENIED: entry(403, "User is not authorized to access this resource", "AccessDeniedException"),
+  API_CONFIGURATION_ERROR: entry(500, "Internal server error", "ApiConfigurationException"),
+  AUTHORIZER_CONFIGURATION_ERROR: entry(500, "Internal server error", "AuthorizerConfigurationException"),
+  AUTHORIZER_FAILURE: entry(500, "Internal server error", "AuthorizerFailureException"),
+  BAD_REQUEST_PARAMETERS: entry(400, "Missing required request parameters", "BadRequestException"),
+  BAD_REQUEST_BODY: entry(400, "Invalid request body", "BadRequestException"),
+  EXPIRED_TOKEN: entry(403, "The security token included in the request is expired", "ExpiredTokenException"),
+  INTEGRATION_FAILURE: entry(504, "Internal server error", "InternalServerErrorException"),
+  INTEGRATION_TIMEOUT: entry(504, "Endpoint request timed out", "InternalServerErrorException"),
+  INVALID_API_KEY: entry(403, "Forbidden", "ForbiddenException"),
+  INVALID_SIGNATURE: entry(403, "The request signature we calculated does not match the signature you provided", "InvalidSignatureException"),
+  MISSING_AUTHENTICATION_TOKEN: entry(403, "Missing Authentication Token", "MissingAuthenticationTokenException"),
+  QUOTA_EXCEEDED: entry(429, "Limit Exceeded", "LimitExceededException"),
+  REQUEST_TOO_LARGE: entry(413, "Request Too Long", "RequestTooLargeException", false),
+  RESOURCE_NOT_FOUND: entry(404, "Not Found", "ResourceNotFoundException"),
+  THROTTLED: entry(429, "Too Many Requests", "TooManyRequestsException"),
+  UNAUTHORIZED: entry(401, "Unauthorized", "UnauthorizedException"),
+  UNSUPPORTED_MEDIA_TYPE: entry(415, "Unsupported Media Type", "BadRequestException"),
+  WAF_FILTERED: entry(403, "Forbidden", "WafFilteredException"),
+};
+
+export type ErrorResponseType = keyof typeof GATEWAY_RESPONSES;

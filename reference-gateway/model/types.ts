@@ -1,0 +1,156 @@
+/**
+ * The deployed-API model: what the loaders produce and every other room reads.
+ * Plain typed data, no behaviour. Names follow the API Gateway resource model (RestApi, Resource, Method, …).
+ */
+
+/** Where a construct came from, so runtime and load errors can point at it. */
+export interface SourceLocation {
+  file: string;
+  /** JSON path inside the file, e.g. `$.Resources.Api.Properties.DefinitionBody.paths['/pets'].get`. */
+  path: string;
+}
+
+export interface GatewayModel {
+  /** Template or definition file the model was loaded from (absolute). */
+  sourceFile: string;
+  region: string;
+  accountId: string;
+  restApis: RestApi[];
+  /** Lambda functions by logical id. Integrations refer to them by that id. */
+  functions: Record<string, LambdaFunction>;
+}
+
+export interface LambdaFunction {
+  logicalId: string;
+  /** FunctionName (explicit or generated like CloudFormation does: `<stack>-<logicalId>-<suffix>`). */
+  functionName: string;
+  arn: string;
+  runtime: string;
+  /** `file.export`, e.g. `index.handler` or `src/app.lambdaHandler`. */
+  handler: string;
+  /** Directory the handler file is resolved against (absolute). For inline code the loader writes it out to one. */
+  codeDir: string;
+  timeoutSeconds: number;
+  memorySize: number;
+  environment: Record<string, string>;
+  location: SourceLocation;
+}
+
+export interface RestApi {
+  logicalId: string;
+  /** 10-character API id as AWS prints it; stable per logical id so URLs and ARNs are reproducible. */
+  id: string;
+  name: string;
+  stages: Stage[];
+  /** Root resource `/`; the tree is complete (every intermediate path part exists). */
+  root: Resource;
+  binaryMediaTypes: string[];
+  apiKeySource: "HEADER" | "AUTHORIZER";
+  gatewayResponses: Partial<Record<GatewayResponseType, GatewayResponseConfig>>;
+  location: SourceLocation;
+}
+
+export interface Stage {
+  name: string;
+  variables: Record<string, string>;
+}
+
+export interface Resource {
+  /** Full path, e.g. `/pets/{petId}`; `/` for the root. */
+  path: string;
+  /** Last segment as written: `pets`, `{petId}`, `{proxy+}`; empty for the root. */
+  pathPart: string;
+  /** Stable id as `$context.resourceId` shows it (6 lowercase alphanumerics). */
+  id: string;
+  children: Resource[];
+  /** Keyed by HTTP method in upper case, or `ANY`. */
+  methods: Record<string, Method>;
+}
+
+export type AuthorizationType = "NONE" | "AWS_IAM" | "CUSTOM" | "COGNITO_USER_POOLS";
+
+export interface Method {
+  httpMethod: string;
+  authorizationType: AuthorizationType;
+  apiKeyRequired: boolean;
+  /** `method.request.{path|querystring|header}.NAME` → required. */
+  requestParameters: Record<string, boolean>;
+  /** Declared method responses by status code. */
+  methodResponses: Record<string, MethodResponse>;
+  integration: Integration;
+  location: SourceLocation;
+}
+
+export interface MethodResponse {
+  statusCode: string;
+  /** `method.response.header.NAME` → required. */
+  responseParameters: Record<string, boolean>;
+}
+
+export type IntegrationType = "MOCK" | "HTTP" | "HTTP_PROXY" | "AWS" | "AWS_PROXY";
+export type PassthroughBehavior = "WHEN_NO_MATCH" | "WHEN_NO_TEMPLATES" | "NEVER";
+export type ContentHandling = "CONVERT_TO_TEXT" | "CONVERT_TO_BINARY";
+
+export interface Integration {
+  type: IntegrationType;
+  /** HTTP(S) URL for HTTP/HTTP_PROXY, may hold `{name}` placeholders and `${stageVariables.x}`. The raw ARN for AWS types. */
+  uri?: string;
+  /** For AWS/AWS_PROXY pointing at a Lambda function: the logical id in `GatewayModel.functions`. */
+  functionLogicalId?: string;
+  httpMethod?: string;
+  /** `integration.request.{path|querystring|header}.NAME` → source expression. */
+  requestParameters: Record<string, string>;
+  /** Content type → template text. */
+  requestTemplates: Record<string, string>;
+  passthroughBehavior: PassthroughBehavior;
+  /** 50..29000, default 29000. */
+  timeoutInMillis: number;
+  contentHandling?: ContentHandling;
+  /** In declaration order; the entry without `selectionPattern` is the default. */
+  integrationResponses: IntegrationResponse[];
+  cacheKeyParameters: string[];
+}
+
+export interface IntegrationResponse {
+  /** Java regex matched against the whole status code (HTTP/MOCK) or Lambda errorMessage; undefined = default. */
+  selectionPattern?: string;
+  statusCode: string;
+  /** `method.response.header.NAME` → source expression. */
+  responseParameters: Record<string, string>;
+  responseTemplates: Record<string, string>;
+  contentHandling?: ContentHandling;
+}
+
+export const GATEWAY_RESPONSE_TYPES = [
+  "ACCESS_DENIED",
+  "API_CONFIGURATION_ERROR",
+  "AUTHORIZER_CONFIGURATION_ERROR",
+  "AUTHORIZER_FAILURE",
+  "BAD_REQUEST_PARAMETERS",
+  "BAD_REQUEST_BODY",
+  "DEFAULT_4XX",
+  "DEFAULT_5XX",
+  "EXPIRED_TOKEN",
+  "INTEGRATION_FAILURE",
+  "INTEGRATION_TIMEOUT",
+  "INVALID_API_KEY",
+  "INVALID_SIGNATURE",
+  "MISSING_AUTHENTICATION_TOKEN",
+  "QUOTA_EXCEEDED",
+  "REQUEST_TOO_LARGE",
+  "RESOURCE_NOT_FOUND",
+  "THROTTLED",
+  "UNAUTHORIZED",
+  "UNSUPPORTED_MEDIA_TYPE",
+  "WAF_FILTERED",
+] as const;
+export type GatewayResponseType = (typeof GATEWAY_RESPONSE_TYPES)[number];
+
+export interface GatewayResponseConfig {
+  /** `[1-5]\d\d`; undefined keeps the type's default status. */
+  statusCode?: string;
+  /** `gatewayresponse.header.NAME` → source (`'static'`, `method.request.header.X`, `stageVariables.x`, `context.x`). */
+  responseParameters: Record<string, string>;
+  /** Content type → template (simple substitution, not VTL). */
+  responseTemplates: Record<string, string>;
+}
