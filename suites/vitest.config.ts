@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+// Lives under suites/ because the top level of the repo is fixed; package.json points vitest here.
+export default defineConfig({
+  test: {
+    root: new URL("..", import.meta.url).pathname,
+    include: ["suites/**/*.test.ts"],
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    pool: "forks",
+  },
+});
