@@ -1,0 +1,94 @@
+import { randomUUID } from "node:crypto";
+import { GatewayError } from "../errors/index.ts";
+import type { LambdaRuntime } from "../lambda/index.ts";
+import { isBinaryMediaType } from "../rest/binary.ts";
+import type { HttpResponse, RoutedCall } from "../rest/call.ts";
+import type { CompiledIntegration } from "../rest/compile.ts";
+import { findHeader } from "../rest/request.ts";
+import { withIntegrationTimeout } from "./timeout.ts";
+
+const nullIfEmpty = <T extends object>(map: T): T | null => (Object.keys(map).length === 0 ? null : map);
+
+/**
+ * The payload 1.0 event, key for key as API Gateway builds it for a REST API (set-up-lambda-proxy-integrations.md):
+ * empty maps are null, `path` is the path after the stage, requestContext.path includes the stage.
+ */
+export function proxyEvent(call: RoutedCall, requestContext: Record<string, unknown>): Record<string, unknown> {
+  const binary = isBinaryMediaType(call.api.binaryMediaTypes, findHeader(call.request.headerPairs, "content-type"));
+  const body = call.request.body.length === 0 ? null : call.request.body.toString(binary ? "base64" : "utf8");
+  const stagePrefix = `/${call.stage.name}`;
+  return {
+    resource: call.route.resource.path,
+    path: call.request.rawPath.startsWith(stagePrefix) ? call.request.rawPath.slice(stagePrefix.length) || "/" : call.request.rawPath,
+    httpMethod: call.request.method,
+    headers: nullIfEmpty(call.headers.single),
+    multiValueHeaders: nullIfEmpty(call.headers.multi),
+    queryStringParameters: nullIfEmpty(call.query.single),
+    multiValueQueryStringParameters: nullIfEmpty(call.query.multi),
+    pathParameters: nullIfEmpty(call.route.pathParameters),
+    stageVariables: nullIfEmpty(call.stage.variables),
+    requestContext,
+    body,
+    isBase64Encoded: binary && body !== null,
+  };
+}
+
+export async function invokeLambdaProxy(call: RoutedCall, compiled: CompiledIntegration, requestContext: Record<string, unknown>, lambda: LambdaRuntime): Promise<HttpResponse> {
+  const functionId = compiled.integration.functionLogicalId;
+  if (!functionId) throw new GatewayError("API_CONFIGURATION_ERROR", { detail: "AWS_PROXY integration without a resolved function" });
+  const event = proxyEvent(call, requestContext);
+  const result = await withIntegrationTimeout(compiled.integration.timeoutInMillis, () => lambda.invoke(functionId, event, { requestId: randomUUID() }));
+  if (!result.ok) {
+    throw new GatewayError("INTEGRATION_FAILURE", { status: 502, message: "Internal server error", detail: `Lambda ${result.kind}: ${result.error.errorType}: ${result.error.errorMessage}` });
+  }
+  return proxyResponse(result.payload, call);
+}
+
+const ALLOWED_KEYS = new Set(["statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"]);
+
+function malformed(reason: string): GatewayError {
+  return new GatewayError("INTEGRATION_FAILURE", { status: 502, message: "Internal server error", detail: `Malformed Lambda proxy response: ${reason}` });
+}
+
+function headerValue(value: unknown, name: string): string {
+  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return String(value);
+  throw malformed(`header ${name} is not a string, number or boolean`);
+}
+
+/**
+ * Validates the function's answer as API Gateway does (spec §6.2): an object with only the five known keys,
+ * an integer status (number or numeric string), scalar header values, lists in multiValueHeaders, a string body.
+ * Anything else is the 502 "Internal server error" AWS logs as "Malformed Lambda proxy response".
+ */
+export function proxyResponse(payload: unknown, call: RoutedCall): HttpResponse {
+  if (payload === null || typeof payload !== "object" || Array.isArray(payload)) throw malformed("not a JSON object");
+  const result = payload as Record<string, unknown>;
+  for (const key of Object.keys(result)) if (!ALLOWED_KEYS.has(key)) throw malformed(`unknown key ${key}`);
+
+  const status = typeof result.statusCode === "string" && /^\d+$/.test(result.statusCode) ? Number(result.statusCode) : result.statusCode;
+  if (typeof status !== "number" || !Number.isInteger(status) || status < 100 || status > 599) throw malformed("statusCode is not an HTTP status");
+
+  const headers = new Map<string, Array<[string, string]>>();
+  if (result.headers !== undefined && result.headers !== null) {
+    if (typeof result.headers !== "object" || Array.isArray(result.headers)) throw malformed("headers is not an object");
+    for (const [name, value] of Object.entries(result.headers)) headers.set(name.toLowerCase(), [[name, headerValue(value, name)]]);
+  }
+  if (result.multiValueHeaders !== undefined && result.multiValueHeaders !== null) {
+    if (typeof result.multiValueHeaders !== "object" || Array.isArray(result.multiValueHeaders)) throw malformed("multiValueHeaders is not an object");
+    for (const [name, values] of Object.entries(result.multiValueHeaders)) {
+      if (!Array.isArray(values)) throw malformed(`multiValueHeaders.${name} is not a list`);
+      // A name in both maps keeps only the multiValueHeaders values.
+      headers.set(name.toLowerCase(), values.map((value): [string, string] => [name, headerValue(value, name)]));
+    }
+  }
+
+  if (result.body !== undefined && result.body !== null && typeof result.body !== "string") throw malformed("body is not a string");
+  if (result.isBase64Encoded !== undefined && result.isBase64Encoded !== null && typeof result.isBase64Encoded !== "boolean") throw malformed("isBase64Encoded is not a boolean");
+  const text = (result.body as string | undefined | null) ?? "";
+  const decode = result.isBase64Encoded === true && isBinaryMediaType(call.api.binaryMediaTypes, findHeader(call.request.headerPairs, "accept"));
+  const body = decode ? Buffer.from(text, "base64") : text;
+
+  const out = [...headers.values()].flat();
+  if (!headers.has("content-type")) out.unshift(["Content-Type", "application/json"]);
+  return { status, headers: out, body };
+}

@@ -1,0 +1,32 @@
+import { GatewayError } from "../errors/index.ts";
+import type { HttpResponse, RoutedCall } from "../rest/call.ts";
+import type { CompiledIntegration } from "../rest/compile.ts";
+import { integrationRequest } from "../rest/integration-request.ts";
+import { integrationResponse } from "../rest/integration-response.ts";
+import type { ParameterScope } from "../rest/parameters.ts";
+
+/**
+ * MOCK: the mapped request body names the integration status (how-to-mock-integration.md: `{"statusCode": 200}`).
+ * AWS also accepts the JavaScript-ish `{statusCode: 200}` the console has long generated, so the status is read
+ * leniently; an unreadable one is a configuration error. No request body (no template) means 200.
+ */
+export async function invokeMock(call: RoutedCall, compiled: CompiledIntegration, scope: ParameterScope): Promise<HttpResponse> {
+  const request = integrationRequest(call, compiled, scope);
+  const text = request.body.toString("utf8");
+  const status = text.trim() === "" ? "200" : mockStatus(text);
+  if (status === undefined) throw new GatewayError("API_CONFIGURATION_ERROR", { detail: `MOCK request template gave no statusCode: ${text.slice(0, 200)}` });
+  return integrationResponse(call, compiled, scope, { selector: status, headers: {}, body: "" });
+}
+
+function mockStatus(text: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === "object" && "statusCode" in parsed) {
+      const status = (parsed as { statusCode: unknown }).statusCode;
+      if (typeof status === "number" || (typeof status === "string" && /^\d{3}$/.test(status))) return String(status);
+    }
+  } catch {
+    // not JSON: fall through to the lenient form
+  }
+  return /["']?statusCode["']?\s*:\s*["']?(\d{3})\b/.exec(text)?.[1];
+}

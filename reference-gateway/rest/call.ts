@@ -1,0 +1,36 @@
+import type { RestApi, Stage } from "../model/index.ts";
+import type { RequestIds } from "../observe/index.ts";
+import type { TemplateScope } from "../templates/index.ts";
+import type { HeaderMaps, IncomingRequest } from "./request.ts";
+import type { QueryMaps } from "./query.ts";
+import type { RouteMatch } from "./router.ts";
+
+/**
+ * The typed context one REST request carries through the lifecycle (hono-style): each step reads what earlier
+ * steps set and adds its own part. Steps never reach for globals.
+ */
+export interface RestCall {
+  readonly api: RestApi;
+  readonly request: IncomingRequest;
+  readonly ids: RequestIds;
+  readonly headers: HeaderMaps;
+  readonly query: QueryMaps;
+  /** Set by the route step. */
+  stage?: Stage;
+  route?: RouteMatch;
+}
+
+/** A call that has passed routing. */
+export interface RoutedCall extends RestCall {
+  stage: Stage;
+  route: RouteMatch;
+}
+
+/** What the client receives. Headers keep their order and casing; a name may repeat. */
+export interface HttpResponse {
+  status: number;
+  headers: Array<[string, string]>;
+  body: Buffer | string;
+}
+
+export type { TemplateScope };

@@ -1,0 +1,92 @@
+import type { Integration, IntegrationResponse, Method, Resource, RestApi, Stage } from "../model/index.ts";
+import { LoadError } from "../load/errors.ts";
+import { compileGatewayResponses, type CompiledGatewayResponses } from "../errors/index.ts";
+import { TemplateCompileError, type CompiledTemplate, type TemplateEngine } from "../templates/index.ts";
+import { compileParameterSource, type ParameterSource } from "./parameters.ts";
+import { Router } from "./router.ts";
+
+export interface CompiledIntegrationResponse {
+  /** Java `Pattern` semantics: the whole status code / error message must match. Undefined = the default response. */
+  pattern?: RegExp;
+  response: IntegrationResponse;
+  headers: Array<[string, ParameterSource]>;
+  templates: Record<string, CompiledTemplate>;
+}
+
+export interface CompiledIntegration {
+  integration: Integration;
+  requestTemplates: Record<string, CompiledTemplate>;
+  requestParameters: Array<{ location: "path" | "querystring" | "header"; name: string; source: ParameterSource }>;
+  responses: CompiledIntegrationResponse[];
+}
+
+/** Everything about a REST API that can be prepared before the first request: routes, templates, regexes, mappings. */
+export interface CompiledRestApi {
+  api: RestApi;
+  router: Router;
+  stages: Map<string, Stage>;
+  gatewayResponses: CompiledGatewayResponses;
+  integrations: Map<Method, CompiledIntegration>;
+}
+
+export function compileRestApi(api: RestApi, engine: TemplateEngine): CompiledRestApi {
+  const integrations = new Map<Method, CompiledIntegration>();
+  const visit = (resource: Resource) => {
+    for (const method of Object.values(resource.methods)) integrations.set(method, compileIntegration(method, engine));
+    resource.children.forEach(visit);
+  };
+  visit(api.root);
+  return {
+    api,
+    router: new Router(api.root),
+    stages: new Map(api.stages.map((stage) => [stage.name, stage])),
+    gatewayResponses: guard(api.location.file, `${api.location.path} (gateway responses)`, () => compileGatewayResponses(api.gatewayResponses)),
+    integrations,
+  };
+}
+
+function guard<T>(file: string, jsonPath: string, build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    if (error instanceof TemplateCompileError || error instanceof SyntaxError) throw new LoadError(file, jsonPath, error.message);
+    throw error;
+  }
+}
+
+function compileTemplates(templates: Record<string, string>, engine: TemplateEngine, file: string, at: string): Record<string, CompiledTemplate> {
+  return Object.fromEntries(
+    Object.entries(templates).map(([type, text]) => [type, guard(file, `${at}['${type}']`, () => engine.compile(text))]),
+  );
+}
+
+function compileIntegration(method: Method, engine: TemplateEngine): CompiledIntegration {
+  const { integration, location } = method;
+  const at = `${location.path} (integration)`;
+  const requestParameters = Object.entries(integration.requestParameters).map(([target, expression]) => {
+    const match = /^integration\.request\.(path|querystring|header)\.([a-zA-Z0-9._$-]+)$/.exec(target);
+    if (!match) throw new LoadError(location.file, `${at}.requestParameters`, `invalid mapping target ${JSON.stringify(target)}`);
+    const source = guard(location.file, `${at}.requestParameters['${target}']`, () => compileParameterSource(expression));
+    return { location: match[1] as "path" | "querystring" | "header", name: match[2]!, source };
+  });
+  const responses = integration.integrationResponses.map((response, index) => {
+    const where = `${at}.responses[${index}]`;
+    return {
+      pattern:
+        response.selectionPattern === undefined ? undefined : guard(location.file, `${where}.selectionPattern`, () => new RegExp(`^(?:${response.selectionPattern})$`)),
+      response,
+      headers: Object.entries(response.responseParameters).map(([target, expression]): [string, ParameterSource] => {
+        const match = /^method\.response\.header\.([a-zA-Z0-9._$-]+)$/.exec(target);
+        if (!match) throw new LoadError(location.file, `${where}.responseParameters`, `invalid mapping target ${JSON.stringify(target)}`);
+        return [match[1]!, guard(location.file, `${where}.responseParameters['${target}']`, () => compileParameterSource(expression))];
+      }),
+      templates: compileTemplates(response.responseTemplates, engine, location.file, `${where}.responseTemplates`),
+    };
+  });
+  return {
+    integration,
+    requestTemplates: compileTemplates(integration.requestTemplates, engine, location.file, `${at}.requestTemplates`),
+    requestParameters,
+    responses,
+  };
+}

@@ -1,0 +1,53 @@
+import { clfTime } from "../observe/index.ts";
+import { findHeader } from "./request.ts";
+import type { RestCall } from "./call.ts";
+
+export interface GatewayIdentity {
+  region: string;
+  accountId: string;
+}
+
+/** The identity block for an unauthenticated caller (set-up-lambda-proxy-integrations.md sample event). */
+function identity(call: RestCall): Record<string, string | null> {
+  return {
+    cognitoIdentityPoolId: null,
+    accountId: null,
+    cognitoIdentityId: null,
+    caller: null,
+    sourceIp: call.request.sourceIp,
+    principalOrgId: null,
+    accessKey: null,
+    cognitoAuthenticationType: null,
+    cognitoAuthenticationProvider: null,
+    userArn: null,
+    userAgent: findHeader(call.request.headerPairs, "user-agent") ?? null,
+    user: null,
+  };
+}
+
+/**
+ * `$context` for a REST call: one object serves mapping templates, gateway responses, parameter mappings and
+ * the proxy event's requestContext. Keys as in the mapping-template reference; unset authorizer/identity values are null.
+ */
+export function contextVariables(call: RestCall, gateway: GatewayIdentity): Record<string, unknown> {
+  const host = findHeader(call.request.headerPairs, "host") ?? "";
+  const stage = call.stage?.name ?? "";
+  const resourcePath = call.route?.resource.path ?? "";
+  return {
+    resourceId: call.route?.resource.id ?? null,
+    resourcePath,
+    httpMethod: call.request.method,
+    extendedRequestId: call.ids.extendedRequestId,
+    requestTime: clfTime(call.request.receivedAt),
+    path: call.request.rawPath,
+    accountId: gateway.accountId,
+    protocol: call.request.protocol,
+    stage,
+    domainPrefix: host.replace(/:\d+$/, "").split(".")[0] ?? "",
+    requestTimeEpoch: call.request.receivedAt,
+    requestId: call.ids.requestId,
+    identity: identity(call),
+    domainName: host,
+    apiId: call.api.id,
+  };
+}

@@ -1,0 +1,45 @@
+import { GatewayError } from "../errors/index.ts";
+import { selectResponseTemplate } from "../templates/index.ts";
+import type { HttpResponse, RoutedCall } from "./call.ts";
+import type { CompiledIntegration } from "./compile.ts";
+import type { ParameterScope } from "./parameters.ts";
+import { findHeader } from "./request.ts";
+
+export interface BackendResult {
+  /** What selection patterns are matched against: the status code (HTTP, MOCK) or the Lambda errorMessage. */
+  selector: string;
+  headers: Record<string, string[]>;
+  body: string;
+}
+
+/**
+ * Integration response → method response for non-proxy integrations (spec §1.10): the first response whose
+ * pattern matches the whole selector, else the default; none → 500 API_CONFIGURATION_ERROR; a status with no
+ * method response → 500. Then header mappings and the response template chosen by the request's Accept.
+ */
+export function integrationResponse(call: RoutedCall, compiled: CompiledIntegration, scope: ParameterScope, result: BackendResult): HttpResponse {
+  const chosen =
+    compiled.responses.find((candidate) => candidate.pattern?.test(result.selector)) ??
+    compiled.responses.find((candidate) => candidate.pattern === undefined);
+  if (!chosen) throw new GatewayError("API_CONFIGURATION_ERROR", { detail: `no integration response matches ${JSON.stringify(result.selector)}` });
+  const statusCode = chosen.response.statusCode;
+  if (!(statusCode in call.route.method.methodResponses)) {
+    throw new GatewayError("API_CONFIGURATION_ERROR", { detail: `no method response for status ${statusCode}` });
+  }
+
+  const responseScope: ParameterScope = {
+    ...scope,
+    input: { ...scope.input, body: result.body },
+    integrationResponse: { headers: result.headers, body: result.body },
+  };
+  const headers: Array<[string, string]> = [];
+  for (const [name, source] of chosen.headers) {
+    const value = source(responseScope);
+    if (value !== undefined) headers.push([name, value]);
+  }
+  const selected = selectResponseTemplate(chosen.templates, findHeader(call.request.headerPairs, "accept"));
+  const backendType = Object.entries(result.headers).find(([name]) => name.toLowerCase() === "content-type")?.[1].at(-1);
+  const contentType = selected?.contentType ?? backendType ?? "application/json";
+  if (!headers.some(([name]) => name.toLowerCase() === "content-type")) headers.unshift(["Content-Type", contentType]);
+  return { status: Number(statusCode), headers, body: selected ? selected.template(responseScope) : result.body };
+}

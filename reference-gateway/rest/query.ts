@@ -1,0 +1,29 @@
+/** Query string maps as API Gateway builds them for `queryStringParameters` / `multiValueQueryStringParameters`. */
+export interface QueryMaps {
+  /** Last value wins. */
+  single: Record<string, string>;
+  multi: Record<string, string[]>;
+}
+
+export function decodeQueryComponent(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, " "));
+  } catch {
+    return text;
+  }
+}
+
+export function parseQuery(rawQuery: string | undefined): QueryMaps {
+  const single: Record<string, string> = {};
+  const multi: Record<string, string[]> = {};
+  if (!rawQuery) return { single, multi };
+  for (const part of rawQuery.split("&")) {
+    if (part === "") continue;
+    const eq = part.indexOf("=");
+    const key = decodeQueryComponent(eq < 0 ? part : part.slice(0, eq));
+    const value = eq < 0 ? "" : decodeQueryComponent(part.slice(eq + 1));
+    single[key] = value;
+    (multi[key] ??= []).push(value);
+  }
+  return { single, multi };
+}

@@ -1,0 +1,48 @@
+/** The request as it arrived on the socket, before any API Gateway processing. */
+export interface IncomingRequest {
+  method: string;
+  /** Path exactly as sent (percent-encoding kept), without the query string. */
+  rawPath: string;
+  /** Text after the first `?`, undefined when there was no `?`. */
+  rawQuery: string | undefined;
+  /** Header name/value pairs in arrival order, names in the casing the client used. */
+  headerPairs: Array<[string, string]>;
+  body: Buffer;
+  sourceIp: string;
+  /** `HTTP/1.1` (logged as such even for HTTP/2 clients, as AWS does). */
+  protocol: string;
+  receivedAt: number;
+}
+
+export interface HeaderMaps {
+  /** Last value wins; the name keeps the casing of its last occurrence. */
+  single: Record<string, string>;
+  multi: Record<string, string[]>;
+}
+
+export function headerMaps(pairs: Array<[string, string]>): HeaderMaps {
+  const single: Record<string, string> = {};
+  const multi: Record<string, string[]> = {};
+  const casing = new Map<string, string>();
+  for (const [name, value] of pairs) {
+    const lower = name.toLowerCase();
+    const previous = casing.get(lower);
+    if (previous !== undefined && previous !== name) {
+      single[name] = single[previous]!;
+      multi[name] = multi[previous]!;
+      delete single[previous];
+      delete multi[previous];
+    }
+    casing.set(lower, name);
+    single[name] = value;
+    (multi[name] ??= []).push(value);
+  }
+  return { single, multi };
+}
+
+export function findHeader(pairs: Array<[string, string]>, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  let found: string | undefined;
+  for (const [key, value] of pairs) if (key.toLowerCase() === lower) found = value;
+  return found;
+}

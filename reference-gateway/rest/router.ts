@@ -1,0 +1,72 @@
+import type { Method, Resource } from "../model/index.ts";
+
+export interface RouteMatch {
+  resource: Resource;
+  method: Method;
+  /** Path parameter values as taken from the raw path (see decodePathParameter). */
+  pathParameters: Record<string, string>;
+}
+
+interface Node {
+  resource: Resource;
+  literals: Map<string, Node>;
+  param?: { name: string; node: Node };
+  greedy?: { name: string; resource: Resource };
+}
+
+/**
+ * The resource tree compiled for matching. Precedence as on AWS: a literal path part beats `{param}`, which beats
+ * a greedy `{proxy+}`; the choice is made per method, so a literal resource without the request's method (nor ANY)
+ * lets a less specific resource that has it answer. An explicit method beats ANY on the same resource.
+ */
+export class Router {
+  private readonly root: Node;
+
+  constructor(root: Resource) {
+    this.root = compile(root);
+  }
+
+  /** `segments` are the raw path parts after the stage; undefined when nothing matches (AWS: 403 MissingAuthenticationToken). */
+  match(httpMethod: string, segments: string[]): RouteMatch | undefined {
+    return search(this.root, segments, 0, httpMethod, {});
+  }
+}
+
+function compile(resource: Resource): Node {
+  const node: Node = { resource, literals: new Map() };
+  for (const child of resource.children) {
+    const greedy = /^\{(.+)\+\}$/.exec(child.pathPart);
+    const param = /^\{(.+)\}$/.exec(child.pathPart);
+    if (greedy) node.greedy = { name: greedy[1]!, resource: child };
+    else if (param) node.param = { name: param[1]!, node: compile(child) };
+    else node.literals.set(child.pathPart, compile(child));
+  }
+  return node;
+}
+
+function methodOf(resource: Resource, httpMethod: string): Method | undefined {
+  return resource.methods[httpMethod] ?? resource.methods.ANY;
+}
+
+function search(node: Node, segments: string[], index: number, httpMethod: string, params: Record<string, string>): RouteMatch | undefined {
+  if (index === segments.length) {
+    const method = methodOf(node.resource, httpMethod);
+    return method && { resource: node.resource, method, pathParameters: params };
+  }
+  const segment = segments[index]!;
+  const literal = node.literals.get(segment);
+  if (literal) {
+    const found = search(literal, segments, index + 1, httpMethod, params);
+    if (found) return found;
+  }
+  if (node.param && segment !== "") {
+    const found = search(node.param.node, segments, index + 1, httpMethod, { ...params, [node.param.name]: segment });
+    if (found) return found;
+  }
+  if (node.greedy) {
+    const method = methodOf(node.greedy.resource, httpMethod);
+    const rest = segments.slice(index).join("/");
+    if (method && rest !== "") return { resource: node.greedy.resource, method, pathParameters: { ...params, [node.greedy.name]: rest } };
+  }
+  return undefined;
+}

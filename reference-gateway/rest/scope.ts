@@ -1,0 +1,15 @@
+import type { ParameterScope } from "./parameters.ts";
+import type { RoutedCall } from "./call.ts";
+
+/** The variables templates and parameter mappings see for a routed call (method request side). */
+export function methodRequestScope(call: RoutedCall, context: Record<string, unknown>): ParameterScope {
+  return {
+    context,
+    stageVariables: call.stage.variables,
+    input: {
+      body: call.request.body.toString("utf8"),
+      params: { path: call.route.pathParameters, querystring: call.query.single, header: call.headers.single },
+    },
+    multiValue: { querystring: call.query.multi, header: call.headers.multi },
+  };
+}

@@ -1,0 +1,3 @@
+export * from "./scope.ts";
+export * from "./substitution.ts";
+export * from "./select.ts";

@@ -1,0 +1,39 @@
+/**
+ * What a mapping or gateway-response template can see: exactly the variables API Gateway exposes.
+ * The VTL engine (reference-gateway/vtl) renders against the same scope.
+ */
+export interface TemplateScope {
+  /** `$context`: nested plain values (see rest/context-variables.ts). */
+  context: Record<string, unknown>;
+  stageVariables: Record<string, string>;
+  input: {
+    /** Raw request (or integration response) body as text. */
+    body: string;
+    /** Method request parameters by location, as `$input.params()` returns them. */
+    params: { path: Record<string, string>; querystring: Record<string, string>; header: Record<string, string> };
+  };
+}
+
+export type CompiledTemplate = (scope: TemplateScope) => string;
+
+/** Compiles template text once, at load; the result renders per request. Throws TemplateCompileError when it cannot. */
+export interface TemplateEngine {
+  compile(text: string): CompiledTemplate;
+}
+
+export class TemplateCompileError extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = "TemplateCompileError";
+  }
+}
+
+/** `$input.params(name)` searches path, then query string, then header (mapping-template reference). */
+export function inputParam(scope: TemplateScope, name: string): string | undefined {
+  const { path, querystring, header } = scope.input.params;
+  if (name in path) return path[name];
+  if (name in querystring) return querystring[name];
+  const lower = name.toLowerCase();
+  for (const [key, value] of Object.entries(header)) if (key.toLowerCase() === lower) return value;
+  return undefined;
+}

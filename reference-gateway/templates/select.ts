@@ -1,0 +1,26 @@
+/**
+ * Mapping-template selection (request-response-data-mappings.md, "Select a VTL mapping template"):
+ * only the MIME type counts (parameters such as charset are ignored); a missing Content-Type/Accept means
+ * application/json; on the response side only the first Accept type is honoured (api-gateway-known-issues.md)
+ * and, when it has no template, the first template defined is used.
+ */
+export function mediaType(header: string | undefined): string {
+  if (!header) return "application/json";
+  const first = header.split(",")[0]!;
+  return first.split(";")[0]!.trim().toLowerCase() || "application/json";
+}
+
+/** The template keyed by the request's Content-Type, or undefined (passthrough rules decide what then). */
+export function selectRequestTemplate<T>(templates: Record<string, T>, contentType: string | undefined): T | undefined {
+  const wanted = mediaType(contentType);
+  for (const [key, template] of Object.entries(templates)) if (key.toLowerCase() === wanted) return template;
+  return undefined;
+}
+
+/** The template for the first Accept type, else the first one defined; undefined when none is defined. */
+export function selectResponseTemplate<T>(templates: Record<string, T>, accept: string | undefined): { contentType: string; template: T } | undefined {
+  const wanted = mediaType(accept);
+  const entries = Object.entries(templates);
+  const chosen = entries.find(([key]) => key.toLowerCase() === wanted) ?? entries[0];
+  return chosen && { contentType: chosen[0], template: chosen[1] };
+}
