@@ -1,0 +1,365 @@
+// @ts-check
+/**
+ * Worker bootstrap: one Lambda execution environment inside a worker_thread.
+ *
+ * Plain JavaScript on purpose: it must run in worker threads without a TS loader (under tsx and vitest alike).
+ * Mirrors the AWS Lambda Node.js runtime interface client (github.com/aws/aws-lambda-nodejs-runtime-interface-client,
+ * src/UserFunction.js, src/Runtime.js, src/CallbackContext.js, src/Errors.js, src/LogPatch.js, src/RAPIDClient.js).
+ *
+ * Protocol (see protocol.ts for the TS view):
+ *   parent → worker  { type: "invoke", requestId, eventJson, deadlineMs }
+ *   worker → parent  { type: "ready", initMs } | { type: "initError", error }
+ *                    { type: "log", text }  (text = one Lambda text-format line, flow-controlled through `ackBuffer`)
+ *                    { type: "result", requestId, ok, payloadJson?, error?, fatal?, maxMemoryUsedMB }
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { createRequire } from "node:module";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import util from "node:util";
+import v8 from "node:v8";
+
+if (!parentPort) throw new Error("worker.mjs must run inside a worker thread");
+const port = parentPort;
+
+/** @type {{ codeDir: string; handler: string; ackBuffer: SharedArrayBuffer; maxUnackedChars: number;
+ *   context: { functionName: string; functionVersion: string; invokedFunctionArn: string; memoryLimitInMB: string;
+ *   logGroupName: string; logStreamName: string } }} */
+const data = workerData;
+
+// 6 MB synchronous invoke limit. Wording as Lambda returns it (seen verbatim in API Gateway's
+// "Lambda Customer Function Error:" logs, github.com/DataBiosphere/azul/issues/7466; errorType per
+// github.com/umihico/pythonista-chromeless/issues/11).
+const MAX_RESPONSE_BYTES = 6291556;
+
+// ---------------------------------------------------------------- errors (RIC src/Errors.js)
+
+/** @param {string} name */
+function runtimeErrorClass(name) {
+  const C = class extends Error {};
+  Object.defineProperty(C, "name", { value: name });
+  C.prototype.name = `Runtime.${name}`;
+  return C;
+}
+const ImportModuleError = runtimeErrorClass("ImportModuleError");
+const HandlerNotFound = runtimeErrorClass("HandlerNotFound");
+const MalformedHandlerName = runtimeErrorClass("MalformedHandlerName");
+const UserCodeSyntaxError = runtimeErrorClass("UserCodeSyntaxError");
+const UnhandledPromiseRejection = runtimeErrorClass("UnhandledPromiseRejection");
+
+/** @param {any} obj */
+function isErrorLike(obj) {
+  return (
+    obj && typeof obj.name === "string" && obj.name && typeof obj.message === "string" && obj.message &&
+    typeof obj.stack === "string" && obj.stack
+  );
+}
+
+/**
+ * RIC `toRapidResponse`: Errors → name/message/stack lines; anything else → `typeof` / toString() / [].
+ * @param {any} error
+ * @returns {{ errorType: string; errorMessage: string; trace: string[] }}
+ */
+function toRapidResponse(error) {
+  try {
+    if (util.types.isNativeError(error) || isErrorLike(error)) {
+      return {
+        errorType: String(error.name),
+        errorMessage: String(error.message),
+        trace: typeof error.stack === "string" ? error.stack.split("\n") : [],
+      };
+    }
+    return { errorType: typeof error, errorMessage: String(error.toString()), trace: [] };
+  } catch {
+    return {
+      errorType: "handled",
+      errorMessage:
+        "callback called with Error argument, but there was a problem while retrieving one or more of its message, name, and stack",
+      trace: [],
+    };
+  }
+}
+
+// ---------------------------------------------------------------- logging (RIC src/LogPatch.js, text format)
+
+/** @type {string | undefined} */
+let currentRequestId;
+const acked = new Int32Array(data.ackBuffer);
+let sentChars = 0;
+
+/** Post one log line; blocks (like a full stdout pipe) while the gateway is too far behind. @param {string} text */
+function emit(text) {
+  // (sent - acked) with 32-bit wrap-around.
+  while (((sentChars - Atomics.load(acked, 0)) | 0) > data.maxUnackedChars) {
+    Atomics.wait(acked, 0, Atomics.load(acked, 0), 50);
+  }
+  sentChars = (sentChars + text.length) | 0;
+  port.postMessage({ type: "log", text });
+}
+
+/** @param {string} level */
+function logger(level) {
+  /** @param {any[]} args */
+  return (...args) => {
+    const line = `${new Date().toISOString()}\t${currentRequestId}\t${level}\t${util.format(...args)}`;
+    emit(line.replace(/\n/g, "\r") + "\n");
+  };
+}
+console.log = logger("INFO");
+console.info = logger("INFO");
+console.warn = logger("WARN");
+console.error = logger("ERROR");
+console.debug = logger("DEBUG");
+console.trace = logger("TRACE");
+/** @type {any} */ (console).fatal = logger("FATAL");
+
+// ---------------------------------------------------------------- handler loading (RIC src/UserFunction.js)
+
+/** @param {string} folder @returns {boolean} */
+function hasPackageJsonTypeModule(folder) {
+  if (folder.endsWith(`${path.sep}node_modules`)) return false;
+  const pj = path.join(folder, "package.json");
+  if (existsSync(pj)) {
+    try {
+      return JSON.parse(readFileSync(pj, "utf8"))?.type === "module";
+    } catch {
+      return false;
+    }
+  }
+  const parent = path.dirname(folder);
+  return parent === folder ? false : hasPackageJsonTypeModule(parent);
+}
+
+const requireFromHere = createRequire(import.meta.url);
+
+/** @param {string} file */
+async function importFile(file) {
+  return import(pathToFileURL(file).href);
+}
+
+/** @param {string} appRoot @param {string} moduleRoot @param {string} module */
+async function tryLoad(appRoot, moduleRoot, module) {
+  const base = path.resolve(appRoot, moduleRoot, module);
+  if (existsSync(base) && !base.endsWith("/")) {
+    try {
+      return requireFromHere(base);
+    } catch (e) {
+      if (/** @type {any} */ (e)?.code !== "EISDIR") throw e;
+    }
+  }
+  const typeModule = hasPackageJsonTypeModule(path.dirname(base));
+  // `.js` (CJS or ESM as the nearest package.json says; import() honours it), then `.mjs`, then `.cjs`.
+  for (const ext of [".js", ".mjs", ".cjs"]) {
+    if (existsSync(base + ext)) {
+      const ns = await importFile(base + ext);
+      // For CommonJS files, import() exposes module.exports as `default` (plus detected named exports).
+      if (ext === ".cjs" || (ext === ".js" && !typeModule)) return ns.default ?? ns;
+      return ns;
+    }
+  }
+  // Fall back to Node resolution; its MODULE_NOT_FOUND message is what Lambda reports
+  // ("Error: Cannot find module 'index'\nRequire stack:\n- /var/runtime/index.mjs").
+  const resolved = requireFromHere.resolve(module, { paths: [appRoot, path.resolve(appRoot, moduleRoot)] });
+  return requireFromHere(resolved);
+}
+
+/** @param {string} appRoot @param {string} fullHandler @returns {Promise<Function>} */
+async function loadHandler(appRoot, fullHandler) {
+  if (fullHandler.includes("..")) {
+    throw new MalformedHandlerName(
+      `'${fullHandler}' is not a valid handler name. Use absolute paths when specifying root directories in handler names.`,
+    );
+  }
+  const handlerString = path.basename(fullHandler);
+  const moduleRoot = fullHandler.substring(0, fullHandler.indexOf(handlerString));
+  const match = /^([^.]*)\.(.*)$/.exec(handlerString);
+  if (!match) throw new MalformedHandlerName("Bad handler");
+  const [, module = "", handlerPath = ""] = match;
+  let app;
+  try {
+    app = await tryLoad(appRoot, moduleRoot, module);
+  } catch (e) {
+    if (e instanceof SyntaxError) throw new UserCodeSyntaxError(String(e));
+    if (/** @type {any} */ (e)?.code === "MODULE_NOT_FOUND") throw new ImportModuleError(String(e));
+    throw e;
+  }
+  const fn = handlerPath.split(".").reduce((o, k) => o && o[k], app);
+  if (!fn) throw new HandlerNotFound(`${fullHandler} is undefined or not exported`);
+  if (typeof fn !== "function") throw new HandlerNotFound(`${fullHandler} is not a function`);
+  return fn;
+}
+
+// ---------------------------------------------------------------- invocation (RIC src/Runtime.js + CallbackContext.js)
+
+/** The in-flight invocation, for uncaughtException / unhandledRejection. @type {{ requestId: string } | null} */
+let inFlight = null;
+
+/** @param {string} requestId @param {boolean} ok @param {any} body @param {boolean} [fatal] */
+function postResult(requestId, ok, body, fatal = false) {
+  const maxMemoryUsedMB = Math.ceil(v8.getHeapStatistics().used_heap_size / (1024 * 1024));
+  port.postMessage({ type: "result", requestId, ok, ...body, fatal, maxMemoryUsedMB });
+}
+
+/** Types of libuv resources alive now, as a multiset. */
+function activeResources() {
+  /** @type {Map<string, number>} */
+  const m = new Map();
+  for (const r of process.getActiveResourcesInfo()) m.set(r, (m.get(r) ?? 0) + 1);
+  return m;
+}
+
+/** Calls `onIdle` once nothing beyond `baseline` keeps the event loop alive (Lambda's `beforeExit` emulation). */
+function whenEventLoopEmpty(/** @type {Map<string, number>} */ baseline, /** @type {() => boolean} */ cancelled, /** @type {() => void} */ onIdle) {
+  const poll = () => {
+    if (cancelled()) return;
+    for (const [type, n] of activeResources()) {
+      if (type === "MessagePort") continue;
+      if (n > (baseline.get(type) ?? 0)) {
+        setTimeout(poll, 1).unref();
+        return;
+      }
+    }
+    onIdle();
+  };
+  setImmediate(poll);
+}
+
+/** @param {Function} handler @param {{ requestId: string; eventJson: string; deadlineMs: number }} msg */
+function invoke(handler, msg) {
+  const { requestId, deadlineMs } = msg;
+  currentRequestId = requestId;
+  inFlight = { requestId };
+  let completed = false; // an outcome was posted
+  let firstCallDone = false; // RIC: only the first call to callback/succeed/fail/done counts
+  let waitForEmptyEventLoop = true;
+  /** @type {{ result: any } | null} */
+  let pendingSuccess = null;
+
+  /** @param {any} err */
+  const postError = (err) => {
+    if (completed) return;
+    completed = true;
+    inFlight = null;
+    const shape = toRapidResponse(err);
+    // RIC CallbackContext.js `postError`: structuredConsole.logError('Invoke Error', err) before reporting.
+    console.error("Invoke Error", "\t" + JSON.stringify({ errorType: shape.errorType, errorMessage: shape.errorMessage, stack: shape.trace }));
+    postResult(requestId, false, { error: shape });
+  };
+  /** @param {any} result */
+  const complete = (result) => {
+    if (completed) return;
+    let json;
+    try {
+      json = JSON.stringify(result === undefined ? null : result);
+    } catch {
+      // RIC src/RAPIDClient.js `_trySerializeResponse`; the runtime then reports it as an invocation error.
+      postError(new Error("Unable to stringify response body"));
+      return;
+    }
+    completed = true;
+    inFlight = null;
+    if (Buffer.byteLength(json, "utf8") > MAX_RESPONSE_BYTES) {
+      postResult(requestId, false, {
+        error: {
+          errorType: "Function.ResponseSizeTooLarge",
+          errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
+          trace: [],
+        },
+      });
+      return;
+    }
+    postResult(requestId, true, { payloadJson: json });
+  };
+
+  /** @param {Function} fn */
+  const once = (fn) => (/** @type {any[]} */ ...args) => {
+    if (firstCallDone) return;
+    firstCallDone = true;
+    fn(...args);
+  };
+  /** @param {any} err @param {any} result */
+  const done = (err, result) => (err !== undefined && err !== null ? postError(err) : complete(result));
+  const callback = once((/** @type {any} */ err, /** @type {any} */ result) => {
+    if (err !== undefined && err !== null) postError(err);
+    else if (!waitForEmptyEventLoop) complete(result);
+    else pendingSuccess = { result };
+  });
+  const context = {
+    get callbackWaitsForEmptyEventLoop() {
+      return waitForEmptyEventLoop;
+    },
+    set callbackWaitsForEmptyEventLoop(v) {
+      waitForEmptyEventLoop = Boolean(v);
+    },
+    succeed: once((/** @type {any} */ result) => done(null, result)),
+    fail: once((/** @type {any} */ err) => (err === undefined || err === null ? done("handled") : done(err, null))),
+    done: once(done),
+    ...data.context,
+    clientContext: undefined,
+    identity: undefined,
+    awsRequestId: requestId,
+    getRemainingTimeInMillis: () => Math.max(0, deadlineMs - Date.now()),
+  };
+
+  const baseline = activeResources();
+  let returned;
+  try {
+    returned = handler(JSON.parse(msg.eventJson), context, callback);
+  } catch (err) {
+    callback(err);
+    return;
+  }
+  if (returned && typeof returned.then === "function") {
+    returned.then(context.succeed, context.fail);
+    return;
+  }
+  // Not a promise: the invocation ends at callback/succeed/fail/done, or when the event loop is empty
+  // (then with the callback's result, or null if it was never called — RIC `_setDefaultExitListener`).
+  whenEventLoopEmpty(baseline, () => completed, () => {
+    if (pendingSuccess) complete(pendingSuccess.result);
+    else if (!firstCallDone) complete(null);
+  });
+  // A callback(null, result) with callbackWaitsForEmptyEventLoop later set to false still completes at once.
+  const check = () => {
+    if (completed) return;
+    if (pendingSuccess && !waitForEmptyEventLoop) complete(pendingSuccess.result);
+    else setTimeout(check, 1).unref();
+  };
+  setTimeout(check, 1).unref();
+}
+
+// Asynchronous failures are reported on the in-flight invocation, then the environment dies
+// (RIC Runtime.js `_setErrorCallbacks`: uncaughtException → exit 129, unhandledRejection → exit 128).
+process.on("uncaughtException", (error) => {
+  console.error("Uncaught Exception", "\t" + JSON.stringify(toRapidResponse(error)));
+  if (inFlight) postResult(inFlight.requestId, false, { error: toRapidResponse(error) }, true);
+  inFlight = null;
+  process.exit(129);
+});
+process.on("unhandledRejection", (reason) => {
+  const error = new UnhandledPromiseRejection(/** @type {any} */ (reason)?.toString());
+  console.error("Unhandled Promise Rejection", "\t" + JSON.stringify(toRapidResponse(error)));
+  if (inFlight) postResult(inFlight.requestId, false, { error: toRapidResponse(error) }, true);
+  inFlight = null;
+  process.exit(128);
+});
+
+// ---------------------------------------------------------------- init
+
+const initStart = performance.now();
+/** @type {Function | null} */
+let userHandler = null;
+try {
+  userHandler = await loadHandler(data.codeDir, data.handler);
+} catch (err) {
+  // The parent fails the waiting invocation with this and discards the environment (Lambda re-inits next time).
+  port.postMessage({ type: "initError", error: toRapidResponse(err), initMs: performance.now() - initStart });
+}
+if (userHandler) {
+  const handler = userHandler;
+  port.on("message", (/** @type {any} */ msg) => {
+    if (msg?.type === "invoke") invoke(handler, msg);
+  });
+  port.postMessage({ type: "ready", initMs: performance.now() - initStart });
+}

@@ -1,0 +1,1 @@
+export const lambdaHandler = async () => ({ esmJs: typeof require === "undefined" });

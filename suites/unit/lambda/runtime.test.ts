@@ -1,0 +1,406 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { fileURLToPath } from "node:url";
+import { LambdaRuntime, type InvokeResult } from "../../../reference-gateway/lambda/index.ts";
+import type { LambdaFunction } from "../../../reference-gateway/model/types.ts";
+
+const codeDir = fileURLToPath(new URL("./handlers/", import.meta.url)).replace(/\/$/, "");
+
+function fn(logicalId: string, handler: string, extra: Partial<LambdaFunction> = {}): LambdaFunction {
+  return {
+    logicalId,
+    functionName: `stack-${logicalId}-ABC123`,
+    arn: `arn:aws:lambda:us-east-1:123456789012:function:stack-${logicalId}-ABC123`,
+    runtime: "nodejs20.x",
+    handler,
+    codeDir,
+    timeoutSeconds: 3,
+    memorySize: 128,
+    environment: {},
+    location: { file: "template.yaml", path: `$.Resources.${logicalId}` },
+    ...extra,
+  };
+}
+
+const functions: Record<string, LambdaFunction> = {};
+const add = (id: string, handler: string, extra: Partial<LambdaFunction> = {}) => {
+  functions[id] = fn(id, handler, extra);
+  return id;
+};
+
+const F = {
+  counter: add("Counter", "basic.counter"),
+  echo: add("Echo", "basic.echo", { memorySize: 256 }),
+  remaining: add("Remaining", "basic.remaining"),
+  mutate: add("Mutate", "basic.mutate"),
+  env: add("Env", "basic.env", { environment: { TABLE_NAME: "pets", AWS_REGION: "user-cannot-override" } }),
+  callback: add("Callback", "basic.callback"),
+  callbackString: add("CallbackString", "basic.callbackString"),
+  succeed: add("Succeed", "basic.succeed"),
+  fail: add("Fail", "basic.fail"),
+  syncReturn: add("SyncReturn", "basic.syncReturn"),
+  callbackWaits: add("CallbackWaits", "basic.callbackWaits"),
+  callbackNoWait: add("CallbackNoWait", "basic.callbackNoWait"),
+  slow: add("Slow", "basic.slow"),
+  throws: add("Throws", "basic.throws"),
+  throwsSync: add("ThrowsSync", "basic.throwsSync"),
+  rejects: add("Rejects", "basic.rejects"),
+  unhandled: add("Unhandled", "basic.unhandled"),
+  asyncThrow: add("AsyncThrow", "basic.asyncThrow"),
+  sleep: add("Sleep", "basic.sleep", { timeoutSeconds: 1 }),
+  exit: add("Exit", "basic.exit"),
+  spin: add("Spin", "basic.spin", { timeoutSeconds: 1 }),
+  spinRaw: add("SpinRaw", "basic.spinRaw", { timeoutSeconds: 1 }),
+  big: add("Big", "basic.big"),
+  circular: add("Circular", "basic.circular"),
+  undef: add("Undef", "basic.undef"),
+  dates: add("Dates", "basic.dates"),
+  logs: add("Logs", "basic.logs"),
+  oom: add("Oom", "basic.oom", { memorySize: 64, timeoutSeconds: 10 }),
+  nested: add("Nested", "basic.nested.deeper.handler"),
+  deepPath: add("DeepPath", "nested/dir/fn.handler"),
+  notFunction: add("NotFunction", "basic.notFunction"),
+  missingExport: add("MissingExport", "basic.nope"),
+  missingFile: add("MissingFile", "nothere.handler"),
+  syntax: add("Syntax", "syntax.handler"),
+  initExit: add("InitExit", "initexit.handler"),
+  esm: add("Esm", "esm.handler"),
+  cjs: add("Cjs", "cjs.handler"),
+  esmJs: add("EsmJs", "esm-pkg/app.lambdaHandler"),
+};
+
+const lines: string[] = [];
+const runtime = new LambdaRuntime(functions, { log: (l) => void lines.push(l), maxWorkersPerFunction: 4 });
+afterAll(() => runtime.close());
+
+let seq = 0;
+const rid = () => `req-${++seq}-${Math.random().toString(16).slice(2, 10)}`;
+const invoke = (id: string, event: unknown = {}, requestId = rid()) => runtime.invoke(id, event, { requestId });
+
+function ok(r: InvokeResult): unknown {
+  if (!r.ok) throw new Error(`expected success, got ${JSON.stringify(r)}`);
+  return r.payload;
+}
+function failed(r: InvokeResult) {
+  if (r.ok) throw new Error(`expected failure, got ${JSON.stringify(r)}`);
+  return r;
+}
+
+describe("handler loading", () => {
+  it("loads CommonJS .js, .cjs, .mjs, package.json type:module .js, nested exports and sub-directories", async () => {
+    expect(ok(await invoke(F.counter))).toEqual({ count: 1 });
+    expect(ok(await invoke(F.cjs))).toEqual({ cjs: true });
+    expect(ok(await invoke(F.esm, { a: 1 }))).toEqual({ esm: true, count: 1, event: { a: 1 } });
+    expect(ok(await invoke(F.esmJs))).toEqual({ esmJs: true });
+    expect(ok(await invoke(F.nested))).toBe("nested ok");
+    expect(ok(await invoke(F.deepPath))).toBe("deep path");
+  });
+
+  it("reports a missing file as Runtime.ImportModuleError", async () => {
+    const r = failed(await invoke(F.missingFile));
+    expect(r.kind).toBe("error");
+    expect(r.error.errorType).toBe("Runtime.ImportModuleError");
+    expect(r.error.errorMessage).toMatch(/^Error: Cannot find module 'nothere'\nRequire stack:/);
+  });
+
+  it("reports missing / non-function exports as Runtime.HandlerNotFound", async () => {
+    const a = failed(await invoke(F.missingExport));
+    expect(a.error).toMatchObject({ errorType: "Runtime.HandlerNotFound", errorMessage: "basic.nope is undefined or not exported" });
+    const b = failed(await invoke(F.notFunction));
+    expect(b.error).toMatchObject({ errorType: "Runtime.HandlerNotFound", errorMessage: "basic.notFunction is not a function" });
+  });
+
+  it("reports syntax errors as Runtime.UserCodeSyntaxError and exits during init as Runtime.ExitError", async () => {
+    const s = failed(await invoke(F.syntax));
+    expect(s.error.errorType).toBe("Runtime.UserCodeSyntaxError");
+    expect(s.error.errorMessage).toMatch(/^SyntaxError: /);
+    const requestId = rid();
+    const e = failed(await invoke(F.initExit, {}, requestId));
+    expect(e.kind).toBe("crash");
+    expect(e.error).toMatchObject({
+      errorType: "Runtime.ExitError",
+      errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: exit status 3`,
+    });
+  });
+});
+
+describe("handler styles and results", () => {
+  it("supports callback, context.succeed, context.fail", async () => {
+    expect(ok(await invoke(F.callback, { n: 7 }))).toEqual({ via: "callback", n: 7 });
+    expect(ok(await invoke(F.succeed))).toEqual({ via: "succeed" });
+    const f = failed(await invoke(F.fail));
+    expect(f.kind).toBe("error");
+    expect(f.error).toMatchObject({ errorType: "Error", errorMessage: "failed via context" });
+  });
+
+  it("answers null for a sync handler that returns without calling back (event loop drained)", async () => {
+    expect(ok(await invoke(F.syncReturn))).toBeNull();
+  });
+
+  it("callbackWaitsForEmptyEventLoop: waits for pending timers unless set to false", async () => {
+    const t0 = Date.now();
+    expect(ok(await invoke(F.callbackWaits))).toBe("waited");
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(280);
+    const t1 = Date.now();
+    expect(ok(await invoke(F.callbackNoWait))).toBe("no-wait");
+    expect(Date.now() - t1).toBeLessThan(1000);
+  });
+
+  it("serialises results like Lambda: JSON round-trip, undefined → null", async () => {
+    expect(ok(await invoke(F.undef))).toBeNull();
+    expect(ok(await invoke(F.dates))).toEqual({ when: "1970-01-01T00:00:00.000Z" });
+    const c = failed(await invoke(F.circular));
+    expect(c.error).toMatchObject({ errorType: "Error", errorMessage: "Unable to stringify response body" });
+  });
+
+  it("caps the response at 6 MB (6291556 bytes) with Function.ResponseSizeTooLarge", async () => {
+    expect(ok(await invoke(F.big, { size: 6291556 - 2 }))).toHaveLength(6291556 - 2); // quotes make it exactly the limit
+    const r = failed(await invoke(F.big, { size: 6291556 }));
+    expect(r.kind).toBe("error");
+    expect(r.error).toEqual({
+      errorType: "Function.ResponseSizeTooLarge",
+      errorMessage: "Response payload size exceeded maximum allowed payload size (6291556 bytes).",
+      trace: [],
+    });
+  });
+
+  it("gives the handler its own copy of the event", async () => {
+    const event = { nested: { value: "original" } };
+    expect(ok(await invoke(F.mutate, event))).toEqual({ nested: { value: "changed" }, added: true });
+    expect(event).toEqual({ nested: { value: "original" } });
+  });
+});
+
+describe("errors", () => {
+  it("shapes thrown errors as errorType/errorMessage/trace", async () => {
+    const r = failed(await invoke(F.throws));
+    expect(r.kind).toBe("error");
+    expect(r.error.errorType).toBe("ValidationError");
+    expect(r.error.errorMessage).toBe("bad input");
+    expect(r.error.trace[0]).toBe("ValidationError: bad input");
+    expect(r.error.trace.length).toBeGreaterThan(1);
+    const s = failed(await invoke(F.throwsSync));
+    expect(s.error).toMatchObject({ errorType: "TypeError", errorMessage: "sync boom" });
+  });
+
+  it("reports callback('Unauthorized') as errorType string", async () => {
+    const r = failed(await invoke(F.callbackString));
+    expect(r.error).toEqual({ errorType: "string", errorMessage: "Unauthorized", trace: [] });
+  });
+
+  it("reports a rejected promise like a thrown error", async () => {
+    const r = failed(await invoke(F.rejects));
+    expect(r.kind).toBe("error");
+    expect(r.error).toMatchObject({ errorType: "Error", errorMessage: "rejected" });
+  });
+
+  it("reports unhandled rejections as Runtime.UnhandledPromiseRejection and replaces the environment", async () => {
+    const r = failed(await invoke(F.unhandled));
+    expect(r.kind).toBe("crash");
+    expect(r.error.errorType).toBe("Runtime.UnhandledPromiseRejection");
+    expect(r.error.errorMessage).toBe("Error: nobody listens");
+    const again = failed(await invoke(F.unhandled));
+    expect(again.error.errorType).toBe("Runtime.UnhandledPromiseRejection");
+  });
+
+  it("reports an asynchronous uncaught exception and the environment is replaced", async () => {
+    const r = failed(await invoke(F.asyncThrow));
+    expect(r.kind).toBe("crash");
+    expect(r.error).toMatchObject({ errorType: "Error", errorMessage: "thrown later" });
+    expect(failed(await invoke(F.asyncThrow)).kind).toBe("crash");
+  });
+
+  it("process.exit(1) → Runtime.ExitError crash; the next invocation works", async () => {
+    const requestId = rid();
+    const r = failed(await invoke(F.exit, {}, requestId));
+    expect(r.kind).toBe("crash");
+    expect(r.error).toEqual({
+      errorType: "Runtime.ExitError",
+      errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: exit status 1`,
+      trace: [],
+    });
+    expect(ok(await invoke(F.counter))).toHaveProperty("count");
+    expect(failed(await invoke(F.exit)).kind).toBe("crash");
+  });
+
+  it("running out of memory → Runtime.OutOfMemory crash", async () => {
+    const r = failed(await invoke(F.oom));
+    expect(r.kind).toBe("crash");
+    expect(r.error.errorType).toBe("Runtime.OutOfMemory");
+    expect(r.error.errorMessage).toMatch(/Runtime exited with error: signal: killed$/);
+  });
+
+  it("unknown logical id → error", async () => {
+    const r = failed(await invoke("NoSuchFunction"));
+    expect(r.error.errorType).toBe("ResourceNotFoundException");
+  });
+});
+
+describe("context and environment", () => {
+  it("fills the context object", async () => {
+    const requestId = rid();
+    const p = ok(await invoke(F.echo, { hello: "world" }, requestId)) as { event: unknown; context: Record<string, unknown> };
+    expect(p.event).toEqual({ hello: "world" });
+    const f = functions[F.echo]!;
+    expect(p.context).toMatchObject({
+      awsRequestId: requestId,
+      functionName: f.functionName,
+      functionVersion: "$LATEST",
+      invokedFunctionArn: f.arn,
+      memoryLimitInMB: "256",
+      logGroupName: `/aws/lambda/${f.functionName}`,
+      callbackWaitsForEmptyEventLoop: true,
+    });
+    expect(p.context.logStreamName).toMatch(/^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/);
+    expect(p.context.remaining).toBeGreaterThan(2500);
+    expect(p.context.remaining).toBeLessThanOrEqual(3000);
+  });
+
+  it("getRemainingTimeInMillis decreases", async () => {
+    const p = ok(await invoke(F.remaining)) as { first: number; second: number };
+    expect(p.first).toBeLessThanOrEqual(3000);
+    expect(p.first - p.second).toBeGreaterThanOrEqual(100);
+  });
+
+  it("sets function and reserved environment variables, without leaking the gateway's env", async () => {
+    process.env.GATEPROOF_SECRET_TEST = "leak";
+    try {
+      const env = ok(await invoke(F.env)) as Record<string, string>;
+      const f = functions[F.env]!;
+      expect(env).toMatchObject({
+        TABLE_NAME: "pets",
+        AWS_LAMBDA_FUNCTION_NAME: f.functionName,
+        AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "128",
+        AWS_REGION: "us-east-1",
+        AWS_DEFAULT_REGION: "us-east-1",
+        AWS_EXECUTION_ENV: "AWS_Lambda_nodejs20.x",
+        LAMBDA_TASK_ROOT: codeDir,
+        AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${f.functionName}`,
+        TZ: ":UTC",
+      });
+      expect(env.AWS_LAMBDA_LOG_STREAM_NAME).toMatch(/\[\$LATEST\]/);
+      expect(env.PATH).toBe(process.env.PATH);
+      expect(env.GATEPROOF_SECRET_TEST).toBeUndefined();
+      expect(process.env.TABLE_NAME).toBeUndefined();
+    } finally {
+      delete process.env.GATEPROOF_SECRET_TEST;
+    }
+  });
+});
+
+describe("pool", () => {
+  it("reuses a warm environment: module state persists", async () => {
+    const rt = new LambdaRuntime({ C: fn("C", "basic.counter") }, { log: () => {} });
+    try {
+      await rt.warm("C");
+      const counts = [];
+      for (let i = 0; i < 3; i++) counts.push((ok(await rt.invoke("C", {}, { requestId: rid() })) as { count: number }).count);
+      expect(counts).toEqual([1, 2, 3]);
+    } finally {
+      await rt.close();
+    }
+  });
+
+  it("runs parallel invocations in several environments (~one handler time)", async () => {
+    const rt = new LambdaRuntime({ S: fn("S", "basic.slow") }, { log: () => {}, maxWorkersPerFunction: 4 });
+    try {
+      await rt.invoke("S", { ms: 1 }, { requestId: rid() }); // import cost out of the measurement
+      const t0 = Date.now();
+      const results = await Promise.all(
+        Array.from({ length: 4 }, () => rt.invoke("S", { ms: 500 }, { requestId: rid() })),
+      );
+      const elapsed = Date.now() - t0;
+      const threads = new Set(results.map((r) => (ok(r) as { threadId: number }).threadId));
+      expect(threads.size).toBe(4);
+      expect(elapsed).toBeLessThan(1400);
+    } finally {
+      await rt.close();
+    }
+  });
+
+  it("queues beyond maxWorkersPerFunction, FIFO, one invocation per environment", async () => {
+    const rt = new LambdaRuntime({ S: fn("S", "basic.slow") }, { log: () => {}, maxWorkersPerFunction: 2 });
+    try {
+      await rt.warm("S");
+      const t0 = Date.now();
+      const order: number[] = [];
+      const results = await Promise.all(
+        Array.from({ length: 4 }, (_, i) =>
+          rt.invoke("S", { ms: 300 }, { requestId: rid() }).then((r) => (order.push(i), r)),
+        ),
+      );
+      const elapsed = Date.now() - t0;
+      expect(new Set(results.map((r) => (ok(r) as { threadId: number }).threadId)).size).toBe(2);
+      expect(elapsed).toBeGreaterThanOrEqual(580);
+      expect(order.slice(0, 2).sort()).toEqual([0, 1]);
+    } finally {
+      await rt.close();
+    }
+  });
+
+  it("times out at the configured time, terminates the environment, and keeps working", async () => {
+    const requestId = rid();
+    const t0 = Date.now();
+    const r = failed(await invoke(F.sleep, { ms: 5000 }, requestId));
+    const elapsed = Date.now() - t0;
+    expect(r.kind).toBe("timeout");
+    expect(r.error).toEqual({
+      errorType: "Sandbox.Timedout",
+      errorMessage: `RequestId: ${requestId} Error: Task timed out after 1.00 seconds`,
+      trace: [],
+    });
+    expect(elapsed).toBeGreaterThanOrEqual(990);
+    expect(elapsed).toBeLessThan(1800);
+    expect(lines.some((l) => l.includes(`${requestId} Task timed out after 1.00 seconds`))).toBe(true);
+    expect(ok(await invoke(F.sleep, { ms: 10 }))).toBe("woke");
+  });
+
+  it("a handler spamming console.log in a tight loop times out without blocking the gateway", async () => {
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 50);
+    try {
+      const t0 = Date.now();
+      const r = failed(await invoke(F.spin));
+      expect(r.kind).toBe("timeout");
+      expect(Date.now() - t0).toBeLessThan(1800);
+      expect(ticks).toBeGreaterThanOrEqual(10);
+      const r2 = failed(await invoke(F.spinRaw));
+      expect(r2.kind).toBe("timeout");
+    } finally {
+      clearInterval(ticker);
+    }
+    expect(lines.some((l) => l.endsWith("\tINFO\tspam spam spam\n"))).toBe(true);
+  });
+
+  it("close() settles pending invocations as crash", async () => {
+    const rt = new LambdaRuntime({ S: fn("S", "basic.sleep") }, { log: () => {} });
+    const pending = rt.invoke("S", { ms: 5000 }, { requestId: "r-close" });
+    await new Promise((r) => setTimeout(r, 300));
+    await rt.close();
+    const r = failed(await pending);
+    expect(r.kind).toBe("crash");
+  });
+});
+
+describe("logs", () => {
+  it("tags console output and writes START / END / REPORT", async () => {
+    const requestId = rid();
+    expect(ok(await invoke(F.logs, {}, requestId))).toBe("logged");
+    const mine = lines.filter((l) => l.includes(requestId));
+    const tagged = (level: string, msg: string) =>
+      new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\\t${requestId}\\t${level}\\t${msg}\\n$`);
+    expect(mine[0]).toBe(`START RequestId: ${requestId} Version: $LATEST\n`);
+    expect(mine.some((l) => tagged("INFO", "hello world").test(l))).toBe(true);
+    expect(mine.some((l) => tagged("ERROR", "bad").test(l))).toBe(true);
+    expect(mine.some((l) => tagged("WARN", "careful").test(l))).toBe(true);
+    expect(mine.some((l) => tagged("INFO", "fyi").test(l))).toBe(true);
+    expect(mine.some((l) => tagged("DEBUG", "details").test(l))).toBe(true);
+    expect(mine.some((l) => tagged("INFO", "multi\rline").test(l))).toBe(true);
+    expect(mine.at(-2)).toBe(`END RequestId: ${requestId}\n`);
+    expect(mine.at(-1)).toMatch(
+      new RegExp(
+        `^REPORT RequestId: ${requestId}\\tDuration: \\d+\\.\\d\\d ms\\tBilled Duration: \\d+ ms\\tMemory Size: 128 MB\\tMax Memory Used: \\d+ MB(\\tInit Duration: \\d+\\.\\d\\d ms)?\\n$`,
+      ),
+    );
+  });
+});
