@@ -1,0 +1,2 @@
+export { loadDefinition, type LoadOptions } from "./load.ts";
+export { LoadError } from "./errors.ts";

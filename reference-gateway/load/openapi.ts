@@ -1,0 +1,250 @@
+/** OpenAPI 3.x / Swagger 2.0 with x-amazon-apigateway-* extensions → routes and API-level settings. */
+import type { GatewayResponseConfig, GatewayResponseType, Integration, IntegrationResponse, Method, MethodResponse } from "../model/types.ts";
+import { fail } from "./errors.ts";
+import type { FunctionIndex } from "./functions.ts";
+import { checkHttpUri, connectionType, contentHandling, gatewayResponse, integrationType, passthrough, timeout } from "./integration.ts";
+import { child } from "./json-path.ts";
+import type { Route } from "./tree.ts";
+import { bool, isObject, list, obj, optStr, refuseAuth, str, stringMap } from "./values.ts";
+
+export interface OpenApiContext {
+  file: string;
+  /** JSON path of the document root inside `file` (`$` for a standalone file). */
+  path: string;
+  functions: FunctionIndex;
+}
+
+export interface ApiParts {
+  routes: Route[];
+  binaryMediaTypes: string[];
+  apiKeySource?: "HEADER" | "AUTHORIZER";
+  gatewayResponses: Partial<Record<GatewayResponseType, GatewayResponseConfig>>;
+  title?: string;
+}
+
+const X = "x-amazon-apigateway-";
+const ROOT_X_ACCEPTED = new Set(["binary-media-types", "api-key-source", "gateway-responses", "request-validators", "request-validator", "documentation", "endpoint-configuration", "importexport-version", "tag-value"]);
+const ROOT_X_REASON: Record<string, string> = {
+  "cors": "x-amazon-apigateway-cors (HTTP API CORS) is not supported yet",
+  "minimum-compression-size": "x-amazon-apigateway-minimum-compression-size is not supported yet",
+  "disable-default-endpoint": "x-amazon-apigateway-disable-default-endpoint is not supported yet",
+};
+const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch"];
+const PATH_ITEM_ACCEPTED = new Set(["parameters", "summary", "description", "servers", `${X}any-method`, ...HTTP_METHODS]);
+const OP_X_ACCEPTED = new Set(["integration", "request-validator", "auth", "documentation"]);
+
+export function readOpenApi(doc: unknown, ctx: OpenApiContext): ApiParts {
+  const { file } = ctx;
+  const root = obj(doc, file, ctx.path, "OpenAPI document");
+  const at = (k: string | number) => child(ctx.path, k);
+
+  checkSecurity(root["security"], file, at("security"));
+  if (root[`${X}policy`] !== undefined) refuseAuth(file, at(`${X}policy`), "resource policy (x-amazon-apigateway-policy)");
+  for (const schemesKey of ["securityDefinitions", "components"]) {
+    const container = schemesKey === "components" ? obj(root["components"], file, at("components"), "components")["securitySchemes"] : root[schemesKey];
+    const containerPath = schemesKey === "components" ? child(at("components"), "securitySchemes") : at(schemesKey);
+    for (const [name, scheme] of Object.entries(obj(container, file, containerPath, schemesKey))) {
+      if (isObject(scheme) && scheme[`${X}authorizer`] !== undefined) {
+        refuseAuth(file, child(child(containerPath, name), `${X}authorizer`), `authorizer "${name}"`);
+      }
+    }
+  }
+  for (const k of Object.keys(root)) {
+    if (!k.startsWith(X)) continue;
+    const ext = k.slice(X.length);
+    if (ROOT_X_ACCEPTED.has(ext)) continue;
+    fail(file, at(k), ROOT_X_REASON[ext] ?? `${k} is not supported yet`);
+  }
+  const validators = obj(root[`${X}request-validators`], file, at(`${X}request-validators`), "request validators");
+  checkValidator(root[`${X}request-validator`], validators, file, at(`${X}request-validator`));
+
+  const parts: ApiParts = { routes: [], binaryMediaTypes: [], gatewayResponses: {} };
+  const info = root["info"];
+  if (isObject(info) && typeof info["title"] === "string") parts.title = info["title"];
+
+  parts.binaryMediaTypes = list(root[`${X}binary-media-types`], file, at(`${X}binary-media-types`), "binary media types").map((t, i) =>
+    str(t, file, child(at(`${X}binary-media-types`), i), "binary media type"),
+  );
+  const keySource = optStr(root[`${X}api-key-source`], file, at(`${X}api-key-source`), "api key source");
+  if (keySource !== undefined) {
+    if (keySource !== "HEADER" && keySource !== "AUTHORIZER") fail(file, at(`${X}api-key-source`), `api key source "${keySource}" must be HEADER or AUTHORIZER`);
+    parts.apiKeySource = keySource;
+  }
+  const grPath = at(`${X}gateway-responses`);
+  for (const [type, gr] of Object.entries(obj(root[`${X}gateway-responses`], file, grPath, "gateway responses"))) {
+    const p = child(grPath, type);
+    const g = obj(gr, file, p, "gateway response");
+    const [t, config] = gatewayResponse(
+      type,
+      g["statusCode"],
+      stringMap(g["responseParameters"], file, child(p, "responseParameters"), "responseParameters"),
+      stringMap(g["responseTemplates"], file, child(p, "responseTemplates"), "responseTemplates"),
+      file,
+      p,
+      child(p, "statusCode"),
+    );
+    parts.gatewayResponses[t] = config;
+  }
+
+  const pathsPath = at("paths");
+  for (const [path, item] of Object.entries(obj(root["paths"], file, pathsPath, "paths"))) {
+    const itemPath = child(pathsPath, path);
+    const pathItem = obj(item, file, itemPath, "path item");
+    for (const k of Object.keys(pathItem)) {
+      if (PATH_ITEM_ACCEPTED.has(k)) continue;
+      if (k === "trace") fail(file, child(itemPath, k), "HTTP method TRACE is not supported by API Gateway");
+      if (k.startsWith("x-") && !k.startsWith(X)) continue;
+      fail(file, child(itemPath, k), `path item key ${k} is not supported yet`);
+    }
+    const shared = list(pathItem["parameters"], file, child(itemPath, "parameters"), "parameters").map((p, i) => ({ p, path: child(child(itemPath, "parameters"), i) }));
+    for (const key of [...HTTP_METHODS, `${X}any-method`]) {
+      if (pathItem[key] === undefined) continue;
+      const opPath = child(itemPath, key);
+      const httpMethod = key === `${X}any-method` ? "ANY" : key.toUpperCase();
+      const method = readOperation(root, pathItem[key], httpMethod, shared, validators, ctx, opPath);
+      parts.routes.push({ path, method, file, jsonPath: itemPath });
+    }
+  }
+  return parts;
+}
+
+function checkSecurity(v: unknown, file: string, path: string): void {
+  list(v, file, path, "security").forEach((req, i) => {
+    const names = Object.keys(obj(req, file, child(path, i), "security requirement"));
+    if (names.length > 0) refuseAuth(file, child(path, i), `security requirement "${names.join('", "')}"`);
+  });
+}
+
+function checkValidator(name: unknown, validators: Record<string, unknown>, file: string, path: string): void {
+  if (name === undefined) return;
+  const n = str(name, file, path, "request validator");
+  const v = validators[n];
+  if (v === undefined) fail(file, path, `unknown request validator "${n}"`);
+  const o = obj(v, file, path, "request validator");
+  if (bool(o["validateRequestBody"], file, path, "validateRequestBody") || bool(o["validateRequestParameters"], file, path, "validateRequestParameters")) {
+    fail(file, path, `request validation (validator "${n}") is not supported yet`);
+  }
+}
+
+/** Follows a local `$ref` (`#/parameters/x`, `#/components/responses/y`). */
+function deref(root: Record<string, unknown>, v: unknown, file: string, path: string): unknown {
+  let cur = v;
+  for (let depth = 0; isObject(cur) && typeof cur["$ref"] === "string"; depth++) {
+    const ref = cur["$ref"];
+    if (!ref.startsWith("#/") || depth > 20) fail(file, path, `$ref "${ref}" is not supported (only local #/ references)`);
+    let target: unknown = root;
+    for (const seg of ref.slice(2).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))) {
+      target = isObject(target) ? target[seg] : undefined;
+    }
+    if (target === undefined) fail(file, path, `$ref "${ref}" does not resolve`);
+    cur = target;
+  }
+  return cur;
+}
+
+const PARAM_IN: Record<string, string> = { path: "path", query: "querystring", header: "header" };
+
+function readOperation(
+  root: Record<string, unknown>,
+  raw: unknown,
+  httpMethod: string,
+  shared: { p: unknown; path: string }[],
+  validators: Record<string, unknown>,
+  ctx: OpenApiContext,
+  opPath: string,
+): Method {
+  const { file } = ctx;
+  const op = obj(raw, file, opPath, "operation");
+  checkSecurity(op["security"], file, child(opPath, "security"));
+  for (const k of Object.keys(op)) {
+    if (k.startsWith(X) && !OP_X_ACCEPTED.has(k.slice(X.length))) fail(file, child(opPath, k), `${k} is not supported yet`);
+  }
+  const auth = op[`${X}auth`];
+  if (auth !== undefined) {
+    const type = str(obj(auth, file, child(opPath, `${X}auth`), "x-amazon-apigateway-auth")["type"], file, child(opPath, `${X}auth`), "auth type");
+    if (type.toUpperCase() !== "NONE") refuseAuth(file, child(opPath, `${X}auth`), `authorization type ${type}`);
+  }
+  checkValidator(op[`${X}request-validator`], validators, file, child(opPath, `${X}request-validator`));
+
+  const requestParameters: Record<string, boolean> = {};
+  const own = list(op["parameters"], file, child(opPath, "parameters"), "parameters").map((p, i) => ({ p, path: child(child(opPath, "parameters"), i) }));
+  for (const { p, path } of [...shared, ...own]) {
+    const param = obj(deref(root, p, file, path), file, path, "parameter");
+    const where = PARAM_IN[String(param["in"])];
+    if (!where) continue; // body, formData, cookie: not method request parameters
+    const name = str(param["name"], file, child(path, "name"), "parameter name");
+    requestParameters[`method.request.${where}.${name}`] = where === "path" || bool(param["required"], file, child(path, "required"), "required");
+  }
+
+  const methodResponses: Record<string, MethodResponse> = {};
+  const respPath = child(opPath, "responses");
+  for (const [status, r] of Object.entries(obj(op["responses"], file, respPath, "responses"))) {
+    if (status === "default") continue;
+    const rp = child(respPath, status);
+    const resp = obj(deref(root, r, file, rp), file, rp, "response");
+    const responseParameters: Record<string, boolean> = {};
+    for (const [h, hv] of Object.entries(obj(resp["headers"], file, child(rp, "headers"), "headers"))) {
+      const header = deref(root, hv, file, child(child(rp, "headers"), h));
+      responseParameters[`method.response.header.${h}`] = isObject(header) && header["required"] === true;
+    }
+    methodResponses[status] = { statusCode: status, responseParameters };
+  }
+
+  const intPath = child(opPath, `${X}integration`);
+  if (op[`${X}integration`] === undefined) fail(file, opPath, `${httpMethod} method has no x-amazon-apigateway-integration`);
+  const integration = readIntegration(op[`${X}integration`], ctx, intPath);
+  return {
+    httpMethod,
+    authorizationType: "NONE",
+    apiKeyRequired: false,
+    requestParameters,
+    methodResponses,
+    integration,
+    location: { file, path: opPath },
+  };
+}
+
+function readIntegration(raw: unknown, ctx: OpenApiContext, path: string): Integration {
+  const { file } = ctx;
+  const i = obj(raw, file, path, "x-amazon-apigateway-integration");
+  const at = (k: string) => child(path, k);
+  const type = integrationType(i["type"], file, at("type"));
+  connectionType(i["connectionType"], file, at("connectionType"));
+  const integration: Integration = {
+    type,
+    requestParameters: stringMap(i["requestParameters"], file, at("requestParameters"), "requestParameters"),
+    requestTemplates: stringMap(i["requestTemplates"], file, at("requestTemplates"), "requestTemplates"),
+    passthroughBehavior: passthrough(i["passthroughBehavior"], file, at("passthroughBehavior")),
+    timeoutInMillis: timeout(i["timeoutInMillis"], file, at("timeoutInMillis")),
+    integrationResponses: [],
+    cacheKeyParameters: list(i["cacheKeyParameters"], file, at("cacheKeyParameters"), "cacheKeyParameters").map((k, n) => str(k, file, child(at("cacheKeyParameters"), n), "cache key parameter")),
+  };
+  const ch = contentHandling(i["contentHandling"], file, at("contentHandling"));
+  if (ch) integration.contentHandling = ch;
+  const httpMethod = optStr(i["httpMethod"], file, at("httpMethod"), "httpMethod");
+  if (httpMethod !== undefined) integration.httpMethod = httpMethod.toUpperCase();
+  if (type !== "MOCK") {
+    const uri = str(i["uri"] ?? fail(file, path, `${type} integration needs a uri`), file, at("uri"), "uri");
+    integration.uri = uri;
+    if (httpMethod === undefined) fail(file, path, `${type} integration needs an httpMethod`);
+    if (type === "AWS_PROXY") {
+      if (integration.httpMethod !== "POST") fail(file, at("httpMethod"), `httpMethod must be POST for a Lambda integration, got ${httpMethod}`);
+      integration.functionLogicalId = ctx.functions.resolveUri(uri, file, at("uri"));
+    } else checkHttpUri(uri, file, at("uri"));
+  }
+  const respPath = at("responses");
+  for (const [key, r] of Object.entries(obj(i["responses"], file, respPath, "integration responses"))) {
+    const rp = child(respPath, key);
+    const resp = obj(r, file, rp, "integration response");
+    const ir: IntegrationResponse = {
+      statusCode: str(resp["statusCode"] ?? fail(file, rp, "integration response needs a statusCode"), file, child(rp, "statusCode"), "statusCode"),
+      responseParameters: stringMap(resp["responseParameters"], file, child(rp, "responseParameters"), "responseParameters"),
+      responseTemplates: stringMap(resp["responseTemplates"], file, child(rp, "responseTemplates"), "responseTemplates"),
+    };
+    if (key !== "default") ir.selectionPattern = key;
+    const rch = contentHandling(resp["contentHandling"], file, child(rp, "contentHandling"));
+    if (rch) ir.contentHandling = rch;
+    integration.integrationResponses.push(ir);
+  }
+  return integration;
+}

@@ -1,0 +1,286 @@
+/** The SAM transform, done in-process: AWS::Serverless::Function (+ Api events) and AWS::Serverless::Api. */
+import type { GatewayResponseConfig, GatewayResponseType, LambdaFunction, Method, RestApi } from "../model/types.ts";
+import { fail } from "./errors.ts";
+import { checkCodeDir, checkHandler, checkRuntime, makeFunction, writeInlineCode } from "./functions.ts";
+import { apiId, generatedFunctionName } from "./ids.ts";
+import { gatewayResponse } from "./integration.ts";
+import { NO_VALUE, type ResourceEntry } from "./intrinsics.ts";
+import { child } from "./json-path.ts";
+import { readApiDefinition } from "./definition.ts";
+import type { StackContext } from "./stack-context.ts";
+import { lambdaUri } from "./stack-context.ts";
+import { buildTree, type Route } from "./tree.ts";
+import { bool, checkKeys, checkMethodSettings, int, isObject, list, obj, refuseAuth, stageName, stageVariables, str, stringMap } from "./values.ts";
+
+export const IMPLICIT_API = "ServerlessRestApi";
+
+/** A resolved property of a serverless resource, falling back to `Globals.<section>`. */
+function withGlobals(ctx: StackContext, entry: ResourceEntry, section: "Function" | "Api", name: string): { value: unknown; path: string } {
+  const own = entry.properties[name];
+  if (own !== undefined) {
+    const path = child(child(entry.path, "Properties"), name);
+    return { value: ctx.t.resolve(own, path), path };
+  }
+  const globals = ctx.t.doc["Globals"];
+  const sectionObj = isObject(globals) ? globals[section] : undefined;
+  const g = isObject(sectionObj) ? sectionObj[name] : undefined;
+  const path = child(child("$.Globals", section), name);
+  return { value: g === undefined ? undefined : ctx.t.resolve(g, path), path };
+}
+
+function present(v: { value: unknown }): boolean {
+  return v.value !== undefined && v.value !== NO_VALUE && v.value !== null;
+}
+
+export function samFunctionName(ctx: StackContext, entry: ResourceEntry): string {
+  return ctx.t.once(`fnname:${entry.logicalId}`, entry.path, () => {
+    const v = ctx.t.prop(entry, "FunctionName");
+    return v === undefined ? generatedFunctionName(ctx.stackName, entry.logicalId) : str(v, ctx.t.file, child(child(entry.path, "Properties"), "FunctionName"), "FunctionName");
+  });
+}
+
+export function samFunction(ctx: StackContext, entry: ResourceEntry): LambdaFunction {
+  const { file } = ctx.t;
+  const g = (name: string) => withGlobals(ctx, entry, "Function", name);
+  const packageType = g("PackageType");
+  if (present(packageType) && packageType.value !== "Zip") fail(file, packageType.path, `PackageType ${String(packageType.value)} is not supported yet`);
+  const runtime = g("Runtime");
+  checkRuntime(runtime.value, file, present(runtime) ? runtime.path : entry.path);
+  const inline = g("InlineCode");
+  const codeUri = g("CodeUri");
+  let codeDir: string;
+  if (present(inline)) codeDir = writeInlineCode(str(inline.value, file, inline.path, "InlineCode"));
+  else if (present(codeUri)) {
+    if (typeof codeUri.value !== "string" || /^s3:\/\//i.test(codeUri.value)) fail(file, codeUri.path, "S3 code locations are not supported yet (use a local CodeUri directory)");
+    codeDir = checkCodeDir(ctx.t.localPath(codeUri.value), file, codeUri.path);
+  } else return fail(file, entry.path, "function needs CodeUri or InlineCode");
+  const handler = g("Handler");
+  const env = g("Environment");
+  const globalEnv = (() => {
+    const globals = ctx.t.doc["Globals"];
+    const fnGlobals = isObject(globals) ? globals["Function"] : undefined;
+    const e = isObject(fnGlobals) ? fnGlobals["Environment"] : undefined;
+    return e === undefined ? {} : obj(ctx.t.resolve(e, "$.Globals.Function.Environment"), file, "$.Globals.Function.Environment", "Environment");
+  })();
+  const ownEnv = entry.properties["Environment"] === undefined ? {} : obj(env.value, file, env.path, "Environment");
+  const environment = {
+    ...stringMap(globalEnv["Variables"], file, "$.Globals.Function.Environment.Variables", "Environment.Variables"),
+    ...stringMap(ownEnv["Variables"], file, child(env.path, "Variables"), "Environment.Variables"),
+  };
+  const timeout = g("Timeout");
+  const memory = g("MemorySize");
+  return makeFunction({
+    logicalId: entry.logicalId,
+    functionName: samFunctionName(ctx, entry),
+    runtime: runtime.value as string,
+    handler: checkHandler(handler.value, file, present(handler) ? handler.path : entry.path),
+    codeDir,
+    timeoutSeconds: present(timeout) ? int(timeout.value, file, timeout.path, "Timeout", 1, 900) : 3,
+    memorySize: present(memory) ? int(memory.value, file, memory.path, "MemorySize", 128, 10240) : 128,
+    environment,
+    location: { file, path: entry.path },
+    region: ctx.region,
+    accountId: ctx.accountId,
+  });
+}
+
+export interface ApiEvent {
+  apiLogicalId: string;
+  route: Route;
+}
+
+const EVENT_KEYS = new Set(["Path", "Method", "RestApiId", "Auth", "RequestParameters", "RequestModel", "TimeoutInMillis"]);
+
+/** The `Type: Api` events of a serverless function, as routes with AWS_PROXY integrations. */
+export function samApiEvents(ctx: StackContext, entry: ResourceEntry, fn: LambdaFunction): ApiEvent[] {
+  const { file, t } = { file: ctx.t.file, t: ctx.t };
+  const eventsPath = child(child(entry.path, "Properties"), "Events");
+  const out: ApiEvent[] = [];
+  for (const [name, raw] of Object.entries(obj(entry.properties["Events"], file, eventsPath, "Events"))) {
+    const path = child(eventsPath, name);
+    const ev = obj(raw, file, path, "event");
+    const type = ev["Type"];
+    if (type === "HttpApi") fail(file, child(path, "Type"), "HttpApi events (HTTP APIs) are not supported yet");
+    if (type !== "Api") continue;
+    const pp = child(path, "Properties");
+    const props = obj(ev["Properties"], file, pp, "event Properties");
+    checkKeys(props, EVENT_KEYS, file, pp, "Api event");
+    let apiLogicalId = IMPLICIT_API;
+    const rest = props["RestApiId"];
+    if (rest !== undefined) {
+      if (isObject(rest) && typeof rest["Ref"] === "string") apiLogicalId = rest["Ref"];
+      else if (typeof rest === "string") apiLogicalId = rest;
+      else fail(file, child(pp, "RestApiId"), "RestApiId must be a Ref to an AWS::Serverless::Api");
+      if (t.resources.get(apiLogicalId)?.type !== "AWS::Serverless::Api") fail(file, child(pp, "RestApiId"), `RestApiId "${apiLogicalId}" is not an AWS::Serverless::Api in this template`);
+    }
+    if (props["Auth"] !== undefined) {
+      const auth = obj(t.resolve(props["Auth"], child(pp, "Auth")), file, child(pp, "Auth"), "Auth");
+      const ap = child(pp, "Auth");
+      for (const [k, v] of Object.entries(auth)) {
+        if (k === "Authorizer" && v === "NONE") continue;
+        if (k === "ApiKeyRequired" && !bool(v, file, child(ap, k), k)) continue;
+        if (k === "AuthorizationScopes" && Array.isArray(v) && v.length === 0) continue;
+        if (k === "InvokeRole") continue;
+        refuseAuth(file, child(ap, k), k === "Authorizer" ? `authorizer "${String(v)}"` : `event Auth ${k}`);
+      }
+    }
+    if (props["RequestModel"] !== undefined) {
+      const rm = obj(t.resolve(props["RequestModel"], child(pp, "RequestModel")), file, child(pp, "RequestModel"), "RequestModel");
+      if (["Required", "ValidateBody", "ValidateParameters"].some((k) => bool(rm[k], file, child(child(pp, "RequestModel"), k), k))) {
+        fail(file, child(pp, "RequestModel"), "request validation (RequestModel) is not supported yet");
+      }
+    }
+    const apiPath = str(t.resolve(props["Path"], child(pp, "Path")), file, child(pp, "Path"), "Path");
+    let httpMethod = str(t.resolve(props["Method"], child(pp, "Method")), file, child(pp, "Method"), "Method").toUpperCase();
+    if (httpMethod === "ANY" || httpMethod === "X-AMAZON-APIGATEWAY-ANY-METHOD") httpMethod = "ANY";
+    const requestParameters: Record<string, boolean> = {};
+    const cacheKeyParameters: string[] = [];
+    const rpPath = child(pp, "RequestParameters");
+    list(t.resolve(props["RequestParameters"], rpPath), file, rpPath, "RequestParameters").forEach((p, i) => {
+      if (typeof p === "string") requestParameters[p] = false;
+      else for (const [k, v] of Object.entries(obj(p, file, child(rpPath, i), "request parameter"))) {
+        const o = obj(v, file, child(child(rpPath, i), k), "request parameter");
+        requestParameters[k] = bool(o["Required"], file, child(child(rpPath, i), k), "Required");
+        if (bool(o["Caching"], file, child(child(rpPath, i), k), "Caching")) cacheKeyParameters.push(k);
+      }
+    });
+    const timeoutPath = child(pp, "TimeoutInMillis");
+    const method: Method = {
+      httpMethod,
+      authorizationType: "NONE",
+      apiKeyRequired: false,
+      requestParameters,
+      methodResponses: {},
+      integration: {
+        type: "AWS_PROXY",
+        uri: lambdaUri(ctx, fn),
+        functionLogicalId: fn.logicalId,
+        httpMethod: "POST",
+        requestParameters: {},
+        requestTemplates: {},
+        passthroughBehavior: "WHEN_NO_MATCH",
+        timeoutInMillis: props["TimeoutInMillis"] === undefined ? 29000 : int(t.resolve(props["TimeoutInMillis"], timeoutPath), file, timeoutPath, "TimeoutInMillis", 50, 29000),
+        integrationResponses: [],
+        cacheKeyParameters,
+      },
+      location: { file, path },
+    };
+    out.push({ apiLogicalId, route: { path: apiPath, method, file, jsonPath: child(pp, "Path") } });
+  }
+  return out;
+}
+
+const API_KEYS = new Set([
+  "StageName", "DefinitionBody", "DefinitionUri", "Variables", "BinaryMediaTypes", "GatewayResponses", "Name", "Description",
+  "Tags", "TracingEnabled", "EndpointConfiguration", "OpenApiVersion", "MethodSettings", "AccessLogSetting", "Auth",
+  "CacheClusterEnabled", "CacheClusterSize", "Mode", "FailOnWarnings", "MergeDefinitions", "Models", "PropagateTags",
+  "AlwaysDeploy", "ApiKeySourceType", "DisableExecuteApiEndpoint", "MinimumCompressionSize",
+]);
+const API_REASONS: Record<string, string> = {
+  Cors: "Cors is not supported yet",
+  CanarySetting: "CanarySetting is not supported yet",
+  Domain: "custom domains (Domain) are not supported yet",
+};
+
+/** AWS::Serverless::Api (or the implicit ServerlessRestApi when `entry` is undefined) with the events that target it. */
+export function samApi(ctx: StackContext, entry: ResourceEntry | undefined, events: ApiEvent[]): RestApi {
+  const { t } = ctx;
+  const file = t.file;
+  const logicalId = entry?.logicalId ?? IMPLICIT_API;
+  const basePath = entry?.path ?? events[0]?.route.method.location.path ?? "$";
+  const props = entry?.properties ?? {};
+  checkKeys(props, API_KEYS, file, child(basePath, "Properties"), "AWS::Serverless::Api", API_REASONS);
+  const globals = t.doc["Globals"];
+  const globalApi = isObject(globals) && isObject(globals["Api"]) ? globals["Api"] : {};
+  checkKeys(globalApi, API_KEYS, file, "$.Globals.Api", "Globals.Api", API_REASONS);
+  const g = (name: string): { value: unknown; path: string } => {
+    if (entry) return withGlobals(ctx, entry, "Api", name);
+    const path = child("$.Globals.Api", name);
+    return { value: globalApi[name] === undefined ? undefined : t.resolve(globalApi[name], path), path };
+  };
+
+  const auth = g("Auth");
+  if (present(auth)) {
+    const a = obj(auth.value, file, auth.path, "Auth");
+    for (const [k, v] of Object.entries(a)) {
+      const p = child(auth.path, k);
+      if (k === "Authorizers" && isObject(v)) {
+        const names = Object.keys(v);
+        if (names.length > 0) refuseAuth(file, child(p, names[0]!), `authorizer "${names[0]}"`);
+      } else if (k === "DefaultAuthorizer" && v !== "NONE") refuseAuth(file, p, `authorizer "${String(v)}"`);
+      else if (k === "ApiKeyRequired" && bool(v, file, p, k)) refuseAuth(file, p, "API key requirement (ApiKeyRequired)");
+      else if (k === "ResourcePolicy") refuseAuth(file, p, "resource policy (Auth.ResourcePolicy)");
+      else if (k === "UsagePlan") refuseAuth(file, p, "usage plan (Auth.UsagePlan)");
+    }
+  }
+  for (const [k, reason] of [["CacheClusterEnabled", "CacheClusterEnabled (caching) is not supported yet"], ["DisableExecuteApiEndpoint", "DisableExecuteApiEndpoint is not supported yet"]] as const) {
+    const v = g(k);
+    if (present(v) && bool(v.value, file, v.path, k)) fail(file, v.path, reason);
+  }
+  const mcs = g("MinimumCompressionSize");
+  if (present(mcs)) fail(file, mcs.path, "MinimumCompressionSize is not supported yet");
+  const ms = g("MethodSettings");
+  if (present(ms)) checkMethodSettings(ms.value, file, ms.path);
+
+  const stageProp = g("StageName");
+  if (entry && !present(stageProp)) fail(file, child(entry.path, "Properties"), "StageName is required");
+  const stage = present(stageProp) ? stageName(stageProp.value, file, stageProp.path) : "Prod";
+  const vars = g("Variables");
+  const variables = present(vars) ? stageVariables(vars.value, file, vars.path) : {};
+
+  const id = apiId(ctx.stackName, logicalId);
+  const definition = entry ? readApiDefinition(ctx, entry, "DefinitionBody", "DefinitionUri") : undefined;
+  const routes: Route[] = definition ? [...definition.parts.routes] : [];
+  if (!definition || definition.mergeEvents) {
+    for (const ev of events) {
+      const existing = routes.findIndex((r) => r.path === ev.route.path && r.method.httpMethod === ev.route.method.httpMethod);
+      if (existing < 0) routes.push(ev.route);
+      // An operation already in the DefinitionBody keeps its own integration, as SAM does.
+    }
+  }
+
+  const bmt = g("BinaryMediaTypes");
+  const binaryMediaTypes = [...(definition?.parts.binaryMediaTypes ?? [])];
+  list(bmt.value, file, bmt.path, "BinaryMediaTypes").forEach((m, i) => {
+    const type = str(m, file, child(bmt.path, i), "binary media type").replace(/~1/g, "/");
+    if (!binaryMediaTypes.includes(type)) binaryMediaTypes.push(type);
+  });
+
+  const gatewayResponses: Partial<Record<GatewayResponseType, GatewayResponseConfig>> = { ...(definition?.parts.gatewayResponses ?? {}) };
+  const grs = g("GatewayResponses");
+  for (const [type, raw] of Object.entries(obj(grs.value, file, grs.path, "GatewayResponses"))) {
+    const p = child(grs.path, type);
+    const gr = obj(raw, file, p, "gateway response");
+    const rpPath = child(p, "ResponseParameters");
+    const rp = obj(gr["ResponseParameters"], file, rpPath, "ResponseParameters");
+    const responseParameters: Record<string, string> = {};
+    for (const [section, kind] of [["Headers", "header"], ["Paths", "path"], ["QueryStrings", "querystring"]] as const) {
+      for (const [name, v] of Object.entries(stringMap(rp[section], file, child(rpPath, section), section))) {
+        responseParameters[`gatewayresponse.${kind}.${name}`] = v;
+      }
+    }
+    for (const k of Object.keys(rp)) if (!["Headers", "Paths", "QueryStrings"].includes(k)) fail(file, child(rpPath, k), `ResponseParameters.${k} must be Headers, Paths or QueryStrings`);
+    const [t2, config] = gatewayResponse(type, gr["StatusCode"], responseParameters, stringMap(gr["ResponseTemplates"], file, child(p, "ResponseTemplates"), "ResponseTemplates"), file, p, child(p, "StatusCode"));
+    gatewayResponses[t2] = config;
+  }
+
+  const keySource = g("ApiKeySourceType");
+  let apiKeySource = definition?.parts.apiKeySource ?? "HEADER";
+  if (present(keySource)) {
+    if (keySource.value !== "HEADER" && keySource.value !== "AUTHORIZER") fail(file, keySource.path, "ApiKeySourceType must be HEADER or AUTHORIZER");
+    apiKeySource = keySource.value;
+  }
+  const nameProp = g("Name");
+  const name = present(nameProp) ? str(nameProp.value, file, nameProp.path, "Name") : (definition?.parts.title ?? (entry ? logicalId : ctx.stackName));
+  return {
+    logicalId,
+    id,
+    name,
+    stages: [{ name: stage, variables }],
+    root: buildTree(id, routes),
+    binaryMediaTypes,
+    apiKeySource,
+    gatewayResponses,
+    location: { file, path: basePath },
+  };
+}

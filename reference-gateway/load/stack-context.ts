@@ -1,0 +1,30 @@
+/** What the SAM and CloudFormation readers share while loading one stack. */
+import type { LambdaFunction, RestApi, Stage } from "../model/types.ts";
+import type { FunctionIndex } from "./functions.ts";
+import type { Template } from "./intrinsics.ts";
+
+export interface StackContext {
+  t: Template;
+  region: string;
+  accountId: string;
+  stackName: string;
+  functions: Record<string, LambdaFunction>;
+  index: FunctionIndex;
+  /** Stages contributed by Deployment/Stage resources, by API logical id. */
+  stages: Map<string, Stage[]>;
+}
+
+export function addStage(ctx: StackContext, apiLogicalId: string, stage: Stage): void {
+  const list = ctx.stages.get(apiLogicalId) ?? [];
+  const existing = list.find((s) => s.name === stage.name);
+  if (existing) existing.variables = { ...existing.variables, ...stage.variables };
+  else list.push(stage);
+  ctx.stages.set(apiLogicalId, list);
+}
+
+export function lambdaUri(ctx: StackContext, fn: LambdaFunction): string {
+  const partition = fn.arn.split(":")[1];
+  return `arn:${partition}:apigateway:${ctx.region}:lambda:path/2015-03-31/functions/${fn.arn}/invocations`;
+}
+
+export type { RestApi };

@@ -1,0 +1,130 @@
+/** Loads a SAM or CloudFormation template: template context, functions, stages and APIs in template order. */
+import type { GatewayModel, LambdaFunction, RestApi } from "../model/types.ts";
+import { API_TYPES, CfnApis, cfnFunction, cfnFunctionName, cfnRestApi, collectStages } from "./cloudformation.ts";
+import { fail } from "./errors.ts";
+import { FunctionIndex } from "./functions.ts";
+import { apiId, functionArn, resourceId } from "./ids.ts";
+import { Template, type ResourceEntry } from "./intrinsics.ts";
+import { child } from "./json-path.ts";
+import { IMPLICIT_API, samApi, samApiEvents, samFunction, samFunctionName, type ApiEvent } from "./sam.ts";
+import type { StackContext } from "./stack-context.ts";
+import { isObject } from "./values.ts";
+
+export interface StackOptions {
+  parameterOverrides: Record<string, string>;
+  stackName: string;
+  region: string;
+  accountId: string;
+}
+
+const IGNORED_API_GATEWAY = new Set([
+  "AWS::ApiGateway::Authorizer", // refused where a method references it
+  "AWS::ApiGateway::RequestValidator", // refused where a method uses one that validates
+  "AWS::ApiGateway::Model",
+  "AWS::ApiGateway::DocumentationPart",
+  "AWS::ApiGateway::DocumentationVersion",
+  "AWS::ApiGateway::Account",
+  "AWS::ApiGateway::ClientCertificate",
+]);
+const HANDLED_API_GATEWAY = new Set([
+  "AWS::ApiGateway::RestApi",
+  "AWS::ApiGateway::Resource",
+  "AWS::ApiGateway::Method",
+  "AWS::ApiGateway::Deployment",
+  "AWS::ApiGateway::Stage",
+  "AWS::ApiGateway::GatewayResponse",
+]);
+const REFUSED: Record<string, string> = {
+  "AWS::ApiGateway::UsagePlan": "usage plans are not supported yet",
+  "AWS::ApiGateway::UsagePlanKey": "usage plans and API keys are not supported yet",
+  "AWS::ApiGateway::ApiKey": "API keys are not supported yet",
+  "AWS::ApiGateway::DomainName": "custom domains are not supported yet",
+  "AWS::ApiGateway::DomainNameV2": "custom domains are not supported yet",
+  "AWS::ApiGateway::BasePathMapping": "custom domains are not supported yet",
+  "AWS::ApiGateway::BasePathMappingV2": "custom domains are not supported yet",
+  "AWS::ApiGateway::VpcLink": "VPC links are not supported yet",
+  "AWS::Serverless::HttpApi": "HTTP APIs (AWS::Serverless::HttpApi) are not supported yet",
+};
+
+function checkResourceType(t: Template, e: ResourceEntry, isSam: boolean): void {
+  const at = child(e.path, "Type");
+  if (e.type.startsWith("AWS::Serverless::") && !isSam) fail(t.file, at, `${e.type} needs Transform: AWS::Serverless-2016-10-31`);
+  const refused = REFUSED[e.type];
+  if (refused) fail(t.file, at, `${e.type}: ${refused}`);
+  if (e.type.startsWith("AWS::ApiGatewayV2::")) fail(t.file, at, `${e.type}: HTTP and WebSocket APIs are not supported yet`);
+  if (e.type.startsWith("AWS::ApiGateway::") && !IGNORED_API_GATEWAY.has(e.type) && !HANDLED_API_GATEWAY.has(e.type)) {
+    fail(t.file, at, `${e.type} is not supported yet`);
+  }
+  if (e.type === "AWS::Serverless::StateMachine" && isObject(e.properties["Events"])) {
+    for (const [name, ev] of Object.entries(e.properties["Events"])) {
+      if (isObject(ev) && ev["Type"] === "Api") fail(t.file, child(child(child(e.path, "Properties"), "Events"), name), "Api events on state machines are not supported yet");
+    }
+  }
+}
+
+function hasImplicitApiEvent(t: Template): string | undefined {
+  for (const e of t.resources.values()) {
+    if (e.type !== "AWS::Serverless::Function" || !isObject(e.properties["Events"])) continue;
+    for (const [name, ev] of Object.entries(e.properties["Events"])) {
+      if (isObject(ev) && ev["Type"] === "Api" && !(isObject(ev["Properties"]) && ev["Properties"]["RestApiId"] !== undefined)) {
+        return child(child(child(e.path, "Properties"), "Events"), name);
+      }
+    }
+  }
+  return undefined;
+}
+
+export function loadStack(doc: Record<string, unknown>, file: string, options: StackOptions, isSam: boolean): GatewayModel {
+  const { region, accountId, stackName } = options;
+  const t = new Template(doc, { file, stackName, region, accountId, parameterOverrides: options.parameterOverrides });
+  const functions: Record<string, LambdaFunction> = {};
+  const ctx: StackContext = { t, region, accountId, stackName, functions, index: new FunctionIndex(functions), stages: new Map() };
+
+  for (const e of t.resources.values()) checkResourceType(t, e, isSam);
+  const implicitAt = isSam ? hasImplicitApiEvent(t) : undefined;
+  if (implicitAt !== undefined) {
+    if (t.resources.has(IMPLICIT_API)) fail(file, child("$.Resources", IMPLICIT_API), `logical id ${IMPLICIT_API} is reserved for SAM's implicit API`);
+    t.resources.set(IMPLICIT_API, { logicalId: IMPLICIT_API, type: "AWS::Serverless::Api", properties: {}, metadata: {}, path: implicitAt });
+  }
+
+  const apis = new CfnApis(ctx);
+  const fnName = (e: ResourceEntry) => (e.type === "AWS::Serverless::Function" ? samFunctionName(ctx, e) : cfnFunctionName(ctx, e));
+  t.hooks = {
+    ref: (e) => {
+      if (API_TYPES.has(e.type)) return apiId(stackName, e.logicalId);
+      if (e.type === "AWS::Serverless::Function" || e.type === "AWS::Lambda::Function") return fnName(e);
+      if (e.type === "AWS::ApiGateway::Resource") return resourceId(apiId(stackName, apis.apiOf(e)), apis.resourcePath(e));
+      if (e.type === "AWS::ApiGateway::Stage") {
+        const v = t.prop(e, "StageName");
+        return typeof v === "string" ? v : undefined;
+      }
+      return undefined;
+    },
+    getAtt: (e, attr) => {
+      if ((e.type === "AWS::Serverless::Function" || e.type === "AWS::Lambda::Function") && attr === "Arn") return functionArn(region, accountId, fnName(e));
+      if (API_TYPES.has(e.type) && attr === "RootResourceId") return resourceId(apiId(stackName, e.logicalId), "/");
+      if (e.type === "AWS::ApiGateway::Resource" && attr === "ResourceId") return resourceId(apiId(stackName, apis.apiOf(e)), apis.resourcePath(e));
+      return undefined;
+    },
+  };
+
+  for (const e of t.resources.values()) {
+    if (e.type === "AWS::Serverless::Function") functions[e.logicalId] = samFunction(ctx, e);
+    else if (e.type === "AWS::Lambda::Function") functions[e.logicalId] = cfnFunction(ctx, e);
+  }
+  const events: ApiEvent[] = [];
+  for (const e of t.resources.values()) {
+    if (e.type === "AWS::Serverless::Function") events.push(...samApiEvents(ctx, e, functions[e.logicalId]!));
+  }
+  collectStages(ctx, apis);
+
+  const restApis: RestApi[] = [];
+  for (const e of t.resources.values()) {
+    if (e.logicalId === IMPLICIT_API && implicitAt !== undefined) continue;
+    const mine = events.filter((ev) => ev.apiLogicalId === e.logicalId);
+    if (e.type === "AWS::Serverless::Api") restApis.push(samApi(ctx, e, mine));
+    else if (e.type === "AWS::ApiGateway::RestApi") restApis.push(cfnRestApi(ctx, apis, e));
+  }
+  if (implicitAt !== undefined) restApis.push(samApi(ctx, undefined, events.filter((ev) => ev.apiLogicalId === IMPLICIT_API)));
+  return { sourceFile: file, region, accountId, restApis, functions };
+}
