@@ -5,6 +5,7 @@ export default defineConfig({
   test: {
     root: new URL("..", import.meta.url).pathname,
     include: ["suites/**/*.test.ts"],
+    globalSetup: ["suites/harness/global-setup.ts"],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: "forks",

@@ -12,14 +12,21 @@ export interface GatewayResponseDefault {
   fallback: "DEFAULT_4XX" | "DEFAULT_5XX";
   /** AWS does not let users customise it (REQUEST_TOO_LARGE, known-issues). */
   customisable: boolean;
+  /**
+   * AWS's built-in body for some integration-side errors has a space after the colon
+   * (`{"message": "Internal server error"}`, `{"message": "Endpoint request timed out"}`, captured from real APIs),
+   * while the others are compact (`{"message":"Forbidden"}`).
+   */
+  spacedBody: boolean;
 }
 
-const entry = (status: number, message: string, errorType: string, customisable = true): GatewayResponseDefault => ({
+const entry = (status: number, message: string, errorType: string, options: { customisable?: boolean; spacedBody?: boolean } = {}): GatewayResponseDefault => ({
   status,
   message,
   errorType,
   fallback: status >= 500 ? "DEFAULT_5XX" : "DEFAULT_4XX",
-  customisable,
+  customisable: options.customisable ?? true,
+  spacedBody: options.spacedBody ?? false,
 });
 
 export const GATEWAY_RESPONSES: Record<Exclude<GatewayResponseType, "DEFAULT_4XX" | "DEFAULT_5XX">, GatewayResponseDefault> = {
@@ -30,13 +37,13 @@ export const GATEWAY_RESPONSES: Record<Exclude<GatewayResponseType, "DEFAULT_4XX
   BAD_REQUEST_PARAMETERS: entry(400, "Missing required request parameters", "BadRequestException"),
   BAD_REQUEST_BODY: entry(400, "Invalid request body", "BadRequestException"),
   EXPIRED_TOKEN: entry(403, "The security token included in the request is expired", "ExpiredTokenException"),
-  INTEGRATION_FAILURE: entry(504, "Internal server error", "InternalServerErrorException"),
-  INTEGRATION_TIMEOUT: entry(504, "Endpoint request timed out", "InternalServerErrorException"),
+  INTEGRATION_FAILURE: entry(504, "Internal server error", "InternalServerErrorException", { spacedBody: true }),
+  INTEGRATION_TIMEOUT: entry(504, "Endpoint request timed out", "InternalServerErrorException", { spacedBody: true }),
   INVALID_API_KEY: entry(403, "Forbidden", "ForbiddenException"),
   INVALID_SIGNATURE: entry(403, "The request signature we calculated does not match the signature you provided", "InvalidSignatureException"),
   MISSING_AUTHENTICATION_TOKEN: entry(403, "Missing Authentication Token", "MissingAuthenticationTokenException"),
   QUOTA_EXCEEDED: entry(429, "Limit Exceeded", "LimitExceededException"),
-  REQUEST_TOO_LARGE: entry(413, "Request Too Long", "RequestTooLargeException", false),
+  REQUEST_TOO_LARGE: entry(413, "Request Too Long", "RequestTooLargeException", { customisable: false }),
   RESOURCE_NOT_FOUND: entry(404, "Not Found", "ResourceNotFoundException"),
   THROTTLED: entry(429, "Too Many Requests", "TooManyRequestsException"),
   UNAUTHORIZED: entry(401, "Unauthorized", "UnauthorizedException"),

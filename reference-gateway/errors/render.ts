@@ -14,6 +14,7 @@ export type CompiledGatewayResponses = Partial<Record<GatewayResponseType, Compi
 
 /** The body every built-in gateway response renders ([LS], matches the docs' examples). */
 const DEFAULT_TEMPLATE = compileSubstitution('{"message":$context.error.messageString}', { allowDirectives: true });
+const SPACED_DEFAULT_TEMPLATE = compileSubstitution('{"message": $context.error.messageString}', { allowDirectives: true });
 
 export function compileGatewayResponses(config: Partial<Record<GatewayResponseType, GatewayResponseConfig>>): CompiledGatewayResponses {
   const compiled: CompiledGatewayResponses = {};
@@ -51,7 +52,7 @@ export function renderGatewayResponse(error: GatewayError, responses: CompiledGa
   const status = own?.statusCode ?? fallback?.statusCode ?? error.status ?? builtin.status;
   const templates = own && Object.keys(own.templates).length > 0 ? own.templates : (fallback?.templates ?? {});
   const selected = selectResponseTemplate(templates, accept);
-  const template = selected?.template ?? DEFAULT_TEMPLATE;
+  const template = selected?.template ?? (builtin.spacedBody ? SPACED_DEFAULT_TEMPLATE : DEFAULT_TEMPLATE);
   const contentType = selected?.contentType ?? "application/json";
 
   const headers = new Map<string, [string, string]>();

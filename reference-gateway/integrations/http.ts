@@ -5,19 +5,27 @@ import type { CompiledIntegration } from "../rest/compile.ts";
 import { integrationRequest, type IntegrationRequest } from "../rest/integration-request.ts";
 import { integrationResponse } from "../rest/integration-response.ts";
 import type { ParameterScope } from "../rest/parameters.ts";
+import { forwardedHeaderPairs } from "../rest/forwarded.ts";
 import { sendToBackend, type BackendResponse } from "./http-client.ts";
 import { withIntegrationTimeout } from "./timeout.ts";
 
-/** Hop-by-hop headers (RFC 9110 §7.6.1) never forwarded by a proxy. */
-const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length"]);
+/**
+ * Client request headers API Gateway does not forward to an HTTP backend (LocalStack's header_utils list, which
+ * matches captures), plus Host (set to the backend) and the hop-by-hop ones (RFC 9110 §7.6.1).
+ */
+const DROPPED_REQUEST_HEADERS = new Set([
+  "connection", "content-length", "content-md5", "expect", "max-forwards", "proxy-authenticate", "server", "te",
+  "transfer-encoding", "trailer", "upgrade", "www-authenticate", "host", "keep-alive", "proxy-connection",
+]);
 
 /**
- * Backend response headers API Gateway does not pass through under their own name but as
- * `x-amzn-Remapped-<name>` (api-gateway-known-issues.md, "header remapping"; the same list LocalStack keeps).
+ * Backend response headers API Gateway passes on as `x-amzn-Remapped-<name>` and then sets itself
+ * (captured from real REST APIs: connection, content-length, date, x-amzn-requestid, server; WWW-Authenticate per
+ * api-gateway-known-issues.md "header remapping").
  */
-const REMAPPED_RESPONSE_HEADERS = new Set(["authorization", "connection", "content-md5", "date", "server", "www-authenticate", "x-amzn-requestid", "x-amzn-trace-id", "x-amz-apigw-id"]);
-/** Hop-by-hop response headers dropped; the gateway frames the response itself. */
-const DROPPED_RESPONSE_HEADERS = new Set(["transfer-encoding", "keep-alive", "content-length", "trailer", "upgrade", "proxy-authenticate"]);
+const REMAPPED_RESPONSE_HEADERS = new Set(["connection", "content-length", "date", "server", "www-authenticate", "x-amzn-requestid"]);
+/** Framing headers the gateway recomputes for its own response. */
+const DROPPED_RESPONSE_HEADERS = new Set(["transfer-encoding", "keep-alive", "trailer", "upgrade", "proxy-authenticate"]);
 
 /** `http://host/{id}/x?y=${stageVariables.v}` → a URL with path placeholders and stage variables filled. */
 export function integrationUrl(uri: string, path: Record<string, string>, stageVariables: Record<string, string>): URL {
@@ -36,15 +44,7 @@ function appendQuery(url: URL, rawQuery: string | undefined, mapped: Record<stri
   url.search = parts.length > 0 ? `?${parts.join("&")}` : "";
 }
 
-/** Headers API Gateway adds to every request it sends to an HTTP backend. */
-function gatewayHeaders(call: RoutedCall): Array<[string, string]> {
-  const forwardedFor = call.headers.single["X-Forwarded-For"] ?? call.headers.single["x-forwarded-for"];
-  return [
-    ["x-amzn-apigateway-api-id", call.api.id],
-    ["X-Amzn-Trace-Id", call.ids.traceId],
-    ["X-Forwarded-For", forwardedFor ? `${forwardedFor}, ${call.request.sourceIp}` : call.request.sourceIp],
-  ];
-}
+const API_ID_HEADER = "x-amzn-apigateway-api-id";
 
 /** HTTP_PROXY: the client's method, headers, query string and body go to the backend; its answer comes back as is. */
 export async function invokeHttpProxy(call: RoutedCall, compiled: CompiledIntegration, scope: ParameterScope, agent: Agent): Promise<HttpResponse> {
@@ -55,8 +55,8 @@ export async function invokeHttpProxy(call: RoutedCall, compiled: CompiledIntegr
   }
   const url = integrationUrl(compiled.integration.uri ?? "", mapped.path, call.stage.variables);
   appendQuery(url, call.request.rawQuery, mapped.querystring);
-  const headers = call.request.headerPairs.filter(([name]) => !HOP_BY_HOP.has(name.toLowerCase()) && !/^x-forwarded-for$/i.test(name));
-  headers.push(...gatewayHeaders(call), ...Object.entries(mapped.header));
+  const headers = forwardedHeaderPairs(call).filter(([name]) => !DROPPED_REQUEST_HEADERS.has(name.toLowerCase()));
+  headers.push([API_ID_HEADER, call.api.id], ...Object.entries(mapped.header));
   const method = proxyMethod(compiled, call);
   const response = await withIntegrationTimeout(compiled.integration.timeoutInMillis, (signal) =>
     sendToBackend(agent, { url, method, headers, body: mapped.body, signal }),
@@ -69,7 +69,13 @@ export async function invokeHttp(call: RoutedCall, compiled: CompiledIntegration
   const mapped = integrationRequest(call, compiled, scope);
   const url = integrationUrl(compiled.integration.uri ?? "", mapped.path, call.stage.variables);
   appendQuery(url, undefined, mapped.querystring);
-  const headers: Array<[string, string]> = [...gatewayHeaders(call), ...Object.entries(mapped.header)];
+  // Non-proxy HTTP integrations identify the gateway, not the client (captured: `AmazonAPIGateway_<apiId>`).
+  const headers: Array<[string, string]> = [
+    ["User-Agent", `AmazonAPIGateway_${call.api.id}`],
+    [API_ID_HEADER, call.api.id],
+    ["X-Amzn-Trace-Id", call.ids.traceId],
+    ...Object.entries(mapped.header),
+  ];
   if (!Object.keys(mapped.header).some((name) => name.toLowerCase() === "content-type")) {
     headers.push(["Content-Type", call.headers.single["Content-Type"] ?? call.headers.single["content-type"] ?? "application/json"]);
   }

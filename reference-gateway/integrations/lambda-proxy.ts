@@ -4,25 +4,28 @@ import type { LambdaRuntime } from "../lambda/index.ts";
 import { isBinaryMediaType } from "../rest/binary.ts";
 import type { HttpResponse, RoutedCall } from "../rest/call.ts";
 import type { CompiledIntegration } from "../rest/compile.ts";
-import { findHeader } from "../rest/request.ts";
+import { findHeader, headerMaps } from "../rest/request.ts";
+import { forwardedHeaderPairs } from "../rest/forwarded.ts";
 import { withIntegrationTimeout } from "./timeout.ts";
 
 const nullIfEmpty = <T extends object>(map: T): T | null => (Object.keys(map).length === 0 ? null : map);
 
 /**
  * The payload 1.0 event, key for key as API Gateway builds it for a REST API (set-up-lambda-proxy-integrations.md):
- * empty maps are null, `path` is the path after the stage, requestContext.path includes the stage.
+ * empty maps are null, `path` is the raw path after the stage (leading empty segments dropped, as captured from AWS),
+ * requestContext.path is the raw path including the stage.
  */
 export function proxyEvent(call: RoutedCall, requestContext: Record<string, unknown>): Record<string, unknown> {
   const binary = isBinaryMediaType(call.api.binaryMediaTypes, findHeader(call.request.headerPairs, "content-type"));
   const body = call.request.body.length === 0 ? null : call.request.body.toString(binary ? "base64" : "utf8");
   const stagePrefix = `/${call.stage.name}`;
+  const headers = headerMaps(forwardedHeaderPairs(call));
   return {
     resource: call.route.resource.path,
-    path: call.request.rawPath.startsWith(stagePrefix) ? call.request.rawPath.slice(stagePrefix.length) || "/" : call.request.rawPath,
+    path: "/" + call.request.rawPath.slice(stagePrefix.length).replace(/^\/+/, ""),
     httpMethod: call.request.method,
-    headers: nullIfEmpty(call.headers.single),
-    multiValueHeaders: nullIfEmpty(call.headers.multi),
+    headers: nullIfEmpty(headers.single),
+    multiValueHeaders: nullIfEmpty(headers.multi),
     queryStringParameters: nullIfEmpty(call.query.single),
     multiValueQueryStringParameters: nullIfEmpty(call.query.multi),
     pathParameters: nullIfEmpty(call.route.pathParameters),
@@ -56,16 +59,18 @@ function headerValue(value: unknown, name: string): string {
 }
 
 /**
- * Validates the function's answer as API Gateway does (spec §6.2): an object with only the five known keys,
- * an integer status (number or numeric string), scalar header values, lists in multiValueHeaders, a string body.
- * Anything else is the 502 "Internal server error" AWS logs as "Malformed Lambda proxy response".
+ * Validates the function's answer as API Gateway does (spec §6.2, LocalStack's AWS-validated tests): an object with
+ * only the five known keys, none required (`{}` is an empty 200); status a number or numeric string; header values
+ * strings, numbers or booleans; lists in multiValueHeaders; a string body. Anything else is the 502
+ * "Internal server error" AWS logs as "Malformed Lambda proxy response".
  */
 export function proxyResponse(payload: unknown, call: RoutedCall): HttpResponse {
   if (payload === null || typeof payload !== "object" || Array.isArray(payload)) throw malformed("not a JSON object");
   const result = payload as Record<string, unknown>;
   for (const key of Object.keys(result)) if (!ALLOWED_KEYS.has(key)) throw malformed(`unknown key ${key}`);
 
-  const status = typeof result.statusCode === "string" && /^\d+$/.test(result.statusCode) ? Number(result.statusCode) : result.statusCode;
+  const rawStatus = result.statusCode ?? 200;
+  const status = typeof rawStatus === "string" && /^\d+$/.test(rawStatus) ? Number(rawStatus) : rawStatus;
   if (typeof status !== "number" || !Number.isInteger(status) || status < 100 || status > 599) throw malformed("statusCode is not an HTTP status");
 
   const headers = new Map<string, Array<[string, string]>>();

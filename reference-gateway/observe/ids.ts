@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 
 /** Ids in the shapes AWS uses, so logs and tools that parse them keep working. */
 export interface RequestIds {
@@ -26,4 +26,11 @@ export function clfTime(epochMs: number): string {
   const d = new Date(epochMs);
   const two = (n: number) => String(n).padStart(2, "0");
   return `${two(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000`;
+}
+
+/** `$context.deploymentId`-style id: 6 lowercase alphanumerics, stable for an API and stage. */
+export function deploymentId(apiId: string, stage: string): string {
+  const digest = createHash("sha256").update(`${apiId}/${stage}`).digest();
+  const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+  return Array.from(digest.subarray(0, 6), (byte) => alphabet[byte % alphabet.length]).join("");
 }

@@ -1,4 +1,4 @@
-import { clfTime } from "../observe/index.ts";
+import { clfTime, deploymentId } from "../observe/index.ts";
 import { findHeader } from "./request.ts";
 import type { RestCall } from "./call.ts";
 
@@ -27,7 +27,8 @@ function identity(call: RestCall): Record<string, string | null> {
 
 /**
  * `$context` for a REST call: one object serves mapping templates, gateway responses, parameter mappings and
- * the proxy event's requestContext. Keys as in the mapping-template reference; unset authorizer/identity values are null.
+ * the proxy event's requestContext. Keys and their order as in events captured from real REST APIs without an
+ * authorizer (no `authorizer` key then); unset identity values are null.
  */
 export function contextVariables(call: RestCall, gateway: GatewayIdentity): Record<string, unknown> {
   const host = findHeader(call.request.headerPairs, "host") ?? "";
@@ -48,6 +49,7 @@ export function contextVariables(call: RestCall, gateway: GatewayIdentity): Reco
     requestId: call.ids.requestId,
     identity: identity(call),
     domainName: host,
+    deploymentId: deploymentId(call.api.id, stage),
     apiId: call.api.id,
   };
 }

@@ -9,6 +9,8 @@ export interface IncomingRequest {
   headerPairs: Array<[string, string]>;
   body: Buffer;
   sourceIp: string;
+  /** The gateway's own port the request arrived on (X-Forwarded-Port). */
+  localPort: number;
   /** `HTTP/1.1` (logged as such even for HTTP/2 clients, as AWS does). */
   protocol: string;
   receivedAt: number;

@@ -1,0 +1,31 @@
+import type { RestCall } from "./call.ts";
+
+/** Client headers API Gateway never passes on: it frames requests itself. */
+const FRAMING = new Set(["content-length", "connection", "transfer-encoding", "keep-alive"]);
+
+/**
+ * The request headers as a regional REST endpoint hands them to an integration (captured events): the client's
+ * headers in their casing, less framing headers, plus X-Amzn-Trace-Id, X-Forwarded-For (the client's address
+ * appended), X-Forwarded-Port and X-Forwarded-Proto, sorted case-insensitively by name.
+ */
+export function forwardedHeaderPairs(call: RestCall): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  let forwardedFor: string | undefined;
+  let traced = false;
+  for (const [name, value] of call.request.headerPairs) {
+    const lower = name.toLowerCase();
+    if (FRAMING.has(lower) || lower === "x-forwarded-port" || lower === "x-forwarded-proto") continue;
+    if (lower === "x-forwarded-for") {
+      forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
+      continue;
+    }
+    if (lower === "x-amzn-trace-id") traced = true;
+    pairs.push([name, value]);
+  }
+  if (!traced) pairs.push(["X-Amzn-Trace-Id", call.ids.traceId]);
+  pairs.push(["X-Forwarded-For", forwardedFor === undefined ? call.request.sourceIp : `${forwardedFor}, ${call.request.sourceIp}`]);
+  pairs.push(["X-Forwarded-Port", String(call.request.localPort)]);
+  pairs.push(["X-Forwarded-Proto", "http"]);
+  const key = (name: string) => name.toLowerCase();
+  return pairs.sort(([a], [b]) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}

@@ -1,0 +1,32 @@
+import type { Agent } from "undici";
+import type { LambdaRuntime } from "../lambda/index.ts";
+import { invokeHttp, invokeHttpProxy } from "../integrations/http.ts";
+import { invokeLambdaProxy } from "../integrations/lambda-proxy.ts";
+import { invokeMock } from "../integrations/mock.ts";
+import { GatewayError } from "../errors/index.ts";
+import type { HttpResponse, RoutedCall } from "./call.ts";
+import type { CompiledRestApi } from "./compile.ts";
+import { methodRequestScope } from "./scope.ts";
+
+export interface IntegrationDeps {
+  lambda: LambdaRuntime;
+  agent: Agent;
+}
+
+/** The integrate step: integration request → backend → integration response → method response, per integration type. */
+export async function integrate(call: RoutedCall, compiled: CompiledRestApi, context: Record<string, unknown>, deps: IntegrationDeps): Promise<HttpResponse> {
+  const integration = compiled.integrations.get(call.route.method);
+  if (!integration) throw new GatewayError("API_CONFIGURATION_ERROR", { detail: "method without a compiled integration" });
+  switch (integration.integration.type) {
+    case "AWS_PROXY":
+      return invokeLambdaProxy(call, integration, context, deps.lambda);
+    case "HTTP_PROXY":
+      return invokeHttpProxy(call, integration, methodRequestScope(call, context), deps.agent);
+    case "HTTP":
+      return invokeHttp(call, integration, methodRequestScope(call, context), deps.agent);
+    case "MOCK":
+      return invokeMock(call, integration, methodRequestScope(call, context));
+    case "AWS":
+      throw new GatewayError("API_CONFIGURATION_ERROR", { detail: "AWS (non-proxy) integrations are refused at load" });
+  }
+}

@@ -1,0 +1,67 @@
+import { errorContext, GatewayError, renderGatewayResponse } from "../errors/index.ts";
+import { newRequestIds } from "../observe/index.ts";
+import type { HttpResponse, RestCall } from "./call.ts";
+import type { CompiledRestApi } from "./compile.ts";
+import { contextVariables, type GatewayIdentity } from "./context-variables.ts";
+import { integrate, type IntegrationDeps } from "./integrate.ts";
+import { parseQuery } from "./query.ts";
+import { findHeader, headerMaps, type IncomingRequest } from "./request.ts";
+import { route, UnknownStageError } from "./route.ts";
+import { methodRequestScope } from "./scope.ts";
+
+export interface RestDeps extends IntegrationDeps {
+  gateway: GatewayIdentity;
+  /** One line per notable event (errors with their detail); the CLI prints them, embedders may collect them. */
+  log: (line: string) => void;
+}
+
+/**
+ * A REST request's way through, in AWS's order (shared/design.md):
+ *
+ *   1. route          stage, then resource tree (literal before {param} before {proxy+}, per method)
+ *   2. [resource policy → authorize → API key → throttle → validate → cache lookup]   (their issues add them here)
+ *   3. integrate      integration request → integration → integration response → method response
+ *
+ * Any step throws GatewayError(type); this function renders it once, with the API's gateway responses.
+ * Every answer carries x-amzn-RequestId and x-amz-apigw-id; answers that reached the integration also carry
+ * X-Amzn-Trace-Id, as captured from AWS (gateway errors before the integration do not, timeouts do).
+ */
+export async function handleRestRequest(compiled: CompiledRestApi, deps: RestDeps, request: IncomingRequest): Promise<HttpResponse> {
+  const call: RestCall = {
+    api: compiled.api,
+    request,
+    ids: newRequestIds(request.receivedAt),
+    headers: headerMaps(request.headerPairs),
+    query: parseQuery(request.rawQuery),
+  };
+  let response: HttpResponse;
+  let traced = true;
+  try {
+    const routed = route(call, compiled);
+    response = await integrate(routed, compiled, contextVariables(routed, deps.gateway), deps);
+  } catch (error) {
+    traced = error instanceof GatewayError && error.type === "INTEGRATION_TIMEOUT";
+    response = errorResponse(error, call, compiled, deps);
+  }
+  response.headers.push(["x-amzn-RequestId", call.ids.requestId], ["x-amz-apigw-id", call.ids.extendedRequestId]);
+  if (traced) response.headers.push(["X-Amzn-Trace-Id", `${call.ids.traceId};Sampled=0`]);
+  return response;
+}
+
+function errorResponse(error: unknown, call: RestCall, compiled: CompiledRestApi, deps: RestDeps): HttpResponse {
+  if (error instanceof UnknownStageError) {
+    return { status: 403, headers: [["Content-Type", "application/json"], ["x-amzn-ErrorType", "ForbiddenException"]], body: '{"message":"Forbidden"}' };
+  }
+  const gatewayError =
+    error instanceof GatewayError ? error : new GatewayError("API_CONFIGURATION_ERROR", { message: "Internal server error", detail: "unexpected failure", cause: error });
+  if (gatewayError.detail || !(error instanceof GatewayError)) {
+    const cause = error instanceof GatewayError ? "" : ` ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+    deps.log(`${call.ids.requestId} ${gatewayError.type}: ${gatewayError.detail ?? ""}${cause}`);
+  }
+  const context = { ...contextVariables(call, deps.gateway), error: errorContext(gatewayError.type, gatewayError.message) };
+  const scope = call.stage && call.route
+    ? methodRequestScope({ ...call, stage: call.stage, route: call.route }, context)
+    : { context, stageVariables: call.stage?.variables ?? {}, input: { body: "", params: { path: {}, querystring: call.query.single, header: call.headers.single } } };
+  const rendered = renderGatewayResponse(gatewayError, compiled.gatewayResponses, scope, findHeader(call.request.headerPairs, "accept"));
+  return rendered;
+}

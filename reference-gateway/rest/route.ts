@@ -1,0 +1,30 @@
+import { GatewayError } from "../errors/index.ts";
+import type { CompiledRestApi } from "./compile.ts";
+import type { RestCall, RoutedCall } from "./call.ts";
+
+/** Unknown stage on a known API (captured: 403 `{"message":"Forbidden"}`, ForbiddenException); not customisable. */
+export class UnknownStageError extends Error {
+  constructor(readonly stage: string) {
+    super(`unknown stage ${JSON.stringify(stage)}`);
+  }
+}
+
+/**
+ * The route step: `/{stage}/{resource path}` on the raw (still percent-encoded) path. Captured AWS behaviour:
+ * a trailing slash reaches the same resource, empty segments right after the stage are skipped, `//` further in
+ * is kept (a greedy parameter receives it as is). No match → 403 MissingAuthenticationToken, also for a method
+ * the resource lacks (HEAD is not implied by GET).
+ */
+export function route(call: RestCall, compiled: CompiledRestApi): RoutedCall {
+  const [, stageName = "", ...rest] = call.request.rawPath.split("/");
+  if (stageName === "") throw new GatewayError("MISSING_AUTHENTICATION_TOKEN");
+  const stage = compiled.stages.get(stageName);
+  if (!stage) throw new UnknownStageError(stageName);
+  call.stage = stage;
+  while (rest[0] === "") rest.shift();
+  if (rest.at(-1) === "") rest.pop();
+  const match = compiled.router.match(call.request.method, rest);
+  if (!match) throw new GatewayError("MISSING_AUTHENTICATION_TOKEN");
+  call.route = match;
+  return call as RoutedCall;
+}

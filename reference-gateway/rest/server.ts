@@ -1,0 +1,111 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { HttpResponse } from "./call.ts";
+import type { CompiledRestApi } from "./compile.ts";
+import { handleRestRequest, type RestDeps } from "./lifecycle.ts";
+import type { IncomingRequest } from "./request.ts";
+
+/** REST and HTTP APIs accept payloads up to 10 MB (limits.md). */
+export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+/**
+ * What AWS answers for a body over 10 MB, before any API processing (captured: plain text, no x-amzn headers,
+ * not customisable).
+ */
+const TOO_LARGE: HttpResponse = {
+  status: 413,
+  headers: [["Content-Type", "text; charset=utf-8"]],
+  body: `HTTP content length exceeded ${MAX_PAYLOAD_BYTES} bytes.`,
+};
+
+class PayloadTooLarge extends Error {}
+
+/** Reads the body, refusing it as soon as it passes the limit: never more than 10 MB is held. */
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > MAX_PAYLOAD_BYTES) return Promise.reject(new PayloadTooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_PAYLOAD_BYTES) {
+        req.removeAllListeners("data");
+        req.pause();
+        reject(new PayloadTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function pairs(raw: string[]): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i]!, raw[i + 1]!]);
+  return out;
+}
+
+function send(res: http.ServerResponse, response: HttpResponse, close = false): void {
+  if (res.headersSent || res.destroyed) return;
+  const grouped = new Map<string, { name: string; values: string[] }>();
+  for (const [name, value] of response.headers) {
+    const entry = grouped.get(name.toLowerCase());
+    if (entry) entry.values.push(value);
+    else grouped.set(name.toLowerCase(), { name, values: [value] });
+  }
+  const body = typeof response.body === "string" ? Buffer.from(response.body, "utf8") : response.body;
+  for (const { name, values } of grouped.values()) {
+    // A header the integration repeated reaches the client repeated (Set-Cookie) or comma-joined, as HTTP allows.
+    res.setHeader(name, values.length === 1 ? values[0]! : values);
+  }
+  res.setHeader("Content-Length", body.length);
+  if (close) res.setHeader("Connection", "close");
+  res.writeHead(response.status);
+  res.end(body);
+}
+
+/** The node:http face of one REST API. */
+export function createRestServer(compiled: CompiledRestApi, deps: RestDeps): http.Server {
+  const server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    const receivedAt = Date.now();
+    const target = req.url ?? "/";
+    const q = target.indexOf("?");
+    readBody(req)
+      .then((body) => {
+        const request: IncomingRequest = {
+          method: req.method ?? "GET",
+          rawPath: q < 0 ? target : target.slice(0, q),
+          rawQuery: q < 0 ? undefined : target.slice(q + 1),
+          headerPairs: pairs(req.rawHeaders),
+          body,
+          sourceIp: (req.socket.remoteAddress ?? "").replace(/^::ffff:/, ""),
+          localPort: (req.socket.address() as AddressInfo).port,
+          protocol: "HTTP/1.1",
+          receivedAt,
+        };
+        return handleRestRequest(compiled, deps, request);
+      })
+      .then(
+        (response) => send(res, response),
+        (error: unknown) => {
+          if (error instanceof PayloadTooLarge) {
+            send(res, TOO_LARGE, true);
+            res.on("finish", () => req.socket.destroySoon());
+            return;
+          }
+          deps.log(`unexpected failure serving ${req.method} ${target}: ${error instanceof Error ? error.stack : String(error)}`);
+          send(res, { status: 500, headers: [["Content-Type", "application/json"]], body: '{"message": "Internal server error"}' }, true);
+        },
+      );
+  });
+  // Malformed HTTP never reaches the lifecycle; answer it and close, as a front-end load balancer would.
+  server.on("clientError", (_error, socket) => {
+    const body = '{"message":"Bad Request"}';
+    if (socket.writable) socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+    else socket.destroy();
+  });
+  return server;
+}

@@ -1,0 +1,94 @@
+import type http from "node:http";
+import type { AddressInfo } from "node:net";
+import { loadDefinition, type LoadOptions } from "./load/index.ts";
+import { LambdaRuntime } from "./lambda/index.ts";
+import type { GatewayModel } from "./model/index.ts";
+import { createBackendAgent } from "./integrations/http-client.ts";
+import { compileRestApi } from "./rest/compile.ts";
+import { createRestServer } from "./rest/server.ts";
+import { substitutionEngine, type TemplateEngine } from "./templates/index.ts";
+
+export interface GatewayOptions extends LoadOptions {
+  /** A SAM / CloudFormation template or an OpenAPI file. */
+  template?: string;
+  /** Or an already-loaded model. */
+  model?: GatewayModel;
+  /** First port; each further API gets the next one, in template order. 0 = any free port for each. */
+  port?: number;
+  /** Loopback by default. */
+  host?: string;
+  /** Gateway and Lambda log lines. Default: stderr. */
+  log?: (line: string) => void;
+  /** Template engine for mapping templates (the VTL engine plugs in here). */
+  templateEngine?: TemplateEngine;
+}
+
+export interface GatewayUrl {
+  /** Logical id of the API in the template. */
+  api: string;
+  type: "REST";
+  stage: string;
+  url: string;
+}
+
+export interface RunningGateway {
+  urls: GatewayUrl[];
+  model: GatewayModel;
+  close(): Promise<void>;
+}
+
+function urlHost(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/**
+ * Loads a definition and serves every API in it: one port per API, every stage under `/<stage>/`.
+ * Everything that can fail on the definition fails here, before the first port opens.
+ */
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const host = options.host ?? "127.0.0.1";
+  const log = options.log ?? ((line: string) => void process.stderr.write(line.endsWith("\n") ? line : `${line}\n`));
+  const model = options.model ?? (options.template ? await loadDefinition(options.template, options) : undefined);
+  if (!model) throw new TypeError("startGateway needs a template or a model");
+  const engine = options.templateEngine ?? substitutionEngine;
+  const compiled = model.restApis.map((api) => compileRestApi(api, engine));
+
+  const lambda = new LambdaRuntime(model.functions, { region: model.region, accountId: model.accountId, log });
+  const agent = createBackendAgent();
+  const deps = { lambda, agent, gateway: { region: model.region, accountId: model.accountId }, log };
+  const servers: http.Server[] = [];
+  const urls: GatewayUrl[] = [];
+  const close = async () => {
+    await Promise.all(
+      servers.map((server) => new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      })),
+    );
+    await Promise.all([lambda.close(), agent.close()]);
+  };
+  try {
+    for (const [index, api] of compiled.entries()) {
+      const server = createRestServer(api, deps);
+      servers.push(server);
+      const port = await listen(server, options.port ? options.port + index : 0, host);
+      for (const stage of api.api.stages) urls.push({ api: api.api.logicalId, type: "REST", stage: stage.name, url: `http://${urlHost(host)}:${port}/${stage.name}` });
+    }
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  // Start one environment per function now, so the first request does not pay for it.
+  for (const id of Object.keys(model.functions)) lambda.warm(id).catch((error: unknown) => log(`warm-up of ${id} failed: ${String(error)}`));
+  return { urls, model, close };
+}

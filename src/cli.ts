@@ -1,0 +1,30 @@
+import { serve } from "./commands/serve.ts";
+import { UsageError } from "./commands/args.ts";
+
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { serve };
+
+const USAGE = `usage: gateproof <command> [options]
+
+commands:
+  serve <template> [--port N] [--host H] [--stage S] [--functions DIR] [--parameter-overrides K=V …] [--urls-file F]
+`;
+
+/** Runs one command; resolves to the process exit code (serve resolves when it is told to stop). */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  const command = name === undefined ? undefined : COMMANDS[name];
+  if (!command) {
+    process.stderr.write(name === undefined || name === "--help" ? USAGE : `gateproof: unknown command ${JSON.stringify(name)}\n\n${USAGE}`);
+    return name === "--help" ? 0 : 2;
+  }
+  try {
+    return await command(args);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`gateproof ${name}: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    process.stderr.write(`gateproof ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}

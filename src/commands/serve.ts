@@ -1,0 +1,38 @@
+import { writeFile } from "node:fs/promises";
+import { startGateway } from "../../reference-gateway/index.ts";
+import { integerOption, parseCommandArgs, UsageError } from "./args.ts";
+
+/** `gateproof serve`: the reference gateway in the foreground until Ctrl-C / SIGTERM. */
+export async function serve(args: string[]): Promise<number> {
+  const { values, positionals, overrides } = parseCommandArgs(args, {
+    port: { type: "string" },
+    host: { type: "string" },
+    stage: { type: "string" },
+    functions: { type: "string" },
+    "urls-file": { type: "string" },
+  });
+  const [template, ...extra] = positionals;
+  if (!template || extra.length > 0) throw new UsageError("serve takes exactly one template");
+
+  const started = performance.now();
+  const gateway = await startGateway({
+    template,
+    port: integerOption(values.port, "port", 3000),
+    host: values.host,
+    stage: values.stage,
+    functionsDir: values.functions,
+    parameterOverrides: overrides,
+    log: (line) => void process.stdout.write(line.endsWith("\n") ? line : `${line}\n`),
+  });
+  const width = Math.max(...gateway.urls.map((entry) => entry.api.length));
+  for (const entry of gateway.urls) process.stdout.write(`${entry.api.padEnd(width)}  ${entry.type}  ${entry.url}\n`);
+  if (values["urls-file"]) await writeFile(values["urls-file"], `${JSON.stringify(gateway.urls, null, 2)}\n`);
+  process.stdout.write(`gateproof: ready in ${Math.round(performance.now() - started)} ms; Ctrl-C stops\n`);
+
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  await gateway.close();
+  return 0;
+}

@@ -1,0 +1,52 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+/**
+ * The HTTP backend behind the fixture's HTTP and HTTP_PROXY integrations. It answers with what it received:
+ * `{ method, url, headers: [[name, value]…], body }`. `?status=NNN` picks the status (echoed in x-echo-status),
+ * `?delay=MS` answers late, and it always sends `Server` and `WWW-Authenticate` so header remapping shows.
+ * A deployment of the fixture needs a backend that answers the same way.
+ */
+export interface EchoedRequest {
+  method: string;
+  url: string;
+  headers: Array<[string, string]>;
+  body: string;
+}
+
+export async function startEchoBackend(port = 0): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const url = new URL(req.url ?? "/", "http://backend");
+      const status = Number(url.searchParams.get("status") ?? 200);
+      const delay = Number(url.searchParams.get("delay") ?? 0);
+      const headers: Array<[string, string]> = [];
+      for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
+      const echoed: EchoedRequest = { method: req.method ?? "", url: req.url ?? "", headers, body: Buffer.concat(chunks).toString("utf8") };
+      const respond = () => {
+        if (res.destroyed) return;
+        res.writeHead(status, {
+          "Content-Type": "application/json",
+          Server: "echo-backend",
+          "WWW-Authenticate": 'Basic realm="echo"',
+          "x-echo-status": String(status),
+        });
+        res.end(JSON.stringify(echoed));
+      };
+      if (delay > 0) setTimeout(respond, delay);
+      else respond();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  const address = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
