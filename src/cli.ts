@@ -1,12 +1,14 @@
 import { serve } from "./commands/serve.ts";
+import { bench } from "./commands/bench.ts";
 import { UsageError } from "./commands/args.ts";
 
-const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { serve };
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { serve, bench };
 
 const USAGE = `usage: gateproof <command> [options]
 
 commands:
   serve <template> [--port N] [--host H] [--stage S] [--functions DIR] [--parameter-overrides K=V …] [--urls-file F]
+  bench [--duration S] [--warmup S] [--connections N] [--out DIR]
 `;
 
 /** Runs one command; resolves to the process exit code (serve resolves when it is told to stop). */
