@@ -158,8 +158,27 @@ export class FunctionPool {
       settle,
     };
     this.envs.add(env);
-    worker.stdout.setEncoding("utf8").on("data", (chunk: string) => this.opts.log(chunk));
-    worker.stderr.setEncoding("utf8").on("data", (chunk: string) => this.opts.log(chunk));
+    // Raw process.stdout / stderr writes of the handler (not console.*): passed on untagged, a line at a time.
+    for (const stream of [worker.stdout, worker.stderr]) {
+      let pending = "";
+      stream.setEncoding("utf8");
+      stream.on("data", (chunk: string) => {
+        pending += chunk;
+        let nl: number;
+        while ((nl = pending.indexOf("\n")) >= 0) {
+          this.opts.log(pending.slice(0, nl + 1));
+          pending = pending.slice(nl + 1);
+        }
+        if (pending.length > 256 * 1024) {
+          this.opts.log(pending);
+          pending = "";
+        }
+      });
+      stream.on("end", () => {
+        if (pending) this.opts.log(pending + "\n");
+        pending = "";
+      });
+    }
     worker.on("message", (msg: WorkerMessage) => this.onMessage(env, msg));
     worker.on("error", (err: Error & { code?: string }) => {
       if (err.code === "ERR_WORKER_OUT_OF_MEMORY") env.oom = true;

@@ -376,6 +376,7 @@ describe("pool", () => {
       clearInterval(ticker);
     }
     expect(lines.some((l) => l.endsWith("\tINFO\tspam spam spam\n"))).toBe(true);
+    expect(lines).toContain("raw spam\n");
   });
 
   it("close() settles pending invocations as crash", async () => {
