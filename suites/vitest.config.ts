@@ -9,5 +9,8 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: "forks",
+    // .ci/run reads the JSON report for its closing "N passed, N failed" line.
+    reporters: process.env.GATEPROOF_TEST_RESULTS ? ["default", "json"] : ["default"],
+    outputFile: process.env.GATEPROOF_TEST_RESULTS ? { json: process.env.GATEPROOF_TEST_RESULTS } : undefined,
   },
 });
