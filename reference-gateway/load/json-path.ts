@@ -1,6 +1,6 @@
 /** JSON path strings as used in `SourceLocation.path` and LoadError: `$.Resources.Api.Properties.DefinitionBody.paths['/pets'].get`. */
 
-const IDENT = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function child(path: string, key: string | number): string {
   if (typeof key === "number") return `${path}[${key}]`;

@@ -280,7 +280,7 @@ ${props}`;
     await expectLoadError(api("      Name: x\n"), "$.Resources.Api.Properties", "StageName is required");
   });
   test("invalid stage variables", async () => {
-    await expectLoadError(api("      StageName: s\n      Variables:\n        bad-key: v\n"), "$.Resources.Api.Properties.Variables.bad-key", 'stage variable name "bad-key" must be 1-64 characters of [A-Za-z0-9_]');
+    await expectLoadError(api("      StageName: s\n      Variables:\n        bad-key: v\n"), "$.Resources.Api.Properties.Variables['bad-key']", 'stage variable name "bad-key" must be 1-64 characters of [A-Za-z0-9_]');
     await expectLoadError(api("      StageName: s\n      Variables:\n        k: has space\n"), "$.Resources.Api.Properties.Variables.k", 'stage variable "k" value must be 1-512 characters of [A-Za-z0-9-._~:/?#&=,]');
     await expectLoadError(api(`      StageName: s\n      Variables:\n        k: ${"a".repeat(513)}\n`), "$.Resources.Api.Properties.Variables.k", 'stage variable "k" value must be 1-512 characters of [A-Za-z0-9-._~:/?#&=,]');
   });
