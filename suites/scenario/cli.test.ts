@@ -1,0 +1,104 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { request } from "undici";
+import { isReference } from "../harness/target.ts";
+
+const BIN = new URL("../../src/gateproof.mjs", import.meta.url).pathname;
+const TWO_APIS = new URL("./fixtures/two-apis/template.yaml", import.meta.url).pathname;
+
+function run(args: string[]) {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, exit, output: () => ({ stdout, stderr }) };
+}
+
+async function until<T>(probe: () => T | undefined, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+// The CLI contract of shared/design.md: `gateproof serve <template> [--port N] [--parameter-overrides K=V …] [--urls-file F]`.
+describe.skipIf(!isReference())("gateproof serve", () => {
+  it("serves each API on its own port in template order, writes --urls-file, and stops cleanly on SIGTERM", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "gateproof-cli-"));
+    const urlsFile = join(dir, "urls.json");
+    const probe = await import("node:net").then(
+      (net) =>
+        new Promise<number>((resolve) => {
+          const server = net.createServer().listen(0, "127.0.0.1", () => {
+            const port = (server.address() as { port: number }).port;
+            server.close(() => resolve(port));
+          });
+        }),
+    );
+    const serve = run(["serve", TWO_APIS, "--port", String(probe), "--parameter-overrides", "Message=hi there", "--urls-file", urlsFile]);
+    await until(() => (serve.output().stdout.includes("ready in") ? true : undefined));
+
+    const urls = JSON.parse(await readFile(urlsFile, "utf8")) as Array<{ api: string; type: string; stage: string; url: string }>;
+    expect(urls).toEqual([
+      { api: "FirstApi", type: "REST", stage: "one", url: `http://127.0.0.1:${probe}/one` },
+      { api: "ServerlessRestApi", type: "REST", stage: "Prod", url: `http://127.0.0.1:${probe + 1}/Prod` },
+    ]);
+    for (const entry of urls) expect(serve.output().stdout).toContain(entry.url);
+
+    const first = await request(`${urls[0]!.url}/hello`);
+    expect(await first.body.json()).toEqual({ api: "first", message: "hi there" });
+    const second = await request(`${urls[1]!.url}/hello`);
+    expect(await second.body.json()).toEqual({ api: "second", message: "hi there" });
+
+    serve.child.kill("SIGTERM");
+    expect(await serve.exit).toBe(0);
+  });
+
+  it("fails at load with file, JSON path and reason, and exit code 1", async () => {
+    const serve = run(["serve", TWO_APIS, "--port", "0"]);
+    expect(await serve.exit).toBe(1);
+    expect(serve.output().stderr).toMatch(/two-apis\/template\.yaml: \$\.Parameters\.Message: .+/);
+  });
+
+  it("refuses to serve a route whose authorizer it cannot enforce", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "gateproof-cli-"));
+    const file = join(dir, "secured.yaml");
+    await writeFile(
+      file,
+      [
+        'openapi: "3.0.1"',
+        "info: { title: secured, version: '1' }",
+        "components:",
+        "  securitySchemes:",
+        "    api_key: { type: apiKey, name: x-api-key, in: header }",
+        "paths:",
+        "  /secret:",
+        "    get:",
+        "      security: [{ api_key: [] }]",
+        "      x-amazon-apigateway-integration:",
+        "        type: mock",
+        "        requestTemplates: { application/json: '{\"statusCode\": 200}' }",
+        "        responses: { default: { statusCode: '200' } }",
+        "",
+      ].join("\n"),
+    );
+    const serve = run(["serve", file, "--port", "0"]);
+    expect(await serve.exit).toBe(1);
+    expect(serve.output().stderr).toContain(`${file}: $.paths['/secret'].get`);
+    expect(serve.output().stdout).not.toContain("ready in");
+  });
+
+  it("rejects unknown options with usage and exit code 2", async () => {
+    const serve = run(["serve", TWO_APIS, "--bogus"]);
+    expect(await serve.exit).toBe(2);
+    expect(serve.output().stderr).toContain("usage: gateproof");
+  });
+});
