@@ -1,3 +1,5 @@
+import { caseInsensitive } from "./values.ts";
+
 /**
  * What a mapping or gateway-response template can see: exactly the variables API Gateway exposes.
  * The VTL engine (reference-gateway/vtl) renders against the same scope.
@@ -31,9 +33,7 @@ export class TemplateCompileError extends Error {
 /** `$input.params(name)` searches path, then query string, then header (mapping-template reference). */
 export function inputParam(scope: TemplateScope, name: string): string | undefined {
   const { path, querystring, header } = scope.input.params;
-  if (name in path) return path[name];
-  if (name in querystring) return querystring[name];
-  const lower = name.toLowerCase();
-  for (const [key, value] of Object.entries(header)) if (key.toLowerCase() === lower) return value;
-  return undefined;
+  if (Object.prototype.hasOwnProperty.call(path, name)) return path[name];
+  if (Object.prototype.hasOwnProperty.call(querystring, name)) return querystring[name];
+  return caseInsensitive(header, name);
 }

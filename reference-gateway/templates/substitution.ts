@@ -1,3 +1,4 @@
+import { valueAt } from "./values.ts";
 import { inputParam, TemplateCompileError, type CompiledTemplate, type TemplateEngine, type TemplateScope } from "./scope.ts";
 
 /**
@@ -17,11 +18,7 @@ const DIRECTIVE = /#(?:set|if|elseif|foreach|macro|parse|include|define|evaluate
 type Piece = string | ((scope: TemplateScope) => string);
 
 function lookup(root: unknown, path: string[]): string {
-  let value: unknown = root;
-  for (const key of path) {
-    if (value === null || typeof value !== "object" || !Object.prototype.hasOwnProperty.call(value, key)) return "";
-    value = (value as Record<string, unknown>)[key];
-  }
+  const value = valueAt(root, path);
   return value === null || value === undefined ? "" : String(value);
 }
 
