@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { header, isReference, send, type TargetResponse } from "../harness/target.ts";
+import { header, send, type TargetResponse } from "../harness/target.ts";
 
 /**
  * Which Lambda proxy response shapes API Gateway (REST, payload 1.0) accepts and how it renders them, through the
@@ -11,20 +11,10 @@ import { header, isReference, send, type TargetResponse } from "../harness/targe
 
 const shape = (name: string, headers?: Record<string, string>): Promise<TargetResponse> => send("GET", `/shape?shape=${name}`, { headers });
 
-/**
- * GATEWAY BUG (reference Lambda runtime, reference-gateway/lambda/worker.mjs): shape.js is CommonJS and its
- * deployment package (CodeUri functions/) has no package.json, so on AWS (nodejs20.x) it loads as CommonJS. The
- * reference looks for package.json above CodeUri, finds the repository's `"type": "module"` and loads shape.js as
- * ESM: every invoke fails with "ReferenceError: exports is not defined in ES module scope" → 502. Tests that need
- * the function to actually run are expected to fail on the reference until that is fixed; they run normally
- * against any other target.
- */
-const itNeedsCjsHandler = isReference() ? it.fails : it;
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe("accepted shapes", () => {
-  itNeedsCjsHandler("minimal: statusCode 200 and a body; Content-Type defaults to application/json", async () => {
+  it("minimal: statusCode 200 and a body; Content-Type defaults to application/json", async () => {
     const response = await shape("minimal");
     expect(response.status).toBe(200);
     expect(response.text).toBe("ok");
@@ -32,7 +22,7 @@ describe("accepted shapes", () => {
     expect(header(response, "content-type")).toBe("application/json");
   });
 
-  itNeedsCjsHandler("empty {}: no field is required → 200 with an empty body", async () => {
+  it("empty {}: no field is required → 200 with an empty body", async () => {
     const response = await shape("empty");
     // Captured: `{}` → 200, empty body.
     expect(response.status).toBe(200);
@@ -40,14 +30,14 @@ describe("accepted shapes", () => {
     expect(header(response, "content-type")).toBe("application/json");
   });
 
-  itNeedsCjsHandler("status-string: statusCode \"201\" is accepted as 201", async () => {
+  it("status-string: statusCode \"201\" is accepted as 201", async () => {
     const response = await shape("status-string");
     // Captured (localstack AWS-validated snapshot): numeric string status codes are accepted.
     expect(response.status).toBe(201);
     expect(response.text).toBe("created");
   });
 
-  itNeedsCjsHandler("headers-scalars: boolean and number header values become strings", async () => {
+  it("headers-scalars: boolean and number header values become strings", async () => {
     const response = await shape("headers-scalars");
     expect(response.status).toBe(200);
     // Captured (localstack AWS-validated snapshot): true → "true", 42 → "42".
@@ -57,7 +47,7 @@ describe("accepted shapes", () => {
     expect(response.text).toBe("");
   });
 
-  itNeedsCjsHandler("multi-merge: a name in both maps keeps only the multiValueHeaders values; Set-Cookie twice", async () => {
+  it("multi-merge: a name in both maps keeps only the multiValueHeaders values; Set-Cookie twice", async () => {
     const response = await shape("multi-merge");
     expect(response.status).toBe(200);
     // Spec §6.2: headers and multiValueHeaders merge; for a key in both, only the multiValueHeaders values survive.
@@ -69,7 +59,7 @@ describe("accepted shapes", () => {
     expect(response.text).toBe("");
   });
 
-  itNeedsCjsHandler("content-type: the function's Content-Type is kept", async () => {
+  it("content-type: the function's Content-Type is kept", async () => {
     const response = await shape("content-type");
     expect(response.status).toBe(200);
     // Spec §6.2: headers pass to the client; the application/json default applies only when none is given (§10).
@@ -77,7 +67,7 @@ describe("accepted shapes", () => {
     expect(response.text).toBe("plain");
   });
 
-  itNeedsCjsHandler("status-404: the function's own 404 is passed through, not a gateway error", async () => {
+  it("status-404: the function's own 404 is passed through, not a gateway error", async () => {
     const response = await shape("status-404");
     // Spec §6.2: statusCode is the HTTP status; the response is the function's (no x-amzn-ErrorType).
     expect(response.status).toBe(404);
@@ -86,7 +76,7 @@ describe("accepted shapes", () => {
     expect(header(response, "x-amzn-RequestId")).toMatch(UUID);
   });
 
-  itNeedsCjsHandler("the same shapes answer any method on the ANY resource (POST)", async () => {
+  it("the same shapes answer any method on the ANY resource (POST)", async () => {
     const response = await send("POST", "/shape?shape=status-string", { body: "ignored" });
     // Fixture: /shape Method any; spec §6.2.
     expect(response.status).toBe(201);
@@ -111,7 +101,7 @@ describe("rejected shapes → 502", () => {
     });
   }
 
-  itNeedsCjsHandler("exit: the process dying is a 502, and the function still serves the next request", async () => {
+  it("exit: the process dying is a 502, and the function still serves the next request", async () => {
     const response = await shape("exit");
     // Spec §6.2: a function error → 502 with the same body (captured).
     expect(response.status).toBe(502);
@@ -127,7 +117,7 @@ describe("rejected shapes → 502", () => {
 describe("base64 bodies", () => {
   const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47]);
 
-  itNeedsCjsHandler("with Accept: image/png the body is the decoded bytes", async () => {
+  it("with Accept: image/png the body is the decoded bytes", async () => {
     const response = await shape("base64", { Accept: "image/png" });
     expect(response.status).toBe(200);
     // Spec §6.2 + fixture BinaryMediaTypes image~1png: isBase64Encoded with a binary Accept → decoded bytes.
@@ -136,7 +126,7 @@ describe("base64 bodies", () => {
     expect(response.text).toBe(PNG.toString("utf8"));
   });
 
-  itNeedsCjsHandler("without a binary Accept the body is the base64 text", async () => {
+  it("without a binary Accept the body is the base64 text", async () => {
     const response = await shape("base64", { Accept: "application/json" });
     expect(response.status).toBe(200);
     // api-gateway-payload-encodings-workflow.md (spec §6.2): no binary Accept → body left as the text the function gave.
@@ -144,7 +134,7 @@ describe("base64 bodies", () => {
     expect(header(response, "content-type")).toBe("image/png");
   });
 
-  itNeedsCjsHandler("without any Accept header the body is the base64 text", async () => {
+  it("without any Accept header the body is the base64 text", async () => {
     const response = await shape("base64");
     // Same source: only a matching Accept makes API Gateway decode.
     expect(response.status).toBe(200);
