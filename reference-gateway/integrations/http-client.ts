@@ -1,5 +1,6 @@
 import { Agent, errors as undiciErrors, type Dispatcher } from "undici";
 import { GatewayError } from "../errors/index.ts";
+import { clientKeyed } from "../rest/request.ts";
 
 /** Responses above this are refused like AWS's 10 MB integration payload limit. */
 export const MAX_INTEGRATION_RESPONSE_BYTES = 10 * 1024 * 1024;
@@ -51,7 +52,7 @@ export async function sendToBackend(
   } catch (error) {
     throw failure(error);
   }
-  const headers: Record<string, string[]> = {};
+  const headers = clientKeyed<string[]>();
   for (const [name, value] of Object.entries(response.headers)) {
     if (value === undefined) continue;
     headers[name] = Array.isArray(value) ? value : [value];

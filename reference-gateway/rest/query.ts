@@ -1,3 +1,5 @@
+import { clientKeyed } from "./request.ts";
+
 /** Query string maps as API Gateway builds them for `queryStringParameters` / `multiValueQueryStringParameters`. */
 export interface QueryMaps {
   /** Last value wins. */
@@ -14,8 +16,8 @@ export function decodeQueryComponent(text: string): string {
 }
 
 export function parseQuery(rawQuery: string | undefined): QueryMaps {
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
+  const single = clientKeyed<string>();
+  const multi = clientKeyed<string[]>();
   if (!rawQuery) return { single, multi };
   for (const part of rawQuery.split("&")) {
     if (part === "") continue;

@@ -22,9 +22,17 @@ export interface HeaderMaps {
   multi: Record<string, string[]>;
 }
 
+/**
+ * Maps keyed by names the client chose. Null-prototype objects, so a header or query key such as `__proto__` or
+ * `constructor` is an ordinary key (as on AWS) and can never reach Object.prototype.
+ */
+export function clientKeyed<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 export function headerMaps(pairs: Array<[string, string]>): HeaderMaps {
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
+  const single = clientKeyed<string>();
+  const multi = clientKeyed<string[]>();
   const casing = new Map<string, string>();
   for (const [name, value] of pairs) {
     const lower = name.toLowerCase();
