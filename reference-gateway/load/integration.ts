@@ -1,24 +1,27 @@
-/** Normalisers for integration fields and gateway responses shared by the OpenAPI and CloudFormation readers. */
+/** The integration reader (one for both key spellings), its field normalisers and gateway responses, shared by the OpenAPI and CloudFormation readers. */
 import {
   GATEWAY_RESPONSE_TYPES,
   type ContentHandling,
   type GatewayResponseConfig,
   type GatewayResponseType,
+  type Integration,
+  type IntegrationResponse,
   type IntegrationType,
   type PassthroughBehavior,
 } from "../model/types.ts";
 import { fail } from "./errors.ts";
+import type { FunctionIndex } from "./functions.ts";
 import { child } from "./json-path.ts";
-import { int, optStr, str, stringMap } from "./values.ts";
+import { int, list, obj, optStr, str, stringMap } from "./values.ts";
 
 const TYPES: Record<string, IntegrationType> = { mock: "MOCK", http: "HTTP", http_proxy: "HTTP_PROXY", aws: "AWS", aws_proxy: "AWS_PROXY" };
 
 export function integrationType(v: unknown, file: string, path: string): IntegrationType {
   const raw = str(v, file, path, "integration type");
-  const t = TYPES[raw.toLowerCase()];
-  if (!t) return fail(file, path, `integration type "${raw}" is not supported yet`);
-  if (t === "AWS") fail(file, path, "integration type AWS (non-proxy Lambda or AWS service integration) is not supported yet");
-  return t;
+  const type = TYPES[raw.toLowerCase()];
+  if (!type) return fail(file, path, `integration type "${raw}" is not supported yet`);
+  if (type === "AWS") fail(file, path, "integration type AWS (non-proxy Lambda or AWS service integration) is not supported yet");
+  return type;
 }
 
 export function passthrough(v: unknown, file: string, path: string): PassthroughBehavior {
@@ -49,6 +52,113 @@ export function connectionType(v: unknown, file: string, path: string): void {
 
 export function checkHttpUri(uri: string, file: string, path: string): void {
   if (!/^https?:\/\/[^/]/i.test(uri)) fail(file, path, `HTTP integration uri must be an http(s) URL, got "${uri}"`);
+}
+
+/**
+ * How one source format spells an integration: each key name doubles as the JSON path segment and as the
+ * label in error messages (`Uri` / `uri`, `IntegrationHttpMethod` / `httpMethod`, …).
+ */
+export interface IntegrationDialect {
+  type: string;
+  connectionType: string;
+  requestParameters: string;
+  requestTemplates: string;
+  passthroughBehavior: string;
+  timeoutInMillis: string;
+  cacheKeyParameters: string;
+  /** Used on the integration and on each integration response. */
+  contentHandling: string;
+  httpMethod: string;
+  uri: string;
+  /** Keys inside one integration response. */
+  statusCode: string;
+  responseParameters: string;
+  responseTemplates: string;
+  responses: IntegrationResponseListing;
+}
+
+/** How the integration responses are listed. */
+export type IntegrationResponseListing =
+  /** CloudFormation: a list; each response names its own selection pattern (`""` or absent for none). */
+  | { shape: "list"; key: string; selectionPattern: string }
+  /**
+   * OpenAPI: a map keyed by selection pattern (`default` for none), described as `what` in errors;
+   * a response without a status code is refused with its own message.
+   */
+  | { shape: "map"; key: string; what: string };
+
+/** Reads an integration object (already checked to be an object at `path`) in the given dialect. */
+export function readIntegration(
+  fields: Record<string, unknown>,
+  dialect: IntegrationDialect,
+  functions: FunctionIndex,
+  file: string,
+  path: string,
+): Integration {
+  const at = (key: string) => child(path, key);
+  const type = integrationType(fields[dialect.type], file, at(dialect.type));
+  connectionType(fields[dialect.connectionType], file, at(dialect.connectionType));
+  const integration: Integration = {
+    type,
+    requestParameters: stringMap(fields[dialect.requestParameters], file, at(dialect.requestParameters), dialect.requestParameters),
+    requestTemplates: stringMap(fields[dialect.requestTemplates], file, at(dialect.requestTemplates), dialect.requestTemplates),
+    passthroughBehavior: passthrough(fields[dialect.passthroughBehavior], file, at(dialect.passthroughBehavior)),
+    timeoutInMillis: timeout(fields[dialect.timeoutInMillis], file, at(dialect.timeoutInMillis)),
+    integrationResponses: [],
+    cacheKeyParameters: list(fields[dialect.cacheKeyParameters], file, at(dialect.cacheKeyParameters), dialect.cacheKeyParameters).map((param, index) =>
+      str(param, file, child(at(dialect.cacheKeyParameters), index), "cache key parameter"),
+    ),
+  };
+  const handling = contentHandling(fields[dialect.contentHandling], file, at(dialect.contentHandling));
+  if (handling) integration.contentHandling = handling;
+  const httpMethod = optStr(fields[dialect.httpMethod], file, at(dialect.httpMethod), dialect.httpMethod);
+  if (httpMethod !== undefined) integration.httpMethod = httpMethod.toUpperCase();
+  if (type !== "MOCK") {
+    const uri = str(fields[dialect.uri] ?? fail(file, path, `${type} integration needs a ${dialect.uri}`), file, at(dialect.uri), dialect.uri);
+    integration.uri = uri;
+    if (httpMethod === undefined) fail(file, path, `${type} integration needs an ${dialect.httpMethod}`);
+    if (type === "AWS_PROXY") {
+      if (integration.httpMethod !== "POST") fail(file, at(dialect.httpMethod), `${dialect.httpMethod} must be POST for a Lambda integration, got ${httpMethod}`);
+      integration.functionLogicalId = functions.resolveUri(uri, file, at(dialect.uri));
+    } else checkHttpUri(uri, file, at(dialect.uri));
+  }
+  for (const entry of listResponses(fields, dialect.responses, file, at(dialect.responses.key))) {
+    integration.integrationResponses.push(readIntegrationResponse(entry, dialect, file));
+  }
+  return integration;
+}
+
+interface ListedResponse {
+  raw: unknown;
+  path: string;
+  /** The map key the response is listed under (map listing only). */
+  key?: string;
+}
+
+function listResponses(fields: Record<string, unknown>, listing: IntegrationResponseListing, file: string, path: string): ListedResponse[] {
+  if (listing.shape === "list") {
+    return list(fields[listing.key], file, path, listing.key).map((raw, index) => ({ raw, path: child(path, index) }));
+  }
+  return Object.entries(obj(fields[listing.key], file, path, listing.what)).map(([key, raw]) => ({ raw, path: child(path, key), key }));
+}
+
+function readIntegrationResponse({ raw, path, key }: ListedResponse, dialect: IntegrationDialect, file: string): IntegrationResponse {
+  const fields = obj(raw, file, path, "integration response");
+  const listing = dialect.responses;
+  const statusCode = fields[dialect.statusCode];
+  if (listing.shape === "map" && (statusCode === undefined || statusCode === null)) fail(file, path, "integration response needs a statusCode");
+  const response: IntegrationResponse = {
+    statusCode: str(statusCode, file, child(path, dialect.statusCode), dialect.statusCode),
+    responseParameters: stringMap(fields[dialect.responseParameters], file, child(path, dialect.responseParameters), dialect.responseParameters),
+    responseTemplates: stringMap(fields[dialect.responseTemplates], file, child(path, dialect.responseTemplates), dialect.responseTemplates),
+  };
+  if (listing.shape === "list") {
+    const pattern = optStr(fields[listing.selectionPattern], file, child(path, listing.selectionPattern), listing.selectionPattern);
+    if (pattern !== undefined && pattern !== "") response.selectionPattern = pattern;
+  } else if (key !== undefined && key !== "default") response.selectionPattern = key;
+  const handling = contentHandling(fields[dialect.contentHandling], file, child(path, dialect.contentHandling));
+  if (handling) response.contentHandling = handling;
+  return response;
 }
 
 /** One gateway response; `type`/`statusCode` validation per spec §2. */

@@ -1,8 +1,8 @@
 /** OpenAPI 3.x / Swagger 2.0 with x-amazon-apigateway-* extensions → routes and API-level settings. */
-import type { GatewayResponseConfig, GatewayResponseType, Integration, IntegrationResponse, Method, MethodResponse } from "../model/types.ts";
+import type { GatewayResponseConfig, GatewayResponseType, Method, MethodResponse } from "../model/types.ts";
 import { fail } from "./errors.ts";
 import type { FunctionIndex } from "./functions.ts";
-import { checkHttpUri, connectionType, contentHandling, gatewayResponse, integrationType, passthrough, timeout } from "./integration.ts";
+import { gatewayResponse, readIntegration, type IntegrationDialect } from "./integration.ts";
 import { child } from "./json-path.ts";
 import type { Route } from "./tree.ts";
 import { bool, isObject, list, obj, optStr, refuseAuth, str, stringMap } from "./values.ts";
@@ -62,8 +62,8 @@ export function readOpenApi(doc: unknown, ctx: OpenApiContext): ApiParts {
   const info = root["info"];
   if (isObject(info) && typeof info["title"] === "string") parts.title = info["title"];
 
-  parts.binaryMediaTypes = list(root[`${X}binary-media-types`], file, at(`${X}binary-media-types`), "binary media types").map((t, i) =>
-    str(t, file, child(at(`${X}binary-media-types`), i), "binary media type"),
+  parts.binaryMediaTypes = list(root[`${X}binary-media-types`], file, at(`${X}binary-media-types`), "binary media types").map((mediaType, index) =>
+    str(mediaType, file, child(at(`${X}binary-media-types`), index), "binary media type"),
   );
   const keySource = optStr(root[`${X}api-key-source`], file, at(`${X}api-key-source`), "api key source");
   if (keySource !== undefined) {
@@ -71,19 +71,19 @@ export function readOpenApi(doc: unknown, ctx: OpenApiContext): ApiParts {
     parts.apiKeySource = keySource;
   }
   const grPath = at(`${X}gateway-responses`);
-  for (const [type, gr] of Object.entries(obj(root[`${X}gateway-responses`], file, grPath, "gateway responses"))) {
-    const p = child(grPath, type);
-    const g = obj(gr, file, p, "gateway response");
-    const [t, config] = gatewayResponse(
+  for (const [type, rawResponse] of Object.entries(obj(root[`${X}gateway-responses`], file, grPath, "gateway responses"))) {
+    const responsePath = child(grPath, type);
+    const response = obj(rawResponse, file, responsePath, "gateway response");
+    const [responseType, config] = gatewayResponse(
       type,
-      g["statusCode"],
-      stringMap(g["responseParameters"], file, child(p, "responseParameters"), "responseParameters"),
-      stringMap(g["responseTemplates"], file, child(p, "responseTemplates"), "responseTemplates"),
+      response["statusCode"],
+      stringMap(response["responseParameters"], file, child(responsePath, "responseParameters"), "responseParameters"),
+      stringMap(response["responseTemplates"], file, child(responsePath, "responseTemplates"), "responseTemplates"),
       file,
-      p,
-      child(p, "statusCode"),
+      responsePath,
+      child(responsePath, "statusCode"),
     );
-    parts.gatewayResponses[t] = config;
+    parts.gatewayResponses[responseType] = config;
   }
 
   const pathsPath = at("paths");
@@ -96,7 +96,7 @@ export function readOpenApi(doc: unknown, ctx: OpenApiContext): ApiParts {
       if (k.startsWith("x-") && !k.startsWith(X)) continue;
       fail(file, child(itemPath, k), `path item key ${k} is not supported yet`);
     }
-    const shared = list(pathItem["parameters"], file, child(itemPath, "parameters"), "parameters").map((p, i) => ({ p, path: child(child(itemPath, "parameters"), i) }));
+    const shared = list(pathItem["parameters"], file, child(itemPath, "parameters"), "parameters").map((raw, index) => ({ raw, path: child(child(itemPath, "parameters"), index) }));
     for (const key of [...HTTP_METHODS, `${X}any-method`]) {
       if (pathItem[key] === undefined) continue;
       const opPath = child(itemPath, key);
@@ -117,12 +117,12 @@ function checkSecurity(v: unknown, file: string, path: string): void {
 
 function checkValidator(name: unknown, validators: Record<string, unknown>, file: string, path: string): void {
   if (name === undefined) return;
-  const n = str(name, file, path, "request validator");
-  const v = validators[n];
-  if (v === undefined) fail(file, path, `unknown request validator "${n}"`);
-  const o = obj(v, file, path, "request validator");
-  if (bool(o["validateRequestBody"], file, path, "validateRequestBody") || bool(o["validateRequestParameters"], file, path, "validateRequestParameters")) {
-    fail(file, path, `request validation (validator "${n}") is not supported yet`);
+  const validatorName = str(name, file, path, "request validator");
+  const rawValidator = validators[validatorName];
+  if (rawValidator === undefined) fail(file, path, `unknown request validator "${validatorName}"`);
+  const validator = obj(rawValidator, file, path, "request validator");
+  if (bool(validator["validateRequestBody"], file, path, "validateRequestBody") || bool(validator["validateRequestParameters"], file, path, "validateRequestParameters")) {
+    fail(file, path, `request validation (validator "${validatorName}") is not supported yet`);
   }
 }
 
@@ -144,11 +144,28 @@ function deref(root: Record<string, unknown>, v: unknown, file: string, path: st
 
 const PARAM_IN: Record<string, string> = { path: "path", query: "querystring", header: "header" };
 
+const OPENAPI_INTEGRATION: IntegrationDialect = {
+  type: "type",
+  connectionType: "connectionType",
+  requestParameters: "requestParameters",
+  requestTemplates: "requestTemplates",
+  passthroughBehavior: "passthroughBehavior",
+  timeoutInMillis: "timeoutInMillis",
+  cacheKeyParameters: "cacheKeyParameters",
+  contentHandling: "contentHandling",
+  httpMethod: "httpMethod",
+  uri: "uri",
+  statusCode: "statusCode",
+  responseParameters: "responseParameters",
+  responseTemplates: "responseTemplates",
+  responses: { shape: "map", key: "responses", what: "integration responses" },
+};
+
 function readOperation(
   root: Record<string, unknown>,
   raw: unknown,
   httpMethod: string,
-  shared: { p: unknown; path: string }[],
+  shared: { raw: unknown; path: string }[],
   validators: Record<string, unknown>,
   ctx: OpenApiContext,
   opPath: string,
@@ -167,9 +184,9 @@ function readOperation(
   checkValidator(op[`${X}request-validator`], validators, file, child(opPath, `${X}request-validator`));
 
   const requestParameters: Record<string, boolean> = {};
-  const own = list(op["parameters"], file, child(opPath, "parameters"), "parameters").map((p, i) => ({ p, path: child(child(opPath, "parameters"), i) }));
-  for (const { p, path } of [...shared, ...own]) {
-    const param = obj(deref(root, p, file, path), file, path, "parameter");
+  const own = list(op["parameters"], file, child(opPath, "parameters"), "parameters").map((raw, index) => ({ raw, path: child(child(opPath, "parameters"), index) }));
+  for (const { raw: rawParam, path } of [...shared, ...own]) {
+    const param = obj(deref(root, rawParam, file, path), file, path, "parameter");
     const where = PARAM_IN[String(param["in"])];
     if (!where) continue; // body, formData, cookie: not method request parameters
     const name = str(param["name"], file, child(path, "name"), "parameter name");
@@ -177,22 +194,23 @@ function readOperation(
   }
 
   const methodResponses: Record<string, MethodResponse> = {};
-  const respPath = child(opPath, "responses");
-  for (const [status, r] of Object.entries(obj(op["responses"], file, respPath, "responses"))) {
+  const responsesPath = child(opPath, "responses");
+  for (const [status, rawResponse] of Object.entries(obj(op["responses"], file, responsesPath, "responses"))) {
     if (status === "default") continue;
-    const rp = child(respPath, status);
-    const resp = obj(deref(root, r, file, rp), file, rp, "response");
+    const responsePath = child(responsesPath, status);
+    const response = obj(deref(root, rawResponse, file, responsePath), file, responsePath, "response");
     const responseParameters: Record<string, boolean> = {};
-    for (const [h, hv] of Object.entries(obj(resp["headers"], file, child(rp, "headers"), "headers"))) {
-      const header = deref(root, hv, file, child(child(rp, "headers"), h));
-      responseParameters[`method.response.header.${h}`] = isObject(header) && header["required"] === true;
+    for (const [headerName, rawHeader] of Object.entries(obj(response["headers"], file, child(responsePath, "headers"), "headers"))) {
+      const header = deref(root, rawHeader, file, child(child(responsePath, "headers"), headerName));
+      responseParameters[`method.response.header.${headerName}`] = isObject(header) && header["required"] === true;
     }
     methodResponses[status] = { statusCode: status, responseParameters };
   }
 
-  const intPath = child(opPath, `${X}integration`);
+  const integrationPath = child(opPath, `${X}integration`);
   if (op[`${X}integration`] === undefined) fail(file, opPath, `${httpMethod} method has no x-amazon-apigateway-integration`);
-  const integration = readIntegration(op[`${X}integration`], ctx, intPath);
+  const integrationFields = obj(op[`${X}integration`], file, integrationPath, "x-amazon-apigateway-integration");
+  const integration = readIntegration(integrationFields, OPENAPI_INTEGRATION, ctx.functions, file, integrationPath);
   return {
     httpMethod,
     authorizationType: "NONE",
@@ -202,49 +220,4 @@ function readOperation(
     integration,
     location: { file, path: opPath },
   };
-}
-
-function readIntegration(raw: unknown, ctx: OpenApiContext, path: string): Integration {
-  const { file } = ctx;
-  const i = obj(raw, file, path, "x-amazon-apigateway-integration");
-  const at = (k: string) => child(path, k);
-  const type = integrationType(i["type"], file, at("type"));
-  connectionType(i["connectionType"], file, at("connectionType"));
-  const integration: Integration = {
-    type,
-    requestParameters: stringMap(i["requestParameters"], file, at("requestParameters"), "requestParameters"),
-    requestTemplates: stringMap(i["requestTemplates"], file, at("requestTemplates"), "requestTemplates"),
-    passthroughBehavior: passthrough(i["passthroughBehavior"], file, at("passthroughBehavior")),
-    timeoutInMillis: timeout(i["timeoutInMillis"], file, at("timeoutInMillis")),
-    integrationResponses: [],
-    cacheKeyParameters: list(i["cacheKeyParameters"], file, at("cacheKeyParameters"), "cacheKeyParameters").map((k, n) => str(k, file, child(at("cacheKeyParameters"), n), "cache key parameter")),
-  };
-  const ch = contentHandling(i["contentHandling"], file, at("contentHandling"));
-  if (ch) integration.contentHandling = ch;
-  const httpMethod = optStr(i["httpMethod"], file, at("httpMethod"), "httpMethod");
-  if (httpMethod !== undefined) integration.httpMethod = httpMethod.toUpperCase();
-  if (type !== "MOCK") {
-    const uri = str(i["uri"] ?? fail(file, path, `${type} integration needs a uri`), file, at("uri"), "uri");
-    integration.uri = uri;
-    if (httpMethod === undefined) fail(file, path, `${type} integration needs an httpMethod`);
-    if (type === "AWS_PROXY") {
-      if (integration.httpMethod !== "POST") fail(file, at("httpMethod"), `httpMethod must be POST for a Lambda integration, got ${httpMethod}`);
-      integration.functionLogicalId = ctx.functions.resolveUri(uri, file, at("uri"));
-    } else checkHttpUri(uri, file, at("uri"));
-  }
-  const respPath = at("responses");
-  for (const [key, r] of Object.entries(obj(i["responses"], file, respPath, "integration responses"))) {
-    const rp = child(respPath, key);
-    const resp = obj(r, file, rp, "integration response");
-    const ir: IntegrationResponse = {
-      statusCode: str(resp["statusCode"] ?? fail(file, rp, "integration response needs a statusCode"), file, child(rp, "statusCode"), "statusCode"),
-      responseParameters: stringMap(resp["responseParameters"], file, child(rp, "responseParameters"), "responseParameters"),
-      responseTemplates: stringMap(resp["responseTemplates"], file, child(rp, "responseTemplates"), "responseTemplates"),
-    };
-    if (key !== "default") ir.selectionPattern = key;
-    const rch = contentHandling(resp["contentHandling"], file, child(rp, "contentHandling"));
-    if (rch) ir.contentHandling = rch;
-    integration.integrationResponses.push(ir);
-  }
-  return integration;
 }
