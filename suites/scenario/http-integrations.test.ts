@@ -1,4 +1,5 @@
 import http from "node:http";
+import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import type { EchoedRequest } from "../harness/echo-backend.ts";
 import { header, isReference, send, targetUrl } from "../harness/target.ts";
@@ -102,7 +103,7 @@ describe("HTTP_PROXY /proxy/{proxy+}", () => {
       for (const chunk of chunks) yield Buffer.from(chunk);
     }
     const { request } = await import("undici");
-    const response = await request(`${targetUrl()}/proxy/chunked`, { method: "POST", body: generate(), headers: { "content-type": "text/plain" } });
+    const response = await request(`${targetUrl()}/proxy/chunked`, { method: "POST", body: Readable.from(generate()), headers: { "content-type": "text/plain" } });
     expect(response.statusCode).toBe(200);
     const echoed = (await response.body.json()) as EchoedRequest;
     expect(echoed.body).toBe(chunks.join(""));

@@ -1,5 +1,6 @@
 import http from "node:http";
 import net from "node:net";
+import { Readable } from "node:stream";
 import { request } from "undici";
 import { describe, expect, it } from "vitest";
 import { header, isReference, send, targetUrl } from "../harness/target.ts";
@@ -175,7 +176,7 @@ describe("payload limit (spec §10: 10 MB → 413 REQUEST_TOO_LARGE)", () => {
     async function* body() {
       yield* pieces(11 * MiB);
     }
-    const outcome = await request(`${targetUrl()}/mock/strict`, { method: "POST", headers: { "content-type": "application/json" }, body: body() }).then(
+    const outcome = await request(`${targetUrl()}/mock/strict`, { method: "POST", headers: { "content-type": "application/json" }, body: Readable.from(body()) }).then(
       async (response) => ({ status: response.statusCode, text: await response.body.text() }),
       (error: unknown) => ({ status: 0, text: String(error) }),
     );

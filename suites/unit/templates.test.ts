@@ -77,6 +77,7 @@ describe("$input.params(x): path, then query string, then header (spec §1.1)", 
   });
 
   it("path and query string lookups are case-sensitive", () => {
+    // spec §10: query parameters are processed case-sensitively.
     // "ID"/"Q" miss the path id and the query q, and fall through to the (case-insensitive) headers id and q.
     expect(inputParam(scope(), "ID")).toBe("h-id");
     expect(inputParam(scope(), "Q")).toBe("h-q");
