@@ -13,7 +13,7 @@
  *                    { type: "result", requestId, ok, payloadJson?, error?, fatal?, maxMemoryUsedMB }
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { createRequire } from "node:module";
+import Module, { createRequire } from "node:module";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -116,8 +116,12 @@ console.trace = logger("TRACE");
 
 // ---------------------------------------------------------------- handler loading (RIC src/UserFunction.js)
 
-/** @param {string} folder @returns {boolean} */
-function hasPackageJsonTypeModule(folder) {
+/**
+ * Whether the nearest package.json says `"type": "module"`, looking no higher than the task root: on Lambda the
+ * code directory is /var/task and nothing above it has a package.json. (Locally, the user's repository often does.)
+ * @param {string} folder @param {string} taskRoot @returns {boolean}
+ */
+function hasPackageJsonTypeModule(folder, taskRoot) {
   if (folder.endsWith(`${path.sep}node_modules`)) return false;
   const pj = path.join(folder, "package.json");
   if (existsSync(pj)) {
@@ -128,8 +132,25 @@ function hasPackageJsonTypeModule(folder) {
     }
   }
   const parent = path.dirname(folder);
-  return parent === folder ? false : hasPackageJsonTypeModule(parent);
+  return parent === folder || !isInside(parent, taskRoot) ? false : hasPackageJsonTypeModule(parent, taskRoot);
 }
+
+/** @param {string} file @param {string} folder */
+function isInside(file, folder) {
+  const relative = path.relative(folder, file);
+  return relative === "" || (!relative.startsWith("..") && !path.isAbsolute(relative));
+}
+
+// Node decides whether a `.js` file is CommonJS from the nearest package.json anywhere above it. Lambda only sees
+// the task root, so a function without its own package.json is CommonJS there even inside a `"type": "module"`
+// repository: compile such files as CommonJS, as Lambda would.
+const compileJs = Module._extensions[".js"];
+Module._extensions[".js"] = function (module, filename) {
+  if (isInside(filename, data.codeDir) && !hasPackageJsonTypeModule(path.dirname(filename), data.codeDir)) {
+    return /** @type {any} */ (module)._compile(readFileSync(filename, "utf8"), filename);
+  }
+  return compileJs.call(this, module, filename);
+};
 
 const requireFromHere = createRequire(import.meta.url);
 
@@ -148,13 +169,14 @@ async function tryLoad(appRoot, moduleRoot, module) {
       if (/** @type {any} */ (e)?.code !== "EISDIR") throw e;
     }
   }
-  const typeModule = hasPackageJsonTypeModule(path.dirname(base));
-  // `.js` (CJS or ESM as the nearest package.json says; import() honours it), then `.mjs`, then `.cjs`.
+  const typeModule = hasPackageJsonTypeModule(path.dirname(base), appRoot);
+  // `.js` (ESM when a package.json inside the task root says so, else CommonJS), then `.mjs`, then `.cjs`.
   for (const ext of [".js", ".mjs", ".cjs"]) {
     if (existsSync(base + ext)) {
+      if (ext === ".js" && !typeModule) return requireFromHere(base + ext);
       const ns = await importFile(base + ext);
       // For CommonJS files, import() exposes module.exports as `default` (plus detected named exports).
-      if (ext === ".cjs" || (ext === ".js" && !typeModule)) return ns.default ?? ns;
+      if (ext === ".cjs") return ns.default ?? ns;
       return ns;
     }
   }

@@ -66,6 +66,7 @@ const F = {
   esm: add("Esm", "esm.handler"),
   cjs: add("Cjs", "cjs.handler"),
   esmJs: add("EsmJs", "esm-pkg/app.lambdaHandler"),
+  taskRoot: add("TaskRoot", "index.handler", { codeDir: `${codeDir}/module-repo/function` }),
 };
 
 const lines: string[] = [];
@@ -93,6 +94,11 @@ describe("handler loading", () => {
     expect(ok(await invoke(F.esmJs))).toEqual({ esmJs: true });
     expect(ok(await invoke(F.nested))).toBe("nested ok");
     expect(ok(await invoke(F.deepPath))).toBe("deep path");
+  });
+
+  it("looks no higher than the task root for package.json: CommonJS inside a type:module repository", async () => {
+    // Lambda deploys only the code directory (/var/task); a package.json above it does not exist there.
+    expect(ok(await invoke(F.taskRoot))).toEqual({ greeting: "hello lambda", commonjs: true });
   });
 
   it("reports a missing file as Runtime.ImportModuleError", async () => {
