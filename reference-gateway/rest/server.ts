@@ -18,6 +18,11 @@ const TOO_LARGE: HttpResponse = {
   body: `HTTP content length exceeded ${MAX_PAYLOAD_BYTES} bytes.`,
 };
 
+/**
+ * The 413 goes out while the client may still be uploading. The connection is not closed on it: node:http reads
+ * and discards the rest of the body, so the client's writes never hit a reset that would erase the answer
+ * (RFC 9112 §9.6), and nothing past the limit is held in memory.
+ */
 class PayloadTooLarge extends Error {}
 
 /** Reads the body, refusing it as soon as it passes the limit: never more than 10 MB is held. */
@@ -30,8 +35,9 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_PAYLOAD_BYTES) {
+        // Stop keeping it, but keep reading (and discarding) the upload: see PayloadTooLarge below.
         req.removeAllListeners("data");
-        req.pause();
+        req.resume();
         reject(new PayloadTooLarge());
         return;
       }
@@ -92,8 +98,7 @@ export function createRestServer(compiled: CompiledRestApi, deps: RestDeps): htt
         (response) => send(res, response),
         (error: unknown) => {
           if (error instanceof PayloadTooLarge) {
-            send(res, TOO_LARGE, true);
-            res.on("finish", () => req.socket.destroySoon());
+            send(res, TOO_LARGE);
             return;
           }
           deps.log(`unexpected failure serving ${req.method} ${target}: ${error instanceof Error ? error.stack : String(error)}`);

@@ -150,9 +150,7 @@ describe("payload limit (spec §10: 10 MB → 413 REQUEST_TOO_LARGE)", () => {
     expect(response.head).not.toMatch(/\r\nx-fixture:/i);
   });
 
-  // Gateway bug (reported): the reference destroys the socket right after the 413, so the rest of the upload hits a
-  // closed socket (EPIPE/ECONNRESET) and clients can lose the answer.
-  it.fails("a client that uploads all of a too-large body still receives the 413 (RFC 9112 §9.6 lingering close)", async () => {
+  it("a client that uploads all of a too-large body still receives the 413 (RFC 9112 §9.6 lingering close)", async () => {
     // The [OBS] capture of the 413 text came from clients that sent the whole body. RFC 9112 §9.6: a server closing
     // after its response must half-close and keep reading, or the client's TCP stack gets a reset that erases the
     // unread response.
