@@ -209,6 +209,7 @@ function cfnMethod(ctx: StackContext, apis: CfnApis, entry: ResourceEntry, api: 
     httpMethod,
     authorizationType: "NONE",
     apiKeyRequired: false,
+    requestModels: {},
     requestParameters: boolMap(template.prop(entry, "RequestParameters"), file, child(propsPath, "RequestParameters"), "RequestParameters"),
     methodResponses,
     integration,
@@ -284,6 +285,7 @@ export function cfnRestApi(ctx: StackContext, apis: CfnApis, entry: ResourceEntr
     binaryMediaTypes,
     apiKeySource,
     gatewayResponses,
+    models: {},
     location: { file, path: entry.path },
   };
 }

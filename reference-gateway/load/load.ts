@@ -102,6 +102,7 @@ function loadOpenApiFile(
         binaryMediaTypes: parts.binaryMediaTypes,
         apiKeySource: parts.apiKeySource ?? "HEADER",
         gatewayResponses: parts.gatewayResponses,
+        models: {},
         location: { file, path: "$" },
       },
     ],

@@ -216,6 +216,7 @@ function readOperation(
     authorizationType: "NONE",
     apiKeyRequired: false,
     requestParameters,
+    requestModels: {},
     methodResponses,
     integration,
     location: { file, path: opPath },

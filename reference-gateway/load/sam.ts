@@ -150,6 +150,7 @@ export function samApiEvents(ctx: StackContext, entry: ResourceEntry, fn: Lambda
       authorizationType: "NONE",
       apiKeyRequired: false,
       requestParameters,
+      requestModels: {},
       methodResponses: {},
       integration: {
         type: "AWS_PROXY",
@@ -281,6 +282,7 @@ export function samApi(ctx: StackContext, entry: ResourceEntry | undefined, even
     binaryMediaTypes,
     apiKeySource,
     gatewayResponses,
+    models: {},
     location: { file, path: basePath },
   };
 }

@@ -47,12 +47,31 @@ export interface RestApi {
   binaryMediaTypes: string[];
   apiKeySource: "HEADER" | "AUTHORIZER";
   gatewayResponses: Partial<Record<GatewayResponseType, GatewayResponseConfig>>;
+  /** Request models by name (`definitions`, `components.schemas`, `AWS::ApiGateway::Model`). */
+  models: Record<string, RequestModel>;
   location: SourceLocation;
+}
+
+export interface RequestModel {
+  name: string;
+  contentType: string;
+  /** JSON Schema draft 4; `$ref`s to other models already rewritten to `#/definitions/<name>`-style refs ajv can resolve. */
+  schema: Record<string, unknown>;
 }
 
 export interface Stage {
   name: string;
   variables: Record<string, string>;
+  /** Canary release settings (`CanarySetting`); undefined when the stage has no canary. */
+  canary?: CanarySettings;
+}
+
+export interface CanarySettings {
+  /** 0..100, share of requests served by the canary. */
+  percentTraffic: number;
+  /** Stage variables the canary sees instead of (merged over) the stage's. */
+  stageVariableOverrides: Record<string, string>;
+  useStageCache: boolean;
 }
 
 export interface Resource {
@@ -77,8 +96,18 @@ export interface Method {
   requestParameters: Record<string, boolean>;
   /** Declared method responses by status code. */
   methodResponses: Record<string, MethodResponse>;
+  /** The validator in force for this method (method-level, else the API default); undefined = none. */
+  requestValidator?: RequestValidator;
+  /** Content type → model name, for body validation. */
+  requestModels: Record<string, string>;
   integration: Integration;
   location: SourceLocation;
+}
+
+export interface RequestValidator {
+  name: string;
+  validateRequestBody: boolean;
+  validateRequestParameters: boolean;
 }
 
 export interface MethodResponse {
@@ -97,6 +126,15 @@ export interface Integration {
   uri?: string;
   /** For AWS/AWS_PROXY pointing at a Lambda function: the logical id in `GatewayModel.functions`. */
   functionLogicalId?: string;
+  /**
+   * For a Lambda function named through stage variables (`function:${stageVariables.fn}`): the name template,
+   * resolved per request against the functions' names and logical ids.
+   */
+  functionNameTemplate?: string;
+  /** For AWS service integrations (`arn:aws:apigateway:{region}:{service}:action/{Action}` or `path/{path}`). */
+  awsService?: AwsServiceTarget;
+  /** IAM role ARN (or `arn:aws:iam::*:user/*` for caller credentials) the integration runs with. */
+  credentials?: string;
   httpMethod?: string;
   /** `integration.request.{path|querystring|header}.NAME` → source expression. */
   requestParameters: Record<string, string>;
@@ -109,6 +147,16 @@ export interface Integration {
   /** In declaration order; the entry without `selectionPattern` is the default. */
   integrationResponses: IntegrationResponse[];
   cacheKeyParameters: string[];
+}
+
+export interface AwsServiceTarget {
+  region: string;
+  /** Service name or subdomain as in the ARN, e.g. `dynamodb`, `sqs`, `s3`. */
+  service: string;
+  /** `action` form: the API action (query/JSON protocols); `path` form: the service path (REST protocols). */
+  kind: "action" | "path";
+  /** Action name or path, with `{name}` placeholders kept. */
+  target: string;
 }
 
 export interface IntegrationResponse {
