@@ -4,6 +4,7 @@ import { loadDefinition, type LoadOptions } from "./load/index.ts";
 import { LambdaRuntime } from "./lambda/index.ts";
 import type { GatewayModel } from "./model/index.ts";
 import { createBackendAgent } from "./integrations/http-client.ts";
+import { FunctionDirectory } from "./integrations/lambda-target.ts";
 import { compileRestApi } from "./rest/compile.ts";
 import { createRestServer } from "./rest/server.ts";
 import { substitutionEngine, type TemplateEngine } from "./templates/index.ts";
@@ -65,7 +66,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
   const lambda = new LambdaRuntime(model.functions, { region: model.region, accountId: model.accountId, log });
   const agent = createBackendAgent();
-  const deps = { lambda, agent, gateway: { region: model.region, accountId: model.accountId }, log };
+  const deps = { lambda, functions: new FunctionDirectory(model.functions), agent, gateway: { region: model.region, accountId: model.accountId }, log };
   const servers: http.Server[] = [];
   const urls: GatewayUrl[] = [];
   const close = async () => {

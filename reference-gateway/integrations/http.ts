@@ -6,6 +6,7 @@ import { integrationRequest, type IntegrationRequest } from "../rest/integration
 import { integrationResponse } from "../rest/integration-response.ts";
 import type { ParameterScope } from "../rest/parameters.ts";
 import { forwardedHeaderPairs } from "../rest/forwarded.ts";
+import { isBinaryMediaType } from "../rest/binary.ts";
 import { sendToBackend, type BackendResponse } from "./http-client.ts";
 import { withIntegrationTimeout } from "./timeout.ts";
 
@@ -82,7 +83,8 @@ export async function invokeHttp(call: RoutedCall, compiled: CompiledIntegration
   const response = await withIntegrationTimeout(compiled.integration.timeoutInMillis, (signal) =>
     sendToBackend(agent, { url, method: proxyMethod(compiled, call), headers, body: mapped.body, signal }),
   );
-  return integrationResponse(call, compiled, scope, { selector: String(response.status), headers: response.headers, body: response.body.toString("utf8") });
+  const binary = isBinaryMediaType(call.api.binaryMediaTypes, response.headers["content-type"]?.at(-1));
+  return integrationResponse(call, compiled, scope, { selector: String(response.status), headers: response.headers, body: response.body, binary });
 }
 
 function proxyMethod(compiled: CompiledIntegration, call: RoutedCall): string {

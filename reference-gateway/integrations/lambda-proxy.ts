@@ -6,6 +6,7 @@ import type { HttpResponse, RoutedCall } from "../rest/call.ts";
 import type { CompiledIntegration } from "../rest/compile.ts";
 import { findHeader, headerMaps } from "../rest/request.ts";
 import { forwardedHeaderPairs } from "../rest/forwarded.ts";
+import type { FunctionDirectory } from "./lambda-target.ts";
 import { withIntegrationTimeout } from "./timeout.ts";
 
 const nullIfEmpty = <T extends object>(map: T): T | null => (Object.keys(map).length === 0 ? null : map);
@@ -36,9 +37,14 @@ export function proxyEvent(call: RoutedCall, requestContext: Record<string, unkn
   };
 }
 
-export async function invokeLambdaProxy(call: RoutedCall, compiled: CompiledIntegration, requestContext: Record<string, unknown>, lambda: LambdaRuntime): Promise<HttpResponse> {
-  const functionId = compiled.integration.functionLogicalId;
-  if (!functionId) throw new GatewayError("API_CONFIGURATION_ERROR", { detail: "AWS_PROXY integration without a resolved function" });
+export async function invokeLambdaProxy(
+  call: RoutedCall,
+  compiled: CompiledIntegration,
+  requestContext: Record<string, unknown>,
+  lambda: LambdaRuntime,
+  functions: FunctionDirectory,
+): Promise<HttpResponse> {
+  const functionId = functions.resolve(compiled.integration, call.stage.variables);
   const event = proxyEvent(call, requestContext);
   const result = await withIntegrationTimeout(compiled.integration.timeoutInMillis, () => lambda.invoke(functionId, event, { requestId: randomUUID() }));
   if (!result.ok) {

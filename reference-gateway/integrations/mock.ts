@@ -15,7 +15,7 @@ export async function invokeMock(call: RoutedCall, compiled: CompiledIntegration
   const text = request.body.toString("utf8");
   const status = text.trim() === "" ? "200" : mockStatus(text);
   if (status === undefined) throw new GatewayError("API_CONFIGURATION_ERROR", { detail: `MOCK request template gave no statusCode: ${text.slice(0, 200)}` });
-  return integrationResponse(call, compiled, scope, { selector: status, headers: {}, body: "" });
+  return integrationResponse(call, compiled, scope, { selector: status, headers: {}, body: Buffer.alloc(0), binary: false });
 }
 
 function mockStatus(text: string): string | undefined {

@@ -15,8 +15,10 @@ export interface RestCall {
   readonly ids: RequestIds;
   readonly headers: HeaderMaps;
   readonly query: QueryMaps;
-  /** Set by the route step. */
+  /** Set by the route step: the stage as this request sees it (the canary side's variables on a canary request). */
   stage?: Stage;
+  /** Set by the route step when the stage has a canary. */
+  isCanaryRequest?: boolean;
   route?: RouteMatch;
 }
 

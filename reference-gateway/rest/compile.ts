@@ -1,9 +1,10 @@
-import type { Integration, IntegrationResponse, Method, Resource, RestApi, Stage } from "../model/index.ts";
+import type { Integration, IntegrationResponse, Method, Resource, RestApi } from "../model/index.ts";
 import { LoadError } from "../load/errors.ts";
 import { compileGatewayResponses, type CompiledGatewayResponses } from "../errors/index.ts";
 import { TemplateCompileError, type CompiledTemplate, type TemplateEngine } from "../templates/index.ts";
 import { compileParameterSource, type ParameterSource } from "./parameters.ts";
 import { Router } from "./router.ts";
+import { stageSides, type StageSides } from "./canary.ts";
 
 export interface CompiledIntegrationResponse {
   /** Java `Pattern` semantics: the whole status code / error message must match. Undefined = the default response. */
@@ -24,7 +25,8 @@ export interface CompiledIntegration {
 export interface CompiledRestApi {
   api: RestApi;
   router: Router;
-  stages: Map<string, Stage>;
+  /** Stage name → the stage and, when it has one, its canary side. */
+  stages: Map<string, StageSides>;
   gatewayResponses: CompiledGatewayResponses;
   integrations: Map<Method, CompiledIntegration>;
 }
@@ -39,7 +41,7 @@ export function compileRestApi(api: RestApi, engine: TemplateEngine): CompiledRe
   return {
     api,
     router: new Router(api.root),
-    stages: new Map(api.stages.map((stage) => [stage.name, stage])),
+    stages: new Map(api.stages.map((stage) => [stage.name, stageSides(stage)])),
     gatewayResponses: guard(api.location.file, `${api.location.path} (gateway responses)`, () => compileGatewayResponses(api.gatewayResponses)),
     integrations,
   };

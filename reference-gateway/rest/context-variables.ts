@@ -51,5 +51,7 @@ export function contextVariables(call: RestCall, gateway: GatewayIdentity): Reco
     domainName: host,
     deploymentId: deploymentId(call.api.id, stage),
     apiId: call.api.id,
+    // Only stages with a canary report it (no capture of a canary-less event shows the key).
+    ...(call.isCanaryRequest === undefined ? {} : { isCanaryRequest: call.isCanaryRequest }),
   };
 }

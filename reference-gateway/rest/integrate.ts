@@ -3,6 +3,8 @@ import type { LambdaRuntime } from "../lambda/index.ts";
 import { invokeHttp, invokeHttpProxy } from "../integrations/http.ts";
 import { invokeLambdaProxy } from "../integrations/lambda-proxy.ts";
 import { invokeMock } from "../integrations/mock.ts";
+import { invokeLambdaCustom } from "../integrations/lambda-custom.ts";
+import type { FunctionDirectory } from "../integrations/lambda-target.ts";
 import { GatewayError } from "../errors/index.ts";
 import type { HttpResponse, RoutedCall } from "./call.ts";
 import type { CompiledRestApi } from "./compile.ts";
@@ -10,6 +12,7 @@ import { methodRequestScope } from "./scope.ts";
 
 export interface IntegrationDeps {
   lambda: LambdaRuntime;
+  functions: FunctionDirectory;
   agent: Agent;
 }
 
@@ -19,7 +22,7 @@ export async function integrate(call: RoutedCall, compiled: CompiledRestApi, con
   if (!integration) throw new GatewayError("API_CONFIGURATION_ERROR", { detail: "method without a compiled integration" });
   switch (integration.integration.type) {
     case "AWS_PROXY":
-      return invokeLambdaProxy(call, integration, context, deps.lambda);
+      return invokeLambdaProxy(call, integration, context, deps.lambda, deps.functions);
     case "HTTP_PROXY":
       return invokeHttpProxy(call, integration, methodRequestScope(call, context), deps.agent);
     case "HTTP":
@@ -27,6 +30,7 @@ export async function integrate(call: RoutedCall, compiled: CompiledRestApi, con
     case "MOCK":
       return invokeMock(call, integration, methodRequestScope(call, context));
     case "AWS":
-      throw new GatewayError("API_CONFIGURATION_ERROR", { detail: "AWS (non-proxy) integrations are refused at load" });
+      if (integration.integration.awsService) throw new GatewayError("API_CONFIGURATION_ERROR", { detail: "AWS service integrations are not served yet" });
+      return invokeLambdaCustom(call, integration, methodRequestScope(call, context), deps.lambda, deps.functions);
   }
 }

@@ -3,6 +3,8 @@ import { selectRequestTemplate } from "../templates/index.ts";
 import type { CompiledIntegration } from "./compile.ts";
 import type { ParameterScope } from "./parameters.ts";
 import { findHeader } from "./request.ts";
+import { isBinaryMediaType } from "./binary.ts";
+import { convertRequestPayload } from "./content-handling.ts";
 import type { RoutedCall } from "./call.ts";
 
 export interface IntegrationRequest {
@@ -21,14 +23,21 @@ export interface IntegrationRequest {
  * NEVER answers 415 whenever nothing matches.
  */
 export function integrationRequest(call: RoutedCall, compiled: CompiledIntegration, scope: ParameterScope): IntegrationRequest {
-  const mapped: IntegrationRequest = { path: {}, querystring: {}, header: {}, body: call.request.body };
+  const contentType = findHeader(call.request.headerPairs, "content-type");
+  const payload = convertRequestPayload(
+    { body: call.request.body, binary: isBinaryMediaType(call.api.binaryMediaTypes, contentType) },
+    compiled.integration.contentHandling,
+  );
+  const mapped: IntegrationRequest = { path: {}, querystring: {}, header: {}, body: payload.body };
   for (const { location, name, source } of compiled.requestParameters) {
     const value = source(scope);
     if (value !== undefined) mapped[location][name] = value;
   }
-  const template = selectRequestTemplate(compiled.requestTemplates, findHeader(call.request.headerPairs, "content-type"));
+  // Templates see text only; a binary payload can only pass through.
+  const template = payload.binary ? undefined : selectRequestTemplate(compiled.requestTemplates, contentType);
   if (template) {
-    mapped.body = Buffer.from(template(scope), "utf8");
+    const text = payload.body.toString("utf8");
+    mapped.body = Buffer.from(template(text === scope.input.body ? scope : { ...scope, input: { ...scope.input, body: text } }), "utf8");
     return mapped;
   }
   const behavior = compiled.integration.passthroughBehavior;

@@ -4,12 +4,16 @@ import type { HttpResponse, RoutedCall } from "./call.ts";
 import type { CompiledIntegration } from "./compile.ts";
 import type { ParameterScope } from "./parameters.ts";
 import { findHeader } from "./request.ts";
+import { isBinaryMediaType } from "./binary.ts";
+import { convertResponsePayload } from "./content-handling.ts";
 
 export interface BackendResult {
   /** What selection patterns are matched against: the status code (HTTP, MOCK) or the Lambda errorMessage. */
   selector: string;
   headers: Record<string, string[]>;
-  body: string;
+  body: Buffer;
+  /** Whether the backend's payload is binary (its Content-Type is one of the API's binaryMediaTypes). */
+  binary: boolean;
 }
 
 /**
@@ -27,19 +31,27 @@ export function integrationResponse(call: RoutedCall, compiled: CompiledIntegrat
     throw new GatewayError("API_CONFIGURATION_ERROR", { detail: `no method response for status ${statusCode}` });
   }
 
+  const accept = findHeader(call.request.headerPairs, "accept");
+  const payload = convertResponsePayload(
+    { body: result.body, binary: result.binary },
+    chosen.response.contentHandling,
+    isBinaryMediaType(call.api.binaryMediaTypes, accept),
+  );
+  const text = payload.binary ? "" : payload.body.toString("utf8");
   const responseScope: ParameterScope = {
     ...scope,
-    input: { ...scope.input, body: result.body },
-    integrationResponse: { headers: result.headers, body: result.body },
+    input: { ...scope.input, body: text },
+    integrationResponse: { headers: result.headers, body: text },
   };
   const headers: Array<[string, string]> = [];
   for (const [name, source] of chosen.headers) {
     const value = source(responseScope);
     if (value !== undefined) headers.push([name, value]);
   }
-  const selected = selectResponseTemplate(chosen.templates, findHeader(call.request.headerPairs, "accept"));
+  // Templates see text only; a binary payload passes through.
+  const selected = payload.binary ? undefined : selectResponseTemplate(chosen.templates, accept);
   const backendType = Object.entries(result.headers).find(([name]) => name.toLowerCase() === "content-type")?.[1].at(-1);
   const contentType = selected?.contentType ?? backendType ?? "application/json";
   if (!headers.some(([name]) => name.toLowerCase() === "content-type")) headers.unshift(["Content-Type", contentType]);
-  return { status: Number(statusCode), headers, body: selected ? selected.template(responseScope) : result.body };
+  return { status: Number(statusCode), headers, body: selected ? selected.template(responseScope) : payload.body };
 }

@@ -1,6 +1,7 @@
 import { GatewayError } from "../errors/index.ts";
 import type { CompiledRestApi } from "./compile.ts";
 import type { RestCall, RoutedCall } from "./call.ts";
+import { pickStageSide } from "./canary.ts";
 
 /** Unknown stage on a known API (captured: 403 `{"message":"Forbidden"}`, ForbiddenException); not customisable. */
 export class UnknownStageError extends Error {
@@ -18,9 +19,11 @@ export class UnknownStageError extends Error {
 export function route(call: RestCall, compiled: CompiledRestApi): RoutedCall {
   const [, stageName = "", ...rest] = call.request.rawPath.split("/");
   if (stageName === "") throw new GatewayError("MISSING_AUTHENTICATION_TOKEN");
-  const stage = compiled.stages.get(stageName);
-  if (!stage) throw new UnknownStageError(stageName);
+  const sides = compiled.stages.get(stageName);
+  if (!sides) throw new UnknownStageError(stageName);
+  const { stage, isCanary } = pickStageSide(sides, call.request);
   call.stage = stage;
+  if (stage.canary) call.isCanaryRequest = isCanary;
   while (rest[0] === "") rest.shift();
   if (rest.at(-1) === "") rest.pop();
   const match = compiled.router.match(call.request.method, rest);
