@@ -5,6 +5,7 @@ import { LambdaRuntime } from "./lambda/index.ts";
 import type { GatewayModel } from "./model/index.ts";
 import { createBackendAgent } from "./integrations/http-client.ts";
 import { FunctionDirectory } from "./integrations/lambda-target.ts";
+import { missingAwsEndpoints, resolveAwsServiceConfig, type AwsCredentials } from "./integrations/aws-endpoints.ts";
 import { compileRestApi } from "./rest/compile.ts";
 import { createRestServer } from "./rest/server.ts";
 import { substitutionEngine, type TemplateEngine } from "./templates/index.ts";
@@ -22,6 +23,10 @@ export interface GatewayOptions extends LoadOptions {
   log?: (line: string) => void;
   /** Template engine for mapping templates (the VTL engine plugs in here). */
   templateEngine?: TemplateEngine;
+  /** AWS service integrations: endpoint per service (else `AWS_ENDPOINT_URL_<SERVICE>` / `AWS_ENDPOINT_URL`). */
+  awsEndpoints?: Record<string, string>;
+  /** Credentials AWS service integrations are signed with (else `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`). */
+  awsCredentials?: AwsCredentials;
 }
 
 export interface GatewayUrl {
@@ -63,10 +68,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   if (!model) throw new TypeError("startGateway needs a template or a model");
   const engine = options.templateEngine ?? substitutionEngine;
   const compiled = model.restApis.map((api) => compileRestApi(api, engine));
+  const aws = resolveAwsServiceConfig(options.awsEndpoints, options.awsCredentials);
+  const missing = missingAwsEndpoints(model, aws);
+  if (missing.length > 0) throw new Error(`AWS service integrations without an endpoint: ${missing.join("; ")}`);
 
   const lambda = new LambdaRuntime(model.functions, { region: model.region, accountId: model.accountId, log });
   const agent = createBackendAgent();
-  const deps = { lambda, functions: new FunctionDirectory(model.functions), agent, gateway: { region: model.region, accountId: model.accountId }, log };
+  const deps = { lambda, functions: new FunctionDirectory(model.functions), agent, aws, gateway: { region: model.region, accountId: model.accountId }, log };
   const servers: http.Server[] = [];
   const urls: GatewayUrl[] = [];
   const close = async () => {

@@ -8,6 +8,7 @@ const USAGE = `usage: gateproof <command> [options]
 
 commands:
   serve <template> [--port N] [--host H] [--stage S] [--functions DIR] [--parameter-overrides K=V …] [--urls-file F]
+        [--aws-endpoint SERVICE=URL …]
   bench [--duration S] [--warmup S] [--connections N] [--out DIR]
 `;
 

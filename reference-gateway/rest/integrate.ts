@@ -5,6 +5,8 @@ import { invokeLambdaProxy } from "../integrations/lambda-proxy.ts";
 import { invokeMock } from "../integrations/mock.ts";
 import { invokeLambdaCustom } from "../integrations/lambda-custom.ts";
 import type { FunctionDirectory } from "../integrations/lambda-target.ts";
+import { invokeAwsService } from "../integrations/aws-service.ts";
+import type { AwsServiceConfig } from "../integrations/aws-endpoints.ts";
 import { GatewayError } from "../errors/index.ts";
 import type { HttpResponse, RoutedCall } from "./call.ts";
 import type { CompiledRestApi } from "./compile.ts";
@@ -14,6 +16,7 @@ export interface IntegrationDeps {
   lambda: LambdaRuntime;
   functions: FunctionDirectory;
   agent: Agent;
+  aws: AwsServiceConfig;
 }
 
 /** The integrate step: integration request → backend → integration response → method response, per integration type. */
@@ -30,7 +33,7 @@ export async function integrate(call: RoutedCall, compiled: CompiledRestApi, con
     case "MOCK":
       return invokeMock(call, integration, methodRequestScope(call, context));
     case "AWS":
-      if (integration.integration.awsService) throw new GatewayError("API_CONFIGURATION_ERROR", { detail: "AWS service integrations are not served yet" });
+      if (integration.integration.awsService) return invokeAwsService(call, integration, methodRequestScope(call, context), deps.agent, deps.aws);
       return invokeLambdaCustom(call, integration, methodRequestScope(call, context), deps.lambda, deps.functions);
   }
 }

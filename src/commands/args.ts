@@ -13,12 +13,9 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig["options"
       words.push(args[i]!);
       continue;
     }
-    while (i + 1 < args.length && !args[i + 1]!.startsWith("--")) {
-      const pair = args[++i]!;
-      const eq = pair.indexOf("=");
-      if (eq <= 0) throw new UsageError(`--parameter-overrides expects Key=Value, got ${JSON.stringify(pair)}`);
-      overrides[pair.slice(0, eq)] = pair.slice(eq + 1);
-    }
+    const pairs: string[] = [];
+    while (i + 1 < args.length && !args[i + 1]!.startsWith("--")) pairs.push(args[++i]!);
+    Object.assign(overrides, keyValues(pairs, "parameter-overrides"));
   }
   try {
     const parsed = parseArgs({ args: words, options, allowPositionals: true, strict: true });
@@ -33,4 +30,15 @@ export function integerOption(value: string | undefined, name: string, fallback:
   const number = Number(value);
   if (!Number.isInteger(number) || number < 0) throw new UsageError(`--${name} expects a non-negative integer, got ${JSON.stringify(value)}`);
   return number;
+}
+
+/** `K=V` words → a map; the value may itself contain `=`. */
+export function keyValues(words: string[], option: string): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const word of words) {
+    const eq = word.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--${option} expects Key=Value, got ${JSON.stringify(word)}`);
+    map[word.slice(0, eq)] = word.slice(eq + 1);
+  }
+  return map;
 }

@@ -1,6 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import { startGateway } from "../../reference-gateway/index.ts";
-import { integerOption, parseCommandArgs, UsageError } from "./args.ts";
+import { integerOption, keyValues, parseCommandArgs, UsageError } from "./args.ts";
 
 /** `gateproof serve`: the reference gateway in the foreground until Ctrl-C / SIGTERM. */
 export async function serve(args: string[]): Promise<number> {
@@ -10,6 +10,7 @@ export async function serve(args: string[]): Promise<number> {
     stage: { type: "string" },
     functions: { type: "string" },
     "urls-file": { type: "string" },
+    "aws-endpoint": { type: "string", multiple: true },
   });
   const [template, ...extra] = positionals;
   if (!template || extra.length > 0) throw new UsageError("serve takes exactly one template");
@@ -22,6 +23,7 @@ export async function serve(args: string[]): Promise<number> {
     stage: values.stage,
     functionsDir: values.functions,
     parameterOverrides: overrides,
+    awsEndpoints: keyValues(values["aws-endpoint"] ?? [], "aws-endpoint"),
     log: (line) => void process.stdout.write(line.endsWith("\n") ? line : `${line}\n`),
   });
   const width = Math.max(...gateway.urls.map((entry) => entry.api.length));
