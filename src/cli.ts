@@ -1,8 +1,10 @@
 import { serve } from "./commands/serve.ts";
 import { bench } from "./commands/bench.ts";
+import { record } from "./commands/record.ts";
+import { replay } from "./commands/replay.ts";
 import { UsageError } from "./commands/args.ts";
 
-const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { serve, bench };
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { serve, bench, record, replay };
 
 const USAGE = `usage: gateproof <command> [options]
 
@@ -10,6 +12,9 @@ commands:
   serve <template> [--port N] [--host H] [--stage S] [--functions DIR] [--parameter-overrides K=V …] [--urls-file F]
         [--aws-endpoint SERVICE=URL …]
   bench [--duration S] [--warmup S] [--connections N] [--out DIR]
+  record --target URL --out FILE.jsonl [--listen PORT] [--host H] [--redact-header REGEX …] [--redact-body PATH …] [--no-redact]
+  replay <file> --target URL [--speed 1|2|0.5|max] [--concurrency N] [--transform SPEC …] [--compare URL [--secondary URL]]
+         [--no-compare] [--ignore PATH …] [--ignore-file F] [--template FILE] [--on-bad-input skip|fatal] [--report-dir DIR]
 `;
 
 /** Runs one command; resolves to the process exit code (serve resolves when it is told to stop). */

@@ -1,0 +1,68 @@
+import { loadDefinition } from "../../../reference-gateway/index.ts";
+import type { Resource } from "../../../reference-gateway/model/index.ts";
+
+/** Maps a request to the endpoint it is reported under: `METHOD /route/{template}`. */
+export type EndpointOf = (method: string, url: string) => string;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const NUMBER = /^\d+$/;
+const LONG_HEX = /^[0-9a-f]{16,}$/i;
+
+/** Without a definition: numeric, UUID and long hex segments collapse to `{id}`. */
+export const collapsedEndpoint: EndpointOf = (method, url) => {
+  const segments = new URL(url).pathname.split("/").map((segment) => (NUMBER.test(segment) || UUID.test(segment) || LONG_HEX.test(segment) ? "{id}" : segment));
+  return `${method} ${segments.join("/") || "/"}`;
+};
+
+interface Route {
+  stage: string;
+  template: string;
+  match: RegExp;
+  /** literal < parameter < greedy, as the gateway picks them. */
+  rank: number[];
+  methods: Set<string>;
+}
+
+function routesOf(resource: Resource, out: Array<Omit<Route, "stage">>): void {
+  if (Object.keys(resource.methods).length > 0) {
+    const parts = resource.path.split("/").filter(Boolean);
+    const pattern = parts
+      .map((part) => (part.endsWith("+}") ? "/.+" : part.startsWith("{") ? "/[^/]+" : `/${part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`))
+      .join("");
+    out.push({
+      template: resource.path,
+      match: new RegExp(`^${pattern || "/?"}$`),
+      rank: parts.map((part) => (part.endsWith("+}") ? 2 : part.startsWith("{") ? 1 : 0)),
+      methods: new Set(Object.keys(resource.methods)),
+    });
+  }
+  for (const child of resource.children) routesOf(child, out);
+}
+
+function compareRank(a: number[], b: number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return b.length - a.length;
+}
+
+/**
+ * Route templates learned from a definition (SAM, CloudFormation, OpenAPI): `/{stage}/…` is matched against each
+ * REST API's resource tree, most specific route first; a path no route takes falls back to collapsedEndpoint.
+ */
+export async function definitionEndpoints(file: string, parameterOverrides: Record<string, string> = {}): Promise<EndpointOf> {
+  const model = await loadDefinition(file, { parameterOverrides });
+  const routes: Route[] = [];
+  for (const api of model.restApis) {
+    const apiRoutes: Array<Omit<Route, "stage">> = [];
+    routesOf(api.root, apiRoutes);
+    for (const stage of api.stages) for (const route of apiRoutes) routes.push({ ...route, stage: stage.name });
+  }
+  routes.sort((a, b) => compareRank(a.rank, b.rank));
+  return (method, url) => {
+    const path = new URL(url).pathname;
+    const slash = path.indexOf("/", 1);
+    const stage = path.slice(1, slash === -1 ? undefined : slash);
+    const rest = slash === -1 ? "/" : path.slice(slash);
+    const route = routes.find((r) => r.stage === stage && r.match.test(rest) && (r.methods.has(method) || r.methods.has("ANY")));
+    return route ? `${method} /${stage}${route.template === "/" ? "" : route.template}` : collapsedEndpoint(method, url);
+  };
+}

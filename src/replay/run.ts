@@ -1,0 +1,151 @@
+import { diffAnswers, type Answer, type Difference } from "./compare/differ.ts";
+import type { EndpointOf } from "./compare/endpoints.ts";
+import { noiseMatcher, type NoiseRules } from "./compare/noise.ts";
+import { Tally, type Thresholds } from "./compare/tally.ts";
+import type { Exchange } from "./exchange.ts";
+import { curlCommand } from "./report/curl.ts";
+import { LagSamples } from "./report/lag.ts";
+import type { ReplayReport } from "./report/model.ts";
+import type { ProgressState } from "./report/progress.ts";
+import { realClock, type Clock } from "./schedule/clock.ts";
+import { schedule, type Speed } from "./schedule/scheduler.ts";
+import { TargetClient } from "./send/client.ts";
+import { outgoing, type OutgoingRequest } from "./send/outgoing.ts";
+import { readExchanges, type BadInput, type BadInputPolicy, type SourceFormat } from "./sources/index.ts";
+import { applyTransforms, type Transform } from "./transforms/index.ts";
+
+export interface ReplayOptions {
+  source: string;
+  format?: SourceFormat;
+  onBadInput: BadInputPolicy;
+  /** Where requests go. Compared against the recorded responses unless `compare` is given. */
+  target: URL;
+  /** A second target answering the same requests live: the candidate, with `target` as the baseline. */
+  compare?: URL;
+  /** Same version as `target`: differences it shows with `target` are noise (Diffy). Needs `compare`. */
+  secondary?: URL;
+  /** Timing only: send, measure, compare nothing. */
+  noCompare?: boolean;
+  speed: Speed;
+  concurrency: number;
+  transforms: Array<{ spec: string; transform: Transform }>;
+  noise: NoiseRules;
+  thresholds: Thresholds;
+  endpointOf: EndpointOf;
+  clock?: Clock;
+  /** Called for every skipped record as it is met (the report keeps the first 100). */
+  onBadInputReport?: (bad: BadInput) => void;
+  progress?: ProgressState;
+}
+
+const BAD_INPUT_KEPT = 100;
+
+export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
+  const clock = options.clock ?? realClock;
+  const startedAt = new Date();
+  const mode: ReplayReport["mode"] = options.noCompare ? "none" : options.compare ? (options.secondary ? "diffy" : "live") : "recorded";
+  if (options.secondary && !options.compare) throw new Error("a secondary only makes sense with --compare (the candidate)");
+  const live = [options.target, ...(options.compare && !options.noCompare ? [options.compare] : []), ...(options.secondary && !options.noCompare ? [options.secondary] : [])];
+  const clients = live.map((url) => new TargetClient(url, options.concurrency));
+  const tally = new Tally(mode === "diffy");
+  const lag = new LagSamples();
+  const progress = options.progress ?? { sent: 0, errors: 0, differing: 0, lastLagMs: undefined };
+  const badInput: ReplayReport["badInput"] = { count: 0, first: [] };
+  const missing: Record<string, number> = {};
+  let transportErrors = 0;
+  let recordingStartedAt = 0;
+  const replayStartedAt = Date.now();
+  const transforms = options.transforms.map((t) => t.transform);
+
+  const exchanges = readExchanges(options.source, {
+    format: options.format,
+    onBadInput: options.onBadInput,
+    report: (bad) => {
+      badInput.count++;
+      if (badInput.first.length < BAD_INPUT_KEPT) badInput.first.push(bad);
+      options.onBadInputReport?.(bad);
+    },
+  });
+
+  const sendTo = async (client: TargetClient, exchange: Exchange): Promise<{ request: OutgoingRequest; answer: Answer }> => {
+    const request = await applyTransforms(transforms, outgoing(exchange.request, client.base), { exchange, target: client.base, replayStartedAt, recordingStartedAt });
+    const answer = await client.send(request);
+    if (answer.error) {
+      transportErrors++;
+      progress.errors++;
+    }
+    return { request, answer };
+  };
+  const curlOf = (request: OutgoingRequest) => curlCommand(request.method, request.url.href, request.headers, request.body);
+
+  const dispatch = async (exchange: Exchange, timing: { index: number; intended: number; actual: number }) => {
+    if (timing.index === 0) recordingStartedAt = exchange.startedAt;
+    if (options.speed !== "max") {
+      lag.add(timing.actual - timing.intended);
+      progress.lastLagMs = timing.actual - timing.intended;
+    }
+    progress.sent++;
+    for (const what of exchange.missing) missing[what] = (missing[what] ?? 0) + 1;
+    const sent = await Promise.all(clients.map((client) => sendTo(client, exchange)));
+    if (mode === "none") return;
+    const endpoint = options.endpointOf(exchange.request.method, exchange.request.url);
+    const [primary, candidate, secondary] = sent;
+    let differences: Difference[];
+    let curl: () => { baseline: string; candidate: string };
+    if (mode === "recorded") {
+      if (!exchange.response) {
+        missing["recorded response (nothing to compare)"] = (missing["recorded response (nothing to compare)"] ?? 0) + 1;
+        return;
+      }
+      differences = diffAnswers(exchange.response, primary!.answer);
+      const { method, url, headers, body } = exchange.request;
+      curl = () => ({ baseline: curlCommand(method, url, headers, body), candidate: curlOf(primary!.request) });
+    } else {
+      differences = diffAnswers(primary!.answer, candidate!.answer);
+      curl = () => ({ baseline: curlOf(primary!.request), candidate: curlOf(candidate!.request) });
+    }
+    const noise = secondary ? diffAnswers(primary!.answer, secondary.answer) : [];
+    if (differences.length > 0) progress.differing++;
+    tally.add(endpoint, exchange.origin, differences, noise, curl);
+  };
+
+  let result;
+  try {
+    result = await schedule(exchanges, (exchange) => exchange.startedAt, { speed: options.speed, concurrency: options.concurrency, clock }, dispatch);
+  } finally {
+    await Promise.all(clients.map((client) => client.close()));
+  }
+
+  const endpoints = tally.summarise(noiseMatcher(options.noise), options.thresholds);
+  const durationMs = result.finished - result.t0;
+  const sendSpanMs = result.lastSend - result.t0;
+  const recordedRate = result.sent > 1 && result.recordedSpanMs > 0 ? ((result.sent - 1) * 1000) / result.recordedSpanMs : undefined;
+  return {
+    startedAt: startedAt.toISOString(),
+    source: options.source,
+    mode,
+    sides: {
+      baseline: mode === "recorded" ? "recorded responses" : options.target.href,
+      candidate: mode === "recorded" ? options.target.href : (options.compare?.href ?? options.target.href),
+      ...(mode === "diffy" ? { secondary: options.secondary!.href } : {}),
+    },
+    options: { speed: options.speed, concurrency: options.concurrency, transforms: options.transforms.map((t) => t.spec), thresholds: options.thresholds },
+    timing: {
+      requests: result.sent,
+      durationS: durationMs / 1000,
+      ...(options.speed !== "max" && lag.count > 0 ? { lagMs: { p50: lag.percentile(50)!, p99: lag.percentile(99)!, max: lag.percentile(100)! } } : {}),
+      ...(recordedRate !== undefined ? { recordedRate, ...(options.speed !== "max" ? { intendedRate: recordedRate * options.speed } : {}) } : {}),
+      achievedRate: result.sent > 1 && sendSpanMs > 0 ? ((result.sent - 1) * 1000) / sendSpanMs : result.sent / Math.max(durationMs / 1000, 1e-9),
+    },
+    badInput,
+    missing,
+    noise: options.noise.patterns.map(({ pattern, why }) => ({ path: pattern.text, why })),
+    endpoints,
+    totals: {
+      requests: result.sent,
+      differingRequests: endpoints.reduce((sum, e) => sum + e.differingRequests, 0),
+      statusMismatches: endpoints.reduce((sum, e) => sum + e.statusMismatches, 0),
+      transportErrors,
+    },
+  };
+}

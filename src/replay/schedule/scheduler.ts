@@ -1,0 +1,83 @@
+import type { Clock } from "./clock.ts";
+
+export type Speed = number | "max";
+
+export interface ScheduleOptions {
+  speed: Speed;
+  /** In-flight cap. Timed replay keeps the recorded overlap up to this; `max` runs exactly this many at once. */
+  concurrency: number;
+  clock: Clock;
+}
+
+export interface SendTiming {
+  /** Index in the source, from 0. */
+  index: number;
+  /** Clock time the request was due (t0 + (ts_i − ts_0) / speed); equals `actual` under `max`. */
+  intended: number;
+  actual: number;
+}
+
+export interface ScheduleResult {
+  sent: number;
+  /** Clock times of the start and of the last send, and of the last completion. */
+  t0: number;
+  lastSend: number;
+  finished: number;
+  /** Recorded span between the first and the last request, ms. */
+  recordedSpanMs: number;
+}
+
+/**
+ * Open-loop replay: request i is dispatched at t0 + (ts_i − ts_0) / speed, each deadline computed from the start —
+ * never by sleeping the gap since the previous one, so lateness never accumulates. Dispatch is not awaited before
+ * the next is scheduled, so overlap in the recording is kept. Items are pulled from the source only as they are
+ * due (and while fewer than `concurrency` are in flight), so memory stays flat for any length of source.
+ */
+export async function schedule<T>(
+  items: AsyncIterable<T>,
+  timestampOf: (item: T) => number,
+  options: ScheduleOptions,
+  dispatch: (item: T, timing: SendTiming) => Promise<void>,
+): Promise<ScheduleResult> {
+  const { clock, speed } = options;
+  if (!(options.concurrency >= 1)) throw new Error("concurrency must be at least 1");
+  let inFlight = 0;
+  let slotFreed: (() => void) | undefined;
+  let failure: unknown;
+  const settled = new Set<Promise<void>>();
+  let index = 0;
+  let ts0 = 0;
+  let lastTs = 0;
+  const t0 = clock.now();
+  let lastSend = t0;
+
+  for await (const item of items) {
+    if (failure) break;
+    const ts = timestampOf(item);
+    if (index === 0) ts0 = ts;
+    lastTs = ts;
+    while (inFlight >= options.concurrency) await new Promise<void>((resolve) => (slotFreed = resolve));
+    let intended: number;
+    if (speed === "max") intended = clock.now();
+    else {
+      intended = t0 + (ts - ts0) / speed;
+      await clock.waitUntil(intended);
+    }
+    const actual = speed === "max" ? intended : clock.now();
+    lastSend = actual;
+    inFlight++;
+    const running: Promise<void> = dispatch(item, { index: index++, intended, actual })
+      .catch((error: unknown) => void (failure ??= error))
+      .finally(() => {
+        inFlight--;
+        settled.delete(running);
+        const wake = slotFreed;
+        slotFreed = undefined;
+        wake?.();
+      });
+    settled.add(running);
+  }
+  await Promise.all(settled);
+  if (failure) throw failure;
+  return { sent: index, t0, lastSend, finished: clock.now(), recordedSpanMs: lastTs - ts0 };
+}
