@@ -1,5 +1,5 @@
 /** CloudFormation API Gateway and Lambda resources, in the shape `cdk synth` emits. */
-import type { GatewayResponseConfig, GatewayResponseType, LambdaFunction, Method, MethodResponse, RestApi } from "../model/types.ts";
+import type { CanarySettings, GatewayResponseConfig, GatewayResponseType, LambdaFunction, Method, MethodResponse, RequestValidator, RestApi } from "../model/types.ts";
 import { fail } from "./errors.ts";
 import { checkCodeDir, checkHandler, checkRuntime, makeFunction, writeInlineCode } from "./functions.ts";
 import { apiId, generatedFunctionName, resourceId } from "./ids.ts";
@@ -7,6 +7,7 @@ import { gatewayResponse, readIntegration, type IntegrationDialect } from "./int
 import type { ResourceEntry } from "./intrinsics.ts";
 import { child } from "./json-path.ts";
 import { readApiDefinition } from "./definition.ts";
+import { ModelSet, schemaValue } from "./models.ts";
 import { addStage, type StackContext } from "./stack-context.ts";
 import { buildTree, type BarePath, type Route } from "./tree.ts";
 import { bool, boolMap, checkKeys, checkMethodSettings, int, isObject, list, obj, optStr, refuseAuth, stageName, stageVariables, str, stringMap } from "./values.ts";
@@ -107,9 +108,29 @@ export class CfnApis {
 
 // ------------------------------------------------------------------ stages
 
-const STAGE_DESCRIPTION_KEYS = new Set(["Variables", "Description", "MethodSettings", "LoggingLevel", "MetricsEnabled", "DataTraceEnabled", "TracingEnabled", "AccessLogSetting", "Tags", "CacheClusterEnabled", "CachingEnabled", "DocumentationVersion", "ClientCertificateId", "CacheClusterSize"]);
-const STAGE_KEYS = new Set(["RestApiId", "StageName", "DeploymentId", "Variables", "Description", "MethodSettings", "TracingEnabled", "AccessLogSetting", "Tags", "CacheClusterEnabled", "CacheClusterSize", "ClientCertificateId", "DocumentationVersion"]);
-const DEPLOYMENT_KEYS = new Set(["RestApiId", "StageName", "StageDescription", "Description"]);
+const STAGE_DESCRIPTION_KEYS = new Set(["Variables", "Description", "MethodSettings", "LoggingLevel", "MetricsEnabled", "DataTraceEnabled", "TracingEnabled", "AccessLogSetting", "Tags", "CacheClusterEnabled", "CachingEnabled", "DocumentationVersion", "ClientCertificateId", "CacheClusterSize", "CanarySetting"]);
+const STAGE_KEYS = new Set(["RestApiId", "StageName", "DeploymentId", "Variables", "Description", "MethodSettings", "TracingEnabled", "AccessLogSetting", "Tags", "CacheClusterEnabled", "CacheClusterSize", "ClientCertificateId", "DocumentationVersion", "CanarySetting"]);
+const DEPLOYMENT_KEYS = new Set(["RestApiId", "StageName", "StageDescription", "Description", "DeploymentCanarySettings"]);
+const CANARY_KEYS = new Set(["PercentTraffic", "StageVariableOverrides", "UseStageCache", "DeploymentId"]);
+
+/**
+ * A canary setting (Stage `CanarySetting`, Deployment `StageDescription.CanarySetting` / `DeploymentCanarySettings`,
+ * SAM Api `CanarySetting`): PercentTraffic is a percentage, 0.0..100.0 (AWS::ApiGateway::Stage CanarySetting).
+ */
+export function canarySettings(v: unknown, file: string, path: string): CanarySettings | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = obj(v, file, path, "CanarySetting");
+  checkKeys(o, CANARY_KEYS, file, path, "CanarySetting");
+  const rawPercent = o["PercentTraffic"];
+  const percent = rawPercent === undefined || rawPercent === null ? 0 : typeof rawPercent === "string" && rawPercent.trim() !== "" ? Number(rawPercent) : rawPercent;
+  if (typeof percent !== "number" || !Number.isFinite(percent)) return fail(file, child(path, "PercentTraffic"), "PercentTraffic must be a number");
+  if (percent < 0 || percent > 100) fail(file, child(path, "PercentTraffic"), `PercentTraffic ${percent} is outside 0..100`);
+  return {
+    percentTraffic: percent,
+    stageVariableOverrides: stageVariables(o["StageVariableOverrides"], file, child(path, "StageVariableOverrides")),
+    useStageCache: bool(o["UseStageCache"], file, child(path, "UseStageCache"), "UseStageCache"),
+  };
+}
 
 function checkCaching(settings: Record<string, unknown>, file: string, path: string): void {
   for (const key of ["CacheClusterEnabled", "CachingEnabled"]) {
@@ -124,20 +145,36 @@ export function collectStages(ctx: StackContext, apis: CfnApis): void {
   for (const resource of template.resources.values()) {
     const propsPath = child(resource.path, "Properties");
     if (resource.type === "AWS::ApiGateway::Deployment") {
-      checkKeys(resource.properties, DEPLOYMENT_KEYS, file, propsPath, "AWS::ApiGateway::Deployment", { DeploymentCanarySettings: "DeploymentCanarySettings (canary) is not supported yet" });
+      checkKeys(resource.properties, DEPLOYMENT_KEYS, file, propsPath, "AWS::ApiGateway::Deployment");
       const api = apis.apiOf(resource);
       const name = template.prop(resource, "StageName");
-      if (name === undefined) continue;
-      const stageDescription = obj(template.prop(resource, "StageDescription"), file, child(propsPath, "StageDescription"), "StageDescription");
-      checkKeys(stageDescription, STAGE_DESCRIPTION_KEYS, file, child(propsPath, "StageDescription"), "StageDescription", { CanarySetting: "CanarySetting (canary) is not supported yet" });
-      checkCaching(stageDescription, file, child(propsPath, "StageDescription"));
-      addStage(ctx, api, { name: stageName(name, file, child(propsPath, "StageName")), variables: stageVariables(stageDescription["Variables"], file, child(child(propsPath, "StageDescription"), "Variables")) });
+      // DeploymentCanarySettings: this deployment is the canary of the stage it deploys to.
+      const deploymentCanary = canarySettings(template.prop(resource, "DeploymentCanarySettings"), file, child(propsPath, "DeploymentCanarySettings"));
+      if (name === undefined) {
+        if (deploymentCanary) fail(file, child(propsPath, "DeploymentCanarySettings"), "DeploymentCanarySettings needs a StageName to deploy the canary to");
+        continue;
+      }
+      const descriptionPath = child(propsPath, "StageDescription");
+      const stageDescription = obj(template.prop(resource, "StageDescription"), file, descriptionPath, "StageDescription");
+      checkKeys(stageDescription, STAGE_DESCRIPTION_KEYS, file, descriptionPath, "StageDescription");
+      checkCaching(stageDescription, file, descriptionPath);
+      const canary = canarySettings(stageDescription["CanarySetting"], file, child(descriptionPath, "CanarySetting")) ?? deploymentCanary;
+      addStage(ctx, api, {
+        name: stageName(name, file, child(propsPath, "StageName")),
+        variables: stageVariables(stageDescription["Variables"], file, child(descriptionPath, "Variables")),
+        ...(canary ? { canary } : {}),
+      });
     } else if (resource.type === "AWS::ApiGateway::Stage") {
-      checkKeys(resource.properties, STAGE_KEYS, file, propsPath, "AWS::ApiGateway::Stage", { CanarySetting: "CanarySetting (canary) is not supported yet" });
+      checkKeys(resource.properties, STAGE_KEYS, file, propsPath, "AWS::ApiGateway::Stage");
       const api = apis.apiOf(resource);
       const resolved = obj(template.resolve(resource.properties, propsPath), file, propsPath, "Properties");
       checkCaching(resolved, file, propsPath);
-      addStage(ctx, api, { name: stageName(resolved["StageName"], file, child(propsPath, "StageName")), variables: stageVariables(resolved["Variables"], file, child(propsPath, "Variables")) });
+      const canary = canarySettings(resolved["CanarySetting"], file, child(propsPath, "CanarySetting"));
+      addStage(ctx, api, {
+        name: stageName(resolved["StageName"], file, child(propsPath, "StageName")),
+        variables: stageVariables(resolved["Variables"], file, child(propsPath, "Variables")),
+        ...(canary ? { canary } : {}),
+      });
     }
   }
 }
@@ -157,13 +194,33 @@ const CFN_INTEGRATION: IntegrationDialect = {
   contentHandling: "ContentHandling",
   httpMethod: "IntegrationHttpMethod",
   uri: "Uri",
+  credentials: "Credentials",
   statusCode: "StatusCode",
   responseParameters: "ResponseParameters",
   responseTemplates: "ResponseTemplates",
   responses: { shape: "list", key: "IntegrationResponses", selectionPattern: "SelectionPattern" },
 };
 
-function cfnMethod(ctx: StackContext, apis: CfnApis, entry: ResourceEntry, api: string): Route {
+/** An AWS::ApiGateway::RequestValidator (Name defaults to the logical id, as CloudFormation generates one). */
+function cfnValidator(ctx: StackContext, entry: ResourceEntry): RequestValidator {
+  const { t } = ctx;
+  const propsPath = child(entry.path, "Properties");
+  checkKeys(entry.properties, new Set(["RestApiId", "Name", "ValidateRequestBody", "ValidateRequestParameters"]), t.file, propsPath, "AWS::ApiGateway::RequestValidator");
+  const name = t.prop(entry, "Name");
+  return {
+    name: name === undefined ? entry.logicalId : str(name, t.file, child(propsPath, "Name"), "Name"),
+    validateRequestBody: bool(t.prop(entry, "ValidateRequestBody"), t.file, child(propsPath, "ValidateRequestBody"), "ValidateRequestBody"),
+    validateRequestParameters: bool(t.prop(entry, "ValidateRequestParameters"), t.file, child(propsPath, "ValidateRequestParameters"), "ValidateRequestParameters"),
+  };
+}
+
+/** Name an AWS::ApiGateway::Model is known by (its `Ref`): Name, else the logical id. */
+export function cfnModelName(ctx: StackContext, entry: ResourceEntry): string {
+  const name = ctx.t.prop(entry, "Name");
+  return name === undefined ? entry.logicalId : str(name, ctx.t.file, propPath(entry, "Name"), "Name");
+}
+
+function cfnMethod(ctx: StackContext, apis: CfnApis, entry: ResourceEntry, api: string, models: ModelSet): Route {
   const template = ctx.t;
   const file = template.file;
   const propsPath = child(entry.path, "Properties");
@@ -178,14 +235,19 @@ function cfnMethod(ctx: StackContext, apis: CfnApis, entry: ResourceEntry, api: 
   if (bool(template.prop(entry, "ApiKeyRequired"), file, child(propsPath, "ApiKeyRequired"), "ApiKeyRequired")) refuseAuth(file, child(propsPath, "ApiKeyRequired"), "API key requirement (ApiKeyRequired)");
   if (list(template.prop(entry, "AuthorizationScopes"), file, child(propsPath, "AuthorizationScopes"), "AuthorizationScopes").length > 0) refuseAuth(file, child(propsPath, "AuthorizationScopes"), "authorization scopes");
   const validatorRaw = entry.properties["RequestValidatorId"];
+  let requestValidator: RequestValidator | undefined;
   if (validatorRaw !== undefined) {
     const validatorPath = child(propsPath, "RequestValidatorId");
     const ref = isObject(validatorRaw) && typeof validatorRaw["Ref"] === "string" ? validatorRaw["Ref"] : undefined;
     const validator = ref ? template.resources.get(ref) : undefined;
-    if (!validator || validator.type !== "AWS::ApiGateway::RequestValidator") fail(file, validatorPath, "RequestValidatorId must be a Ref to an AWS::ApiGateway::RequestValidator");
-    if (bool(template.prop(validator, "ValidateRequestBody"), file, validatorPath, "ValidateRequestBody") || bool(template.prop(validator, "ValidateRequestParameters"), file, validatorPath, "ValidateRequestParameters")) {
-      fail(file, validatorPath, `request validation (validator "${validator.logicalId}") is not supported yet`);
-    }
+    if (!validator || validator.type !== "AWS::ApiGateway::RequestValidator") return fail(file, validatorPath, "RequestValidatorId must be a Ref to an AWS::ApiGateway::RequestValidator");
+    if (apis.apiOf(validator) !== api) fail(file, validatorPath, `request validator "${validator.logicalId}" belongs to another RestApi`);
+    requestValidator = cfnValidator(ctx, validator);
+  }
+  const requestModels: Record<string, string> = {};
+  const modelsPath = child(propsPath, "RequestModels");
+  for (const [type, name] of Object.entries(stringMap(template.prop(entry, "RequestModels"), file, modelsPath, "RequestModels"))) {
+    requestModels[type] = models.need(name, file, child(modelsPath, type));
   }
   const httpMethod = str(template.prop(entry, "HttpMethod"), file, child(propsPath, "HttpMethod"), "HttpMethod").toUpperCase();
   const resId = str(template.prop(entry, "ResourceId"), file, child(propsPath, "ResourceId"), "ResourceId");
@@ -209,7 +271,8 @@ function cfnMethod(ctx: StackContext, apis: CfnApis, entry: ResourceEntry, api: 
     httpMethod,
     authorizationType: "NONE",
     apiKeyRequired: false,
-    requestModels: {},
+    requestModels,
+    ...(requestValidator ? { requestValidator } : {}),
     requestParameters: boolMap(template.prop(entry, "RequestParameters"), file, child(propsPath, "RequestParameters"), "RequestParameters"),
     methodResponses,
     integration,
@@ -244,9 +307,28 @@ export function cfnRestApi(ctx: StackContext, apis: CfnApis, entry: ResourceEntr
       bare.push({ path: apis.resourcePath(resource), file, jsonPath: propPath(resource, "PathPart") });
     }
   }
+  const models = definition?.parts.models ?? new ModelSet();
+  for (const resource of template.resources.values()) {
+    if (resource.type !== "AWS::ApiGateway::Model" || apis.apiOf(resource) !== entry.logicalId) continue;
+    const modelProps = child(resource.path, "Properties");
+    checkKeys(resource.properties, new Set(["RestApiId", "Name", "ContentType", "Schema", "Description"]), file, modelProps, "AWS::ApiGateway::Model");
+    const contentType = template.prop(resource, "ContentType");
+    const schemaPath = child(modelProps, "Schema");
+    const schema = resource.properties["Schema"] === undefined ? {} : schemaValue(template.prop(resource, "Schema"), file, schemaPath);
+    models.add(
+      cfnModelName(ctx, resource),
+      contentType === undefined ? "application/json" : str(contentType, file, child(modelProps, "ContentType"), "ContentType"),
+      schema,
+      "model",
+      file,
+      schemaPath,
+      resource.properties["Name"] === undefined ? resource.path : child(modelProps, "Name"),
+    );
+  }
+  models.check();
   for (const resource of template.resources.values()) {
     if (resource.type === "AWS::ApiGateway::Method" && apis.apiOf(resource) === entry.logicalId) {
-      const route = cfnMethod(ctx, apis, resource, entry.logicalId);
+      const route = cfnMethod(ctx, apis, resource, entry.logicalId, models);
       routes.push(route);
     } else if (resource.type === "AWS::ApiGateway::GatewayResponse" && apis.apiOf(resource) === entry.logicalId) {
       const responsePropsPath = child(resource.path, "Properties");
@@ -285,7 +367,7 @@ export function cfnRestApi(ctx: StackContext, apis: CfnApis, entry: ResourceEntr
     binaryMediaTypes,
     apiKeySource,
     gatewayResponses,
-    models: {},
+    models: models.models,
     location: { file, path: entry.path },
   };
 }

@@ -20,7 +20,6 @@ export function integrationType(v: unknown, file: string, path: string): Integra
   const raw = str(v, file, path, "integration type");
   const type = TYPES[raw.toLowerCase()];
   if (!type) return fail(file, path, `integration type "${raw}" is not supported yet`);
-  if (type === "AWS") fail(file, path, "integration type AWS (non-proxy Lambda or AWS service integration) is not supported yet");
   return type;
 }
 
@@ -70,6 +69,7 @@ export interface IntegrationDialect {
   contentHandling: string;
   httpMethod: string;
   uri: string;
+  credentials: string;
   /** Keys inside one integration response. */
   statusCode: string;
   responseParameters: string;
@@ -113,19 +113,52 @@ export function readIntegration(
   if (handling) integration.contentHandling = handling;
   const httpMethod = optStr(fields[dialect.httpMethod], file, at(dialect.httpMethod), dialect.httpMethod);
   if (httpMethod !== undefined) integration.httpMethod = httpMethod.toUpperCase();
+  const credentials = optStr(fields[dialect.credentials], file, at(dialect.credentials), dialect.credentials);
+  if (credentials !== undefined) integration.credentials = credentials;
   if (type !== "MOCK") {
     const uri = str(fields[dialect.uri] ?? fail(file, path, `${type} integration needs a ${dialect.uri}`), file, at(dialect.uri), dialect.uri);
     integration.uri = uri;
     if (httpMethod === undefined) fail(file, path, `${type} integration needs an ${dialect.httpMethod}`);
-    if (type === "AWS_PROXY") {
-      if (integration.httpMethod !== "POST") fail(file, at(dialect.httpMethod), `${dialect.httpMethod} must be POST for a Lambda integration, got ${httpMethod}`);
-      integration.functionLogicalId = functions.resolveUri(uri, file, at(dialect.uri));
-    } else checkHttpUri(uri, file, at(dialect.uri));
+    if (type === "AWS_PROXY" || type === "AWS") readAwsTarget(integration, uri, functions, file, at(dialect.uri), dialect.httpMethod, at(dialect.httpMethod));
+    else checkHttpUri(uri, file, at(dialect.uri));
   }
   for (const entry of listResponses(fields, dialect.responses, file, at(dialect.responses.key))) {
     integration.integrationResponses.push(readIntegrationResponse(entry, dialect, file));
   }
   return integration;
+}
+
+/** `arn:{partition}:apigateway:{region}:{service}:{action|path}/{target}` (api-gateway-swagger-extensions-integration.md, `uri`). */
+const SERVICE_URI = /^arn:(aws[a-z-]*):apigateway:([a-z0-9-]+):([A-Za-z0-9.-]+):(action|path)\/(.+)$/;
+const STAGE_VARIABLE = /\$\{stageVariables\.[A-Za-z0-9_]+\}/;
+const LAMBDA_FUNCTION_URI = /^arn:(aws[a-z-]*):apigateway:([a-z0-9-]+):lambda:path\/2015-03-31\/functions\/(.+)\/invocations$/;
+
+/**
+ * AWS / AWS_PROXY: a Lambda function (resolved to its logical id, or kept as a name template when the function
+ * name comes from a stage variable, aws-api-gateway-stage-variables-reference.md), else another AWS service.
+ * AWS_PROXY only exists for Lambda; the Lambda invoke action is always a POST.
+ */
+function readAwsTarget(integration: Integration, uri: string, functions: FunctionIndex, file: string, uriPath: string, methodKey: string, methodPath: string): void {
+  const lambda = LAMBDA_FUNCTION_URI.exec(uri);
+  if (lambda) {
+    if (integration.httpMethod !== "POST") fail(file, methodPath, `${methodKey} must be POST for a Lambda integration, got ${integration.httpMethod}`);
+    if (STAGE_VARIABLE.test(lambda[3]!)) {
+      if (!/^(?:arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[A-Za-z0-9_${}.-]+(?::[A-Za-z0-9_${}.$-]+)?$/.test(lambda[3]!)) {
+        fail(file, uriPath, `Lambda function reference "${lambda[3]}" is not a function name or ARN`);
+      }
+      integration.functionNameTemplate = lambda[3]!;
+    } else integration.functionLogicalId = functions.resolveUri(uri, file, uriPath);
+    return;
+  }
+  if (integration.type === "AWS_PROXY") {
+    functions.resolveUri(uri, file, uriPath); // throws the AWS_PROXY uri message
+    return;
+  }
+  const service = SERVICE_URI.exec(uri);
+  if (!service) return fail(file, uriPath, `AWS integration uri must be arn:{partition}:apigateway:{region}:{service}:action/{Action} or :path/{path}, got "${uri}"`);
+  if (service[3] === "lambda") return fail(file, uriPath, `Lambda integration uri must be arn:{partition}:apigateway:{region}:lambda:path/2015-03-31/functions/{functionArn}/invocations, got "${uri}"`);
+  if (service[4] === "action" && !/^[A-Za-z0-9]+$/.test(service[5]!)) fail(file, uriPath, `AWS integration action "${service[5]}" must be an action name such as SendMessage`);
+  integration.awsService = { region: service[2]!, service: service[3]!, kind: service[4] as "action" | "path", target: service[5]! };
 }
 
 interface ListedResponse {

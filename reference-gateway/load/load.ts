@@ -102,7 +102,7 @@ function loadOpenApiFile(
         binaryMediaTypes: parts.binaryMediaTypes,
         apiKeySource: parts.apiKeySource ?? "HEADER",
         gatewayResponses: parts.gatewayResponses,
-        models: {},
+        models: parts.models.models,
         location: { file, path: "$" },
       },
     ],

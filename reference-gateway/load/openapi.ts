@@ -1,9 +1,11 @@
 /** OpenAPI 3.x / Swagger 2.0 with x-amazon-apigateway-* extensions → routes and API-level settings. */
-import type { GatewayResponseConfig, GatewayResponseType, Method, MethodResponse } from "../model/types.ts";
+import { createHash } from "node:crypto";
+import type { GatewayResponseConfig, GatewayResponseType, Method, MethodResponse, RequestValidator } from "../model/types.ts";
 import { fail } from "./errors.ts";
 import type { FunctionIndex } from "./functions.ts";
 import { gatewayResponse, readIntegration, type IntegrationDialect } from "./integration.ts";
 import { child } from "./json-path.ts";
+import { ModelSet, readValidator } from "./models.ts";
 import type { Route } from "./tree.ts";
 import { bool, isObject, list, obj, optStr, refuseAuth, str, stringMap } from "./values.ts";
 
@@ -20,6 +22,10 @@ export interface ApiParts {
   apiKeySource?: "HEADER" | "AUTHORIZER";
   gatewayResponses: Partial<Record<GatewayResponseType, GatewayResponseConfig>>;
   title?: string;
+  /** `definitions` / `components.schemas` and generated models for inline body schemas. */
+  models: ModelSet;
+  /** `x-amazon-apigateway-request-validators`, by name. */
+  validators: Record<string, RequestValidator>;
 }
 
 const X = "x-amazon-apigateway-";
@@ -55,10 +61,25 @@ export function readOpenApi(doc: unknown, ctx: OpenApiContext): ApiParts {
     if (ROOT_X_ACCEPTED.has(ext)) continue;
     fail(file, at(k), ROOT_X_REASON[ext] ?? `${k} is not supported yet`);
   }
-  const validators = obj(root[`${X}request-validators`], file, at(`${X}request-validators`), "request validators");
-  checkValidator(root[`${X}request-validator`], validators, file, at(`${X}request-validator`));
+  const validators: Record<string, RequestValidator> = {};
+  const validatorsPath = at(`${X}request-validators`);
+  for (const [name, raw] of Object.entries(obj(root[`${X}request-validators`], file, validatorsPath, "request validators"))) {
+    validators[name] = readValidator(name, raw, file, child(validatorsPath, name));
+  }
+  const defaultValidator = pickValidator(root[`${X}request-validator`], validators, file, at(`${X}request-validator`));
 
-  const parts: ApiParts = { routes: [], binaryMediaTypes: [], gatewayResponses: {} };
+  const models = new ModelSet();
+  const definitionsPath = at("definitions");
+  for (const [name, schema] of Object.entries(obj(root["definitions"], file, definitionsPath, "definitions"))) {
+    models.add(name, "application/json", schema, "openapi", file, child(definitionsPath, name));
+  }
+  const schemasPath = child(at("components"), "schemas");
+  const components = obj(root["components"], file, at("components"), "components");
+  for (const [name, schema] of Object.entries(obj(components["schemas"], file, schemasPath, "components.schemas"))) {
+    models.add(name, "application/json", schema, "openapi", file, child(schemasPath, name));
+  }
+
+  const parts: ApiParts = { routes: [], binaryMediaTypes: [], gatewayResponses: {}, models, validators };
   const info = root["info"];
   if (isObject(info) && typeof info["title"] === "string") parts.title = info["title"];
 
@@ -101,10 +122,11 @@ export function readOpenApi(doc: unknown, ctx: OpenApiContext): ApiParts {
       if (pathItem[key] === undefined) continue;
       const opPath = child(itemPath, key);
       const httpMethod = key === `${X}any-method` ? "ANY" : key.toUpperCase();
-      const method = readOperation(root, pathItem[key], httpMethod, shared, validators, ctx, opPath);
+      const method = readOperation(root, pathItem[key], httpMethod, shared, { validators, defaultValidator, models }, ctx, opPath);
       parts.routes.push({ path, method, file, jsonPath: itemPath });
     }
   }
+  models.check();
   return parts;
 }
 
@@ -115,15 +137,33 @@ function checkSecurity(v: unknown, file: string, path: string): void {
   });
 }
 
-function checkValidator(name: unknown, validators: Record<string, unknown>, file: string, path: string): void {
-  if (name === undefined) return;
+/** `x-amazon-apigateway-request-validator`: a name from `x-amazon-apigateway-request-validators`. */
+function pickValidator(name: unknown, validators: Record<string, RequestValidator>, file: string, path: string): RequestValidator | undefined {
+  if (name === undefined || name === null) return undefined;
   const validatorName = str(name, file, path, "request validator");
-  const rawValidator = validators[validatorName];
-  if (rawValidator === undefined) fail(file, path, `unknown request validator "${validatorName}"`);
-  const validator = obj(rawValidator, file, path, "request validator");
-  if (bool(validator["validateRequestBody"], file, path, "validateRequestBody") || bool(validator["validateRequestParameters"], file, path, "validateRequestParameters")) {
-    fail(file, path, `request validation (validator "${validatorName}") is not supported yet`);
+  const validator = validators[validatorName];
+  if (validator === undefined) return fail(file, path, `unknown request validator "${validatorName}"`);
+  return validator;
+}
+
+interface ValidationContext {
+  validators: Record<string, RequestValidator>;
+  defaultValidator: RequestValidator | undefined;
+  models: ModelSet;
+}
+
+/**
+ * The model for a body schema: a `$ref` to a definition names that model; an inline schema becomes a generated
+ * model (AWS's importer does the same, with a generated alphanumeric name).
+ */
+function bodyModel(schema: unknown, contentType: string, models: ModelSet, file: string, path: string, seed: string): string {
+  if (isObject(schema) && typeof schema["$ref"] === "string" && Object.keys(schema).length === 1) {
+    const m = /^#\/(?:definitions|components\/schemas)\/([^/]+)$/.exec(schema["$ref"]);
+    if (m) return models.need(m[1]!.replace(/~1/g, "/").replace(/~0/g, "~"), file, child(path, "$ref"));
   }
+  const name = `Model${createHash("sha256").update(seed).digest("hex").slice(0, 10)}`;
+  models.add(name, contentType, schema, "openapi", file, path);
+  return name;
 }
 
 /** Follows a local `$ref` (`#/parameters/x`, `#/components/responses/y`). */
@@ -155,6 +195,7 @@ const OPENAPI_INTEGRATION: IntegrationDialect = {
   contentHandling: "contentHandling",
   httpMethod: "httpMethod",
   uri: "uri",
+  credentials: "credentials",
   statusCode: "statusCode",
   responseParameters: "responseParameters",
   responseTemplates: "responseTemplates",
@@ -166,7 +207,7 @@ function readOperation(
   raw: unknown,
   httpMethod: string,
   shared: { raw: unknown; path: string }[],
-  validators: Record<string, unknown>,
+  validation: ValidationContext,
   ctx: OpenApiContext,
   opPath: string,
 ): Method {
@@ -181,16 +222,38 @@ function readOperation(
     const type = str(obj(auth, file, child(opPath, `${X}auth`), "x-amazon-apigateway-auth")["type"], file, child(opPath, `${X}auth`), "auth type");
     if (type.toUpperCase() !== "NONE") refuseAuth(file, child(opPath, `${X}auth`), `authorization type ${type}`);
   }
-  checkValidator(op[`${X}request-validator`], validators, file, child(opPath, `${X}request-validator`));
+  const requestValidator =
+    pickValidator(op[`${X}request-validator`], validation.validators, file, child(opPath, `${X}request-validator`)) ?? validation.defaultValidator;
+  const requestModels: Record<string, string> = {};
 
   const requestParameters: Record<string, boolean> = {};
   const own = list(op["parameters"], file, child(opPath, "parameters"), "parameters").map((raw, index) => ({ raw, path: child(child(opPath, "parameters"), index) }));
   for (const { raw: rawParam, path } of [...shared, ...own]) {
     const param = obj(deref(root, rawParam, file, path), file, path, "parameter");
+    if (param["in"] === "body" && param["schema"] !== undefined) {
+      // Swagger 2: the body schema applies to every type the operation consumes (default application/json).
+      const consumes = list(op["consumes"] ?? root["consumes"], file, child(opPath, "consumes"), "consumes").map((t, i) => str(t, file, child(child(opPath, "consumes"), i), "media type"));
+      for (const type of consumes.length > 0 ? consumes : ["application/json"]) {
+        requestModels[type] = bodyModel(param["schema"], type, validation.models, file, child(path, "schema"), `${opPath} ${type}`);
+      }
+      continue;
+    }
     const where = PARAM_IN[String(param["in"])];
     if (!where) continue; // body, formData, cookie: not method request parameters
     const name = str(param["name"], file, child(path, "name"), "parameter name");
     requestParameters[`method.request.${where}.${name}`] = where === "path" || bool(param["required"], file, child(path, "required"), "required");
+  }
+
+  if (op["requestBody"] !== undefined) {
+    // OpenAPI 3: one model per content type of the request body.
+    const bodyPath = child(opPath, "requestBody");
+    const body = obj(deref(root, op["requestBody"], file, bodyPath), file, bodyPath, "requestBody");
+    const contentPath = child(bodyPath, "content");
+    for (const [type, rawMedia] of Object.entries(obj(body["content"], file, contentPath, "requestBody content"))) {
+      const media = obj(rawMedia, file, child(contentPath, type), "media type");
+      if (media["schema"] === undefined) continue;
+      requestModels[type] = bodyModel(media["schema"], type, validation.models, file, child(child(contentPath, type), "schema"), `${opPath} ${type}`);
+    }
   }
 
   const methodResponses: Record<string, MethodResponse> = {};
@@ -216,7 +279,8 @@ function readOperation(
     authorizationType: "NONE",
     apiKeyRequired: false,
     requestParameters,
-    requestModels: {},
+    requestModels,
+    ...(requestValidator ? { requestValidator } : {}),
     methodResponses,
     integration,
     location: { file, path: opPath },

@@ -1,5 +1,5 @@
 /** The SAM transform, done in-process: AWS::Serverless::Function (+ Api events) and AWS::Serverless::Api. */
-import type { GatewayResponseConfig, GatewayResponseType, LambdaFunction, Method, RestApi } from "../model/types.ts";
+import type { GatewayResponseConfig, GatewayResponseType, LambdaFunction, Method, RequestValidator, RestApi } from "../model/types.ts";
 import { fail } from "./errors.ts";
 import { checkCodeDir, checkHandler, checkRuntime, makeFunction, writeInlineCode } from "./functions.ts";
 import { apiId, generatedFunctionName } from "./ids.ts";
@@ -7,6 +7,8 @@ import { gatewayResponse } from "./integration.ts";
 import { NO_VALUE, type ResourceEntry } from "./intrinsics.ts";
 import { child } from "./json-path.ts";
 import { readApiDefinition } from "./definition.ts";
+import { canarySettings } from "./cloudformation.ts";
+import { ModelSet } from "./models.ts";
 import type { StackContext } from "./stack-context.ts";
 import { lambdaUri } from "./stack-context.ts";
 import { buildTree, type Route } from "./tree.ts";
@@ -87,6 +89,8 @@ export function samFunction(ctx: StackContext, entry: ResourceEntry): LambdaFunc
 export interface ApiEvent {
   apiLogicalId: string;
   route: Route;
+  /** `RequestModel.Model`, checked against the API's `Models` when the API is built. */
+  model?: { name: string; path: string };
 }
 
 const EVENT_KEYS = new Set(["Path", "Method", "RestApiId", "Auth", "RequestParameters", "RequestModel", "TimeoutInMillis"]);
@@ -124,10 +128,21 @@ export function samApiEvents(ctx: StackContext, entry: ResourceEntry, fn: Lambda
         refuseAuth(file, child(ap, k), k === "Authorizer" ? `authorizer "${String(v)}"` : `event Auth ${k}`);
       }
     }
+    let model: ApiEvent["model"];
+    let requestValidator: RequestValidator | undefined;
     if (props["RequestModel"] !== undefined) {
-      const rm = obj(t.resolve(props["RequestModel"], child(pp, "RequestModel")), file, child(pp, "RequestModel"), "RequestModel");
-      if (["Required", "ValidateBody", "ValidateParameters"].some((k) => bool(rm[k], file, child(child(pp, "RequestModel"), k), k))) {
-        fail(file, child(pp, "RequestModel"), "request validation (RequestModel) is not supported yet");
+      const rmPath = child(pp, "RequestModel");
+      const rm = obj(t.resolve(props["RequestModel"], rmPath), file, rmPath, "RequestModel");
+      checkKeys(rm, new Set(["Model", "Required", "ValidateBody", "ValidateParameters"]), file, rmPath, "RequestModel");
+      model = { name: str(rm["Model"] ?? fail(file, rmPath, "RequestModel needs a Model"), file, child(rmPath, "Model"), "Model"), path: child(rmPath, "Model") };
+      bool(rm["Required"], file, child(rmPath, "Required"), "Required");
+      // SAM adds a validator only when ValidateBody or ValidateParameters is given; the other one defaults to false.
+      // Its name follows SAM's naming: body-and-params, body-only, params-only, no-validation.
+      if (rm["ValidateBody"] !== undefined || rm["ValidateParameters"] !== undefined) {
+        const body = bool(rm["ValidateBody"], file, child(rmPath, "ValidateBody"), "ValidateBody");
+        const params = bool(rm["ValidateParameters"], file, child(rmPath, "ValidateParameters"), "ValidateParameters");
+        const name = body && params ? "body-and-params" : body ? "body-only" : params ? "params-only" : "no-validation";
+        requestValidator = { name, validateRequestBody: body, validateRequestParameters: params };
       }
     }
     const apiPath = str(t.resolve(props["Path"], child(pp, "Path")), file, child(pp, "Path"), "Path");
@@ -150,7 +165,8 @@ export function samApiEvents(ctx: StackContext, entry: ResourceEntry, fn: Lambda
       authorizationType: "NONE",
       apiKeyRequired: false,
       requestParameters,
-      requestModels: {},
+      requestModels: model ? { "application/json": model.name } : {},
+      ...(requestValidator ? { requestValidator } : {}),
       methodResponses: {},
       integration: {
         type: "AWS_PROXY",
@@ -166,7 +182,7 @@ export function samApiEvents(ctx: StackContext, entry: ResourceEntry, fn: Lambda
       },
       location: { file, path },
     };
-    out.push({ apiLogicalId, route: { path: apiPath, method, file, jsonPath: child(pp, "Path") } });
+    out.push({ apiLogicalId, route: { path: apiPath, method, file, jsonPath: child(pp, "Path") }, ...(model ? { model } : {}) });
   }
   return out;
 }
@@ -175,11 +191,10 @@ const API_KEYS = new Set([
   "StageName", "DefinitionBody", "DefinitionUri", "Variables", "BinaryMediaTypes", "GatewayResponses", "Name", "Description",
   "Tags", "TracingEnabled", "EndpointConfiguration", "OpenApiVersion", "MethodSettings", "AccessLogSetting", "Auth",
   "CacheClusterEnabled", "CacheClusterSize", "Mode", "FailOnWarnings", "MergeDefinitions", "Models", "PropagateTags",
-  "AlwaysDeploy", "ApiKeySourceType", "DisableExecuteApiEndpoint", "MinimumCompressionSize",
+  "AlwaysDeploy", "ApiKeySourceType", "DisableExecuteApiEndpoint", "MinimumCompressionSize", "CanarySetting",
 ]);
 const API_REASONS: Record<string, string> = {
   Cors: "Cors is not supported yet",
-  CanarySetting: "CanarySetting is not supported yet",
   Domain: "custom domains (Domain) are not supported yet",
 };
 
@@ -229,8 +244,21 @@ export function samApi(ctx: StackContext, entry: ResourceEntry | undefined, even
   const vars = g("Variables");
   const variables = present(vars) ? stageVariables(vars.value, file, vars.path) : {};
 
+  const canaryProp = g("CanarySetting");
+  const canary = present(canaryProp) ? canarySettings(canaryProp.value, file, canaryProp.path) : undefined;
+
   const id = apiId(ctx.stackName, logicalId);
   const definition = entry ? readApiDefinition(ctx, entry, "DefinitionBody", "DefinitionUri") : undefined;
+  const models = definition?.parts.models ?? new ModelSet();
+  const modelsProp = g("Models");
+  if (present(modelsProp)) {
+    // SAM writes Models into the definition's `definitions` (application/json), so `#/definitions/X` refs work.
+    for (const [name, schema] of Object.entries(obj(modelsProp.value, file, modelsProp.path, "Models"))) {
+      models.add(name, "application/json", schema, "openapi", file, child(modelsProp.path, name));
+    }
+  }
+  models.check();
+  for (const ev of events) if (ev.model) models.need(ev.model.name, file, ev.model.path);
   const routes: Route[] = definition ? [...definition.parts.routes] : [];
   if (!definition || definition.mergeEvents) {
     for (const ev of events) {
@@ -277,12 +305,12 @@ export function samApi(ctx: StackContext, entry: ResourceEntry | undefined, even
     logicalId,
     id,
     name,
-    stages: [{ name: stage, variables }],
+    stages: [{ name: stage, variables, ...(canary ? { canary } : {}) }],
     root: buildTree(id, routes),
     binaryMediaTypes,
     apiKeySource,
     gatewayResponses,
-    models: {},
+    models: models.models,
     location: { file, path: basePath },
   };
 }

@@ -17,8 +17,10 @@ export interface StackContext {
 export function addStage(ctx: StackContext, apiLogicalId: string, stage: Stage): void {
   const list = ctx.stages.get(apiLogicalId) ?? [];
   const existing = list.find((s) => s.name === stage.name);
-  if (existing) existing.variables = { ...existing.variables, ...stage.variables };
-  else list.push(stage);
+  if (existing) {
+    existing.variables = { ...existing.variables, ...stage.variables };
+    if (stage.canary) existing.canary = stage.canary;
+  } else list.push(stage);
   ctx.stages.set(apiLogicalId, list);
 }
 

@@ -1,6 +1,6 @@
 /** Loads a SAM or CloudFormation template: template context, functions, stages and APIs in template order. */
 import type { GatewayModel, LambdaFunction, RestApi } from "../model/types.ts";
-import { API_TYPES, CfnApis, cfnFunction, cfnFunctionName, cfnRestApi, collectStages } from "./cloudformation.ts";
+import { API_TYPES, CfnApis, cfnFunction, cfnFunctionName, cfnModelName, cfnRestApi, collectStages } from "./cloudformation.ts";
 import { fail } from "./errors.ts";
 import { FunctionIndex } from "./functions.ts";
 import { apiId, functionArn, resourceId } from "./ids.ts";
@@ -19,8 +19,8 @@ export interface StackOptions {
 
 const IGNORED_API_GATEWAY = new Set([
   "AWS::ApiGateway::Authorizer", // refused where a method references it
-  "AWS::ApiGateway::RequestValidator", // refused where a method uses one that validates
-  "AWS::ApiGateway::Model",
+  "AWS::ApiGateway::RequestValidator", // read where a method references it
+  "AWS::ApiGateway::Model", // read with its RestApi
   "AWS::ApiGateway::DocumentationPart",
   "AWS::ApiGateway::DocumentationVersion",
   "AWS::ApiGateway::Account",
@@ -94,6 +94,7 @@ export function loadStack(doc: Record<string, unknown>, file: string, options: S
       if (API_TYPES.has(e.type)) return apiId(stackName, e.logicalId);
       if (e.type === "AWS::Serverless::Function" || e.type === "AWS::Lambda::Function") return fnName(e);
       if (e.type === "AWS::ApiGateway::Resource") return resourceId(apiId(stackName, apis.apiOf(e)), apis.resourcePath(e));
+      if (e.type === "AWS::ApiGateway::Model") return cfnModelName(ctx, e);
       if (e.type === "AWS::ApiGateway::Stage") {
         const v = t.prop(e, "StageName");
         return typeof v === "string" ? v : undefined;

@@ -195,7 +195,7 @@ describe("CloudFormation load errors", () => {
   test("AWS integration, VPC_LINK, unknown type, bad timeout", async () => {
     const integ = (i: Record<string, unknown>) => cdkTemplate({ method: { Integration: { IntegrationHttpMethod: "POST", Uri: "https://example.com", ...i } } });
     const at = "$.Resources.ApiItemsGET.Properties.Integration";
-    await expectLoadError(integ({ Type: "AWS" }), `${at}.Type`, "integration type AWS (non-proxy Lambda or AWS service integration) is not supported yet", ASSET, {}, "t.json");
+    await expectLoadError(integ({ Type: "AWS" }), `${at}.Uri`, 'AWS integration uri must be arn:{partition}:apigateway:{region}:{service}:action/{Action} or :path/{path}, got "https://example.com"', ASSET, {}, "t.json");
     await expectLoadError(integ({ Type: "HTTP_PROXY", ConnectionType: "VPC_LINK" }), `${at}.ConnectionType`, "connectionType VPC_LINK (VPC_LINK) is not supported yet", ASSET, {}, "t.json");
     await expectLoadError(integ({ Type: "WEBHOOK" }), `${at}.Type`, 'integration type "WEBHOOK" is not supported yet', ASSET, {}, "t.json");
     await expectLoadError(integ({ Type: "HTTP", TimeoutInMillis: 30000 }), `${at}.TimeoutInMillis`, "timeoutInMillis 30000 is outside 50..29000", ASSET, {}, "t.json");
@@ -215,16 +215,16 @@ describe("CloudFormation load errors", () => {
       return JSON.stringify(tpl);
     };
     await expectLoadError(stage({ CacheClusterEnabled: true }), "$.Resources.ApiDeploymentStageprod.Properties.CacheClusterEnabled", "CacheClusterEnabled (caching) is not supported yet", ASSET, {}, "t.json");
-    await expectLoadError(stage({ CanarySetting: { PercentTraffic: 5 } }), "$.Resources.ApiDeploymentStageprod.Properties.CanarySetting", "CanarySetting (canary) is not supported yet", ASSET, {}, "t.json");
+    await expectLoadError(stage({ CanarySetting: { PercentTraffic: 101 } }), "$.Resources.ApiDeploymentStageprod.Properties.CanarySetting.PercentTraffic", "PercentTraffic 101 is outside 0..100", ASSET, {}, "t.json");
     await expectLoadError(cdkTemplate({ extra: { Plan: { Type: "AWS::ApiGateway::UsagePlan", Properties: {} } } }), "$.Resources.Plan.Type", "AWS::ApiGateway::UsagePlan: usage plans are not supported yet", ASSET, {}, "t.json");
     await expectLoadError(cdkTemplate({ extra: { Dn: { Type: "AWS::ApiGateway::DomainName", Properties: {} } } }), "$.Resources.Dn.Type", "AWS::ApiGateway::DomainName: custom domains are not supported yet", ASSET, {}, "t.json");
     await expectLoadError(cdkTemplate({ extra: { H: { Type: "AWS::ApiGatewayV2::Api", Properties: {} } } }), "$.Resources.H.Type", "AWS::ApiGatewayV2::Api: HTTP and WebSocket APIs are not supported yet", ASSET, {}, "t.json");
   });
-  test("request validator that validates", async () => {
+  test("RequestValidatorId that is not a Ref to a RequestValidator", async () => {
     await expectLoadError(
-      cdkTemplate({ method: { RequestValidatorId: { Ref: "V" } }, extra: { V: { Type: "AWS::ApiGateway::RequestValidator", Properties: { RestApiId: { Ref: "ApiF70053CD" }, ValidateRequestBody: true } } } }),
+      cdkTemplate({ method: { RequestValidatorId: "abc123" } }),
       "$.Resources.ApiItemsGET.Properties.RequestValidatorId",
-      'request validation (validator "V") is not supported yet',
+      "RequestValidatorId must be a Ref to an AWS::ApiGateway::RequestValidator",
       ASSET, {}, "t.json",
     );
   });

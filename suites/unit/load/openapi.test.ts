@@ -164,8 +164,8 @@ describe("OpenAPI load errors", () => {
     await expectLoadError(doc("  /a:\n    get:\n      x-amazon-apigateway-integration: { type: mock }\n", "components:\n  securitySchemes:\n    tok:\n      type: apiKey\n      x-amazon-apigateway-authorizer: { type: token }\n"), "$.components.securitySchemes.tok['x-amazon-apigateway-authorizer']", 'authorizer "tok" is not enforced by gateproof yet; refusing to serve the route open', {}, {}, N);
     await expectLoadError(doc("  /a:\n    get:\n      x-amazon-apigateway-integration: { type: mock }\n", "x-amazon-apigateway-policy: { Statement: [] }\n"), "$['x-amazon-apigateway-policy']", "resource policy (x-amazon-apigateway-policy) is not enforced by gateproof yet; refusing to serve the route open", {}, {}, N);
   });
-  test("request validators that validate, CORS extension", async () => {
-    await expectLoadError(doc("  /a:\n    get:\n      x-amazon-apigateway-integration: { type: mock }\n", "x-amazon-apigateway-request-validators:\n  all: { validateRequestBody: true }\nx-amazon-apigateway-request-validator: all\n"), "$['x-amazon-apigateway-request-validator']", 'request validation (validator "all") is not supported yet', {}, {}, N);
+  test("unknown request validator, CORS extension", async () => {
+    await expectLoadError(doc("  /a:\n    get:\n      x-amazon-apigateway-integration: { type: mock }\n", "x-amazon-apigateway-request-validators:\n  all: { validateRequestBody: true }\nx-amazon-apigateway-request-validator: alll\n"), "$['x-amazon-apigateway-request-validator']", 'unknown request validator "alll"', {}, {}, N);
     await expectLoadError(doc("  /a:\n    get:\n      x-amazon-apigateway-integration: { type: mock }\n", "x-amazon-apigateway-cors: { allowOrigins: ['*'] }\n"), "$['x-amazon-apigateway-cors']", "x-amazon-apigateway-cors (HTTP API CORS) is not supported yet", {}, {}, N);
   });
   test("Lambda function without a functions dir, or missing from it", async () => {

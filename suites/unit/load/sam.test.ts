@@ -274,7 +274,7 @@ ${props}`;
     await expectLoadError(api("      StageName: s\n      Cors: \"'*'\"\n"), "$.Resources.Api.Properties.Cors", "Cors is not supported yet");
     await expectLoadError(api("      StageName: s\n      CacheClusterEnabled: true\n"), "$.Resources.Api.Properties.CacheClusterEnabled", "CacheClusterEnabled (caching) is not supported yet");
     await expectLoadError(api("      StageName: s\n      MethodSettings:\n        - { ResourcePath: '/*', HttpMethod: '*', ThrottlingRateLimit: 5 }\n"), "$.Resources.Api.Properties.MethodSettings[0].ThrottlingRateLimit", "MethodSettings ThrottlingRateLimit (throttling/caching) is not supported yet");
-    await expectLoadError(api("      StageName: s\n      CanarySetting: { PercentTraffic: 10 }\n"), "$.Resources.Api.Properties.CanarySetting", "CanarySetting is not supported yet");
+    await expectLoadError(api("      StageName: s\n      CanarySetting: { PercentTraffic: -1 }\n"), "$.Resources.Api.Properties.CanarySetting.PercentTraffic", "PercentTraffic -1 is outside 0..100");
   });
   test("StageName missing", async () => {
     await expectLoadError(api("      Name: x\n"), "$.Resources.Api.Properties", "StageName is required");
