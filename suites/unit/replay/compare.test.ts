@@ -1,0 +1,123 @@
+import { describe, expect, it } from "vitest";
+import { diffAnswers, type Answer } from "../../../src/replay/compare/differ.ts";
+import { collapsedEndpoint, definitionEndpoints } from "../../../src/replay/compare/endpoints.ts";
+import { noiseMatcher, noiseRules } from "../../../src/replay/compare/noise.ts";
+import { bodyPath, matches, parsePattern, type Location } from "../../../src/replay/compare/paths.ts";
+import { DEFAULT_THRESHOLDS, Tally } from "../../../src/replay/compare/tally.ts";
+
+const json = (status: number, value: unknown, headers: Array<[string, string]> = []): Answer => ({
+  status,
+  headers: [["content-type", "application/json"], ...headers],
+  body: Buffer.from(JSON.stringify(value)),
+});
+
+describe("path grammar", () => {
+  it("prints paths that parse back to a pattern matching exactly that location", () => {
+    const segments = ["a", "odd key", 0, "x-y", "_ok$"];
+    const printed = bodyPath(segments);
+    expect(printed).toBe('body.a["odd key"][0]["x-y"]._ok$');
+    const location: Location = { root: "body", segments };
+    expect(matches(parsePattern(printed), location)).toBe(true);
+    expect(matches(parsePattern(printed), { root: "body", segments: ["a", "odd key", 1, "x-y", "_ok$"] })).toBe(false);
+  });
+
+  it("matches * as one segment and ** as any depth", () => {
+    const at = (...segments: Array<string | number>): Location => ({ root: "body", segments });
+    expect(matches(parsePattern("body.items[*].id"), at("items", 3, "id"))).toBe(true);
+    expect(matches(parsePattern("body.items[*].id"), at("items", 3, "x", "id"))).toBe(false);
+    expect(matches(parsePattern("body.**.requestId"), at("requestId"))).toBe(true);
+    expect(matches(parsePattern("body.**.requestId"), at("a", 0, "b", "requestId"))).toBe(true);
+    expect(matches(parsePattern("body.**.requestId"), at("a", "requestIds"))).toBe(false);
+    expect(matches(parsePattern("header.X-Amzn-RequestId"), { root: "header", name: "x-amzn-requestid" })).toBe(true);
+  });
+
+  it("rejects what it cannot read, saying where", () => {
+    expect(() => parsePattern("bdy.a")).toThrow(/starts with status, header/);
+    expect(() => parsePattern("body.a[x]")).toThrow(/cannot read "\[x\]"/);
+  });
+});
+
+describe("differ", () => {
+  it("reports status, headers by name and JSON bodies by path", () => {
+    const a = json(200, { id: 1, tags: ["a", "b"], nested: { keep: true, gone: 1 } }, [["X-One", "1"]]);
+    const b = json(201, { id: 2, tags: ["a"], nested: { keep: true } }, [["x-one", "2"]]);
+    expect(diffAnswers(a, b).map((d) => [d.path, d.baseline, d.candidate])).toEqual([
+      ["status", "200", "201"],
+      ["header.x-one", '"1"', '"2"'],
+      ["body.id", "1", "2"],
+      ["body.tags[1]", '"b"', undefined],
+      ["body.nested.gone", "1", undefined],
+    ]);
+  });
+
+  it("compares non-JSON bodies whole, and does not compare what a side does not know", () => {
+    const text = (body: string): Answer => ({ status: 200, headers: [], body: Buffer.from(body) });
+    expect(diffAnswers(text("hello"), text("hullo")).map((d) => d.path)).toEqual(["body"]);
+    expect(diffAnswers({ status: 200, headers: undefined, body: undefined }, json(200, { a: 1 }, [["x", "y"]]))).toEqual([]);
+    expect(diffAnswers(json(200, {}), { status: 0, headers: undefined, body: undefined, error: "ECONNREFUSED" }).map((d) => d.candidate)).toEqual(["error: ECONNREFUSED"]);
+  });
+});
+
+describe("noise", () => {
+  it("knows AWS's per-request values and takes user paths in the same grammar", () => {
+    const ignored = noiseMatcher(noiseRules([{ path: "body.items[*].updatedAt", why: "mine" }]));
+    expect(ignored({ root: "header", name: "X-Amzn-RequestId" })).toMatch(/request id/);
+    expect(ignored({ root: "body", segments: ["requestContext", "requestTimeEpoch"] })).toMatch(/request time/);
+    expect(ignored({ root: "body", segments: ["event", "requestContext", "requestId"] })).toBeDefined();
+    expect(ignored({ root: "body", segments: ["items", 4, "updatedAt"] })).toBe("body.items[*].updatedAt (mine)");
+    expect(ignored({ root: "body", segments: ["items", 4, "name"] })).toBeUndefined();
+    expect(noiseMatcher(noiseRules([], false))({ root: "header", name: "date" })).toBeUndefined();
+  });
+});
+
+describe("Diffy noise learning", () => {
+  const diff = (path: string) => ({ location: { root: "body" as const, segments: [path] }, path: `body.${path}`, baseline: "1", candidate: "2" });
+  const curl = () => ({ baseline: "curl a", candidate: "curl b" });
+
+  it("calls a path noise when the secondary differs there as often as the candidate, and a difference when the candidate clearly beats it", () => {
+    const tally = new Tally(true);
+    for (let i = 0; i < 100; i++) {
+      const candidate = [diff("token")];
+      if (i < 40) candidate.push(diff("price")); // a real change on 40 % of requests
+      const secondary = [diff("token")];
+      if (i < 5) secondary.push(diff("price")); // ... that the secondary shows on 5 % (flaky)
+      tally.add("GET /x", `f:${i}`, candidate, secondary, curl);
+    }
+    const [endpoint] = tally.summarise(() => undefined, DEFAULT_THRESHOLDS);
+    const verdicts = Object.fromEntries(endpoint!.paths.map((p) => [p.path, [p.verdict, p.differing, p.noisy]]));
+    expect(verdicts).toEqual({ "body.token": ["noise", 100, 100], "body.price": ["difference", 40, 5] });
+    expect(endpoint!.differingRequests).toBe(40);
+    expect(endpoint!.paths.find((p) => p.path === "body.price")!.examples).toHaveLength(3);
+  });
+
+  it("honours the thresholds: a small excess over the noise stays noise", () => {
+    const tally = new Tally(true);
+    for (let i = 0; i < 100; i++) tally.add("GET /x", `f:${i}`, i < 22 ? [diff("flaky")] : [], i < 20 ? [diff("flaky")] : [], curl);
+    expect(tally.summarise(() => undefined, DEFAULT_THRESHOLDS)[0]!.paths[0]!.verdict).toBe("noise");
+    expect(tally.summarise(() => undefined, { relative: 5, absolute: 1 })[0]!.paths[0]!.verdict).toBe("difference");
+  });
+
+  it("without a secondary every unignored difference counts, and ignored paths do not make a request differ", () => {
+    const tally = new Tally(false);
+    tally.add("GET /x", "f:1", [diff("a")], [], curl);
+    tally.add("GET /x", "f:2", [diff("b")], [], curl);
+    const [endpoint] = tally.summarise((location) => (location.root === "body" && location.segments[0] === "b" ? "ignored b" : undefined), DEFAULT_THRESHOLDS);
+    expect(endpoint!.paths.map((p) => [p.path, p.verdict])).toEqual([["body.a", "difference"], ["body.b", "ignored"]]);
+    expect(endpoint!.differingRequests).toBe(1);
+  });
+});
+
+describe("endpoints", () => {
+  it("collapses numeric, UUID and long hex segments without a definition", () => {
+    expect(collapsedEndpoint("GET", "http://h/prod/pets/42/photos/3f2504e0-4f89-11d3-9a0c-0305e82c3301?x=1")).toBe("GET /prod/pets/{id}/photos/{id}");
+    expect(collapsedEndpoint("GET", "http://h/prod/users/deadbeefdeadbeefdead/name")).toBe("GET /prod/users/{id}/name");
+  });
+
+  it("learns route templates from a definition: literal before parameter before greedy", async () => {
+    const endpointOf = await definitionEndpoints(new URL("../../fixture/template.yaml", import.meta.url).pathname);
+    expect(endpointOf("GET", "http://h/test/http/123")).toBe("GET /test/http/{id}");
+    expect(endpointOf("GET", "http://h/test/items/special")).toBe("GET /test/items/special");
+    expect(endpointOf("GET", "http://h/test/proxy/a/b/c")).toBe("GET /test/proxy/{proxy+}");
+    expect(endpointOf("GET", "http://h/other-stage/http/9")).toBe("GET /other-stage/http/{id}");
+  });
+});
