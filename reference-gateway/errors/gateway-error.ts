@@ -12,13 +12,19 @@ export class GatewayError extends Error {
   readonly detail?: string;
   /** A status AWS uses for this situation instead of the type's default (Lambda proxy failures are 502s). */
   readonly status?: number;
+  /** `$context.error.validationErrorString` (request validation failures, rest/validate.ts). */
+  readonly validationErrorString?: string;
 
-  constructor(type: ErrorResponseType, options: { message?: string; headers?: Record<string, string>; detail?: string; status?: number; cause?: unknown } = {}) {
+  constructor(
+    type: ErrorResponseType,
+    options: { message?: string; headers?: Record<string, string>; detail?: string; status?: number; cause?: unknown; validationErrorString?: string } = {},
+  ) {
     super(options.message ?? GATEWAY_RESPONSES[type].message, { cause: options.cause });
     this.name = "GatewayError";
     this.type = type;
     this.headers = options.headers ?? {};
     this.detail = options.detail;
     this.status = options.status;
+    this.validationErrorString = options.validationErrorString;
   }
 }

@@ -68,6 +68,6 @@ export function renderGatewayResponse(error: GatewayError, responses: CompiledGa
 }
 
 /** `$context.error.*` for a failure (mapping-template reference: messageString is the quoted message). */
-export function errorContext(type: ErrorResponseType, message: string): Record<string, string> {
-  return { message, messageString: JSON.stringify(message), responseType: type, validationErrorString: "" };
+export function errorContext(type: ErrorResponseType, message: string, validationErrorString = ""): Record<string, string> {
+  return { message, messageString: JSON.stringify(message), responseType: type, validationErrorString };
 }

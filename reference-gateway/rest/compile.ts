@@ -5,6 +5,7 @@ import { TemplateCompileError, type CompiledTemplate, type TemplateEngine } from
 import { compileParameterSource, type ParameterSource } from "./parameters.ts";
 import { Router } from "./router.ts";
 import { stageSides, type StageSides } from "./canary.ts";
+import { compileValidation, createModelValidator, type CompiledValidation } from "./validate.ts";
 
 export interface CompiledIntegrationResponse {
   /** Java `Pattern` semantics: the whole status code / error message must match. Undefined = the default response. */
@@ -29,12 +30,20 @@ export interface CompiledRestApi {
   stages: Map<string, StageSides>;
   gatewayResponses: CompiledGatewayResponses;
   integrations: Map<Method, CompiledIntegration>;
+  /** Request validation per method (validate.ts); absent when the method validates nothing. */
+  validations: Map<Method, CompiledValidation>;
 }
 
 export function compileRestApi(api: RestApi, engine: TemplateEngine): CompiledRestApi {
   const integrations = new Map<Method, CompiledIntegration>();
+  const validations = new Map<Method, CompiledValidation>();
+  const model = createModelValidator(api);
   const visit = (resource: Resource) => {
-    for (const method of Object.values(resource.methods)) integrations.set(method, compileIntegration(method, engine));
+    for (const method of Object.values(resource.methods)) {
+      integrations.set(method, compileIntegration(method, engine));
+      const validation = compileValidation(method, model);
+      if (validation) validations.set(method, validation);
+    }
     resource.children.forEach(visit);
   };
   visit(api.root);
@@ -44,6 +53,7 @@ export function compileRestApi(api: RestApi, engine: TemplateEngine): CompiledRe
     stages: new Map(api.stages.map((stage) => [stage.name, stageSides(stage)])),
     gatewayResponses: guard(api.location.file, `${api.location.path} (gateway responses)`, () => compileGatewayResponses(api.gatewayResponses)),
     integrations,
+    validations,
   };
 }
 

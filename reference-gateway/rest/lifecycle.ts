@@ -7,6 +7,7 @@ import { integrate, type IntegrationDeps } from "./integrate.ts";
 import { parseQuery } from "./query.ts";
 import { findHeader, headerMaps, type IncomingRequest } from "./request.ts";
 import { route, UnknownStageError } from "./route.ts";
+import { validateRequest } from "./validate.ts";
 import { methodRequestScope } from "./scope.ts";
 
 export interface RestDeps extends IntegrationDeps {
@@ -19,8 +20,10 @@ export interface RestDeps extends IntegrationDeps {
  * A REST request's way through, in AWS's order (shared/design.md):
  *
  *   1. route          stage, then resource tree (literal before {param} before {proxy+}, per method)
- *   2. [resource policy → authorize → API key → throttle → validate → cache lookup]   (their issues add them here)
- *   3. integrate      integration request → integration → integration response → method response
+ *   2. [resource policy → authorize → API key → throttle]   (their issues add them here)
+ *   3. validate       required parameters, then the body against its model (validate.ts)
+ *   4. [cache lookup]
+ *   5. integrate      integration request → integration → integration response → method response
  *
  * Any step throws GatewayError(type); this function renders it once, with the API's gateway responses.
  * Every answer carries x-amzn-RequestId and x-amz-apigw-id; answers that reached the integration also carry
@@ -38,6 +41,8 @@ export async function handleRestRequest(compiled: CompiledRestApi, deps: RestDep
   let traced = true;
   try {
     const routed = route(call, compiled);
+    const validation = compiled.validations.get(routed.route.method);
+    if (validation) validateRequest(validation, routed);
     response = await integrate(routed, compiled, contextVariables(routed, deps.gateway), deps);
   } catch (error) {
     traced = error instanceof GatewayError && error.type === "INTEGRATION_TIMEOUT";
@@ -58,7 +63,7 @@ function errorResponse(error: unknown, call: RestCall, compiled: CompiledRestApi
     const cause = error instanceof GatewayError ? "" : ` ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
     deps.log(`${call.ids.requestId} ${gatewayError.type}: ${gatewayError.detail ?? ""}${cause}`);
   }
-  const context = { ...contextVariables(call, deps.gateway), error: errorContext(gatewayError.type, gatewayError.message) };
+  const context = { ...contextVariables(call, deps.gateway), error: errorContext(gatewayError.type, gatewayError.message, gatewayError.validationErrorString) };
   const scope = call.stage && call.route
     ? methodRequestScope({ ...call, stage: call.stage, route: call.route }, context)
     : { context, stageVariables: call.stage?.variables ?? {}, input: { body: "", params: { path: {}, querystring: call.query.single, header: call.headers.single } } };
