@@ -10,6 +10,7 @@ export const AWS_NOISE: ReadonlyArray<{ path: string; why: string }> = [
   { path: "header.x-amz-apigw-id", why: "extended request id, new per request" },
   { path: "header.x-amzn-trace-id", why: "X-Ray trace id, new per request" },
   { path: "header.date", why: "time of the answer" },
+  { path: "header.x-amzn-remapped-date", why: "HTTP_PROXY: the backend's Date, remapped" },
   { path: "header.x-amz-cf-id", why: "CloudFront request id (edge-optimized endpoints)" },
   { path: "header.x-amz-cf-pop", why: "CloudFront edge location" },
   { path: "header.via", why: "CloudFront / proxy hop" },

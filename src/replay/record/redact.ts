@@ -27,12 +27,31 @@ export function redactionRules(extraHeaderPatterns: string[], bodyPaths: string[
   };
 }
 
-function redactHeaders(headers: HeaderList, rules: RedactionRules, side: string, redacted: Set<string>): HeaderList {
+function redactHeaders(headers: HeaderList, rules: RedactionRules, side: string, redacted: Set<string>, secrets: Set<string>): HeaderList {
   return headers.map(([name, value]) => {
     if (!rules.headers.some((pattern) => pattern.test(name))) return [name, value];
     redacted.add(`${side}.header.${name.toLowerCase()}`);
+    secrets.add(value);
     return [name, REDACTED];
   });
+}
+
+/** Values shorter than this are too likely to occur by chance to be scrubbed from bodies. */
+const MIN_SCRUBBED_LENGTH = 6;
+
+/**
+ * A secret header value that shows up again in a body (echo services, Lambda proxy events that carry the
+ * headers) is replaced there too, wherever it appears in the text.
+ */
+function scrubSecrets(body: Buffer | undefined, secrets: Set<string>, side: string, redacted: Set<string>): Buffer | undefined {
+  if (!body || secrets.size === 0) return body;
+  const text = body.toString("utf8");
+  if (Buffer.byteLength(text) !== body.length) return body;
+  let scrubbed = text;
+  for (const secret of secrets) if (secret.length >= MIN_SCRUBBED_LENGTH) scrubbed = scrubbed.replaceAll(secret, REDACTED);
+  if (scrubbed === text) return body;
+  redacted.add(`${side}.body (secret header values)`);
+  return Buffer.from(scrubbed);
 }
 
 function redactJson(value: unknown, segments: Segment[], rules: RedactionRules, side: string, redacted: Set<string>): unknown {
@@ -66,15 +85,18 @@ function redactBody(body: Buffer | undefined, rules: RedactionRules, side: strin
 /** The exchange with secrets replaced by [REDACTED], and the list of what was replaced (`request.header.cookie`, …). */
 export function redactExchange(exchange: Exchange, rules: RedactionRules): { exchange: Exchange; redacted: string[] } {
   const redacted = new Set<string>();
+  const secrets = new Set<string>();
+  const requestHeaders = redactHeaders(exchange.request.headers, rules, "request", redacted, secrets);
+  const responseHeaders = exchange.response?.headers && redactHeaders(exchange.response.headers, rules, "response", redacted, secrets);
   const request = {
     ...exchange.request,
-    headers: redactHeaders(exchange.request.headers, rules, "request", redacted),
-    body: redactBody(exchange.request.body, rules, "request", redacted),
+    headers: requestHeaders,
+    body: scrubSecrets(redactBody(exchange.request.body, rules, "request", redacted), secrets, "request", redacted),
   };
   const response = exchange.response && {
     ...exchange.response,
-    headers: exchange.response.headers && redactHeaders(exchange.response.headers, rules, "response", redacted),
-    body: redactBody(exchange.response.body, rules, "response", redacted),
+    headers: responseHeaders,
+    body: scrubSecrets(redactBody(exchange.response.body, rules, "response", redacted), secrets, "response", redacted),
   };
   return { exchange: { ...exchange, request, response }, redacted: [...redacted] };
 }
