@@ -14,6 +14,23 @@ export interface TemplateScope {
     /** Method request parameters by location, as `$input.params()` returns them. */
     params: { path: Record<string, string>; querystring: Record<string, string>; header: Record<string, string> };
   };
+  /**
+   * Output sink for `$context.requestOverride.*` / `$context.responseOverride.*` (apigateway-override-request-response-
+   * parameters.md). When present, the VTL engine fills it after the whole template rendered; list values arrive
+   * comma-joined. Engines that do not understand overrides leave it untouched.
+   */
+  overrides?: TemplateOverrides;
+}
+
+export interface TemplateOverrides {
+  request: { header: Record<string, string>; path: Record<string, string>; querystring: Record<string, string> };
+  response: { status?: number; header: Record<string, string> };
+}
+
+/** A fresh, empty overrides sink (null-prototype maps: client-chosen names are plain keys). */
+export function emptyOverrides(): TemplateOverrides {
+  const map = (): Record<string, string> => Object.create(null) as Record<string, string>;
+  return { request: { header: map(), path: map(), querystring: map() }, response: { header: map() } };
 }
 
 export type CompiledTemplate = (scope: TemplateScope) => string;
@@ -27,6 +44,19 @@ export class TemplateCompileError extends Error {
   constructor(reason: string) {
     super(reason);
     this.name = "TemplateCompileError";
+  }
+}
+
+/**
+ * A template failed while rendering (per request): API Gateway answers 5XX, except `kind: "invalid-json"`, where the
+ * body could not be parsed as JSON for `$input.json`/`$input.path` (a 400 "Could not parse request body into json" on AWS).
+ */
+export class TemplateRenderError extends Error {
+  readonly kind: "invalid-json" | "override-conflict" | "limit" | "refused" | "error";
+  constructor(reason: string, kind: TemplateRenderError["kind"] = "error") {
+    super(reason);
+    this.name = "TemplateRenderError";
+    this.kind = kind;
   }
 }
 
