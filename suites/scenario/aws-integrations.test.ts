@@ -1,0 +1,121 @@
+import aws4 from "aws4";
+import dynalite from "dynalite";
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { request } from "undici";
+import { startGateway, type RunningGateway } from "../../reference-gateway/index.ts";
+import { isReference, send } from "../harness/target.ts";
+
+const TEMPLATE = new URL("./fixtures/aws-integrations/template.yaml", import.meta.url).pathname;
+const CREDENTIALS = { accessKeyId: "AKIDGATEPROOF", secretAccessKey: "gateproof-secret" };
+
+/** A real DynamoDB implementation (dynalite) on loopback, with the fixture's `items` table. */
+async function startDynamoDb(): Promise<{ url: string; server: Server }> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) as Server;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const body = JSON.stringify({
+    TableName: "items",
+    AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
+    KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+    BillingMode: "PAY_PER_REQUEST",
+  });
+  const signed = aws4.sign(
+    { host: new URL(url).host, path: "/", method: "POST", service: "dynamodb", region: "us-east-1", body, headers: { "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810.CreateTable" } },
+    CREDENTIALS,
+  );
+  const created = await request(url, { method: "POST", headers: signed.headers as Record<string, string>, body });
+  if (created.statusCode !== 200) throw new Error(`CreateTable failed: ${await created.body.text()}`);
+  await created.body.dump();
+  return { url, server };
+}
+
+// These run the reference with its own template and a local DynamoDB; a deployment has its own table instead.
+describe.skipIf(!isReference())("AWS (non-proxy) integrations", () => {
+  let gateway: RunningGateway;
+  let dynamo: { url: string; server: Server };
+  let base: string;
+
+  beforeAll(async () => {
+    dynamo = await startDynamoDb();
+    gateway = await startGateway({ template: TEMPLATE, port: 0, awsEndpoints: { dynamodb: dynamo.url }, awsCredentials: CREDENTIALS, log: () => {} });
+    base = gateway.urls[0]!.url;
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await new Promise((resolve) => dynamo?.server.close(resolve));
+  });
+
+  describe("Lambda custom integration", () => {
+    it("the request template's output is the event; a success is the default (200) response, passed through", async () => {
+      const response = await send("POST", "/greet?name=ada", { base, headers: { "content-type": "application/json" }, body: "{}" });
+      // set-up-lambda-custom-integrations.md: the mapped body is the event; success → integration status 200.
+      expect(response.status).toBe(200);
+      expect(response.json()).toEqual({ greeting: "hello ada", keys: ["name"] });
+    });
+
+    it("a function error selects the response whose pattern fully matches errorMessage", async () => {
+      const response = await send("POST", "/greet?name=missing", { base, headers: { "content-type": "application/json" }, body: "{}" });
+      // handle-errors-in-lambda-integration.md: selectionPattern is matched against errorMessage.
+      expect(response.status).toBe(404);
+      expect(response.text).toBe('{"error":"not found"}');
+    });
+
+    it("CONVERT_TO_TEXT hands a binary body to the template as base64", async () => {
+      const bytes = Buffer.from([0xde, 0xad, 0xbe, 0xef]);
+      const response = await send("POST", "/greet", { base, headers: { "content-type": "application/octet-stream" }, body: bytes });
+      // api-gateway-payload-encodings-workflow.md: binary + CONVERT_TO_TEXT → base64-encoded string, seen as $input.body.
+      expect(response.status).toBe(200);
+      expect(response.json<{ greeting: string }>().greeting).toBe(`hello ${bytes.toString("base64")}`);
+    });
+  });
+
+  describe("stage variables and canary", () => {
+    it("a function named by a stage variable is resolved per request; the canary side sees its overrides", async () => {
+      // aws-api-gateway-stage-variables-reference.md: `function:${stageVariables.x}`; canary stageVariableOverrides.
+      const main = await send("GET", "/color", { base, headers: { "X-Gateproof-Canary": "false" } });
+      const canary = await send("GET", "/color", { base, headers: { "X-Gateproof-Canary": "true" } });
+      expect([main.text, canary.text]).toEqual(["blue", "green"]);
+    });
+
+    it("$context.isCanaryRequest tells the side", async () => {
+      const canary = await send("GET", "/canary", { base, headers: { "X-Gateproof-Canary": "true" } });
+      expect(canary.json()).toEqual({ canary: "true", color: "green" });
+      const main = await send("GET", "/canary", { base, headers: { "X-Gateproof-Canary": "false" } });
+      expect(main.json()).toEqual({ canary: "false", color: "blue" });
+    });
+
+    it("without a pin, about percentTraffic percent of requests go to the canary", async () => {
+      const sides = await Promise.all(Array.from({ length: 400 }, () => send("GET", "/canary", { base }).then((r) => r.json<{ canary: string }>().canary)));
+      const share = sides.filter((side) => side === "true").length / sides.length;
+      // 25 % configured; 400 draws give a standard deviation of ~2.2 points, so ±9 points is > 4 sigma.
+      expect(share).toBeGreaterThan(0.16);
+      expect(share).toBeLessThan(0.34);
+    });
+  });
+
+  describe("DynamoDB actions through a real DynamoDB implementation", () => {
+    it("PutItem then GetItem: signed JSON-protocol requests with X-Amz-Target", async () => {
+      const put = await send("PUT", "/items/42?note=hello", { base, headers: { "content-type": "application/json" }, body: "{}" });
+      expect(put.status).toBe(200);
+      expect(put.text).toBe('{"stored":"42"}');
+      const get = await send("GET", "/items/42", { base });
+      expect(get.status).toBe(200);
+      // DynamoDB GetItem response shape (DynamoDB API reference).
+      expect(get.json()).toEqual({ Item: { id: { S: "42" }, body: { S: "hello" } } });
+    });
+
+    it("a service error status selects the 4xx integration response", async () => {
+      // A `"` in the note breaks the mapped JSON: DynamoDB answers 400 SerializationException, selected by "4\\d{2}".
+      const put = await send("PUT", "/items/7?note=%22", { base, headers: { "content-type": "application/json" }, body: "{}" });
+      expect(put.status).toBe(400);
+    });
+  });
+
+  it("refuses to start when an AWS service integration has no endpoint", async () => {
+    await expect(startGateway({ template: TEMPLATE, port: 0, awsEndpoints: {}, log: () => {} })).rejects.toThrow(
+      /AWS service integrations without an endpoint: dynamodb \(.*template\.yaml: .*; set AWS_ENDPOINT_URL_DYNAMODB or --aws-endpoint dynamodb=URL\)/,
+    );
+  });
+});
