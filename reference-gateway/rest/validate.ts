@@ -31,12 +31,17 @@ export interface CompiledValidation {
 
 /** An ajv instance with the API's models, draft-4 semantics, every error reported (for validationErrorString). */
 export function createModelValidator(api: RestApi): (name: string) => ValidateFunction {
-  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, validateSchema: true });
+  // logger off: unknown formats (int32, int64, decimal…) are ignored silently, as spec §9 lists them unsupported.
+  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, validateSchema: true, logger: false });
   addFormats(ajv, ["date-time", "email", "hostname", "ipv4", "ipv6", "uri", "regex"]);
   for (const model of Object.values(api.models)) {
     // The validator is draft 4 whatever `$schema` says; a model's own `id` must not move its canonical key.
     const { $schema: _schema, ...schema } = model.schema;
-    ajv.addSchema(schema, MODEL_REF_BASE + model.name);
+    try {
+      ajv.addSchema(schema, MODEL_REF_BASE + model.name);
+    } catch (error) {
+      throw invalidModel(api, model.name, error);
+    }
   }
   const compiled = new Map<string, ValidateFunction>();
   return (name) => {
@@ -45,13 +50,17 @@ export function createModelValidator(api: RestApi): (name: string) => ValidateFu
       try {
         fn = ajv.getSchema(MODEL_REF_BASE + name);
       } catch (error) {
-        throw new LoadError(api.location.file, `${api.location.path} (model ${name})`, `model "${name}" is not a valid JSON Schema draft 4: ${(error as Error).message}`);
+        throw invalidModel(api, name, error);
       }
       if (!fn) throw new LoadError(api.location.file, `${api.location.path} (model ${name})`, `unknown model "${name}"`);
       compiled.set(name, fn);
     }
     return fn;
   };
+}
+
+function invalidModel(api: RestApi, name: string, error: unknown): LoadError {
+  return new LoadError(api.location.file, `${api.location.path} (model ${name})`, `model "${name}" is not a valid JSON Schema draft 4: ${(error as Error).message}`);
 }
 
 const PARAMETER = /^method\.request\.(header|path|querystring)\.(.+)$/;
