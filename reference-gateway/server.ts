@@ -8,7 +8,8 @@ import { FunctionDirectory } from "./integrations/lambda-target.ts";
 import { missingAwsEndpoints, resolveAwsServiceConfig, type AwsCredentials } from "./integrations/aws-endpoints.ts";
 import { compileRestApi } from "./rest/compile.ts";
 import { createRestServer } from "./rest/server.ts";
-import { substitutionEngine, type TemplateEngine } from "./templates/index.ts";
+import type { TemplateEngine } from "./templates/index.ts";
+import { vtlEngine } from "./vtl/index.ts";
 
 export interface GatewayOptions extends LoadOptions {
   /** A SAM / CloudFormation template or an OpenAPI file. */
@@ -21,7 +22,7 @@ export interface GatewayOptions extends LoadOptions {
   host?: string;
   /** Gateway and Lambda log lines. Default: stderr. */
   log?: (line: string) => void;
-  /** Template engine for mapping templates (the VTL engine plugs in here). */
+  /** Template engine for mapping templates; API Gateway's Velocity by default. */
   templateEngine?: TemplateEngine;
   /** AWS service integrations: endpoint per service (else `AWS_ENDPOINT_URL_<SERVICE>` / `AWS_ENDPOINT_URL`). */
   awsEndpoints?: Record<string, string>;
@@ -66,7 +67,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const log = options.log ?? ((line: string) => void process.stderr.write(line.endsWith("\n") ? line : `${line}\n`));
   const model = options.model ?? (options.template ? await loadDefinition(options.template, options) : undefined);
   if (!model) throw new TypeError("startGateway needs a template or a model");
-  const engine = options.templateEngine ?? substitutionEngine;
+  const engine = options.templateEngine ?? vtlEngine;
   const compiled = model.restApis.map((api) => compileRestApi(api, engine));
   const aws = resolveAwsServiceConfig(options.awsEndpoints, options.awsCredentials);
   const missing = missingAwsEndpoints(model, aws);

@@ -1,5 +1,5 @@
 import { GatewayError } from "../errors/index.ts";
-import { selectRequestTemplate } from "../templates/index.ts";
+import { emptyOverrides, selectRequestTemplate } from "../templates/index.ts";
 import type { CompiledIntegration } from "./compile.ts";
 import type { ParameterScope } from "./parameters.ts";
 import { findHeader } from "./request.ts";
@@ -37,7 +37,12 @@ export function integrationRequest(call: RoutedCall, compiled: CompiledIntegrati
   const template = payload.binary ? undefined : selectRequestTemplate(compiled.requestTemplates, contentType);
   if (template) {
     const text = payload.body.toString("utf8");
-    mapped.body = Buffer.from(template(text === scope.input.body ? scope : { ...scope, input: { ...scope.input, body: text } }), "utf8");
+    const overrides = emptyOverrides();
+    mapped.body = Buffer.from(template({ ...scope, input: { ...scope.input, body: text }, overrides }), "utf8");
+    // `$context.requestOverride.*` wins over parameter mappings (apigateway-override-request-response-parameters.md).
+    Object.assign(mapped.header, overrides.request.header);
+    Object.assign(mapped.path, overrides.request.path);
+    Object.assign(mapped.querystring, overrides.request.querystring);
     return mapped;
   }
   const behavior = compiled.integration.passthroughBehavior;

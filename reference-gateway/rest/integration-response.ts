@@ -1,5 +1,5 @@
 import { GatewayError } from "../errors/index.ts";
-import { selectResponseTemplate } from "../templates/index.ts";
+import { emptyOverrides, selectResponseTemplate } from "../templates/index.ts";
 import type { HttpResponse, RoutedCall } from "./call.ts";
 import type { CompiledIntegration } from "./compile.ts";
 import type { ParameterScope } from "./parameters.ts";
@@ -53,5 +53,15 @@ export function integrationResponse(call: RoutedCall, compiled: CompiledIntegrat
   const backendType = Object.entries(result.headers).find(([name]) => name.toLowerCase() === "content-type")?.[1].at(-1);
   const contentType = selected?.contentType ?? backendType ?? "application/json";
   if (!headers.some(([name]) => name.toLowerCase() === "content-type")) headers.unshift(["Content-Type", contentType]);
-  return { status: Number(statusCode), headers, body: selected ? selected.template(responseScope) : payload.body };
+  if (!selected) return { status: Number(statusCode), headers, body: payload.body };
+
+  const overrides = emptyOverrides();
+  const body = selected.template({ ...responseScope, overrides });
+  // `$context.responseOverride.*` replaces the status and headers the mappings produced.
+  for (const [name, value] of Object.entries(overrides.response.header)) {
+    const lower = name.toLowerCase();
+    const kept = headers.filter(([existing]) => existing.toLowerCase() !== lower);
+    headers.splice(0, headers.length, ...kept, [name, value]);
+  }
+  return { status: overrides.response.status ?? Number(statusCode), headers, body };
 }

@@ -1,4 +1,5 @@
 import { errorContext, GatewayError, renderGatewayResponse } from "../errors/index.ts";
+import { TemplateRenderError } from "../templates/index.ts";
 import { newRequestIds } from "../observe/index.ts";
 import type { HttpResponse, RestCall } from "./call.ts";
 import type { CompiledRestApi } from "./compile.ts";
@@ -53,14 +54,28 @@ export async function handleRestRequest(compiled: CompiledRestApi, deps: RestDep
   return response;
 }
 
+/**
+ * Every failure as a gateway response type. A mapping template that fails while rendering is a 5XX on AWS,
+ * except a body `$input.json`/`$input.path` cannot parse, which is the 400 "Could not parse request body into json".
+ */
+function asGatewayError(error: unknown): GatewayError {
+  if (error instanceof GatewayError) return error;
+  if (error instanceof TemplateRenderError) {
+    return error.kind === "invalid-json"
+      ? new GatewayError("BAD_REQUEST_BODY", { message: `Could not parse request body into json: ${error.message}`, cause: error })
+      : new GatewayError("API_CONFIGURATION_ERROR", { message: "Internal server error", detail: `mapping template: ${error.message}`, cause: error });
+  }
+  return new GatewayError("API_CONFIGURATION_ERROR", { message: "Internal server error", detail: "unexpected failure", cause: error });
+}
+
 function errorResponse(error: unknown, call: RestCall, compiled: CompiledRestApi, deps: RestDeps): HttpResponse {
   if (error instanceof UnknownStageError) {
     return { status: 403, headers: [["Content-Type", "application/json"], ["x-amzn-ErrorType", "ForbiddenException"]], body: '{"message":"Forbidden"}' };
   }
-  const gatewayError =
-    error instanceof GatewayError ? error : new GatewayError("API_CONFIGURATION_ERROR", { message: "Internal server error", detail: "unexpected failure", cause: error });
+  const gatewayError = asGatewayError(error);
   if (gatewayError.detail || !(error instanceof GatewayError)) {
-    const cause = error instanceof GatewayError ? "" : ` ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+    const unexpected = !(error instanceof GatewayError) && !(error instanceof TemplateRenderError);
+    const cause = unexpected ? ` ${error instanceof Error ? (error.stack ?? error.message) : String(error)}` : "";
     deps.log(`${call.ids.requestId} ${gatewayError.type}: ${gatewayError.detail ?? ""}${cause}`);
   }
   const context = { ...contextVariables(call, deps.gateway), error: errorContext(gatewayError.type, gatewayError.message, gatewayError.validationErrorString) };
