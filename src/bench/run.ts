@@ -92,6 +92,8 @@ export async function runBench(options: BenchOptions, progress: (line: string) =
     results.push(await measure("reference: MOCK integration", gateway, "/mock", options));
     progress("reference Lambda proxy …");
     results.push(await measure("reference: Lambda proxy (worker thread)", gateway, "/lambda", options));
+    progress("reference Lambda custom with VTL …");
+    results.push(await measure("reference: Lambda custom, VTL request + response templates", gateway, "/vtl?name=ada&lang=en", options));
   } finally {
     await gateway.stop();
   }
