@@ -1,4 +1,6 @@
-import { parse as parseVelocity } from "velocityjs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { Helper, parse as parseVelocity } from "velocityjs";
 import {
   inputParam,
   TemplateCompileError,
@@ -64,13 +66,45 @@ interface Prepared {
   strings: WeakMap<Node, Ast[]>;
 }
 
-function parseText(text: string): Ast[] {
+/**
+ * velocityjs's token-level parser (before blocks are nested). Its public parse() silently drops everything after a
+ * stray #end and renders an unclosed block's body twice, where Velocity refuses the template; the flat tokens let us
+ * check the nesting first. Loaded from the package's own CommonJS build; without it the check is skipped.
+ */
+const flatParse: ((text: string) => Array<string | { type: string }>) | undefined = (() => {
   try {
+    const require = createRequire(import.meta.url);
+    const module = require(join(dirname(require.resolve("velocityjs")), "parse/index.cjs")) as { parse_1?: unknown };
+    return typeof module.parse_1 === "function" ? (module.parse_1 as (text: string) => Array<string | { type: string }>) : undefined;
+  } catch {
+    return undefined;
+  }
+})();
+
+const BLOCK_TYPES = new Set(["if", "foreach", "macro", "noescape", "define", "macro_body"]);
+
+/** Parses VTL into velocityjs's nested tree; a syntax error or unbalanced #end is reported through `fail`. */
+function parseVtl(text: string, fail: (reason: string) => Error): Ast[] {
+  try {
+    if (flatParse) {
+      let depth = 0;
+      for (const token of flatParse(text)) {
+        if (typeof token === "string") continue;
+        if (BLOCK_TYPES.has(token.type)) depth++;
+        else if (token.type === "end" && --depth < 0) throw fail("VTL syntax error: #end without an open #if/#foreach/#macro/#define");
+      }
+      if (depth > 0) throw fail("VTL syntax error: missing #end");
+    }
     return parseVelocity(text) as unknown as Ast[];
   } catch (error) {
+    if (error instanceof TemplateCompileError || error instanceof TemplateRenderError) throw error;
     const message = String((error as Error).message ?? error).split("\n");
-    throw new TemplateCompileError(`VTL syntax error: ${message.slice(0, 3).join(" ").replace(/\s+/g, " ").trim()}`);
+    throw fail(`VTL syntax error: ${message.slice(0, 3).join(" ").replace(/\s+/g, " ").trim()}`);
   }
+}
+
+function parseText(text: string): Ast[] {
+  return parseVtl(text, (reason) => new TemplateCompileError(reason));
 }
 
 function prepare(text: string): Prepared {
@@ -354,7 +388,7 @@ class Renderer {
     try {
       for (let i = 0; i < n; i++) {
         this.tick();
-        const hasNext = i + 1 < items.length && i + 1 < n;
+        const hasNext = i + 1 < items.length; // the iterator's answer, even on the last allowed iteration
         const scope = new Host(
           "foreach",
           new Map<string, () => V>([
@@ -404,7 +438,8 @@ class Renderer {
     }
     const macro = this.prepared.macros.get(id);
     if (!macro) {
-      this.emit(out, `#${id}(${(Array.isArray(node.args) ? node.args : []).map(() => "").join(", ")})`.replace(/\(\s*(, )*\)$/, "()"));
+      // Velocity prints a call of an undefined macro as written.
+      this.emit(out, Helper.getRefText(node as never));
       return;
     }
     const saved = macro.args.map((name) => [name, this.vars.get(name)] as const);
@@ -599,11 +634,7 @@ const evaluated = new Map<string, Ast[]>();
 function parseEvaluated(text: string): Ast[] {
   let ast = evaluated.get(text);
   if (!ast) {
-    try {
-      ast = parseVelocity(text) as unknown as Ast[];
-    } catch (error) {
-      throw new TemplateRenderError(`#evaluate: ${String((error as Error).message).split("\n")[0]}`);
-    }
+    ast = parseVtl(text, (reason) => new TemplateRenderError(`#evaluate: ${reason}`));
     if (evaluated.size > 200) evaluated.clear();
     evaluated.set(text, ast);
   }

@@ -72,15 +72,21 @@ describe("limits", () => {
     expect(vtlEngine.compile("x".repeat(LIMITS.templateBytes))(scopeOf()).length).toBe(LIMITS.templateBytes);
   });
 
-  it("a VTL syntax error is refused at load", () => {
+  it("a VTL syntax error is refused at load, including a stray or missing #end", () => {
     expect(() => vtlEngine.compile("#if($a")).toThrow(TemplateCompileError);
+    expect(() => vtlEngine.compile("a#end b")).toThrow(/#end without/);
+    expect(() => vtlEngine.compile("#if(true)x")).toThrow(/missing #end/);
+    expect(() => vtlEngine.compile("#foreach($a in [1])x#end#end tail")).toThrow(TemplateCompileError);
     expect(() => vtlEngine.compile('#set($a = )')).toThrow(/VTL syntax error/);
   });
 
   it("#foreach stops after 1000 iterations (Velocity directive.foreach.maxloops)", () => {
     const body = JSON.stringify({ items: Array.from({ length: 1500 }, (_, i) => i) });
     expect(render("#foreach($i in $input.path('$.items'))x#end", { body }).length).toBe(1000);
-    expect(render("#foreach($i in $input.path('$.items'))#if(!$foreach.hasNext)last=$i#end#end", { body })).toBe("last=999");
+    expect(render("#foreach($i in $input.path('$.items'))#if($foreach.count == 1000)last=$i hasNext=$foreach.hasNext#end#end", { body })).toBe(
+      "last=999 hasNext=true",
+    );
+    expect(render("#foreach($i in [1..1001])#end$velocityCount|#foreach($i in [1..1001])$velocityCount#end", {}).endsWith("9991000")).toBe(true);
   });
 
   it("a render that runs too long is stopped", () => {
