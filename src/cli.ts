@@ -1,10 +1,10 @@
 import { serve } from "./commands/serve.ts";
 import { bench } from "./commands/bench.ts";
 import { record } from "./commands/record.ts";
-import { replay } from "./commands/replay.ts";
+import { replay, replayBench } from "./commands/replay.ts";
 import { UsageError } from "./commands/args.ts";
 
-const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { serve, bench, record, replay };
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { serve, bench, record, replay, "replay-bench": replayBench };
 
 const USAGE = `usage: gateproof <command> [options]
 
@@ -15,6 +15,7 @@ commands:
   record --target URL --out FILE.jsonl [--listen PORT] [--host H] [--redact-header REGEX …] [--redact-body PATH …] [--no-redact]
   replay <file> --target URL [--speed 1|2|0.5|max] [--concurrency N] [--transform SPEC …] [--compare URL [--secondary URL]]
          [--no-compare] [--ignore PATH …] [--ignore-file F] [--template FILE] [--on-bad-input skip|fatal] [--report-dir DIR]
+  replay-bench [--entries N] [--rate R] [--seconds S] [--connections N] [--out DIR]
 `;
 
 /** Runs one command; resolves to the process exit code (serve resolves when it is told to stop). */

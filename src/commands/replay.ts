@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { replayBenchMarkdown, runReplayBench } from "../replay/bench/run.ts";
 import { collapsedEndpoint, definitionEndpoints } from "../replay/compare/endpoints.ts";
 import { noiseRules, readIgnoreFile } from "../replay/compare/noise.ts";
 import { DEFAULT_THRESHOLDS } from "../replay/compare/tally.ts";
@@ -107,4 +108,34 @@ export async function replay(args: string[]): Promise<number> {
   }
   process.stdout.write(markdown);
   return hasDifferences(report) ? 1 : 0;
+}
+
+/** `gateproof replay-bench`: the replayer's three targets (memory, send lag, throughput); reports in reports/replay. */
+export async function replayBench(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, {
+    entries: { type: "string" },
+    rate: { type: "string" },
+    seconds: { type: "string" },
+    connections: { type: "string" },
+    out: { type: "string" },
+  });
+  if (positionals.length > 0) throw new UsageError("replay-bench takes no positional arguments");
+  const report = await runReplayBench(
+    {
+      entries: integerOption(values.entries, "entries", 1_000_000),
+      rate: integerOption(values.rate, "rate", 2000),
+      seconds: integerOption(values.seconds, "seconds", 10),
+      connections: integerOption(values.connections, "connections", 10),
+      autocannonSeconds: 10,
+    },
+    (line) => void process.stderr.write(`${line}\n`),
+  );
+  const dir = values.out ?? "reports/replay";
+  await mkdir(dir, { recursive: true });
+  const stamp = report.startedAt.replace(/[:.]/g, "-");
+  const markdown = replayBenchMarkdown(report);
+  await writeFile(join(dir, `${stamp}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(join(dir, `${stamp}.md`), markdown);
+  process.stdout.write(markdown);
+  return 0;
 }

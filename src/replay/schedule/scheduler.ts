@@ -48,13 +48,17 @@ export async function schedule<T>(
   let index = 0;
   let ts0 = 0;
   let lastTs = 0;
-  const t0 = clock.now();
+  // t0 is when the first item is in hand: opening the source is not the replay's lateness.
+  let t0 = clock.now();
   let lastSend = t0;
 
   for await (const item of items) {
     if (failure) break;
     const ts = timestampOf(item);
-    if (index === 0) ts0 = ts;
+    if (index === 0) {
+      ts0 = ts;
+      t0 = lastSend = clock.now();
+    }
     lastTs = ts;
     while (inFlight >= options.concurrency) await new Promise<void>((resolve) => (slotFreed = resolve));
     let intended: number;

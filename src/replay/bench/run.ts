@@ -1,0 +1,129 @@
+import autocannon from "autocannon";
+import { Pool } from "undici";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import { join } from "node:path";
+import { startBareServer } from "../../bench/processes.ts";
+import { measureReplay } from "./replay-process.ts";
+import { writeBenchTraffic } from "./traffic-file.ts";
+
+export interface ReplayBenchOptions {
+  /** Entries in the memory run (the target: 1,000,000 under 200 MB). */
+  entries: number;
+  /** Paced run: requests per second and seconds. */
+  rate: number;
+  seconds: number;
+  /** Connections for both `--speed max` and autocannon. */
+  connections: number;
+  /** autocannon's measured seconds. */
+  autocannonSeconds: number;
+}
+
+export interface ReplayBenchReport {
+  startedAt: string;
+  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; platform: string; loadAverageAtEnd: number[] };
+  options: ReplayBenchOptions;
+  memory: { entries: number; peakRssMb: number; requestsPerSecond: number; differingRequests: number; exitCode: number | null };
+  pacing: { rate: number; seconds: number; requests: number; lagMs: { p50: number; p99: number; max: number }; intendedRate: number; achievedRate: number };
+  throughput: { replayRequestsPerSecond: number; autocannonRequestsPerSecond: number; undiciLoopRequestsPerSecond: number; ratio: number };
+  targets: { rssUnder200Mb: boolean; lagP99Under2Ms: boolean; maxAtLeast08xAutocannon: boolean };
+}
+
+const ANSWER = '{"message":"hello"}';
+
+function autocannonRun(url: string, seconds: number, connections: number): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => autocannon({ url, duration: seconds, connections, pipelining: 1 }, (error, result) => (error ? reject(error) : resolve(result))));
+}
+
+/**
+ * The ceiling of the HTTP client the replayer uses: a bare undici request loop, same connections, same server.
+ * It separates the replayer's own cost from the client's.
+ */
+async function undiciLoop(url: string, seconds: number, connections: number): Promise<number> {
+  const pool = new Pool(url, { connections, pipelining: 1 });
+  const end = performance.now() + seconds * 1000;
+  let count = 0;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < end) {
+        const response = await pool.request({ method: "GET", path: "/item/1", headers: ["accept", "application/json"] });
+        await response.body.arrayBuffer();
+        count++;
+      }
+    }),
+  );
+  await pool.close();
+  return count / seconds;
+}
+
+/**
+ * The three replay targets, against one bare node:http server in its own process (the floor, so the figures are
+ * the replayer's own): memory over a 1,000,000-entry gzipped JSONL at --speed max (comparing every answer with
+ * the recorded one), send lag at a fixed rate, and --speed max against autocannon on the same server.
+ */
+export async function runReplayBench(options: ReplayBenchOptions, progress: (line: string) => void): Promise<ReplayBenchReport> {
+  const startedAt = new Date().toISOString();
+  const dir = await mkdtemp(join(os.tmpdir(), "gateproof-replay-bench-"));
+  const server = await startBareServer();
+  try {
+    progress(`writing ${options.entries} entries …`);
+    const big = join(dir, "million.jsonl.gz");
+    await writeBenchTraffic(big, options.entries, 0.01, ANSWER);
+    const paced = join(dir, "paced.jsonl.gz");
+    await writeBenchTraffic(paced, options.rate * options.seconds, 1000 / options.rate, ANSWER);
+
+    progress("autocannon …");
+    await autocannonRun(server.url, 1, options.connections);
+    const cannon = await autocannonRun(server.url, options.autocannonSeconds, options.connections);
+    progress("undici request loop …");
+    const undiciRate = await undiciLoop(server.url, options.autocannonSeconds, options.connections);
+
+    progress(`replay --speed max of ${options.entries} entries …`);
+    const memory = await measureReplay([big, "--target", server.url, "--speed", "max", "--concurrency", String(options.connections)], join(dir, "memory"));
+
+    progress(`replay at ${options.rate} req/s for ${options.seconds} s …`);
+    const pacing = await measureReplay([paced, "--target", server.url, "--speed", "1", "--no-compare"], join(dir, "pacing"));
+    const lag = pacing.report.timing.lagMs!;
+
+    const replayRate = memory.report.timing.achievedRate;
+    const cpus = os.cpus();
+    return {
+      startedAt,
+      machine: { cpus: cpus.length, cpuModel: cpus[0]?.model ?? "unknown", memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}`, loadAverageAtEnd: os.loadavg() },
+      options,
+      memory: { entries: memory.report.timing.requests, peakRssMb: memory.peakRssMb, requestsPerSecond: replayRate, differingRequests: memory.report.totals.differingRequests, exitCode: memory.exitCode },
+      pacing: { rate: options.rate, seconds: options.seconds, requests: pacing.report.timing.requests, lagMs: lag, intendedRate: pacing.report.timing.intendedRate ?? 0, achievedRate: pacing.report.timing.achievedRate },
+      throughput: { replayRequestsPerSecond: replayRate, autocannonRequestsPerSecond: cannon.requests.average, undiciLoopRequestsPerSecond: undiciRate, ratio: replayRate / cannon.requests.average },
+      targets: { rssUnder200Mb: memory.peakRssMb < 200, lagP99Under2Ms: lag.p99 < 2, maxAtLeast08xAutocannon: replayRate >= 0.8 * cannon.requests.average },
+    };
+  } finally {
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const yes = (ok: boolean) => (ok ? "met" : "**missed**");
+
+export function replayBenchMarkdown(report: ReplayBenchReport): string {
+  const { memory, pacing, throughput, targets } = report;
+  return [
+    `# gateproof replay benchmark, ${report.startedAt}`,
+    "",
+    `Machine: ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGb} GiB, Node ${report.machine.node}, ${report.machine.platform}.`,
+    "Target: a bare node:http server in its own process (loopback), answering the recorded bytes. Each replay is `gateproof replay` in its own process; peak RSS is its VmHWM.",
+    "",
+    "| target | measured | goal | |",
+    "|---|---|---|---|",
+    `| memory, ${memory.entries} JSONL entries (gzip), --speed max, compared with the recorded answers | peak RSS ${memory.peakRssMb} MB | < 200 MB | ${yes(targets.rssUnder200Mb)} |`,
+    `| send lag at ${pacing.rate} req/s for ${pacing.seconds} s (${pacing.requests} requests) | p50 ${pacing.lagMs.p50.toFixed(3)} ms, p99 ${pacing.lagMs.p99.toFixed(3)} ms, max ${pacing.lagMs.max.toFixed(3)} ms; ${pacing.achievedRate.toFixed(1)} req/s achieved of ${pacing.intendedRate.toFixed(1)} | p99 < 2 ms | ${yes(targets.lagP99Under2Ms)} |`,
+    `| --speed max vs autocannon, ${report.options.connections} connections each | replay ${Math.round(throughput.replayRequestsPerSecond)} req/s, autocannon ${Math.round(throughput.autocannonRequestsPerSecond)} req/s (${throughput.ratio.toFixed(2)}×) | ≥ 0.8× | ${yes(targets.maxAtLeast08xAutocannon)} |`,
+    "",
+    `For scale: a bare undici request loop (the replayer's HTTP client, nothing else) reached ${Math.round(throughput.undiciLoopRequestsPerSecond)} req/s (${(throughput.undiciLoopRequestsPerSecond / throughput.autocannonRequestsPerSecond).toFixed(2)}× autocannon) in the same run.`,
+    `Machine load average when the run ended: ${report.machine.loadAverageAtEnd.map((l) => l.toFixed(2)).join(", ")} (other work on a shared machine shows in every figure).`,
+    "",
+    `The memory run compared every answer with its recording: ${memory.differingRequests} requests differed beyond noise (exit code ${memory.exitCode}).`,
+    "",
+    "Regenerate: `npx gateproof replay-bench` (options: `--entries N --rate R --seconds S --connections N --out DIR`).",
+    "",
+  ].join("\n");
+}
