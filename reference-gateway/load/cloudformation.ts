@@ -270,6 +270,7 @@ function cfnMethod(ctx: StackContext, apis: CfnApis, entry: ResourceEntry, api: 
   const method: Method = {
     httpMethod,
     authorizationType: "NONE",
+    authorizationScopes: [],
     apiKeyRequired: false,
     requestModels,
     ...(requestValidator ? { requestValidator } : {}),
@@ -368,6 +369,7 @@ export function cfnRestApi(ctx: StackContext, apis: CfnApis, entry: ResourceEntr
     apiKeySource,
     gatewayResponses,
     models: models.models,
+    authorizers: {},
     location: { file, path: entry.path },
   };
 }

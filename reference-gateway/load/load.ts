@@ -92,6 +92,8 @@ function loadOpenApiFile(
     region: o.region,
     accountId: o.accountId,
     functions,
+    apiKeys: [],
+    usagePlans: [],
     restApis: [
       {
         logicalId,
@@ -103,6 +105,7 @@ function loadOpenApiFile(
         apiKeySource: parts.apiKeySource ?? "HEADER",
         gatewayResponses: parts.gatewayResponses,
         models: parts.models.models,
+        authorizers: {},
         location: { file, path: "$" },
       },
     ],

@@ -277,6 +277,7 @@ function readOperation(
   return {
     httpMethod,
     authorizationType: "NONE",
+    authorizationScopes: [],
     apiKeyRequired: false,
     requestParameters,
     requestModels,

@@ -163,6 +163,7 @@ export function samApiEvents(ctx: StackContext, entry: ResourceEntry, fn: Lambda
     const method: Method = {
       httpMethod,
       authorizationType: "NONE",
+      authorizationScopes: [],
       apiKeyRequired: false,
       requestParameters,
       requestModels: model ? { "application/json": model.name } : {},
@@ -311,6 +312,7 @@ export function samApi(ctx: StackContext, entry: ResourceEntry | undefined, even
     apiKeySource,
     gatewayResponses,
     models: models.models,
+    authorizers: {},
     location: { file, path: basePath },
   };
 }

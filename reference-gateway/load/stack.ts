@@ -127,5 +127,5 @@ export function loadStack(doc: Record<string, unknown>, file: string, options: S
     else if (e.type === "AWS::ApiGateway::RestApi") restApis.push(cfnRestApi(ctx, apis, e));
   }
   if (implicitAt !== undefined) restApis.push(samApi(ctx, undefined, events.filter((ev) => ev.apiLogicalId === IMPLICIT_API)));
-  return { sourceFile: file, region, accountId, restApis, functions };
+  return { sourceFile: file, region, accountId, restApis, functions, apiKeys: [], usagePlans: [] };
 }

@@ -18,6 +18,51 @@ export interface GatewayModel {
   restApis: RestApi[];
   /** Lambda functions by logical id. Integrations refer to them by that id. */
   functions: Record<string, LambdaFunction>;
+  /** API keys (`AWS::ApiGateway::ApiKey`, SAM `Auth.UsagePlan` keys), in template order. */
+  apiKeys: ApiKey[];
+  /** Usage plans (`AWS::ApiGateway::UsagePlan` + `UsagePlanKey`, SAM `Auth.UsagePlan`). Throttles/quotas: throttling issue. */
+  usagePlans: UsagePlan[];
+}
+
+export interface ApiKey {
+  logicalId: string;
+  /** 10-character id as AWS shows it (`$context.identity.apiKeyId`). */
+  id: string;
+  name: string;
+  /** The key itself; generated (and printed at start) when the template gives none. */
+  value: string;
+  generated: boolean;
+  enabled: boolean;
+  location: SourceLocation;
+}
+
+export interface ThrottleSettings {
+  rateLimit: number;
+  burstLimit: number;
+}
+
+export interface QuotaSettings {
+  limit: number;
+  offset: number;
+  period: "DAY" | "WEEK" | "MONTH";
+}
+
+export interface UsagePlan {
+  logicalId: string;
+  id: string;
+  name: string;
+  apiStages: Array<{
+    /** Logical id of the RestApi. */
+    api: string;
+    stage: string;
+    /** Per-method throttles keyed `"/path/METHOD"` (root: `"//GET"`). */
+    throttle: Record<string, ThrottleSettings>;
+  }>;
+  throttle?: ThrottleSettings;
+  quota?: QuotaSettings;
+  /** Logical ids of the plan's API keys. */
+  apiKeys: string[];
+  location: SourceLocation;
 }
 
 export interface LambdaFunction {
@@ -49,7 +94,62 @@ export interface RestApi {
   gatewayResponses: Partial<Record<GatewayResponseType, GatewayResponseConfig>>;
   /** Request models by name (`definitions`, `components.schemas`, `AWS::ApiGateway::Model`). */
   models: Record<string, RequestModel>;
+  /** Authorizers by id (the id methods refer to). */
+  authorizers: Record<string, Authorizer>;
+  /** Resource policy (`x-amazon-apigateway-policy`, RestApi `Policy`); undefined = none. */
+  policy?: PolicyDocument;
   location: SourceLocation;
+}
+
+export type Authorizer = LambdaAuthorizer | CognitoAuthorizer;
+
+interface AuthorizerBase {
+  /** 6-character id as AWS shows it. */
+  id: string;
+  name: string;
+  location: SourceLocation;
+}
+
+export interface LambdaAuthorizer extends AuthorizerBase {
+  type: "TOKEN" | "REQUEST";
+  /** The authorizer function (logical id), or a stage-variable name template as for integrations. */
+  functionLogicalId?: string;
+  functionNameTemplate?: string;
+  /** Mapping expressions: `method.request.header.X`, `method.request.querystring.X`, `stageVariables.X`, `context.X`. */
+  identitySource: string[];
+  /** TOKEN only: the token must match before the function is called. */
+  identityValidationExpression?: string;
+  /** 0 = no caching; default 300; at most 3600. */
+  resultTtlSeconds: number;
+}
+
+export interface CognitoAuthorizer extends AuthorizerBase {
+  type: "COGNITO_USER_POOLS";
+  /** `arn:aws:cognito-idp:{region}:{account}:userpool/{poolId}`. */
+  providerArns: string[];
+  /** Usually `method.request.header.Authorization`. */
+  identitySource: string[];
+  /** Matched against the ID token's `aud`. */
+  identityValidationExpression?: string;
+  resultTtlSeconds: number;
+}
+
+/** An IAM policy document (resource policies, Lambda authorizer output). */
+export interface PolicyDocument {
+  Version?: string;
+  Statement: PolicyStatement[];
+}
+
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: "Allow" | "Deny";
+  Principal?: unknown;
+  NotPrincipal?: unknown;
+  Action?: string | string[];
+  NotAction?: string | string[];
+  Resource?: string | string[];
+  NotResource?: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
 }
 
 export interface RequestModel {
@@ -91,6 +191,10 @@ export type AuthorizationType = "NONE" | "AWS_IAM" | "CUSTOM" | "COGNITO_USER_PO
 export interface Method {
   httpMethod: string;
   authorizationType: AuthorizationType;
+  /** For CUSTOM and COGNITO_USER_POOLS: the id in `RestApi.authorizers`. */
+  authorizerId?: string;
+  /** Cognito: scopes of which the access token must carry one (then the token must be an access token). */
+  authorizationScopes: string[];
   apiKeyRequired: boolean;
   /** `method.request.{path|querystring|header}.NAME` → required. */
   requestParameters: Record<string, boolean>;

@@ -36,6 +36,8 @@ export function contextVariables(call: RestCall, gateway: GatewayIdentity): Reco
   const resourcePath = call.route?.resource.path ?? "";
   return {
     resourceId: call.route?.resource.id ?? null,
+    // Captured events with an authorizer show it right after resourceId; without one the key is absent.
+    ...(call.auth?.authorizer ? { authorizer: call.auth.authorizer } : {}),
     resourcePath,
     httpMethod: call.request.method,
     extendedRequestId: call.ids.extendedRequestId,
@@ -47,7 +49,7 @@ export function contextVariables(call: RestCall, gateway: GatewayIdentity): Reco
     domainPrefix: host.replace(/:\d+$/, "").split(".")[0] ?? "",
     requestTimeEpoch: call.request.receivedAt,
     requestId: call.ids.requestId,
-    identity: identity(call),
+    identity: call.auth?.identity ? { ...identity(call), ...call.auth.identity } : identity(call),
     domainName: host,
     deploymentId: deploymentId(call.api.id, stage),
     apiId: call.api.id,
