@@ -20,6 +20,18 @@ export interface RestCall {
   /** Set by the route step when the stage has a canary. */
   isCanaryRequest?: boolean;
   route?: RouteMatch;
+  /** Set by the authorization steps (resource policy, authorizer, IAM, API key). */
+  auth?: CallAuthorization;
+}
+
+/** What authorization learned about the caller, as `$context` and the proxy event's requestContext show it. */
+export interface CallAuthorization {
+  /** `requestContext.authorizer`: Lambda → principalId, the stringified context, integrationLatency; Cognito → { claims }. */
+  authorizer?: Record<string, unknown>;
+  /** Fills `requestContext.identity` (IAM: accessKey, accountId, caller, user, userArn; API key: apiKey, apiKeyId). */
+  identity?: Record<string, string | null>;
+  /** A Lambda authorizer's `usageIdentifierKey` (API key source AUTHORIZER). */
+  usageIdentifierKey?: string;
 }
 
 /** A call that has passed routing. */
