@@ -9,6 +9,7 @@ import { parseQuery } from "./query.ts";
 import { findHeader, headerMaps, type IncomingRequest } from "./request.ts";
 import { route, UnknownStageError } from "./route.ts";
 import { validateRequest } from "./validate.ts";
+import { authorize } from "./authorize.ts";
 import { methodRequestScope } from "./scope.ts";
 
 export interface RestDeps extends IntegrationDeps {
@@ -21,7 +22,8 @@ export interface RestDeps extends IntegrationDeps {
  * A REST request's way through, in AWS's order (shared/design.md):
  *
  *   1. route          stage, then resource tree (literal before {param} before {proxy+}, per method)
- *   2. [resource policy → authorize → API key → throttle]   (their issues add them here)
+ *   2. authorize      resource policy → authorizer (IAM | Cognito | Lambda) → API key (authorize.ts)
+ *      [throttle]     (the throttling issue adds it here)
  *   3. validate       required parameters, then the body against its model (validate.ts)
  *   4. [cache lookup]
  *   5. integrate      integration request → integration → integration response → method response
@@ -42,6 +44,7 @@ export async function handleRestRequest(compiled: CompiledRestApi, deps: RestDep
   let traced = true;
   try {
     const routed = route(call, compiled);
+    await authorize(routed, compiled, deps);
     const validation = compiled.validations.get(routed.route.method);
     if (validation) validateRequest(validation, routed);
     response = await integrate(routed, compiled, contextVariables(routed, deps.gateway), deps);
