@@ -68,6 +68,8 @@ export async function replay(args: string[]): Promise<number> {
   const onBadInput = values["on-bad-input"] ?? "skip";
   if (onBadInput !== "skip" && onBadInput !== "fatal") throw new UsageError("--on-bad-input expects skip or fatal");
   const speed = speedOption(values.speed);
+  const concurrency = integerOption(values.concurrency, "concurrency", speed === "max" ? 10 : 256);
+  if (concurrency < 1) throw new UsageError("--concurrency must be at least 1");
 
   const userNoise = [...(values.ignore ?? []).map((path) => ({ path, why: "--ignore" }))];
   for (const file of values["ignore-file"] ?? []) userNoise.push(...(await readIgnoreFile(file)));
@@ -85,7 +87,7 @@ export async function replay(args: string[]): Promise<number> {
       secondary,
       noCompare: values["no-compare"],
       speed,
-      concurrency: integerOption(values.concurrency, "concurrency", speed === "max" ? 10 : 256) || 1,
+      concurrency,
       transforms,
       noise: noiseRules(userNoise, !values["no-builtin-noise"]),
       thresholds: {

@@ -11,6 +11,7 @@ import { realClock, type Clock } from "./schedule/clock.ts";
 import { schedule, type Speed } from "./schedule/scheduler.ts";
 import { TargetClient } from "./send/client.ts";
 import { outgoing, type OutgoingRequest } from "./send/outgoing.ts";
+import { warmUp } from "./send/warm-up.ts";
 import { readExchanges, type BadInput, type BadInputPolicy, type SourceFormat } from "./sources/index.ts";
 import { applyTransforms, type Transform } from "./transforms/index.ts";
 
@@ -33,6 +34,8 @@ export interface ReplayOptions {
   thresholds: Thresholds;
   endpointOf: EndpointOf;
   clock?: Clock;
+  /** Warm the send path on a throwaway local server before a timed replay (default: when speed is not max). */
+  warmUp?: boolean;
   /** Called for every skipped record as it is met (the report keeps the first 100). */
   onBadInputReport?: (bad: BadInput) => void;
   progress?: ProgressState;
@@ -42,6 +45,7 @@ const BAD_INPUT_KEPT = 100;
 
 export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
   const clock = options.clock ?? realClock;
+  if (options.warmUp ?? options.speed !== "max") await warmUp();
   const startedAt = new Date();
   const mode: ReplayReport["mode"] = options.noCompare ? "none" : options.compare ? (options.secondary ? "diffy" : "live") : "recorded";
   if (options.secondary && !options.compare) throw new Error("a secondary only makes sense with --compare (the candidate)");

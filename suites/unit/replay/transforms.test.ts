@@ -66,9 +66,18 @@ describe("built-in transforms", () => {
   });
 
   it("re-signs with SigV4 for the target host, replacing the old signature", async () => {
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
     process.env.AWS_ACCESS_KEY_ID = "AKIDEXAMPLE";
     process.env.AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
-    const request = await run(["sigv4=eu-west-1/execute-api"]);
+    let request: OutgoingRequest;
+    try {
+      request = await run(["sigv4=eu-west-1/execute-api"]);
+    } finally {
+      if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
+      else process.env.AWS_ACCESS_KEY_ID = saved.id;
+      if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+      else process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
+    }
     const authorization = header(request, "authorization")!;
     expect(authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/execute-api\/aws4_request, SignedHeaders=[^,]*host[^,]*, Signature=[0-9a-f]{64}$/);
     expect(request.headers.filter(([name]) => name.toLowerCase() === "authorization")).toHaveLength(1);
