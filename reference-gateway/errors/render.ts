@@ -12,9 +12,10 @@ export interface CompiledGatewayResponse {
 
 export type CompiledGatewayResponses = Partial<Record<GatewayResponseType, CompiledGatewayResponse>>;
 
-/** The body every built-in gateway response renders ([LS], matches the docs' examples). */
-const DEFAULT_TEMPLATE = compileSubstitution('{"message":$context.error.messageString}', { allowDirectives: true });
-const SPACED_DEFAULT_TEMPLATE = compileSubstitution('{"message": $context.error.messageString}', { allowDirectives: true });
+/** Each type's built-in body (catalogue.ts), compiled once. */
+const BUILTIN_TEMPLATES = new Map<ErrorResponseType, CompiledTemplate>(
+  (Object.entries(GATEWAY_RESPONSES) as Array<[ErrorResponseType, { body: string }]>).map(([type, entry]) => [type, compileSubstitution(entry.body, { allowDirectives: true })]),
+);
 
 export function compileGatewayResponses(config: Partial<Record<GatewayResponseType, GatewayResponseConfig>>): CompiledGatewayResponses {
   const compiled: CompiledGatewayResponses = {};
@@ -23,7 +24,7 @@ export function compileGatewayResponses(config: Partial<Record<GatewayResponseTy
       statusCode: response.statusCode === undefined ? undefined : Number(response.statusCode),
       headers: Object.entries(response.responseParameters).map(([target, source]) => [
         target.replace(/^gatewayresponse\.header\./, ""),
-        compileParameterSource(source),
+        compileParameterSource(source, "gateway-response"),
       ]),
       templates: Object.fromEntries(
         Object.entries(response.responseTemplates).map(([type, text]) => [type, compileSubstitution(text, { allowDirectives: true })]),
@@ -52,7 +53,7 @@ export function renderGatewayResponse(error: GatewayError, responses: CompiledGa
   const status = own?.statusCode ?? fallback?.statusCode ?? error.status ?? builtin.status;
   const templates = own && Object.keys(own.templates).length > 0 ? own.templates : (fallback?.templates ?? {});
   const selected = selectResponseTemplate(templates, accept);
-  const template = selected?.template ?? (builtin.spacedBody ? SPACED_DEFAULT_TEMPLATE : DEFAULT_TEMPLATE);
+  const template = selected?.template ?? BUILTIN_TEMPLATES.get(error.type)!;
   const contentType = selected?.contentType ?? "application/json";
 
   const headers = new Map<string, [string, string]>();

@@ -7,7 +7,8 @@ import { integrationResponse } from "../rest/integration-response.ts";
 import type { ParameterScope } from "../rest/parameters.ts";
 import { forwardedHeaderPairs } from "../rest/forwarded.ts";
 import { isBinaryMediaType } from "../rest/binary.ts";
-import { sendToBackend, type BackendResponse } from "./http-client.ts";
+import { sendToBackend } from "./http-client.ts";
+import { passedOnHeaders } from "./response-headers.ts";
 import { withIntegrationTimeout } from "./timeout.ts";
 
 /**
@@ -18,15 +19,6 @@ const DROPPED_REQUEST_HEADERS = new Set([
   "connection", "content-length", "content-md5", "expect", "max-forwards", "proxy-authenticate", "server", "te",
   "transfer-encoding", "trailer", "upgrade", "www-authenticate", "host", "keep-alive", "proxy-connection",
 ]);
-
-/**
- * Backend response headers API Gateway passes on as `x-amzn-Remapped-<name>` and then sets itself
- * (captured from real REST APIs: connection, content-length, date, x-amzn-requestid, server; WWW-Authenticate per
- * api-gateway-known-issues.md "header remapping").
- */
-const REMAPPED_RESPONSE_HEADERS = new Set(["connection", "content-length", "date", "server", "www-authenticate", "x-amzn-requestid"]);
-/** Framing headers the gateway recomputes for its own response. */
-const DROPPED_RESPONSE_HEADERS = new Set(["transfer-encoding", "keep-alive", "trailer", "upgrade", "proxy-authenticate"]);
 
 /** `http://host/{id}/x?y=${stageVariables.v}` → a URL with path placeholders and stage variables filled. */
 export function integrationUrl(uri: string, path: Record<string, string>, stageVariables: Record<string, string>): URL {
@@ -62,7 +54,8 @@ export async function invokeHttpProxy(call: RoutedCall, compiled: CompiledIntegr
   const response = await withIntegrationTimeout(compiled.integration.timeoutInMillis, (signal) =>
     sendToBackend(agent, { url, method, headers, body: mapped.body, signal }),
   );
-  return { status: response.status, headers: proxiedResponseHeaders(response), body: response.body };
+  const answered = Object.entries(response.headers).flatMap(([name, values]) => values.map((value): [string, string] => [name, value]));
+  return { status: response.status, headers: passedOnHeaders(answered), body: response.body };
 }
 
 /** HTTP (non-proxy): only mapped parameters and the mapped body are sent; the status selects the integration response. */
@@ -90,14 +83,4 @@ export async function invokeHttp(call: RoutedCall, compiled: CompiledIntegration
 function proxyMethod(compiled: CompiledIntegration, call: RoutedCall): string {
   const configured = compiled.integration.httpMethod?.toUpperCase();
   return !configured || configured === "ANY" ? call.request.method : configured;
-}
-
-function proxiedResponseHeaders(response: BackendResponse): Array<[string, string]> {
-  const headers: Array<[string, string]> = [];
-  for (const [name, values] of Object.entries(response.headers)) {
-    if (DROPPED_RESPONSE_HEADERS.has(name)) continue;
-    const outName = REMAPPED_RESPONSE_HEADERS.has(name) ? `x-amzn-Remapped-${name}` : name;
-    for (const value of values) headers.push([outName, value]);
-  }
-  return headers;
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import http from "node:http";
 import { GatewayError } from "../errors/index.ts";
 import type { LambdaRuntime } from "../lambda/index.ts";
 import { isBinaryMediaType } from "../rest/binary.ts";
@@ -7,6 +8,7 @@ import type { CompiledIntegration } from "../rest/compile.ts";
 import { findHeader, headerMaps } from "../rest/request.ts";
 import { forwardedHeaderPairs } from "../rest/forwarded.ts";
 import type { FunctionDirectory } from "./lambda-target.ts";
+import { passedOnHeaders } from "./response-headers.ts";
 import { withIntegrationTimeout } from "./timeout.ts";
 
 const nullIfEmpty = <T extends object>(map: T): T | null => (Object.keys(map).length === 0 ? null : map);
@@ -60,8 +62,15 @@ function malformed(reason: string): GatewayError {
 }
 
 function headerValue(value: unknown, name: string): string {
-  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") return String(value);
-  throw malformed(`header ${name} is not a string, number or boolean`);
+  if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") throw malformed(`header ${name} is not a string, number or boolean`);
+  const text = String(value);
+  try {
+    http.validateHeaderName(name);
+    http.validateHeaderValue(name, text);
+  } catch {
+    throw malformed(`header ${JSON.stringify(name)} is not a valid HTTP header`);
+  }
+  return text;
 }
 
 /**
@@ -77,7 +86,8 @@ export function proxyResponse(payload: unknown, call: RoutedCall): HttpResponse 
 
   const rawStatus = result.statusCode ?? 200;
   const status = typeof rawStatus === "string" && /^\d+$/.test(rawStatus) ? Number(rawStatus) : rawStatus;
-  if (typeof status !== "number" || !Number.isInteger(status) || status < 100 || status > 599) throw malformed("statusCode is not an HTTP status");
+  // 1xx statuses are interim responses in HTTP/1.1, never a final answer.
+  if (typeof status !== "number" || !Number.isInteger(status) || status < 200 || status > 599) throw malformed("statusCode is not a final HTTP status");
 
   const headers = new Map<string, Array<[string, string]>>();
   if (result.headers !== undefined && result.headers !== null) {
@@ -99,7 +109,7 @@ export function proxyResponse(payload: unknown, call: RoutedCall): HttpResponse 
   const decode = result.isBase64Encoded === true && isBinaryMediaType(call.api.binaryMediaTypes, findHeader(call.request.headerPairs, "accept"));
   const body = decode ? Buffer.from(text, "base64") : text;
 
-  const out = [...headers.values()].flat();
+  const out = passedOnHeaders([...headers.values()].flat());
   if (!headers.has("content-type")) out.unshift(["Content-Type", "application/json"]);
   return { status, headers: out, body };
 }

@@ -9,8 +9,9 @@ export async function withIntegrationTimeout<T>(timeoutInMillis: number, run: (s
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      controller.abort();
+      // Settle first: the abort makes the integration reject too, and the timeout must be what the client gets.
       reject(new GatewayError("INTEGRATION_TIMEOUT", { detail: `integration did not answer within ${timeoutInMillis} ms` }));
+      controller.abort();
     }, timeoutInMillis);
   });
   try {

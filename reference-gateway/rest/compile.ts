@@ -1,4 +1,5 @@
-import type { Integration, IntegrationResponse, Method, Resource, RestApi } from "../model/index.ts";
+import type { GatewayModel, Integration, IntegrationResponse, Method, Resource, RestApi } from "../model/index.ts";
+import { indexApiKeys, type ApiKeyIndex } from "../auth/api-key.ts";
 import { LoadError } from "../load/errors.ts";
 import { compileGatewayResponses, type CompiledGatewayResponses } from "../errors/index.ts";
 import { TemplateCompileError, type CompiledTemplate, type TemplateEngine } from "../templates/index.ts";
@@ -32,9 +33,12 @@ export interface CompiledRestApi {
   integrations: Map<Method, CompiledIntegration>;
   /** Request validation per method (validate.ts); absent when the method validates nothing. */
   validations: Map<Method, CompiledValidation>;
+  /** The API keys valid on this API, by value, with their usage plan per stage (auth/api-key.ts). */
+  apiKeys: ApiKeyIndex;
 }
 
-export function compileRestApi(api: RestApi, engine: TemplateEngine): CompiledRestApi {
+/** `keys`: the model's API keys and usage plans, which live beside the APIs rather than in them. */
+export function compileRestApi(api: RestApi, engine: TemplateEngine, keys: Pick<GatewayModel, "apiKeys" | "usagePlans">): CompiledRestApi {
   const integrations = new Map<Method, CompiledIntegration>();
   const validations = new Map<Method, CompiledValidation>();
   const model = createModelValidator(api);
@@ -54,6 +58,7 @@ export function compileRestApi(api: RestApi, engine: TemplateEngine): CompiledRe
     gatewayResponses: guard(api.location.file, `${api.location.path} (gateway responses)`, () => compileGatewayResponses(api.gatewayResponses)),
     integrations,
     validations,
+    apiKeys: indexApiKeys(api, keys),
   };
 }
 
@@ -78,11 +83,15 @@ function compileIntegration(method: Method, engine: TemplateEngine): CompiledInt
   const requestParameters = Object.entries(integration.requestParameters).map(([target, expression]) => {
     const match = /^integration\.request\.(path|querystring|header)\.([a-zA-Z0-9._$-]+)$/.exec(target);
     if (!match) throw new LoadError(location.file, `${at}.requestParameters`, `invalid mapping target ${JSON.stringify(target)}`);
-    const source = guard(location.file, `${at}.requestParameters['${target}']`, () => compileParameterSource(expression));
+    const source = guard(location.file, `${at}.requestParameters['${target}']`, () => compileParameterSource(expression, "integration-request"));
     return { location: match[1] as "path" | "querystring" | "header", name: match[2]!, source };
   });
   const responses = integration.integrationResponses.map((response, index) => {
     const where = `${at}.responses[${index}]`;
+    // IntegrationResponse.statusCode must match [1-5]\d\d (API reference); a 1xx is never a final answer.
+    if (!/^[2-5]\d\d$/.test(response.statusCode)) {
+      throw new LoadError(location.file, `${where}.statusCode`, `status ${JSON.stringify(response.statusCode)} is not a final HTTP status (200-599)`);
+    }
     return {
       pattern:
         response.selectionPattern === undefined ? undefined : guard(location.file, `${where}.selectionPattern`, () => new RegExp(`^(?:${response.selectionPattern})$`)),
@@ -90,7 +99,7 @@ function compileIntegration(method: Method, engine: TemplateEngine): CompiledInt
       headers: Object.entries(response.responseParameters).map(([target, expression]): [string, ParameterSource] => {
         const match = /^method\.response\.header\.([a-zA-Z0-9._$-]+)$/.exec(target);
         if (!match) throw new LoadError(location.file, `${where}.responseParameters`, `invalid mapping target ${JSON.stringify(target)}`);
-        return [match[1]!, guard(location.file, `${where}.responseParameters['${target}']`, () => compileParameterSource(expression))];
+        return [match[1]!, guard(location.file, `${where}.responseParameters['${target}']`, () => compileParameterSource(expression, "method-response"))];
       }),
       templates: compileTemplates(response.responseTemplates, engine, location.file, `${where}.responseTemplates`),
     };

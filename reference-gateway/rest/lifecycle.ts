@@ -10,6 +10,7 @@ import { findHeader, headerMaps, type IncomingRequest } from "./request.ts";
 import { route, UnknownStageError } from "./route.ts";
 import { validateRequest } from "./validate.ts";
 import { authorize } from "./authorize.ts";
+import { isSendable, sendableHeaders } from "./sendable.ts";
 import { methodRequestScope } from "./scope.ts";
 
 export interface RestDeps extends IntegrationDeps {
@@ -48,6 +49,9 @@ export async function handleRestRequest(compiled: CompiledRestApi, deps: RestDep
     const validation = compiled.validations.get(routed.route.method);
     if (validation) validateRequest(validation, routed);
     response = await integrate(routed, compiled, contextVariables(routed, deps.gateway), deps);
+    if (!isSendable(response)) {
+      throw new GatewayError("API_CONFIGURATION_ERROR", { message: "Internal server error", detail: `response not valid HTTP (status ${response.status} or a header)` });
+    }
   } catch (error) {
     traced = error instanceof GatewayError && error.type === "INTEGRATION_TIMEOUT";
     response = errorResponse(error, call, compiled, deps);
@@ -86,5 +90,6 @@ function errorResponse(error: unknown, call: RestCall, compiled: CompiledRestApi
     ? methodRequestScope({ ...call, stage: call.stage, route: call.route }, context)
     : { context, stageVariables: call.stage?.variables ?? {}, input: { body: "", params: { path: {}, querystring: call.query.single, header: call.headers.single } } };
   const rendered = renderGatewayResponse(gatewayError, compiled.gatewayResponses, scope, findHeader(call.request.headerPairs, "accept"));
-  return rendered;
+  // A header mapped from the request (method.request.*) may hold what HTTP forbids: it is left out, not sent broken.
+  return { ...rendered, headers: sendableHeaders(rendered.headers) };
 }

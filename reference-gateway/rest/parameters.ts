@@ -30,9 +30,25 @@ const PATTERNS: Array<[RegExp, (match: RegExpExecArray) => ParameterSource]> = [
   [/^context\.([A-Za-z0-9_.-]+)$/, (m) => (s) => scalar(valueAt(s.context, m[1]!.split(".")))],
 ];
 
-export function compileParameterSource(expression: string): ParameterSource {
+/**
+ * Where a mapping is written decides which sources it may read (request-response-data-mappings.md, spec §1.6):
+ * integration requests read the method request; method responses read the integration response; gateway
+ * responses read the method request's header, path and query string. Statics, stage variables and context
+ * variables are allowed everywhere.
+ */
+export type MappingContext = "integration-request" | "method-response" | "gateway-response";
+
+const ALLOWED: Record<MappingContext, RegExp> = {
+  "integration-request": /^(?:'|method\.request\.|stageVariables\.|context\.)/,
+  "method-response": /^(?:'|integration\.response\.|stageVariables\.|context\.)/,
+  "gateway-response": /^(?:'|method\.request\.(?:header|path|querystring)\.|stageVariables\.|context\.)/,
+};
+
+export function compileParameterSource(expression: string, context: MappingContext): ParameterSource {
+  const trimmed = expression.trim();
+  if (!ALLOWED[context].test(trimmed)) throw new TemplateCompileError(`mapping expression ${JSON.stringify(expression)} is not allowed in a ${context} mapping`);
   for (const [pattern, build] of PATTERNS) {
-    const match = pattern.exec(expression.trim());
+    const match = pattern.exec(trimmed);
     if (match) return build(match);
   }
   throw new TemplateCompileError(`invalid mapping expression ${JSON.stringify(expression)}`);

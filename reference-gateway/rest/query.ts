@@ -19,7 +19,8 @@ export function parseQuery(rawQuery: string | undefined): QueryMaps {
   const single = clientKeyed<string>();
   const multi = clientKeyed<string[]>();
   if (!rawQuery) return { single, multi };
-  for (const part of rawQuery.split("&")) {
+  // api-gateway-known-issues.md (REST): a semicolon in the query string splits the data, like `&`.
+  for (const part of rawQuery.split(/[&;]/)) {
     if (part === "") continue;
     const eq = part.indexOf("=");
     const key = decodeQueryComponent(eq < 0 ? part : part.slice(0, eq));

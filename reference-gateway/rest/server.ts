@@ -54,6 +54,11 @@ function pairs(raw: string[]): Array<[string, string]> {
   return out;
 }
 
+/** Statuses whose responses carry no body and no Content-Length (RFC 9110 §8.6, §15.3.5, §15.4.5). */
+const BODYLESS = new Set([204, 304]);
+
+const INTERNAL_ERROR: HttpResponse = { status: 500, headers: [["Content-Type", "application/json"]], body: '{"message": "Internal server error"}' };
+
 function send(res: http.ServerResponse, response: HttpResponse, close = false): void {
   if (res.headersSent || res.destroyed) return;
   const grouped = new Map<string, { name: string; values: string[] }>();
@@ -67,17 +72,42 @@ function send(res: http.ServerResponse, response: HttpResponse, close = false): 
     // A header the integration repeated reaches the client repeated (Set-Cookie) or comma-joined, as HTTP allows.
     res.setHeader(name, values.length === 1 ? values[0]! : values);
   }
-  res.setHeader("Content-Length", body.length);
+  if (!BODYLESS.has(response.status)) res.setHeader("Content-Length", body.length);
   if (close) res.setHeader("Connection", "close");
   res.writeHead(response.status);
-  res.end(body);
+  res.end(BODYLESS.has(response.status) ? undefined : body);
+}
+
+/** The origin-form path of a request target; an absolute-form target (RFC 9112 §3.2.2) keeps only its path. */
+function originForm(target: string): string {
+  const absolute = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(target);
+  if (!absolute) return target;
+  const rest = target.slice(absolute[0].length);
+  return rest.startsWith("/") ? rest : `/${rest}`;
+}
+
+/** A client that went away mid-request: nothing to answer. */
+function clientGone(req: http.IncomingMessage, error: unknown): boolean {
+  return req.destroyed || (error instanceof Error && ((error as NodeJS.ErrnoException).code === "ECONNRESET" || error.message === "aborted"));
+}
+
+/** Answers to malformed HTTP, which never reaches the lifecycle (as node:http's defaults, in AWS's JSON shape). */
+function clientErrorResponse(error: NodeJS.ErrnoException): string {
+  const [status, reason, message] =
+    error.code === "HPE_HEADER_OVERFLOW"
+      ? [431, "Request Header Fields Too Large", "Request Header Fields Too Large"]
+      : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "Request Timeout", "Request Timeout"]
+        : [400, "Bad Request", "Bad Request"];
+  const body = JSON.stringify({ message });
+  return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`;
 }
 
 /** The node:http face of one REST API. */
 export function createRestServer(compiled: CompiledRestApi, deps: RestDeps): http.Server {
   const server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     const receivedAt = Date.now();
-    const target = req.url ?? "/";
+    const target = originForm(req.url ?? "/");
     const q = target.indexOf("?");
     readBody(req)
       .then((body) => {
@@ -97,19 +127,27 @@ export function createRestServer(compiled: CompiledRestApi, deps: RestDeps): htt
       .then(
         (response) => send(res, response),
         (error: unknown) => {
-          if (error instanceof PayloadTooLarge) {
-            send(res, TOO_LARGE);
-            return;
-          }
+          if (error instanceof PayloadTooLarge) return send(res, TOO_LARGE);
+          if (clientGone(req, error)) return;
           deps.log(`unexpected failure serving ${req.method} ${target}: ${error instanceof Error ? error.stack : String(error)}`);
-          send(res, { status: 500, headers: [["Content-Type", "application/json"]], body: '{"message": "Internal server error"}' }, true);
+          send(res, INTERNAL_ERROR, true);
         },
-      );
+      )
+      .catch((error: unknown) => {
+        // Last line of defence: whatever happens while writing, the process keeps serving everyone else.
+        deps.log(`could not answer ${req.method} ${target}: ${error instanceof Error ? error.stack : String(error)}`);
+        res.destroy();
+      });
   });
-  // Malformed HTTP never reaches the lifecycle; answer it and close, as a front-end load balancer would.
-  server.on("clientError", (_error, socket) => {
-    const body = '{"message":"Bad Request"}';
-    if (socket.writable) socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+  server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+    // A response still owed on this connection is sent first; answering the bad request now would be taken by the
+    // client as the answer to the earlier one.
+    const pending = (socket as unknown as { _httpMessage?: http.ServerResponse })._httpMessage;
+    if (pending && !pending.writableEnded) {
+      pending.once("finish", () => socket.end());
+      return;
+    }
+    if (socket.writable) socket.end(clientErrorResponse(error));
     else socket.destroy();
   });
   return server;

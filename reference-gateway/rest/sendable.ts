@@ -1,0 +1,26 @@
+import http from "node:http";
+import type { HttpResponse } from "./call.ts";
+
+/**
+ * Whether node:http can write the response as it is: a final status (1xx would be sent as an interim response and
+ * desynchronise keep-alive) and header names and values HTTP allows (no CR/LF, no characters above U+00FF).
+ * The lifecycle turns anything else into a gateway error rather than letting node:http throw.
+ */
+export function isSendable(response: HttpResponse): boolean {
+  if (!Number.isInteger(response.status) || response.status < 200 || response.status > 599) return false;
+  return sendableHeaders(response.headers).length === response.headers.length;
+}
+
+
+/** The headers HTTP allows, for gateway responses whose mapped values came from the request. */
+export function sendableHeaders(headers: Array<[string, string]>): Array<[string, string]> {
+  return headers.filter(([name, value]) => {
+    try {
+      http.validateHeaderName(name);
+      http.validateHeaderValue(name, value);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
