@@ -161,7 +161,7 @@ function wildcard(pattern: string, flags: "" | "i"): RegExp {
  * The ARN API Gateway evaluates policies against, for a method request: `arn:aws:execute-api:{region}:{account}:
  * {apiId}/{stage}/{METHOD}/{path}` where path is the request's actual path without its leading slash (the root
  * resource gives a trailing slash only: `…/ESTestInvoke-stage/GET/` in a captured authorizer event, and spec §7.1's
- * `…:ymy8tbxw7b/*/GET/`). Path parameters appear with their request values, not as `{id}`: confirmed against
+ * `…:ymy8tbxw7b/{stage wildcard}/GET/`). Path parameters appear with their request values, not as `{id}`: confirmed against
  * CloudWatch in dherault/serverless-offline#273 ("methodArn should contain request.path, not endpointPath").
  */
 export function methodArn(region: string, account: string, apiId: string, stage: string, method: string, resourcePath: string): string {
