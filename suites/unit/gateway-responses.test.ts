@@ -45,6 +45,17 @@ const EXPECTED: Record<ErrorResponseType, [number, string, string]> = {
   WAF_FILTERED: [403, "Forbidden", "WafFilteredException"],
 };
 
+/**
+ * spec §2.1: default template {"message":$context.error.messageString}; integration-side ones are spaced (captured);
+ * policy denials say "Message" (spec §2.3); authorizer failures are {"message":null} (catalogue.ts cites the captures).
+ */
+function builtinBody(type: ErrorResponseType, message: string): string {
+  if (type === "INTEGRATION_TIMEOUT" || type === "INTEGRATION_FAILURE") return `{"message": ${JSON.stringify(message)}}`;
+  if (type === "ACCESS_DENIED") return `{"Message":${JSON.stringify(message)}}`;
+  if (type === "AUTHORIZER_CONFIGURATION_ERROR" || type === "AUTHORIZER_FAILURE") return '{"message":null}';
+  return `{"message":${JSON.stringify(message)}}`;
+}
+
 describe("built-in defaults for every gateway response type", () => {
   it("the catalogue covers the 19 non-DEFAULT types of the API enum (spec §2: 21 values)", () => {
     expect(Object.keys(GATEWAY_RESPONSES).sort()).toEqual(Object.keys(EXPECTED).sort());
@@ -54,9 +65,7 @@ describe("built-in defaults for every gateway response type", () => {
     it(`${type} → ${status} ${JSON.stringify(message)} ${errorType}`, () => {
       const rendered = render(type);
       expect(rendered.status).toBe(status);
-      // spec §2.1: default template {"message":$context.error.messageString}; integration-side ones are spaced (captured).
-      const spaced = type === "INTEGRATION_TIMEOUT" || type === "INTEGRATION_FAILURE";
-      expect(rendered.body).toBe(spaced ? `{"message": ${JSON.stringify(message)}}` : `{"message":${JSON.stringify(message)}}`);
+      expect(rendered.body).toBe(builtinBody(type, message));
       expect(rendered.headerMap["x-amzn-errortype"]).toBe(errorType);
       expect(rendered.headerMap["content-type"]).toBe("application/json");
     });
