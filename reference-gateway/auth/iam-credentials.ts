@@ -1,0 +1,55 @@
+import { readFile } from "node:fs/promises";
+
+/**
+ * One IAM principal the gateway recognises, and the `$context.identity` values its requests get
+ * (set-up-lambda-proxy-integrations.md: identity.accessKey, accountId, caller, user, userArn).
+ *
+ * The credentials file (`--iam-credentials FILE`, startGateway `iamCredentialsFile`) is a JSON array of these:
+ *
+ *   [{ "accessKeyId": "AKIAEXAMPLE", "secretAccessKey": "…", "accountId": "123456789012",
+ *      "userArn": "arn:aws:iam::123456789012:user/alice", "caller": "AIDAEXAMPLE", "user": "AIDAEXAMPLE" },
+ *    { "accessKeyId": "ASIAEXAMPLE", "secretAccessKey": "…", "sessionToken": "…", "accountId": "123456789012",
+ *      "userArn": "arn:aws:sts::123456789012:assumed-role/role/session",
+ *      "caller": "AROAEXAMPLE:session", "user": "AROAEXAMPLE:session" }]
+ *
+ * A principal with a sessionToken (temporary credentials) is accepted only with that exact X-Amz-Security-Token;
+ * one without is refused when a request carries any.
+ */
+export interface IamPrincipal {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  accountId: string;
+  userArn: string;
+  caller: string;
+  user: string;
+}
+
+const REQUIRED = ["accessKeyId", "secretAccessKey", "accountId", "userArn", "caller", "user"] as const;
+
+export function parseIamCredentials(text: string, source: string): Map<string, IamPrincipal> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`IAM credentials file ${source}: not JSON (${(error as Error).message})`);
+  }
+  if (!Array.isArray(parsed)) throw new Error(`IAM credentials file ${source}: expected a JSON array of principals`);
+  const principals = new Map<string, IamPrincipal>();
+  for (const [index, entry] of parsed.entries()) {
+    const record = (entry ?? {}) as Record<string, unknown>;
+    const missing = REQUIRED.filter((field) => typeof record[field] !== "string" || record[field] === "");
+    if (missing.length > 0) throw new Error(`IAM credentials file ${source}: principal ${index} lacks ${missing.join(", ")}`);
+    if (record.sessionToken !== undefined && typeof record.sessionToken !== "string") {
+      throw new Error(`IAM credentials file ${source}: principal ${index} has a sessionToken that is not a string`);
+    }
+    const principal = record as unknown as IamPrincipal;
+    if (principals.has(principal.accessKeyId)) throw new Error(`IAM credentials file ${source}: access key ${principal.accessKeyId} appears twice`);
+    principals.set(principal.accessKeyId, principal);
+  }
+  return principals;
+}
+
+export async function loadIamCredentials(file: string): Promise<Map<string, IamPrincipal>> {
+  return parseIamCredentials(await readFile(file, "utf8"), file);
+}
