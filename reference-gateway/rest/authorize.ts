@@ -1,3 +1,4 @@
+import { checkApiKey } from "../auth/api-key.ts";
 import type { RoutedCall } from "./call.ts";
 import type { CompiledRestApi } from "./compile.ts";
 import type { RestDeps } from "./lifecycle.ts";
@@ -15,7 +16,7 @@ import type { RestDeps } from "./lifecycle.ts";
  * `call.auth`. The loader refuses any security setting whose step is not enforced (load/enforcement.ts).
  */
 export async function authorize(call: RoutedCall, compiled: CompiledRestApi, deps: RestDeps): Promise<void> {
-  void call;
-  void compiled;
   void deps;
+  // Last, so a key from the authorizer's usageIdentifierKey is known; without apiKeyRequired the key is ignored (§8).
+  if (call.route.method.apiKeyRequired) checkApiKey(call, compiled.apiKeys);
 }

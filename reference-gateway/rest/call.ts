@@ -1,4 +1,4 @@
-import type { RestApi, Stage } from "../model/index.ts";
+import type { ApiKey, RestApi, Stage, UsagePlan } from "../model/index.ts";
 import type { RequestIds } from "../observe/index.ts";
 import type { TemplateScope } from "../templates/index.ts";
 import type { HeaderMaps, IncomingRequest } from "./request.ts";
@@ -32,6 +32,10 @@ export interface CallAuthorization {
   identity?: Record<string, string | null>;
   /** A Lambda authorizer's `usageIdentifierKey` (API key source AUTHORIZER). */
   usageIdentifierKey?: string;
+  /** The API key the caller presented, when the method requires one (auth/api-key.ts). */
+  apiKey?: ApiKey;
+  /** The usage plan that key belongs to for this stage; usage-plan throttles and quotas apply per key and plan. */
+  usagePlan?: UsagePlan;
 }
 
 /** A call that has passed routing. */

@@ -1,5 +1,6 @@
 import { clfTime, deploymentId } from "../observe/index.ts";
 import { findHeader } from "./request.ts";
+import { javaHashMapOrder } from "./java-hash-order.ts";
 import type { RestCall } from "./call.ts";
 
 export interface GatewayIdentity {
@@ -7,9 +8,41 @@ export interface GatewayIdentity {
   accountId: string;
 }
 
-/** The identity block for an unauthenticated caller (set-up-lambda-proxy-integrations.md sample event). */
+/**
+ * The order API Gateway inserts identity keys in. The block is a Java HashMap, so what comes out is that map's order
+ * for the keys present (java-hash-order.ts), which moves every key once an API key adds two more. Evidence:
+ * - the docs' sample event, no API key (set-up-lambda-proxy-integrations.md): 12 keys;
+ * - a captured event with an API key, before principalOrgId existed (jonstefansson/dynadb-mileage python/README.md,
+ *   2018): 13 keys;
+ * - a captured test-invoke event with IAM and an API key (blog.daringkoala.com/posts/apigw-lambda-integration-payloads,
+ *   2023): 14 keys, `apiKey` before `principalOrgId` in the bucket they share — hence apiKey's place here.
+ */
+const IDENTITY_INSERTION_ORDER = [
+  "cognitoIdentityPoolId",
+  "accountId",
+  "cognitoIdentityId",
+  "caller",
+  "sourceIp",
+  "apiKey",
+  "principalOrgId",
+  "accessKey",
+  "cognitoAuthenticationType",
+  "cognitoAuthenticationProvider",
+  "userArn",
+  "apiKeyId",
+  "userAgent",
+  "user",
+];
+const insertionRank = (key: string) => {
+  const rank = IDENTITY_INSERTION_ORDER.indexOf(key);
+  return rank < 0 ? IDENTITY_INSERTION_ORDER.length : rank;
+};
+/** Key set → output order; there are only a handful of distinct key sets. */
+const identityOrders = new Map<string, string[]>();
+
+/** The identity block: an unauthenticated caller's values (unset = null) with what authorization learned over them. */
 function identity(call: RestCall): Record<string, string | null> {
-  return {
+  const values: Record<string, string | null> = {
     cognitoIdentityPoolId: null,
     accountId: null,
     cognitoIdentityId: null,
@@ -22,7 +55,16 @@ function identity(call: RestCall): Record<string, string | null> {
     userArn: null,
     userAgent: findHeader(call.request.headerPairs, "user-agent") ?? null,
     user: null,
+    ...call.auth?.identity,
   };
+  const keys = Object.keys(values);
+  const signature = keys.join(",");
+  let order = identityOrders.get(signature);
+  if (order === undefined) {
+    order = javaHashMapOrder([...keys].sort((a, b) => insertionRank(a) - insertionRank(b)));
+    identityOrders.set(signature, order);
+  }
+  return Object.fromEntries(order.map((key) => [key, values[key] ?? null]));
 }
 
 /**
@@ -49,7 +91,7 @@ export function contextVariables(call: RestCall, gateway: GatewayIdentity): Reco
     domainPrefix: host.replace(/:\d+$/, "").split(".")[0] ?? "",
     requestTimeEpoch: call.request.receivedAt,
     requestId: call.ids.requestId,
-    identity: call.auth?.identity ? { ...identity(call), ...call.auth.identity } : identity(call),
+    identity: identity(call),
     domainName: host,
     deploymentId: deploymentId(call.api.id, stage),
     apiId: call.api.id,
