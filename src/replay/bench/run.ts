@@ -25,7 +25,7 @@ export interface ReplayBenchReport {
   options: ReplayBenchOptions;
   memory: { entries: number; peakRssMb: number; requestsPerSecond: number; differingRequests: number; exitCode: number | null };
   pacing: { rate: number; seconds: number; requests: number; lagMs: { p50: number; p99: number; max: number }; intendedRate: number; achievedRate: number };
-  throughput: { replayRequestsPerSecond: number; autocannonRequestsPerSecond: number; undiciLoopRequestsPerSecond: number; ratio: number };
+  throughput: { replayRequestsPerSecond: number; autocannonRequestsPerSecond: number; autocannonRuns: number[]; undiciLoopRequestsPerSecond: number; ratio: number };
   targets: { rssUnder200Mb: boolean; lagP99Under2Ms: boolean; maxAtLeast08xAutocannon: boolean };
 }
 
@@ -74,12 +74,16 @@ export async function runReplayBench(options: ReplayBenchOptions, progress: (lin
 
     progress("autocannon …");
     await autocannonRun(server.url, 1, options.connections);
-    const cannon = await autocannonRun(server.url, options.autocannonSeconds, options.connections);
+    const cannonBefore = await autocannonRun(server.url, options.autocannonSeconds, options.connections);
     progress("undici request loop …");
     const undiciRate = await undiciLoop(server.url, options.autocannonSeconds, options.connections);
 
     progress(`replay --speed max of ${options.entries} entries …`);
     const memory = await measureReplay([big, "--target", server.url, "--speed", "max", "--concurrency", String(options.connections)], join(dir, "memory"));
+    // autocannon again right after: on a shared machine one measurement minutes away from the other is not "the same run".
+    progress("autocannon again …");
+    const cannonAfter = await autocannonRun(server.url, options.autocannonSeconds, options.connections);
+    const cannonRate = (cannonBefore.requests.average + cannonAfter.requests.average) / 2;
 
     progress(`replay at ${options.rate} req/s for ${options.seconds} s …`);
     const pacing = await measureReplay([paced, "--target", server.url, "--speed", "1", "--no-compare"], join(dir, "pacing"));
@@ -93,8 +97,14 @@ export async function runReplayBench(options: ReplayBenchOptions, progress: (lin
       options,
       memory: { entries: memory.report.timing.requests, peakRssMb: memory.peakRssMb, requestsPerSecond: replayRate, differingRequests: memory.report.totals.differingRequests, exitCode: memory.exitCode },
       pacing: { rate: options.rate, seconds: options.seconds, requests: pacing.report.timing.requests, lagMs: lag, intendedRate: pacing.report.timing.intendedRate ?? 0, achievedRate: pacing.report.timing.achievedRate },
-      throughput: { replayRequestsPerSecond: replayRate, autocannonRequestsPerSecond: cannon.requests.average, undiciLoopRequestsPerSecond: undiciRate, ratio: replayRate / cannon.requests.average },
-      targets: { rssUnder200Mb: memory.peakRssMb < 200, lagP99Under2Ms: lag.p99 < 2, maxAtLeast08xAutocannon: replayRate >= 0.8 * cannon.requests.average },
+      throughput: {
+        replayRequestsPerSecond: replayRate,
+        autocannonRequestsPerSecond: cannonRate,
+        autocannonRuns: [cannonBefore.requests.average, cannonAfter.requests.average],
+        undiciLoopRequestsPerSecond: undiciRate,
+        ratio: replayRate / cannonRate,
+      },
+      targets: { rssUnder200Mb: memory.peakRssMb < 200, lagP99Under2Ms: lag.p99 < 2, maxAtLeast08xAutocannon: replayRate >= 0.8 * cannonRate },
     };
   } finally {
     await server.stop();
@@ -116,7 +126,7 @@ export function replayBenchMarkdown(report: ReplayBenchReport): string {
     "|---|---|---|---|",
     `| memory, ${memory.entries} JSONL entries (gzip), --speed max, compared with the recorded answers | peak RSS ${memory.peakRssMb} MB | < 200 MB | ${yes(targets.rssUnder200Mb)} |`,
     `| send lag at ${pacing.rate} req/s for ${pacing.seconds} s (${pacing.requests} requests) | p50 ${pacing.lagMs.p50.toFixed(3)} ms, p99 ${pacing.lagMs.p99.toFixed(3)} ms, max ${pacing.lagMs.max.toFixed(3)} ms; ${pacing.achievedRate.toFixed(1)} req/s achieved of ${pacing.intendedRate.toFixed(1)} | p99 < 2 ms | ${yes(targets.lagP99Under2Ms)} |`,
-    `| --speed max vs autocannon, ${report.options.connections} connections each | replay ${Math.round(throughput.replayRequestsPerSecond)} req/s, autocannon ${Math.round(throughput.autocannonRequestsPerSecond)} req/s (${throughput.ratio.toFixed(2)}×) | ≥ 0.8× | ${yes(targets.maxAtLeast08xAutocannon)} |`,
+    `| --speed max (the 1,000,000-entry run, comparing) vs autocannon, ${report.options.connections} connections each | replay ${Math.round(throughput.replayRequestsPerSecond)} req/s, autocannon ${Math.round(throughput.autocannonRequestsPerSecond)} req/s (mean of ${throughput.autocannonRuns.map((r) => Math.round(r)).join(" before and ")} after) → ${throughput.ratio.toFixed(2)}× | ≥ 0.8× | ${yes(targets.maxAtLeast08xAutocannon)} |`,
     "",
     `For scale: a bare undici request loop (the replayer's HTTP client, nothing else) reached ${Math.round(throughput.undiciLoopRequestsPerSecond)} req/s (${(throughput.undiciLoopRequestsPerSecond / throughput.autocannonRequestsPerSecond).toFixed(2)}× autocannon) in the same run.`,
     `Machine load average when the run ended: ${report.machine.loadAverageAtEnd.map((l) => l.toFixed(2)).join(", ")} (other work on a shared machine shows in every figure).`,
