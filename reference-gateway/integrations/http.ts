@@ -2,7 +2,8 @@ import type { Agent } from "undici";
 import { GatewayError } from "../errors/index.ts";
 import type { HttpResponse, RoutedCall } from "../rest/call.ts";
 import type { CompiledIntegration } from "../rest/compile.ts";
-import { integrationRequest, type IntegrationRequest } from "../rest/integration-request.ts";
+import { applyRequestParameters, integrationRequest, substituteStageVariables, type IntegrationRequest } from "../rest/integration-request.ts";
+import { findHeader } from "../rest/request.ts";
 import { integrationResponse } from "../rest/integration-response.ts";
 import type { ParameterScope } from "../rest/parameters.ts";
 import { forwardedHeaderPairs } from "../rest/forwarded.ts";
@@ -22,8 +23,7 @@ const DROPPED_REQUEST_HEADERS = new Set([
 
 /** `http://host/{id}/x?y=${stageVariables.v}` → a URL with path placeholders and stage variables filled. */
 export function integrationUrl(uri: string, path: Record<string, string>, stageVariables: Record<string, string>): URL {
-  const withVariables = uri.replace(/\$\{stageVariables\.([A-Za-z0-9_]+)\}/g, (_, name: string) => stageVariables[name] ?? "");
-  const filled = withVariables.replace(/\{([a-zA-Z0-9._$-]+)\}/g, (_, name: string) => path[name] ?? "");
+  const filled = substituteStageVariables(uri, stageVariables).replace(/\{([a-zA-Z0-9._$-]+)\}/g, (_, name: string) => path[name] ?? "");
   try {
     return new URL(filled);
   } catch {
@@ -42,10 +42,7 @@ const API_ID_HEADER = "x-amzn-apigateway-api-id";
 /** HTTP_PROXY: the client's method, headers, query string and body go to the backend; its answer comes back as is. */
 export async function invokeHttpProxy(call: RoutedCall, compiled: CompiledIntegration, scope: ParameterScope, agent: Agent): Promise<HttpResponse> {
   const mapped: IntegrationRequest = { path: { ...call.route.pathParameters }, querystring: {}, header: {}, body: call.request.body };
-  for (const { location, name, source } of compiled.requestParameters) {
-    const value = source(scope);
-    if (value !== undefined) mapped[location][name] = value;
-  }
+  applyRequestParameters(compiled, scope, mapped);
   const url = integrationUrl(compiled.integration.uri ?? "", mapped.path, call.stage.variables);
   appendQuery(url, call.request.rawQuery, mapped.querystring);
   const headers = forwardedHeaderPairs(call).filter(([name]) => !DROPPED_REQUEST_HEADERS.has(name.toLowerCase()));
@@ -71,7 +68,7 @@ export async function invokeHttp(call: RoutedCall, compiled: CompiledIntegration
     ...Object.entries(mapped.header),
   ];
   if (!Object.keys(mapped.header).some((name) => name.toLowerCase() === "content-type")) {
-    headers.push(["Content-Type", call.headers.single["Content-Type"] ?? call.headers.single["content-type"] ?? "application/json"]);
+    headers.push(["Content-Type", findHeader(call.request.headerPairs, "content-type") ?? "application/json"]);
   }
   const response = await withIntegrationTimeout(compiled.integration.timeoutInMillis, (signal) =>
     sendToBackend(agent, { url, method: proxyMethod(compiled, call), headers, body: mapped.body, signal }),

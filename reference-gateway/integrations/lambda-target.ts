@@ -1,5 +1,6 @@
 import type { Integration, LambdaFunction } from "../model/index.ts";
 import { GatewayError } from "../errors/index.ts";
+import { substituteStageVariables } from "../rest/integration-request.ts";
 
 /**
  * Finds the function a Lambda integration calls. Most are resolved at load (functionLogicalId); a function named
@@ -21,7 +22,7 @@ export class FunctionDirectory {
     if (integration.functionLogicalId) return integration.functionLogicalId;
     const template = integration.functionNameTemplate;
     if (!template) throw new GatewayError("API_CONFIGURATION_ERROR", { detail: "Lambda integration without a function" });
-    const reference = template.replace(/\$\{stageVariables\.([A-Za-z0-9_]+)\}/g, (_, name: string) => stageVariables[name] ?? "");
+    const reference = substituteStageVariables(template, stageVariables);
     // `arn:aws:lambda:region:account:function:name[:qualifier]`, or a bare `name[:qualifier]`.
     const name = /(?:^|:function:)([A-Za-z0-9_-]+)(?::[A-Za-z0-9_$-]+)?$/.exec(reference)?.[1];
     const logicalId = name === undefined ? undefined : this.byKey.get(name);

@@ -16,6 +16,19 @@ export interface IntegrationRequest {
   body: Buffer;
 }
 
+/** `integration.request.*` parameter mappings, written over what `mapped` already holds. */
+export function applyRequestParameters(compiled: CompiledIntegration, scope: ParameterScope, mapped: IntegrationRequest): void {
+  for (const { location, name, source } of compiled.requestParameters) {
+    const value = source(scope);
+    if (value !== undefined) mapped[location][name] = value;
+  }
+}
+
+/** `${stageVariables.x}` in an integration URI or function name (aws-api-gateway-stage-variables-reference.md). */
+export function substituteStageVariables(text: string, stageVariables: Record<string, string>): string {
+  return text.replace(/\$\{stageVariables\.([A-Za-z0-9_]+)\}/g, (_, name: string) => stageVariables[name] ?? "");
+}
+
 /**
  * Integration request for non-proxy integrations: parameter mapping, then template selection by Content-Type
  * with the passthrough rules of integration-passthrough-behaviors.md (spec §1.8):
@@ -29,10 +42,7 @@ export function integrationRequest(call: RoutedCall, compiled: CompiledIntegrati
     compiled.integration.contentHandling,
   );
   const mapped: IntegrationRequest = { path: {}, querystring: {}, header: {}, body: payload.body };
-  for (const { location, name, source } of compiled.requestParameters) {
-    const value = source(scope);
-    if (value !== undefined) mapped[location][name] = value;
-  }
+  applyRequestParameters(compiled, scope, mapped);
   // Templates see text only; a binary payload can only pass through.
   const template = payload.binary ? undefined : selectRequestTemplate(compiled.requestTemplates, contentType);
   if (template) {

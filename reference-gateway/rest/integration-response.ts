@@ -1,5 +1,5 @@
 import { GatewayError } from "../errors/index.ts";
-import { emptyOverrides, selectResponseTemplate } from "../templates/index.ts";
+import { caseInsensitive, emptyOverrides, selectResponseTemplate } from "../templates/index.ts";
 import type { HttpResponse, RoutedCall } from "./call.ts";
 import type { CompiledIntegration } from "./compile.ts";
 import type { ParameterScope } from "./parameters.ts";
@@ -50,7 +50,7 @@ export function integrationResponse(call: RoutedCall, compiled: CompiledIntegrat
   }
   // Templates see text only; a binary payload passes through.
   const selected = payload.binary ? undefined : selectResponseTemplate(chosen.templates, accept);
-  const backendType = Object.entries(result.headers).find(([name]) => name.toLowerCase() === "content-type")?.[1].at(-1);
+  const backendType = caseInsensitive(result.headers, "content-type")?.at(-1);
   const contentType = selected?.contentType ?? backendType ?? "application/json";
   if (!headers.some(([name]) => name.toLowerCase() === "content-type")) headers.unshift(["Content-Type", contentType]);
   if (!selected) return { status: Number(statusCode), headers, body: payload.body };

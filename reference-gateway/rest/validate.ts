@@ -10,7 +10,7 @@ import { GatewayError } from "../errors/index.ts";
 import { LoadError } from "../load/errors.ts";
 import { MODEL_REF_BASE } from "../load/models.ts";
 import type { Method, RestApi } from "../model/index.ts";
-import { mediaType } from "../templates/index.ts";
+import { caseInsensitive, mediaType } from "../templates/index.ts";
 import type { RoutedCall } from "./call.ts";
 import { validationErrorString } from "./validation/messages.ts";
 
@@ -96,7 +96,7 @@ export function validateRequest(validation: CompiledValidation, call: RoutedCall
     const missing: string[] = [];
     for (const { location, name } of validation.requiredParameters) {
       const value =
-        location === "header" ? headerValue(call.headers.single, name) : location === "querystring" ? call.query.single[name] : call.route.pathParameters[name];
+        location === "header" ? caseInsensitive(call.headers.single, name) : location === "querystring" ? call.query.single[name] : call.route.pathParameters[name];
       if (blank(value)) missing.push(name);
     }
     if (missing.length > 0) {
@@ -110,7 +110,7 @@ export function validateRequest(validation: CompiledValidation, call: RoutedCall
   // no model → no body validation ("If no matching content type is found, request validation is not performed. To
   // use the same model regardless of the content type, set the content type for your data model to $default",
   // api-gateway-method-request-validation.md).
-  const type = mediaType(headerValue(call.headers.single, "content-type"));
+  const type = mediaType(caseInsensitive(call.headers.single, "content-type"));
   const fn = validation.bodyModels.get(type) ?? validation.bodyModels.get("$default");
   if (!fn) return;
   // An empty body is validated as `{}` (LocalStack's AWS-validated method_request.py: "if the body is empty,
@@ -127,9 +127,3 @@ export function validateRequest(validation: CompiledValidation, call: RoutedCall
   throw new GatewayError("BAD_REQUEST_BODY", { detail: `Request body does not match model schema for content type ${type}: ${detail}`, validationErrorString: detail });
 }
 
-function headerValue(headers: Record<string, string>, name: string): string | undefined {
-  const lower = name.toLowerCase();
-  let found: string | undefined;
-  for (const key in headers) if (key.toLowerCase() === lower) found = headers[key];
-  return found;
-}
