@@ -10,6 +10,8 @@ import { compileRestApi } from "./rest/compile.ts";
 import { createRestServer } from "./rest/server.ts";
 import type { TemplateEngine } from "./templates/index.ts";
 import { vtlEngine } from "./vtl/index.ts";
+import { resolveJwksSources } from "./auth/cognito-jwks.ts";
+import { resolveIamPrincipals } from "./auth/iam-credentials.ts";
 
 export interface GatewayOptions extends LoadOptions {
   /** A SAM / CloudFormation template or an OpenAPI file. */
@@ -28,6 +30,10 @@ export interface GatewayOptions extends LoadOptions {
   awsEndpoints?: Record<string, string>;
   /** Credentials AWS service integrations are signed with (else `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`). */
   awsCredentials?: AwsCredentials;
+  /** COGNITO_USER_POOLS: user pool id → its JWKS, a `file:` or loopback `http(s):` URL (auth/cognito-jwks.ts). */
+  cognitoJwks?: Record<string, string>;
+  /** AWS_IAM: the JSON file of principals requests may be signed by (auth/iam-credentials.ts). */
+  iamCredentialsFile?: string;
 }
 
 export interface GatewayUrl {
@@ -72,10 +78,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const aws = resolveAwsServiceConfig(options.awsEndpoints, options.awsCredentials);
   const missing = missingAwsEndpoints(model, aws);
   if (missing.length > 0) throw new Error(`AWS service integrations without an endpoint: ${missing.join("; ")}`);
+  const iam = { principals: await resolveIamPrincipals(model, options.iamCredentialsFile), region: model.region };
+  const cognito = { sources: await resolveJwksSources(model, options.cognitoJwks ?? {}, options.template) };
 
   const lambda = new LambdaRuntime(model.functions, { region: model.region, accountId: model.accountId, log });
   const agent = createBackendAgent();
-  const deps = { lambda, functions: new FunctionDirectory(model.functions), agent, aws, gateway: { region: model.region, accountId: model.accountId }, log };
+  const deps = { lambda, functions: new FunctionDirectory(model.functions), agent, aws, gateway: { region: model.region, accountId: model.accountId }, log, iam, cognito };
   const servers: http.Server[] = [];
   const urls: GatewayUrl[] = [];
   const close = async () => {

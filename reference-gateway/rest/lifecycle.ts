@@ -12,11 +12,17 @@ import { validateRequest } from "./validate.ts";
 import { authorize } from "./authorize.ts";
 import { isSendable, sendableHeaders } from "./sendable.ts";
 import { methodRequestScope } from "./scope.ts";
+import type { IamVerifier } from "../auth/iam.ts";
+import type { CognitoVerifier } from "../auth/cognito.ts";
 
 export interface RestDeps extends IntegrationDeps {
   gateway: GatewayIdentity;
   /** One line per notable event (errors with their detail); the CLI prints them, embedders may collect them. */
   log: (line: string) => void;
+  /** AWS_IAM: the credentials file's principals and the gateway's region (auth/iam.ts). */
+  iam: IamVerifier;
+  /** COGNITO_USER_POOLS: each user pool's signing keys (auth/cognito.ts). */
+  cognito: CognitoVerifier;
 }
 
 /**

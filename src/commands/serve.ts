@@ -11,6 +11,8 @@ export async function serve(args: string[]): Promise<number> {
     functions: { type: "string" },
     "urls-file": { type: "string" },
     "aws-endpoint": { type: "string", multiple: true },
+    "cognito-jwks": { type: "string", multiple: true },
+    "iam-credentials": { type: "string" },
   });
   const [template, ...extra] = positionals;
   if (!template || extra.length > 0) throw new UsageError("serve takes exactly one template");
@@ -24,6 +26,8 @@ export async function serve(args: string[]): Promise<number> {
     functionsDir: values.functions,
     parameterOverrides: overrides,
     awsEndpoints: keyValues(values["aws-endpoint"] ?? [], "aws-endpoint"),
+    cognitoJwks: keyValues(values["cognito-jwks"] ?? [], "cognito-jwks"),
+    iamCredentialsFile: values["iam-credentials"],
     log: (line) => void process.stdout.write(line.endsWith("\n") ? line : `${line}\n`),
   });
   const width = Math.max(...gateway.urls.map((entry) => entry.api.length));

@@ -14,7 +14,15 @@ export interface EchoedRequest {
   body: string;
 }
 
-export async function startEchoBackend(port = 0): Promise<{ url: string; close(): Promise<void> }> {
+export interface EchoBackend {
+  url: string;
+  /** The last 1000 requests it answered, oldest first: suites prove a rejected request never reached the integration. */
+  received: EchoedRequest[];
+  close(): Promise<void>;
+}
+
+export async function startEchoBackend(port = 0): Promise<EchoBackend> {
+  const received: EchoedRequest[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -25,6 +33,8 @@ export async function startEchoBackend(port = 0): Promise<{ url: string; close()
       const headers: Array<[string, string]> = [];
       for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
       const echoed: EchoedRequest = { method: req.method ?? "", url: req.url ?? "", headers, body: Buffer.concat(chunks).toString("utf8") };
+      // Bounded, since `npm start` keeps one running for as long as the user likes.
+      if (received.push(echoed) > 1000) received.shift();
       const respond = () => {
         if (res.destroyed) return;
         res.writeHead(status, {
@@ -43,6 +53,7 @@ export async function startEchoBackend(port = 0): Promise<{ url: string; close()
   const address = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${address.port}`,
+    received,
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());
