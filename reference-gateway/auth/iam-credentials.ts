@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import type { GatewayModel, Resource } from "../model/index.ts";
 
 /**
  * One IAM principal the gateway recognises, and the `$context.identity` values its requests get
@@ -52,4 +53,20 @@ export function parseIamCredentials(text: string, source: string): Map<string, I
 
 export async function loadIamCredentials(file: string): Promise<Map<string, IamPrincipal>> {
   return parseIamCredentials(await readFile(file, "utf8"), file);
+}
+
+function resourceUsesIam(resource: Resource): boolean {
+  return Object.values(resource.methods).some((method) => method.authorizationType === "AWS_IAM") || resource.children.some(resourceUsesIam);
+}
+
+/**
+ * The principals AWS_IAM methods are checked against. A template with AWS_IAM methods and no credentials file is
+ * refused: every signed request would be rejected and nothing would say why.
+ */
+export async function resolveIamPrincipals(model: GatewayModel, file: string | undefined): Promise<Map<string, IamPrincipal>> {
+  if (file !== undefined) return loadIamCredentials(file);
+  if (model.restApis.some((api) => resourceUsesIam(api.root))) {
+    throw new Error("Methods use AWS_IAM authorization but no IAM credentials file was given: --iam-credentials FILE (startGateway iamCredentialsFile), a JSON array of principals (reference-gateway/auth/iam-credentials.ts)");
+  }
+  return new Map();
 }
