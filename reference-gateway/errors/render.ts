@@ -14,7 +14,7 @@ export type CompiledGatewayResponses = Partial<Record<GatewayResponseType, Compi
 
 /** Each type's built-in body (catalogue.ts), compiled once. */
 const BUILTIN_TEMPLATES = new Map<ErrorResponseType, CompiledTemplate>(
-  (Object.entries(GATEWAY_RESPONSES) as Array<[ErrorResponseType, { body: string }]>).map(([type, entry]) => [type, compileSubstitution(entry.body, { allowDirectives: true })]),
+  (Object.entries(GATEWAY_RESPONSES) as Array<[ErrorResponseType, { body: string }]>).map(([type, entry]) => [type, compileSubstitution(entry.body)]),
 );
 
 export function compileGatewayResponses(config: Partial<Record<GatewayResponseType, GatewayResponseConfig>>): CompiledGatewayResponses {
@@ -27,7 +27,7 @@ export function compileGatewayResponses(config: Partial<Record<GatewayResponseTy
         compileParameterSource(source, "gateway-response"),
       ]),
       templates: Object.fromEntries(
-        Object.entries(response.responseTemplates).map(([type, text]) => [type, compileSubstitution(text, { allowDirectives: true })]),
+        Object.entries(response.responseTemplates).map(([type, text]) => [type, compileSubstitution(text)]),
       ),
     };
   }

@@ -1,4 +1,7 @@
 import { checkApiKey } from "../auth/api-key.ts";
+import { authorizeCognito } from "../auth/cognito.ts";
+import { authorizeIam } from "../auth/iam.ts";
+import { GatewayError } from "../errors/index.ts";
 import type { RoutedCall } from "./call.ts";
 import type { CompiledRestApi } from "./compile.ts";
 import type { RestDeps } from "./lifecycle.ts";
@@ -16,7 +19,15 @@ import type { RestDeps } from "./lifecycle.ts";
  * `call.auth`. The loader refuses any security setting whose step is not enforced (load/enforcement.ts).
  */
 export async function authorize(call: RoutedCall, compiled: CompiledRestApi, deps: RestDeps): Promise<void> {
-  void deps;
+  const { method } = call.route;
+  if (method.authorizationType === "AWS_IAM") authorizeIam(call, deps.iam);
+  if (method.authorizationType === "COGNITO_USER_POOLS") {
+    const authorizer = method.authorizerId === undefined ? undefined : compiled.api.authorizers[method.authorizerId];
+    if (authorizer?.type !== "COGNITO_USER_POOLS") {
+      throw new GatewayError("AUTHORIZER_CONFIGURATION_ERROR", { detail: `method has no Cognito authorizer (${method.authorizerId ?? "none"})` });
+    }
+    await authorizeCognito(call, authorizer, method, deps.cognito);
+  }
   // Last, so a key from the authorizer's usageIdentifierKey is known; without apiKeyRequired the key is ignored (§8).
   if (call.route.method.apiKeyRequired) checkApiKey(call, compiled.apiKeys);
 }

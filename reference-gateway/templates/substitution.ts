@@ -1,19 +1,16 @@
 import { valueAt } from "./values.ts";
-import { inputParam, TemplateCompileError, type CompiledTemplate, type TemplateEngine, type TemplateScope } from "./scope.ts";
+import { inputParam, type CompiledTemplate, type TemplateScope } from "./scope.ts";
 
 /**
  * Plain variable substitution, as API Gateway applies to gateway-response templates ("not processed by the VTL
- * engine": supported-gateway-response-types / api-gateway-gatewayResponse-definition). Until the VTL engine lands it
- * also serves integration templates, and refuses (at load) templates that use VTL directives, rather than
- * rendering them wrongly.
+ * engine": supported-gateway-response-types / api-gateway-gatewayResponse-definition): VTL directives there are
+ * plain text. Mapping templates are rendered by reference-gateway/vtl.
  *
  * Understood references: `$context.a.b`, `${context.a.b}`, `$stageVariables.x`, `$stageVariables['x']`,
  * `${stageVariables.x}`, `${stageVariables['x']}`, `$input.params('x')`, `$input.body`.
  */
 const REFERENCE =
   /\$(?:\{(context(?:\.[A-Za-z0-9_-]+)+|stageVariables(?:\.[A-Za-z0-9_]+|\['[A-Za-z0-9_]+'\]))\}|(context(?:\.[A-Za-z0-9_-]+)+|stageVariables(?:\.[A-Za-z0-9_]+|\['[A-Za-z0-9_]+'\]))|input\.params\('([^']*)'\)|input\.body\b)/g;
-
-const DIRECTIVE = /#(?:set|if|elseif|foreach|macro|parse|include|define|evaluate)\s*\(|#(?:end|else|break|stop)\b|#\{(?:end|else)\}/;
 
 type Piece = string | ((scope: TemplateScope) => string);
 
@@ -29,10 +26,7 @@ function referencePath(text: string): { root: "context" | "stageVariables"; path
   return { root: root as "context" | "stageVariables", path };
 }
 
-export function compileSubstitution(text: string, options: { allowDirectives: boolean }): CompiledTemplate {
-  if (!options.allowDirectives && DIRECTIVE.test(text)) {
-    throw new TemplateCompileError("uses VTL directives (#set/#if/#foreach…), which gateproof does not render yet");
-  }
+export function compileSubstitution(text: string): CompiledTemplate {
   const pieces: Piece[] = [];
   let last = 0;
   for (const match of text.matchAll(REFERENCE)) {
@@ -53,8 +47,3 @@ export function compileSubstitution(text: string, options: { allowDirectives: bo
   const parts = pieces.filter((piece) => piece !== "");
   return (scope) => parts.map((piece) => (typeof piece === "string" ? piece : piece(scope))).join("");
 }
-
-/** The engine for mapping templates until reference-gateway/vtl replaces it. */
-export const substitutionEngine: TemplateEngine = {
-  compile: (text) => compileSubstitution(text, { allowDirectives: false }),
-};
