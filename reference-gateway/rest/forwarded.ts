@@ -1,3 +1,4 @@
+import { isSigV4Authorization } from "../auth/sigv4-presented.ts";
 import type { RestCall } from "./call.ts";
 
 /** Client headers API Gateway never passes on: it frames requests itself. */
@@ -15,6 +16,8 @@ export function forwardedHeaderPairs(call: RestCall): Array<[string, string]> {
   for (const [name, value] of call.request.headerPairs) {
     const lower = name.toLowerCase();
     if (FRAMING.has(lower) || lower === "x-forwarded-port" || lower === "x-forwarded-proto") continue;
+    // "An Authorization header containing a SigV4 signature is dropped before reaching the integration" (spec §10).
+    if (lower === "authorization" && isSigV4Authorization(value)) continue;
     if (lower === "x-forwarded-for") {
       forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
       continue;

@@ -3,11 +3,15 @@ import type { RoutedCall } from "./call.ts";
 
 /** The variables templates and parameter mappings see for a routed call (method request side). */
 export function methodRequestScope(call: RoutedCall, context: Record<string, unknown>): ParameterScope {
+  let body: string | undefined;
   return {
     context,
     stageVariables: call.stage.variables,
     input: {
-      body: call.request.body.toString("utf8"),
+      // Decoded on first use: proxy and MOCK requests with large bodies never need it as text.
+      get body() {
+        return (body ??= call.request.body.toString("utf8"));
+      },
       params: { path: call.route.pathParameters, querystring: call.query.single, header: call.headers.single },
     },
     multiValue: { querystring: call.query.multi, header: call.headers.multi },
