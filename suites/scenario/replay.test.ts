@@ -183,9 +183,9 @@ describe("timing against a real server", () => {
         const report = await runReplay(options({ source: file, target: server.url, speed, noCompare: true, concurrency: 64 }));
         expect(report.timing.recordedRate).toBeCloseTo(200, 6);
         expect(report.timing.intendedRate).toBeCloseTo(200 * speed, 6);
-        // Real clock, shared machine: within 10 % of the intended rate and a p99 lag under 15 ms.
+        // Real clock, shared machine: within 10 % of the intended rate, median lag under 2 ms (tails are the benchmark's).
         expect(Math.abs(report.timing.achievedRate / (200 * speed) - 1)).toBeLessThan(0.1);
-        expect(report.timing.lagMs!.p99).toBeLessThan(15);
+        expect(report.timing.lagMs!.p50).toBeLessThan(2);
       }
     } finally {
       await server.close();
