@@ -12,6 +12,8 @@ import type { TemplateEngine } from "./templates/index.ts";
 import { vtlEngine } from "./vtl/index.ts";
 import { resolveJwksSources } from "./auth/cognito-jwks.ts";
 import { resolveIamPrincipals } from "./auth/iam-credentials.ts";
+import { AuthorizerCache } from "./auth/authorizer-cache.ts";
+import { MemoryStore, type Store } from "./state/index.ts";
 
 export interface GatewayOptions extends LoadOptions {
   /** A SAM / CloudFormation template or an OpenAPI file. */
@@ -34,6 +36,8 @@ export interface GatewayOptions extends LoadOptions {
   cognitoJwks?: Record<string, string>;
   /** AWS_IAM: the JSON file of principals requests may be signed by (auth/iam-credentials.ts). */
   iamCredentialsFile?: string;
+  /** Shared state (the Lambda authorizer result cache); one process's memory by default. */
+  store?: Store;
 }
 
 export interface GatewayUrl {
@@ -83,7 +87,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
   const lambda = new LambdaRuntime(model.functions, { region: model.region, accountId: model.accountId, log });
   const agent = createBackendAgent();
-  const deps = { lambda, functions: new FunctionDirectory(model.functions), agent, aws, gateway: { region: model.region, accountId: model.accountId }, log, iam, cognito };
+  const deps = { lambda, functions: new FunctionDirectory(model.functions), agent, aws, gateway: { region: model.region, accountId: model.accountId }, log, iam, cognito, authorizerCache: new AuthorizerCache(options.store ?? new MemoryStore()) };
   const servers: http.Server[] = [];
   const urls: GatewayUrl[] = [];
   const close = async () => {

@@ -18,7 +18,8 @@ export class FunctionDirectory {
     }
   }
 
-  resolve(integration: Integration, stageVariables: Record<string, string>): string {
+  /** For an integration or a Lambda authorizer: both name their function the same two ways. */
+  resolve(integration: Pick<Integration, "functionLogicalId" | "functionNameTemplate">, stageVariables: Record<string, string>): string {
     if (integration.functionLogicalId) return integration.functionLogicalId;
     const template = integration.functionNameTemplate;
     if (!template) throw new GatewayError("API_CONFIGURATION_ERROR", { detail: "Lambda integration without a function" });

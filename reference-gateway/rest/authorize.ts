@@ -1,6 +1,7 @@
 import { checkApiKey } from "../auth/api-key.ts";
 import { authorizeCognito } from "../auth/cognito.ts";
 import { authorizeIam } from "../auth/iam.ts";
+import { runLambdaAuthorizer } from "../auth/lambda-authorizer.ts";
 import { GatewayError } from "../errors/index.ts";
 import type { RoutedCall } from "./call.ts";
 import type { CompiledRestApi } from "./compile.ts";
@@ -27,6 +28,13 @@ export async function authorize(call: RoutedCall, compiled: CompiledRestApi, dep
       throw new GatewayError("AUTHORIZER_CONFIGURATION_ERROR", { detail: `method has no Cognito authorizer (${method.authorizerId ?? "none"})` });
     }
     await authorizeCognito(call, authorizer, method, deps.cognito);
+  }
+  if (method.authorizationType === "CUSTOM") {
+    const authorizer = method.authorizerId === undefined ? undefined : compiled.api.authorizers[method.authorizerId];
+    if (authorizer?.type !== "TOKEN" && authorizer?.type !== "REQUEST") {
+      throw new GatewayError("AUTHORIZER_CONFIGURATION_ERROR", { detail: `method has no Lambda authorizer (${method.authorizerId ?? "none"})` });
+    }
+    await runLambdaAuthorizer(call, authorizer, deps);
   }
   // Last, so a key from the authorizer's usageIdentifierKey is known; without apiKeyRequired the key is ignored (§8).
   if (call.route.method.apiKeyRequired) checkApiKey(call, compiled.apiKeys);

@@ -1,3 +1,4 @@
+import type { AuthorizerCache } from "../auth/authorizer-cache.ts";
 import { errorContext, GatewayError, renderGatewayResponse } from "../errors/index.ts";
 import { TemplateRenderError } from "../templates/index.ts";
 import { newRequestIds } from "../observe/index.ts";
@@ -23,6 +24,8 @@ export interface RestDeps extends IntegrationDeps {
   iam: IamVerifier;
   /** COGNITO_USER_POOLS: each user pool's signing keys (auth/cognito.ts). */
   cognito: CognitoVerifier;
+  /** CUSTOM: Lambda authorizer results by identity (auth/authorizer-cache.ts). */
+  authorizerCache: AuthorizerCache;
 }
 
 /**
