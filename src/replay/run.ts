@@ -1,3 +1,4 @@
+import { access } from "node:fs/promises";
 import { diffAnswers, type Answer, type Difference } from "./compare/differ.ts";
 import type { EndpointOf } from "./compare/endpoints.ts";
 import { noiseMatcher, type NoiseRules } from "./compare/noise.ts";
@@ -45,6 +46,7 @@ const BAD_INPUT_KEPT = 100;
 
 export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
   const clock = options.clock ?? realClock;
+  await access(options.source); // a missing file fails now, not after the warm-up
   if (options.warmUp ?? options.speed !== "max") await warmUp();
   const startedAt = new Date();
   const mode: ReplayReport["mode"] = options.noCompare ? "none" : options.compare ? (options.secondary ? "diffy" : "live") : "recorded";
