@@ -38,6 +38,12 @@ export interface GatewayOptions extends LoadOptions {
   iamCredentialsFile?: string;
   /** Shared state (the Lambda authorizer result cache); one process's memory by default. */
   store?: Store;
+  /**
+   * Resource policies: the VPC endpoint (`vpce-…`) and VPC (`vpc-…`) every request is taken to come through, as
+   * `aws:SourceVpce` / `aws:SourceVpc`. A local request comes through neither, so by default both keys are absent.
+   */
+  sourceVpce?: string;
+  sourceVpc?: string;
 }
 
 export interface GatewayUrl {
@@ -87,7 +93,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
   const lambda = new LambdaRuntime(model.functions, { region: model.region, accountId: model.accountId, log });
   const agent = createBackendAgent();
-  const deps = { lambda, functions: new FunctionDirectory(model.functions), agent, aws, gateway: { region: model.region, accountId: model.accountId }, log, iam, cognito, authorizerCache: new AuthorizerCache(options.store ?? new MemoryStore()) };
+  const deps = { lambda, functions: new FunctionDirectory(model.functions), agent, aws, gateway: { region: model.region, accountId: model.accountId }, log, iam, cognito, authorizerCache: new AuthorizerCache(options.store ?? new MemoryStore()), origin: { sourceVpce: options.sourceVpce, sourceVpc: options.sourceVpc } };
   const servers: http.Server[] = [];
   const urls: GatewayUrl[] = [];
   const close = async () => {

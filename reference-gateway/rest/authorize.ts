@@ -1,4 +1,5 @@
 import { checkApiKey } from "../auth/api-key.ts";
+import { checkResourcePolicyBeforeAuthorizer, checkResourcePolicyForIamCaller } from "../auth/resource-policy.ts";
 import { authorizeCognito } from "../auth/cognito.ts";
 import { authorizeIam } from "../auth/iam.ts";
 import { runLambdaAuthorizer } from "../auth/lambda-authorizer.ts";
@@ -21,7 +22,12 @@ import type { RestDeps } from "./lifecycle.ts";
  */
 export async function authorize(call: RoutedCall, compiled: CompiledRestApi, deps: RestDeps): Promise<void> {
   const { method } = call.route;
-  if (method.authorizationType === "AWS_IAM") authorizeIam(call, deps.iam);
+  const { policy } = compiled.api;
+  if (policy && method.authorizationType !== "AWS_IAM") checkResourcePolicyBeforeAuthorizer(call, policy, deps);
+  if (method.authorizationType === "AWS_IAM") {
+    authorizeIam(call, deps.iam);
+    if (policy) checkResourcePolicyForIamCaller(call, policy, deps);
+  }
   if (method.authorizationType === "COGNITO_USER_POOLS") {
     const authorizer = method.authorizerId === undefined ? undefined : compiled.api.authorizers[method.authorizerId];
     if (authorizer?.type !== "COGNITO_USER_POOLS") {

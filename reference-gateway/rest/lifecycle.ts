@@ -15,6 +15,7 @@ import { isSendable, sendableHeaders } from "./sendable.ts";
 import { methodRequestScope } from "./scope.ts";
 import type { IamVerifier } from "../auth/iam.ts";
 import type { CognitoVerifier } from "../auth/cognito.ts";
+import type { RequestOrigin } from "../auth/resource-policy.ts";
 
 export interface RestDeps extends IntegrationDeps {
   gateway: GatewayIdentity;
@@ -26,6 +27,8 @@ export interface RestDeps extends IntegrationDeps {
   cognito: CognitoVerifier;
   /** CUSTOM: Lambda authorizer results by identity (auth/authorizer-cache.ts). */
   authorizerCache: AuthorizerCache;
+  /** Resource policies: the VPC endpoint / VPC requests are taken to come through (auth/resource-policy.ts). */
+  origin: RequestOrigin;
 }
 
 /**
