@@ -5,4 +5,4 @@
  */
 export type SecurityFeature = "api-key" | "lambda-authorizer" | "cognito-authorizer" | "iam" | "resource-policy";
 
-export const ENFORCED_SECURITY: ReadonlySet<SecurityFeature> = new Set<SecurityFeature>(["iam", "cognito-authorizer", "api-key", "lambda-authorizer"]);
+export const ENFORCED_SECURITY: ReadonlySet<SecurityFeature> = new Set<SecurityFeature>(["iam", "cognito-authorizer", "api-key", "lambda-authorizer", "resource-policy"]);
