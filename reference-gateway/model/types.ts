@@ -10,12 +10,16 @@ export interface SourceLocation {
   path: string;
 }
 
+import type { WebSocketApi } from "./websocket.ts";
+
 export interface GatewayModel {
   /** Template or definition file the model was loaded from (absolute). */
   sourceFile: string;
   region: string;
   accountId: string;
   restApis: RestApi[];
+  /** WebSocket APIs (`AWS::ApiGatewayV2::Api` with ProtocolType WEBSOCKET), in template order (model/websocket.ts). */
+  webSocketApis?: WebSocketApi[];
   /** Lambda functions by logical id. Integrations refer to them by that id. */
   functions: Record<string, LambdaFunction>;
   /** API keys (`AWS::ApiGateway::ApiKey`, SAM `Auth.UsagePlan` keys), in template order. */

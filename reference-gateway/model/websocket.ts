@@ -1,0 +1,48 @@
+/**
+ * WebSocket APIs (`AWS::ApiGatewayV2::Api` with `ProtocolType: WEBSOCKET` and its Route / Integration /
+ * RouteResponse / Stage resources). Plain typed data, no behaviour; names follow the ApiGatewayV2 resource model.
+ */
+import type { SourceLocation } from "./types.ts";
+
+export interface WebSocketApi {
+  logicalId: string;
+  /** 10-character API id as AWS prints it (same scheme as REST API ids). */
+  id: string;
+  name: string;
+  /** E.g. `$request.body.action`, or a template such as `${request.body.a}/${request.body.b}` (spec §12.1). */
+  routeSelectionExpression: string;
+  stages: WebSocketStage[];
+  /** Routes by route key (`$connect`, `$disconnect`, `$default`, custom keys). Matching is exact (spec §12.1). */
+  routes: Record<string, WebSocketRoute>;
+  location: SourceLocation;
+}
+
+export interface WebSocketStage {
+  name: string;
+  variables: Record<string, string>;
+}
+
+export interface WebSocketRoute {
+  routeKey: string;
+  /** 6-character id, what `Ref` on the Route resource gives. */
+  id: string;
+  /** Only `$connect` may carry authorization (spec §12.1); `NONE` elsewhere. */
+  authorizationType: "NONE" | "AWS_IAM";
+  /** `$default` when the route is two-way (a RouteResponse with key `$default` exists); spec §12.1. */
+  routeResponseSelectionExpression?: string;
+  /** True when the integration's answer goes back to the client (two-way route). */
+  twoWay: boolean;
+  integration: WebSocketIntegration;
+  location: SourceLocation;
+}
+
+/** Lambda proxy integrations only for now; other integration types are refused at load. */
+export interface WebSocketIntegration {
+  id: string;
+  type: "AWS_PROXY";
+  /** Logical id of the function in `GatewayModel.functions`, or a stage-variable name template. */
+  functionLogicalId?: string;
+  functionNameTemplate?: string;
+  /** 50..29000, default 29000 (spec §10). */
+  timeoutInMillis: number;
+}
