@@ -13,6 +13,8 @@ export async function serve(args: string[]): Promise<number> {
     "aws-endpoint": { type: "string", multiple: true },
     "cognito-jwks": { type: "string", multiple: true },
     "iam-credentials": { type: "string" },
+    "source-vpce": { type: "string" },
+    "source-vpc": { type: "string" },
   });
   const [template, ...extra] = positionals;
   if (!template || extra.length > 0) throw new UsageError("serve takes exactly one template");
@@ -28,6 +30,8 @@ export async function serve(args: string[]): Promise<number> {
     awsEndpoints: keyValues(values["aws-endpoint"] ?? [], "aws-endpoint"),
     cognitoJwks: keyValues(values["cognito-jwks"] ?? [], "cognito-jwks"),
     iamCredentialsFile: values["iam-credentials"],
+    sourceVpce: values["source-vpce"],
+    sourceVpc: values["source-vpc"],
     log: (line) => void process.stdout.write(line.endsWith("\n") ? line : `${line}\n`),
   });
   const width = Math.max(...gateway.urls.map((entry) => entry.api.length));
