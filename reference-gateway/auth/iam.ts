@@ -1,7 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import { GatewayError } from "../errors/index.ts";
 import type { RoutedCall } from "../rest/call.ts";
-import { findHeader } from "../rest/request.ts";
 import type { IamPrincipal } from "./iam-credentials.ts";
 import { presentedSignature } from "./sigv4-presented.ts";
 import { canonicalRequest, sha256Hex, signature, stringToSign, type PresentedSignature } from "./sigv4.ts";
@@ -94,8 +93,9 @@ export function authorizeIam(call: RoutedCall, verifier: IamVerifier): void {
   if (!principal || presented.securityToken !== principal.sessionToken) {
     throw new GatewayError("ACCESS_DENIED", { message: INVALID_TOKEN, detail: principal ? "session token mismatch" : `unknown access key ${presented.accessKeyId}` });
   }
-  const payloadHash = findHeader(request.headerPairs, "x-amz-content-sha256") ?? sha256Hex(request.body);
-  const canonical = canonicalRequest({ ...request, payloadHash }, presented);
+  // The hash of the body received, never the client's X-Amz-Content-Sha256 claim: a changed body must fail, and
+  // execute-api refuses UNSIGNED-PAYLOAD (aws/aws-sdk-js-v3#308: a signature mismatch with it).
+  const canonical = canonicalRequest({ ...request, payloadHash: sha256Hex(request.body) }, presented);
   const toSign = stringToSign(canonical, presented);
   // A scope dated another day than X-Amz-Date, or any other scope oddity, derives another key and fails here.
   const expected = presented.scopeDate === presented.amzDate.slice(0, 8) && presented.scopeTerminator === "aws4_request"

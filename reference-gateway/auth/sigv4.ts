@@ -102,7 +102,7 @@ export interface SignedRequestParts {
   rawPath: string;
   rawQuery: string | undefined;
   headerPairs: Array<[string, string]>;
-  /** X-Amz-Content-Sha256 when the client sent one, else the hex SHA-256 of the body. */
+  /** Hex SHA-256 of the body as received. */
   payloadHash: string;
 }
 
