@@ -31,9 +31,14 @@ export function integrationUrl(uri: string, path: Record<string, string>, stageV
   }
 }
 
-function appendQuery(url: URL, rawQuery: string | undefined, mapped: Record<string, string>): void {
-  const parts = [url.search.slice(1), rawQuery ?? ""].filter((part) => part !== "");
-  for (const [name, value] of Object.entries(mapped)) parts.push(`${encodeURIComponent(name)}=${encodeURIComponent(value)}`);
+/**
+ * The integration's query string: the URI's own, then the client's parameters (proxy only), then the mapped ones.
+ * REST APIs decode request parameters before passing them on and re-encode them, `%` included
+ * (api-gateway-known-issues.md, REST), so `?x=%41` reaches the backend as `x=A`.
+ */
+function appendQuery(url: URL, clientPairs: Array<[string, string]>, mapped: Record<string, string>): void {
+  const encode = ([name, value]: [string, string]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`;
+  const parts = [url.search.slice(1), ...clientPairs.map(encode), ...Object.entries(mapped).map(encode)].filter((part) => part !== "");
   url.search = parts.length > 0 ? `?${parts.join("&")}` : "";
 }
 
@@ -44,7 +49,7 @@ export async function invokeHttpProxy(call: RoutedCall, compiled: CompiledIntegr
   const mapped: IntegrationRequest = { path: { ...call.route.pathParameters }, querystring: {}, header: {}, body: call.request.body };
   applyRequestParameters(compiled, scope, mapped);
   const url = integrationUrl(compiled.integration.uri ?? "", mapped.path, call.stage.variables);
-  appendQuery(url, call.request.rawQuery, mapped.querystring);
+  appendQuery(url, call.query.pairs, mapped.querystring);
   const headers = forwardedHeaderPairs(call).filter(([name]) => !DROPPED_REQUEST_HEADERS.has(name.toLowerCase()));
   headers.push([API_ID_HEADER, call.api.id], ...Object.entries(mapped.header));
   const method = proxyMethod(compiled, call);
@@ -59,7 +64,7 @@ export async function invokeHttpProxy(call: RoutedCall, compiled: CompiledIntegr
 export async function invokeHttp(call: RoutedCall, compiled: CompiledIntegration, scope: ParameterScope, agent: Agent): Promise<HttpResponse> {
   const mapped = integrationRequest(call, compiled, scope);
   const url = integrationUrl(compiled.integration.uri ?? "", mapped.path, call.stage.variables);
-  appendQuery(url, undefined, mapped.querystring);
+  appendQuery(url, [], mapped.querystring);
   // Non-proxy HTTP integrations identify the gateway, not the client (captured: `AmazonAPIGateway_<apiId>`).
   const headers: Array<[string, string]> = [
     ["User-Agent", `AmazonAPIGateway_${call.api.id}`],

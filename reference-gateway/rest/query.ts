@@ -5,6 +5,8 @@ export interface QueryMaps {
   /** Last value wins. */
   single: Record<string, string>;
   multi: Record<string, string[]>;
+  /** Every decoded key/value in request order. */
+  pairs: Array<[string, string]>;
 }
 
 export function decodeQueryComponent(text: string): string {
@@ -18,7 +20,8 @@ export function decodeQueryComponent(text: string): string {
 export function parseQuery(rawQuery: string | undefined): QueryMaps {
   const single = clientKeyed<string>();
   const multi = clientKeyed<string[]>();
-  if (!rawQuery) return { single, multi };
+  const pairs: Array<[string, string]> = [];
+  if (!rawQuery) return { single, multi, pairs };
   // api-gateway-known-issues.md (REST): a semicolon in the query string splits the data, like `&`.
   for (const part of rawQuery.split(/[&;]/)) {
     if (part === "") continue;
@@ -27,6 +30,7 @@ export function parseQuery(rawQuery: string | undefined): QueryMaps {
     const value = eq < 0 ? "" : decodeQueryComponent(part.slice(eq + 1));
     single[key] = value;
     (multi[key] ??= []).push(value);
+    pairs.push([key, value]);
   }
-  return { single, multi };
+  return { single, multi, pairs };
 }
