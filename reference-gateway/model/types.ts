@@ -10,6 +10,7 @@ export interface SourceLocation {
   path: string;
 }
 
+import type { HttpApi } from "./http-api.ts";
 import type { WebSocketApi } from "./websocket.ts";
 
 export interface GatewayModel {
@@ -20,6 +21,8 @@ export interface GatewayModel {
   restApis: RestApi[];
   /** WebSocket APIs (`AWS::ApiGatewayV2::Api` with ProtocolType WEBSOCKET), in template order (model/websocket.ts). */
   webSocketApis?: WebSocketApi[];
+  /** HTTP APIs (`AWS::Serverless::HttpApi`, `AWS::ApiGatewayV2::Api` with ProtocolType HTTP), in template order. */
+  httpApis?: HttpApi[];
   /** Lambda functions by logical id. Integrations refer to them by that id. */
   functions: Record<string, LambdaFunction>;
   /** API keys (`AWS::ApiGateway::ApiKey`, SAM `Auth.UsagePlan` keys), in template order. */
