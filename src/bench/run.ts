@@ -42,23 +42,23 @@ async function rssMb(pid: number): Promise<number | undefined> {
 }
 
 /** A benchmark that measures a wrong answer measures nothing: check the bytes first. */
-async function verify(url: string): Promise<void> {
-  const response = await fetch(url);
+async function verify(url: string, headers: Record<string, string>): Promise<void> {
+  const response = await fetch(url, { headers });
   const body = await response.text();
   if (response.status !== 200 || body !== EXPECTED_BODY) throw new Error(`${url} answered ${response.status} ${body.slice(0, 200)}; expected 200 ${EXPECTED_BODY}`);
 }
 
-function load(url: string, seconds: number, connections: number): Promise<autocannon.Result> {
+function load(url: string, seconds: number, connections: number, headers: Record<string, string>): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
-    autocannon({ url, duration: seconds, connections, pipelining: 1 }, (error, result) => (error ? reject(error) : resolve(result)));
+    autocannon({ url, duration: seconds, connections, pipelining: 1, headers }, (error, result) => (error ? reject(error) : resolve(result)));
   });
 }
 
-async function measure(scenario: string, server: ServerProcess, path: string, options: BenchOptions): Promise<ScenarioResult> {
+async function measure(scenario: string, server: ServerProcess, path: string, options: BenchOptions, headers: Record<string, string> = {}): Promise<ScenarioResult> {
   const url = server.url + path;
-  await verify(url);
-  await load(url, options.warmupSeconds, options.connections);
-  const result = await load(url, options.durationSeconds, options.connections);
+  await verify(url, headers);
+  await load(url, options.warmupSeconds, options.connections, headers);
+  const result = await load(url, options.durationSeconds, options.connections, headers);
   return {
     scenario,
     target: url,
@@ -94,6 +94,9 @@ export async function runBench(options: BenchOptions, progress: (line: string) =
     results.push(await measure("reference: Lambda proxy (worker thread)", gateway, "/lambda", options));
     progress("reference Lambda custom with VTL …");
     results.push(await measure("reference: Lambda custom, VTL request + response templates", gateway, "/vtl?name=ada&lang=en", options));
+    progress("reference cached Lambda authorizer …");
+    // One token throughout: after the first call every request is a cache hit plus a policy evaluation (MOCK behind it).
+    results.push(await measure("reference: cached Lambda authorizer (TOKEN, TTL 300 s), MOCK behind it", gateway, "/authorized", options, { Authorization: "bench-token" }));
   } finally {
     await gateway.stop();
   }
