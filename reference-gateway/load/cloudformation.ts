@@ -1,16 +1,20 @@
 /** CloudFormation API Gateway and Lambda resources, in the shape `cdk synth` emits. */
-import type { CanarySettings, GatewayResponseConfig, GatewayResponseType, LambdaFunction, Method, MethodResponse, RequestValidator, RestApi } from "../model/types.ts";
+import type { Authorizer, AuthorizationType, CanarySettings, GatewayResponseConfig, GatewayResponseType, LambdaFunction, Method, MethodResponse, RequestValidator, RestApi } from "../model/types.ts";
 import { fail } from "./errors.ts";
 import { checkCodeDir, checkHandler, checkRuntime, makeFunction, writeInlineCode } from "./functions.ts";
-import { apiId, generatedFunctionName, resourceId } from "./ids.ts";
+import { apiId, authorizerId, generatedFunctionName, resourceId } from "./ids.ts";
 import { gatewayResponse, readIntegration, type IntegrationDialect } from "./integration.ts";
 import type { ResourceEntry } from "./intrinsics.ts";
 import { child } from "./json-path.ts";
 import { readApiDefinition } from "./definition.ts";
 import { ModelSet, schemaValue } from "./models.ts";
+import { CFN_AUTHORIZER, readAuthorizer } from "./security/authorizers.ts";
+import { requireEnforced } from "./security/gate.ts";
+import { readPolicy } from "./security/policy.ts";
+import { authorizersOf } from "./security/schemes.ts";
 import { addStage, type StackContext } from "./stack-context.ts";
 import { buildTree, type BarePath, type Route } from "./tree.ts";
-import { bool, boolMap, checkKeys, checkMethodSettings, int, isObject, list, obj, optStr, refuseAuth, stageName, stageVariables, str, stringMap } from "./values.ts";
+import { bool, boolMap, checkKeys, checkMethodSettings, int, isObject, list, obj, optStr, stageName, stageVariables, str, stringMap } from "./values.ts";
 
 export const API_TYPES = new Set(["AWS::ApiGateway::RestApi", "AWS::Serverless::Api"]);
 
@@ -82,6 +86,12 @@ export class CfnApis {
     const logical = this.byId.get(id);
     if (!logical) return fail(this.ctx.t.file, idPath, `RestApiId "${id}" does not refer to a RestApi in this template`);
     return logical;
+  }
+
+  /** Logical id of the API whose id is `value` (a resolved `Ref`), e.g. a usage plan's `ApiStages[].ApiId`. */
+  apiOfId(value: unknown, jsonPath: string): string {
+    const id = str(value, this.ctx.t.file, jsonPath, "ApiId");
+    return this.byId.get(id) ?? fail(this.ctx.t.file, jsonPath, `ApiId "${id}" does not refer to a RestApi in this template`);
   }
 
   /** Full path of an AWS::ApiGateway::Resource. */
@@ -220,20 +230,58 @@ export function cfnModelName(ctx: StackContext, entry: ResourceEntry): string {
   return name === undefined ? entry.logicalId : str(name, ctx.t.file, propPath(entry, "Name"), "Name");
 }
 
-function cfnMethod(ctx: StackContext, apis: CfnApis, entry: ResourceEntry, api: string, models: ModelSet): Route {
+const AUTHORIZATION_TYPES = new Set<AuthorizationType>(["NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS"]);
+
+/**
+ * A method's AuthorizationType, AuthorizerId, AuthorizationScopes and ApiKeyRequired (AWS::ApiGateway::Method):
+ * AuthorizerId goes with CUSTOM (a TOKEN/REQUEST authorizer) or COGNITO_USER_POOLS, scopes with COGNITO_USER_POOLS.
+ */
+function cfnMethodSecurity(ctx: StackContext, entry: ResourceEntry, authorizers: Record<string, Authorizer>): Pick<Method, "authorizationType" | "authorizerId" | "authorizationScopes" | "apiKeyRequired"> {
+  const { t } = ctx;
+  const file = t.file;
+  const propsPath = child(entry.path, "Properties");
+  const typePath = child(propsPath, "AuthorizationType");
+  const idPath = child(propsPath, "AuthorizerId");
+  const scopesPath = child(propsPath, "AuthorizationScopes");
+  const rawType = optStr(t.prop(entry, "AuthorizationType"), file, typePath, "AuthorizationType") ?? "NONE";
+  if (!AUTHORIZATION_TYPES.has(rawType as AuthorizationType)) fail(file, typePath, `AuthorizationType "${rawType}" must be NONE, AWS_IAM, CUSTOM or COGNITO_USER_POOLS`);
+  const authorizationType = rawType as AuthorizationType;
+  const authorizationScopes = list(t.prop(entry, "AuthorizationScopes"), file, scopesPath, "AuthorizationScopes").map((s, i) => str(s, file, child(scopesPath, i), "scope"));
+  if (authorizationScopes.length > 0 && authorizationType !== "COGNITO_USER_POOLS") fail(file, scopesPath, "AuthorizationScopes apply to COGNITO_USER_POOLS methods only");
+  const idValue = t.prop(entry, "AuthorizerId");
+  let authorizerId: string | undefined;
+  if (authorizationType === "CUSTOM" || authorizationType === "COGNITO_USER_POOLS") {
+    if (idValue === undefined) fail(file, propsPath, `AuthorizationType ${authorizationType} needs an AuthorizerId`);
+    authorizerId = str(idValue, file, idPath, "AuthorizerId");
+    const authorizer = authorizers[authorizerId];
+    if (!authorizer) return fail(file, idPath, `AuthorizerId "${authorizerId}" does not refer to an authorizer of this RestApi`);
+    const cognito = authorizer.type === "COGNITO_USER_POOLS";
+    if (cognito !== (authorizationType === "COGNITO_USER_POOLS")) fail(file, typePath, `AuthorizationType ${authorizationType} does not match ${authorizer.type} authorizer "${authorizer.name}"`);
+    requireEnforced(ctx.enforced, cognito ? "cognito-authorizer" : "lambda-authorizer", file, idPath, `${cognito ? "Cognito" : "Lambda"} authorizer "${authorizer.name}"`);
+  } else if (idValue !== undefined) fail(file, idPath, `AuthorizerId needs AuthorizationType CUSTOM or COGNITO_USER_POOLS, not ${authorizationType}`);
+  if (authorizationType === "AWS_IAM") requireEnforced(ctx.enforced, "iam", file, typePath, "IAM authorization (AuthorizationType AWS_IAM)");
+  const apiKeyRequired = bool(t.prop(entry, "ApiKeyRequired"), file, child(propsPath, "ApiKeyRequired"), "ApiKeyRequired");
+  if (apiKeyRequired) requireEnforced(ctx.enforced, "api-key", file, child(propsPath, "ApiKeyRequired"), "API key requirement (ApiKeyRequired)");
+  return { authorizationType, ...(authorizerId ? { authorizerId } : {}), authorizationScopes, apiKeyRequired };
+}
+
+const AUTHORIZER_KEYS = new Set(["RestApiId", "Name", "Type", "AuthorizerUri", "AuthorizerCredentials", "IdentitySource", "IdentityValidationExpression", "AuthorizerResultTtlInSeconds", "ProviderARNs", "AuthType"]);
+
+function cfnAuthorizer(ctx: StackContext, entry: ResourceEntry, api: string): Authorizer {
+  const { t } = ctx;
+  const propsPath = child(entry.path, "Properties");
+  checkKeys(entry.properties, AUTHORIZER_KEYS, t.file, propsPath, "AWS::ApiGateway::Authorizer");
+  const fields = obj(t.resolve(entry.properties, propsPath), t.file, propsPath, "Properties");
+  const name = str(fields["Name"] ?? fail(t.file, propsPath, "AWS::ApiGateway::Authorizer needs a Name"), t.file, child(propsPath, "Name"), "Name");
+  return readAuthorizer({ id: authorizerId(api, entry.logicalId), name, fields, path: propsPath, functions: ctx.index, file: t.file }, CFN_AUTHORIZER);
+}
+
+function cfnMethod(ctx: StackContext, apis: CfnApis, entry: ResourceEntry, api: string, models: ModelSet, authorizers: Record<string, Authorizer>): Route {
   const template = ctx.t;
   const file = template.file;
   const propsPath = child(entry.path, "Properties");
   checkKeys(entry.properties, METHOD_KEYS, file, propsPath, "AWS::ApiGateway::Method");
-  if (entry.properties["AuthorizerId"] !== undefined) {
-    const authorizer = entry.properties["AuthorizerId"];
-    const name = isObject(authorizer) && typeof authorizer["Ref"] === "string" ? authorizer["Ref"] : String(template.prop(entry, "AuthorizerId"));
-    refuseAuth(file, child(propsPath, "AuthorizerId"), `authorizer "${name}"`);
-  }
-  const authType = optStr(template.prop(entry, "AuthorizationType"), file, child(propsPath, "AuthorizationType"), "AuthorizationType");
-  if (authType !== undefined && authType !== "NONE") refuseAuth(file, child(propsPath, "AuthorizationType"), `authorization type ${authType}`);
-  if (bool(template.prop(entry, "ApiKeyRequired"), file, child(propsPath, "ApiKeyRequired"), "ApiKeyRequired")) refuseAuth(file, child(propsPath, "ApiKeyRequired"), "API key requirement (ApiKeyRequired)");
-  if (list(template.prop(entry, "AuthorizationScopes"), file, child(propsPath, "AuthorizationScopes"), "AuthorizationScopes").length > 0) refuseAuth(file, child(propsPath, "AuthorizationScopes"), "authorization scopes");
+  const security = cfnMethodSecurity(ctx, entry, authorizers);
   const validatorRaw = entry.properties["RequestValidatorId"];
   let requestValidator: RequestValidator | undefined;
   if (validatorRaw !== undefined) {
@@ -269,9 +317,7 @@ function cfnMethod(ctx: StackContext, apis: CfnApis, entry: ResourceEntry, api: 
   const integration = readIntegration(integrationFields, CFN_INTEGRATION, ctx.index, file, integrationPath);
   const method: Method = {
     httpMethod,
-    authorizationType: "NONE",
-    authorizationScopes: [],
-    apiKeyRequired: false,
+    ...security,
     requestModels,
     ...(requestValidator ? { requestValidator } : {}),
     requestParameters: boolMap(template.prop(entry, "RequestParameters"), file, child(propsPath, "RequestParameters"), "RequestParameters"),
@@ -284,13 +330,12 @@ function cfnMethod(ctx: StackContext, apis: CfnApis, entry: ResourceEntry, api: 
 
 // ------------------------------------------------------------------ RestApi
 
-const REST_API_KEYS = new Set(["Name", "Body", "BodyS3Location", "BinaryMediaTypes", "ApiKeySourceType", "Description", "EndpointConfiguration", "Tags", "FailOnWarnings", "Mode", "Parameters", "DisableExecuteApiEndpoint"]);
+const REST_API_KEYS = new Set(["Name", "Body", "BodyS3Location", "BinaryMediaTypes", "ApiKeySourceType", "Description", "EndpointConfiguration", "Tags", "FailOnWarnings", "Mode", "Parameters", "DisableExecuteApiEndpoint", "Policy"]);
 
 export function cfnRestApi(ctx: StackContext, apis: CfnApis, entry: ResourceEntry): RestApi {
   const template = ctx.t;
   const file = template.file;
   const propsPath = child(entry.path, "Properties");
-  if (entry.properties["Policy"] !== undefined) refuseAuth(file, child(propsPath, "Policy"), "resource policy (Policy)");
   checkKeys(entry.properties, REST_API_KEYS, file, propsPath, "AWS::ApiGateway::RestApi", {
     CloneFrom: "CloneFrom is not supported yet",
     MinimumCompressionSize: "MinimumCompressionSize is not supported yet",
@@ -327,9 +372,22 @@ export function cfnRestApi(ctx: StackContext, apis: CfnApis, entry: ResourceEntr
     );
   }
   models.check();
+  const authorizers = definition ? authorizersOf(definition.parts.schemes) : {};
+  for (const resource of template.resources.values()) {
+    if (resource.type === "AWS::ApiGateway::Authorizer" && apis.apiOf(resource) === entry.logicalId) {
+      const authorizer = cfnAuthorizer(ctx, resource, id);
+      authorizers[authorizer.id] = authorizer;
+    }
+  }
+  // Policy: an object or JSON text (AWS::ApiGateway::RestApi).
+  let policy = definition?.parts.policy;
+  if (entry.properties["Policy"] !== undefined) {
+    policy = readPolicy(template.prop(entry, "Policy"), file, child(propsPath, "Policy"), { region: ctx.region, accountId: ctx.accountId, apiId: id });
+    requireEnforced(ctx.enforced, "resource-policy", file, child(propsPath, "Policy"), "resource policy (Policy)");
+  }
   for (const resource of template.resources.values()) {
     if (resource.type === "AWS::ApiGateway::Method" && apis.apiOf(resource) === entry.logicalId) {
-      const route = cfnMethod(ctx, apis, resource, entry.logicalId, models);
+      const route = cfnMethod(ctx, apis, resource, entry.logicalId, models, authorizers);
       routes.push(route);
     } else if (resource.type === "AWS::ApiGateway::GatewayResponse" && apis.apiOf(resource) === entry.logicalId) {
       const responsePropsPath = child(resource.path, "Properties");
@@ -369,7 +427,8 @@ export function cfnRestApi(ctx: StackContext, apis: CfnApis, entry: ResourceEntr
     apiKeySource,
     gatewayResponses,
     models: models.models,
-    authorizers: {},
+    authorizers,
+    ...(policy ? { policy } : {}),
     location: { file, path: entry.path },
   };
 }

@@ -1,9 +1,11 @@
 /** The OpenAPI definition of a SAM Api / CloudFormation RestApi: inline (with AWS::Include) or a local file. */
 import { fail } from "./errors.ts";
+import { apiId } from "./ids.ts";
 import { isObject, readDocument } from "./detect.ts";
 import type { ResourceEntry } from "./intrinsics.ts";
 import { child } from "./json-path.ts";
-import { readOpenApi, type ApiParts } from "./openapi.ts";
+import { readOpenApi, type ApiParts, type OpenApiContext } from "./openapi.ts";
+import type { SchemeEntry } from "./security/schemes.ts";
 import type { StackContext } from "./stack-context.ts";
 import { obj, str } from "./values.ts";
 
@@ -23,8 +25,18 @@ function checkOpenApi(doc: unknown, file: string, path: string): void {
  * `locationKey` is SAM's `DefinitionUri` (a local path string) or CloudFormation's `BodyS3Location`, whose `Key` is
  * read as a local file path relative to the template: gateproof never downloads from S3.
  */
-export function readApiDefinition(ctx: StackContext, entry: ResourceEntry, bodyKey: string, locationKey: string): ApiDefinition | undefined {
+export function readApiDefinition(ctx: StackContext, entry: ResourceEntry, bodyKey: string, locationKey: string, extraSchemes: SchemeEntry[] = []): ApiDefinition | undefined {
   const { t } = ctx;
+  const openApi = (file: string, path: string): OpenApiContext => ({
+    file,
+    path,
+    functions: ctx.index,
+    apiId: apiId(ctx.stackName, entry.logicalId),
+    region: ctx.region,
+    accountId: ctx.accountId,
+    enforced: ctx.enforced,
+    extraSchemes,
+  });
   const props = child(entry.path, "Properties");
   const body = entry.properties[bodyKey];
   const location = entry.properties[locationKey];
@@ -35,11 +47,11 @@ export function readApiDefinition(ctx: StackContext, entry: ResourceEntry, bodyK
       const { includedFile } = t.includeTarget(body["Fn::Transform"], child(bodyPath, "Fn::Transform"));
       const doc = t.resolve(readDocument(includedFile, t.file, bodyPath), "$", includedFile);
       checkOpenApi(doc, includedFile, "$");
-      return { parts: readOpenApi(doc, { file: includedFile, path: "$", functions: ctx.index }), mergeEvents: true };
+      return { parts: readOpenApi(doc, openApi(includedFile, "$")), mergeEvents: true };
     }
     const doc = t.resolve(body, bodyPath);
     checkOpenApi(doc, t.file, bodyPath);
-    return { parts: readOpenApi(doc, { file: t.file, path: bodyPath, functions: ctx.index }), mergeEvents: true };
+    return { parts: readOpenApi(doc, openApi(t.file, bodyPath)), mergeEvents: true };
   }
   if (location !== undefined) {
     const locPath = child(props, locationKey);
@@ -55,7 +67,7 @@ export function readApiDefinition(ctx: StackContext, entry: ResourceEntry, bodyK
     const file = t.localPath(local);
     const doc = readDocument(file, t.file, locPath);
     checkOpenApi(doc, file, "$");
-    return { parts: readOpenApi(doc, { file, path: "$", functions: ctx.index }), mergeEvents: false };
+    return { parts: readOpenApi(doc, openApi(file, "$")), mergeEvents: false };
   }
   return undefined;
 }

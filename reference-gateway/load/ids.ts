@@ -53,3 +53,23 @@ export function stackId(region: string, accountId: string, stackName: string): s
   const uuid = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
   return `arn:${partitionOf(region)}:cloudformation:${region}:${accountId}:stack/${stackName}/${uuid}`;
 }
+
+/** 6 lowercase alphanumerics for authorizer `name` (scheme name or logical id) of API `api`, as `$context.authorizer` ids look. */
+export function authorizerId(api: string, name: string): string {
+  return hashChars(`authorizer:${api}:${name}`, 6, LOWER);
+}
+
+/** 10 lowercase alphanumerics, like an API key id (`$context.identity.apiKeyId`). */
+export function apiKeyId(stackName: string, logicalId: string): string {
+  return hashChars(`apikey:${stackName}:${logicalId}`, 10, LOWER);
+}
+
+/** 6 lowercase alphanumerics, like a usage plan id. */
+export function usagePlanId(stackName: string, logicalId: string): string {
+  return hashChars(`usageplan:${stackName}:${logicalId}`, 6, LOWER);
+}
+
+/** CloudFormation-style physical name for a resource without an explicit name: `<stack>-<logicalId>-<12 uppercase alnum>`. */
+export function generatedName(stackName: string, logicalId: string, kind: string): string {
+  return `${stackName}-${logicalId}-${hashChars(`${kind}:${logicalId}`, 12, UPPER)}`;
+}

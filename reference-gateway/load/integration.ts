@@ -134,20 +134,29 @@ const STAGE_VARIABLE = /\$\{stageVariables\.[A-Za-z0-9_]+\}/;
 const LAMBDA_FUNCTION_URI = /^arn:(aws[a-z-]*):apigateway:([a-z0-9-]+):lambda:path\/2015-03-31\/functions\/(.+)\/invocations$/;
 
 /**
+ * The function behind a Lambda invocation URI (integrations and authorizers alike): its logical id, or the name
+ * template when the function name comes from a stage variable (aws-api-gateway-stage-variables-reference.md).
+ */
+export function lambdaTarget(uri: string, functions: FunctionIndex, file: string, uriPath: string): { functionLogicalId: string } | { functionNameTemplate: string } {
+  const lambda = LAMBDA_FUNCTION_URI.exec(uri);
+  if (lambda && STAGE_VARIABLE.test(lambda[3]!)) {
+    if (!/^(?:arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[A-Za-z0-9_${}.-]+(?::[A-Za-z0-9_${}.$-]+)?$/.test(lambda[3]!)) {
+      fail(file, uriPath, `Lambda function reference "${lambda[3]}" is not a function name or ARN`);
+    }
+    return { functionNameTemplate: lambda[3]! };
+  }
+  return { functionLogicalId: functions.resolveUri(uri, file, uriPath) };
+}
+
+/**
  * AWS / AWS_PROXY: a Lambda function (resolved to its logical id, or kept as a name template when the function
  * name comes from a stage variable, aws-api-gateway-stage-variables-reference.md), else another AWS service.
  * AWS_PROXY only exists for Lambda; the Lambda invoke action is always a POST.
  */
 function readAwsTarget(integration: Integration, uri: string, functions: FunctionIndex, file: string, uriPath: string, methodKey: string, methodPath: string): void {
-  const lambda = LAMBDA_FUNCTION_URI.exec(uri);
-  if (lambda) {
+  if (LAMBDA_FUNCTION_URI.test(uri)) {
     if (integration.httpMethod !== "POST") fail(file, methodPath, `${methodKey} must be POST for a Lambda integration, got ${integration.httpMethod}`);
-    if (STAGE_VARIABLE.test(lambda[3]!)) {
-      if (!/^(?:arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[A-Za-z0-9_${}.-]+(?::[A-Za-z0-9_${}.$-]+)?$/.test(lambda[3]!)) {
-        fail(file, uriPath, `Lambda function reference "${lambda[3]}" is not a function name or ARN`);
-      }
-      integration.functionNameTemplate = lambda[3]!;
-    } else integration.functionLogicalId = functions.resolveUri(uri, file, uriPath);
+    Object.assign(integration, lambdaTarget(uri, functions, file, uriPath));
     return;
   }
   if (integration.type === "AWS_PROXY") {

@@ -3,10 +3,13 @@ import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { GatewayModel, LambdaFunction } from "../model/types.ts";
 import { detectKind, readDocument } from "./detect.ts";
+import { ENFORCED_SECURITY } from "./enforcement.ts";
 import { fail } from "./errors.ts";
 import { FunctionIndex, makeFunction } from "./functions.ts";
 import { apiId } from "./ids.ts";
 import { readOpenApi } from "./openapi.ts";
+import type { EnforcedSecurity } from "./security/gate.ts";
+import { authorizersOf } from "./security/schemes.ts";
 import { loadStack } from "./stack.ts";
 import { buildTree } from "./tree.ts";
 import { isObject, stageName } from "./values.ts";
@@ -23,6 +26,8 @@ export interface LoadOptions {
   region?: string;
   /** Default "123456789012". */
   accountId?: string;
+  /** Security features the runtime enforces (default ENFORCED_SECURITY); any other security construct is a LoadError. */
+  enforcedSecurity?: EnforcedSecurity;
 }
 
 export async function loadDefinition(file: string, options: LoadOptions = {}): Promise<GatewayModel> {
@@ -31,14 +36,15 @@ export async function loadDefinition(file: string, options: LoadOptions = {}): P
   const accountId = options.accountId ?? "123456789012";
   const stackName = options.stackName ?? "gateproof";
   const parameterOverrides = options.parameterOverrides ?? {};
+  const enforced = options.enforcedSecurity ?? ENFORCED_SECURITY;
   const doc = readDocument(abs);
   const kind = detectKind(doc, abs);
   if (kind !== "openapi") {
-    return loadStack(doc as Record<string, unknown>, abs, { region, accountId, stackName, parameterOverrides }, kind === "sam");
+    return loadStack(doc as Record<string, unknown>, abs, { region, accountId, stackName, parameterOverrides, enforced }, kind === "sam");
   }
   const overrideNames = Object.keys(parameterOverrides);
   if (overrideNames.length > 0) fail(abs, "$", `parameter override "${overrideNames[0]}" does not match any parameter (OpenAPI definitions have no parameters)`);
-  return loadOpenApiFile(doc as Record<string, unknown>, abs, { region, accountId, stackName, stage: options.stage ?? "prod", functionsDir: options.functionsDir });
+  return loadOpenApiFile(doc as Record<string, unknown>, abs, { region, accountId, stackName, stage: options.stage ?? "prod", functionsDir: options.functionsDir, enforced });
 }
 
 const EXTENSIONS = [".mjs", ".js", ".cjs"];
@@ -74,7 +80,7 @@ function functionFromDir(dir: string, name: string, region: string, accountId: s
 function loadOpenApiFile(
   doc: Record<string, unknown>,
   file: string,
-  o: { region: string; accountId: string; stackName: string; stage: string; functionsDir: string | undefined },
+  o: { region: string; accountId: string; stackName: string; stage: string; functionsDir: string | undefined; enforced: EnforcedSecurity },
 ): GatewayModel {
   const functions: Record<string, LambdaFunction> = {};
   const dir = o.functionsDir === undefined ? undefined : resolve(o.functionsDir);
@@ -82,11 +88,11 @@ function loadOpenApiFile(
     if (dir === undefined) return fail(f, path, `integration uri points at Lambda function "${name}"; pass a functions directory to run it`);
     return functionFromDir(dir, name, o.region, o.accountId) ?? fail(f, path, `Lambda function "${name}" not found in ${dir} (looked for ${name}.{mjs,js,cjs} and ${name}/index.{mjs,js,cjs})`);
   });
-  const parts = readOpenApi(doc, { file, path: "$", functions: index });
-  const title = parts.title ?? "Api";
+  const info = doc["info"];
+  const title = isObject(info) && typeof info["title"] === "string" ? info["title"] : "Api";
   const logicalId = title.replace(/[^A-Za-z0-9]/g, "") || "Api";
   const id = apiId(o.stackName, logicalId);
-  const info = doc["info"];
+  const parts = readOpenApi(doc, { file, path: "$", functions: index, apiId: id, region: o.region, accountId: o.accountId, enforced: o.enforced });
   return {
     sourceFile: file,
     region: o.region,
@@ -105,7 +111,8 @@ function loadOpenApiFile(
         apiKeySource: parts.apiKeySource ?? "HEADER",
         gatewayResponses: parts.gatewayResponses,
         models: parts.models.models,
-        authorizers: {},
+        authorizers: authorizersOf(parts.schemes),
+        ...(parts.policy ? { policy: parts.policy } : {}),
         location: { file, path: "$" },
       },
     ],

@@ -1,19 +1,29 @@
 /** OpenAPI 3.x / Swagger 2.0 with x-amazon-apigateway-* extensions → routes and API-level settings. */
 import { createHash } from "node:crypto";
-import type { GatewayResponseConfig, GatewayResponseType, Method, MethodResponse, RequestValidator } from "../model/types.ts";
+import type { GatewayResponseConfig, GatewayResponseType, Method, MethodResponse, PolicyDocument, RequestValidator } from "../model/types.ts";
 import { fail } from "./errors.ts";
 import type { FunctionIndex } from "./functions.ts";
 import { gatewayResponse, readIntegration, type IntegrationDialect } from "./integration.ts";
 import { child } from "./json-path.ts";
 import { ModelSet, readValidator } from "./models.ts";
 import type { Route } from "./tree.ts";
-import { bool, isObject, list, obj, optStr, refuseAuth, str, stringMap } from "./values.ts";
+import { requireEnforced, type EnforcedSecurity } from "./security/gate.ts";
+import { readPolicy } from "./security/policy.ts";
+import { readRequirements, readSchemes, resolveSecurity, type SchemeEntry, type SecurityScheme } from "./security/schemes.ts";
+import { bool, isObject, list, obj, optStr, str, stringMap } from "./values.ts";
 
 export interface OpenApiContext {
   file: string;
   /** JSON path of the document root inside `file` (`$` for a standalone file). */
   path: string;
   functions: FunctionIndex;
+  /** The API's id, region and account: authorizer ids and resource-policy ARNs derive from them. */
+  apiId: string;
+  region: string;
+  accountId: string;
+  enforced: EnforcedSecurity;
+  /** Schemes SAM adds to the definition (its `Auth.Authorizers`, `api_key`, `AWS_IAM`); they replace same-named ones. */
+  extraSchemes?: SchemeEntry[];
 }
 
 export interface ApiParts {
@@ -26,10 +36,14 @@ export interface ApiParts {
   models: ModelSet;
   /** `x-amazon-apigateway-request-validators`, by name. */
   validators: Record<string, RequestValidator>;
+  /** Security schemes by name (authorizers among them). */
+  schemes: Map<string, SecurityScheme>;
+  /** `x-amazon-apigateway-policy`. */
+  policy?: PolicyDocument;
 }
 
 const X = "x-amazon-apigateway-";
-const ROOT_X_ACCEPTED = new Set(["binary-media-types", "api-key-source", "gateway-responses", "request-validators", "request-validator", "documentation", "endpoint-configuration", "importexport-version", "tag-value"]);
+const ROOT_X_ACCEPTED = new Set(["binary-media-types", "api-key-source", "gateway-responses", "request-validators", "request-validator", "documentation", "endpoint-configuration", "importexport-version", "tag-value", "policy"]);
 const ROOT_X_REASON: Record<string, string> = {
   "cors": "x-amazon-apigateway-cors (HTTP API CORS) is not supported yet",
   "minimum-compression-size": "x-amazon-apigateway-minimum-compression-size is not supported yet",
@@ -44,17 +58,16 @@ export function readOpenApi(doc: unknown, ctx: OpenApiContext): ApiParts {
   const root = obj(doc, file, ctx.path, "OpenAPI document");
   const at = (k: string | number) => child(ctx.path, k);
 
-  checkSecurity(root["security"], file, at("security"));
-  if (root[`${X}policy`] !== undefined) refuseAuth(file, at(`${X}policy`), "resource policy (x-amazon-apigateway-policy)");
+  // Root-level `security` is ignored by API Gateway (api-gateway-known-issues.md, spec §11.2): only its shape is checked.
+  readRequirements(root["security"], file, at("security"));
+  const schemeEntries = new Map<string, SchemeEntry>();
   for (const schemesKey of ["securityDefinitions", "components"]) {
     const container = schemesKey === "components" ? obj(root["components"], file, at("components"), "components")["securitySchemes"] : root[schemesKey];
     const containerPath = schemesKey === "components" ? child(at("components"), "securitySchemes") : at(schemesKey);
-    for (const [name, scheme] of Object.entries(obj(container, file, containerPath, schemesKey))) {
-      if (isObject(scheme) && scheme[`${X}authorizer`] !== undefined) {
-        refuseAuth(file, child(child(containerPath, name), `${X}authorizer`), `authorizer "${name}"`);
-      }
-    }
+    for (const [name, raw] of Object.entries(obj(container, file, containerPath, schemesKey))) schemeEntries.set(name, { name, raw, path: child(containerPath, name), file });
   }
+  for (const e of ctx.extraSchemes ?? []) schemeEntries.set(e.name, e);
+  const schemes = readSchemes([...schemeEntries.values()], ctx.apiId, ctx.functions);
   for (const k of Object.keys(root)) {
     if (!k.startsWith(X)) continue;
     const ext = k.slice(X.length);
@@ -79,7 +92,12 @@ export function readOpenApi(doc: unknown, ctx: OpenApiContext): ApiParts {
     models.add(name, "application/json", schema, "openapi", file, child(schemasPath, name));
   }
 
-  const parts: ApiParts = { routes: [], binaryMediaTypes: [], gatewayResponses: {}, models, validators };
+  const parts: ApiParts = { routes: [], binaryMediaTypes: [], gatewayResponses: {}, models, validators, schemes };
+  if (root[`${X}policy`] !== undefined) {
+    const policyPath = at(`${X}policy`);
+    parts.policy = readPolicy(root[`${X}policy`], file, policyPath, ctx);
+    requireEnforced(ctx.enforced, "resource-policy", file, policyPath, "resource policy (x-amazon-apigateway-policy)");
+  }
   const info = root["info"];
   if (isObject(info) && typeof info["title"] === "string") parts.title = info["title"];
 
@@ -122,19 +140,12 @@ export function readOpenApi(doc: unknown, ctx: OpenApiContext): ApiParts {
       if (pathItem[key] === undefined) continue;
       const opPath = child(itemPath, key);
       const httpMethod = key === `${X}any-method` ? "ANY" : key.toUpperCase();
-      const method = readOperation(root, pathItem[key], httpMethod, shared, { validators, defaultValidator, models }, ctx, opPath);
-      parts.routes.push({ path, method, file, jsonPath: itemPath });
+      const { method, security } = readOperation(root, pathItem[key], httpMethod, shared, { validators, defaultValidator, models, schemes }, ctx, opPath);
+      parts.routes.push({ path, method, file, jsonPath: itemPath, ...security });
     }
   }
   models.check();
   return parts;
-}
-
-function checkSecurity(v: unknown, file: string, path: string): void {
-  list(v, file, path, "security").forEach((req, i) => {
-    const names = Object.keys(obj(req, file, child(path, i), "security requirement"));
-    if (names.length > 0) refuseAuth(file, child(path, i), `security requirement "${names.join('", "')}"`);
-  });
 }
 
 /** `x-amazon-apigateway-request-validator`: a name from `x-amazon-apigateway-request-validators`. */
@@ -150,6 +161,7 @@ interface ValidationContext {
   validators: Record<string, RequestValidator>;
   defaultValidator: RequestValidator | undefined;
   models: ModelSet;
+  schemes: Map<string, SecurityScheme>;
 }
 
 /**
@@ -210,18 +222,24 @@ function readOperation(
   validation: ValidationContext,
   ctx: OpenApiContext,
   opPath: string,
-): Method {
+): { method: Method; security: Pick<Route, "security" | "iamAuth"> } {
   const { file } = ctx;
   const op = obj(raw, file, opPath, "operation");
-  checkSecurity(op["security"], file, child(opPath, "security"));
   for (const k of Object.keys(op)) {
     if (k.startsWith(X) && !OP_X_ACCEPTED.has(k.slice(X.length))) fail(file, child(opPath, k), `${k} is not supported yet`);
   }
+  const security: Pick<Route, "security" | "iamAuth"> = {};
+  const requirements = readRequirements(op["security"], file, child(opPath, "security"));
+  if (requirements) security.security = requirements;
   const auth = op[`${X}auth`];
   if (auth !== undefined) {
-    const type = str(obj(auth, file, child(opPath, `${X}auth`), "x-amazon-apigateway-auth")["type"], file, child(opPath, `${X}auth`), "auth type");
-    if (type.toUpperCase() !== "NONE") refuseAuth(file, child(opPath, `${X}auth`), `authorization type ${type}`);
+    // x-amazon-apigateway-auth: NONE or AWS_IAM (api-gateway-swagger-extensions-auth.md).
+    const authPath = child(opPath, `${X}auth`);
+    const type = str(obj(auth, file, authPath, "x-amazon-apigateway-auth")["type"], file, child(authPath, "type"), "auth type").toUpperCase();
+    if (type === "AWS_IAM") security.iamAuth = { file, path: authPath, what: "IAM authorization (x-amazon-apigateway-auth AWS_IAM)" };
+    else if (type !== "NONE") fail(file, child(authPath, "type"), `x-amazon-apigateway-auth type "${type}" must be NONE or AWS_IAM`);
   }
+  const methodSecurity = resolveSecurity(requirements ?? [], validation.schemes, ctx.enforced, security.iamAuth);
   const requestValidator =
     pickValidator(op[`${X}request-validator`], validation.validators, file, child(opPath, `${X}request-validator`)) ?? validation.defaultValidator;
   const requestModels: Record<string, string> = {};
@@ -274,11 +292,9 @@ function readOperation(
   if (op[`${X}integration`] === undefined) fail(file, opPath, `${httpMethod} method has no x-amazon-apigateway-integration`);
   const integrationFields = obj(op[`${X}integration`], file, integrationPath, "x-amazon-apigateway-integration");
   const integration = readIntegration(integrationFields, OPENAPI_INTEGRATION, ctx.functions, file, integrationPath);
-  return {
+  const method: Method = {
     httpMethod,
-    authorizationType: "NONE",
-    authorizationScopes: [],
-    apiKeyRequired: false,
+    ...methodSecurity,
     requestParameters,
     requestModels,
     ...(requestValidator ? { requestValidator } : {}),
@@ -286,4 +302,5 @@ function readOperation(
     integration,
     location: { file, path: opPath },
   };
+  return { method, security };
 }

@@ -9,10 +9,17 @@ import { child } from "./json-path.ts";
 import { readApiDefinition } from "./definition.ts";
 import { canarySettings } from "./cloudformation.ts";
 import { ModelSet } from "./models.ts";
+import type { KeyLedger } from "./security/api-keys.ts";
+import { requireEnforced } from "./security/gate.ts";
+import { readSamApiAuth, SAM_IMPLICIT_SCHEMES, type SamApiAuth } from "./security/sam-auth.ts";
+import { readSamEventAuth, samInvokeCredentials, samRequirements, type SamEventAuth } from "./security/sam-method-auth.ts";
+import { SamPolicyBuilder, type PathMethods } from "./security/sam-resource-policy.ts";
+import { samUsagePlan } from "./security/sam-usage-plan.ts";
+import { authorizersOf, readSchemes, resolveSecurity } from "./security/schemes.ts";
 import type { StackContext } from "./stack-context.ts";
 import { lambdaUri } from "./stack-context.ts";
 import { buildTree, type Route } from "./tree.ts";
-import { bool, checkKeys, checkMethodSettings, int, isObject, list, obj, refuseAuth, stageName, stageVariables, str, stringMap } from "./values.ts";
+import { bool, checkKeys, checkMethodSettings, int, isObject, list, obj, stageName, stageVariables, str, stringMap } from "./values.ts";
 
 export const IMPLICIT_API = "ServerlessRestApi";
 
@@ -91,6 +98,8 @@ export interface ApiEvent {
   route: Route;
   /** `RequestModel.Model`, checked against the API's `Models` when the API is built. */
   model?: { name: string; path: string };
+  /** The event's `Auth`, applied with the API's Auth defaults when the API is built. */
+  auth?: SamEventAuth;
 }
 
 const EVENT_KEYS = new Set(["Path", "Method", "RestApiId", "Auth", "RequestParameters", "RequestModel", "TimeoutInMillis"]);
@@ -117,17 +126,7 @@ export function samApiEvents(ctx: StackContext, entry: ResourceEntry, fn: Lambda
       else fail(file, child(pp, "RestApiId"), "RestApiId must be a Ref to an AWS::Serverless::Api");
       if (t.resources.get(apiLogicalId)?.type !== "AWS::Serverless::Api") fail(file, child(pp, "RestApiId"), `RestApiId "${apiLogicalId}" is not an AWS::Serverless::Api in this template`);
     }
-    if (props["Auth"] !== undefined) {
-      const auth = obj(t.resolve(props["Auth"], child(pp, "Auth")), file, child(pp, "Auth"), "Auth");
-      const ap = child(pp, "Auth");
-      for (const [k, v] of Object.entries(auth)) {
-        if (k === "Authorizer" && v === "NONE") continue;
-        if (k === "ApiKeyRequired" && !bool(v, file, child(ap, k), k)) continue;
-        if (k === "AuthorizationScopes" && Array.isArray(v) && v.length === 0) continue;
-        if (k === "InvokeRole") continue;
-        refuseAuth(file, child(ap, k), k === "Authorizer" ? `authorizer "${String(v)}"` : `event Auth ${k}`);
-      }
-    }
+    const auth = props["Auth"] === undefined ? undefined : readSamEventAuth(t.resolve(props["Auth"], child(pp, "Auth")), file, child(pp, "Auth"));
     let model: ApiEvent["model"];
     let requestValidator: RequestValidator | undefined;
     if (props["RequestModel"] !== undefined) {
@@ -183,7 +182,7 @@ export function samApiEvents(ctx: StackContext, entry: ResourceEntry, fn: Lambda
       },
       location: { file, path },
     };
-    out.push({ apiLogicalId, route: { path: apiPath, method, file, jsonPath: child(pp, "Path") }, ...(model ? { model } : {}) });
+    out.push({ apiLogicalId, route: { path: apiPath, method, file, jsonPath: child(pp, "Path") }, ...(model ? { model } : {}), ...(auth ? { auth } : {}) });
   }
   return out;
 }
@@ -200,7 +199,7 @@ const API_REASONS: Record<string, string> = {
 };
 
 /** AWS::Serverless::Api (or the implicit ServerlessRestApi when `entry` is undefined) with the events that target it. */
-export function samApi(ctx: StackContext, entry: ResourceEntry | undefined, events: ApiEvent[]): RestApi {
+export function samApi(ctx: StackContext, entry: ResourceEntry | undefined, events: ApiEvent[], ledger: KeyLedger): RestApi {
   const { t } = ctx;
   const file = t.file;
   const logicalId = entry?.logicalId ?? IMPLICIT_API;
@@ -216,20 +215,8 @@ export function samApi(ctx: StackContext, entry: ResourceEntry | undefined, even
     return { value: globalApi[name] === undefined ? undefined : t.resolve(globalApi[name], path), path };
   };
 
-  const auth = g("Auth");
-  if (present(auth)) {
-    const a = obj(auth.value, file, auth.path, "Auth");
-    for (const [k, v] of Object.entries(a)) {
-      const p = child(auth.path, k);
-      if (k === "Authorizers" && isObject(v)) {
-        const names = Object.keys(v);
-        if (names.length > 0) refuseAuth(file, child(p, names[0]!), `authorizer "${names[0]}"`);
-      } else if (k === "DefaultAuthorizer" && v !== "NONE") refuseAuth(file, p, `authorizer "${String(v)}"`);
-      else if (k === "ApiKeyRequired" && bool(v, file, p, k)) refuseAuth(file, p, "API key requirement (ApiKeyRequired)");
-      else if (k === "ResourcePolicy") refuseAuth(file, p, "resource policy (Auth.ResourcePolicy)");
-      else if (k === "UsagePlan") refuseAuth(file, p, "usage plan (Auth.UsagePlan)");
-    }
-  }
+  const authProp = g("Auth");
+  const auth = present(authProp) ? readSamApiAuth(ctx, authProp.value, authProp.path) : undefined;
   for (const [k, reason] of [["CacheClusterEnabled", "CacheClusterEnabled (caching) is not supported yet"], ["DisableExecuteApiEndpoint", "DisableExecuteApiEndpoint is not supported yet"]] as const) {
     const v = g(k);
     if (present(v) && bool(v.value, file, v.path, k)) fail(file, v.path, reason);
@@ -249,7 +236,9 @@ export function samApi(ctx: StackContext, entry: ResourceEntry | undefined, even
   const canary = present(canaryProp) ? canarySettings(canaryProp.value, file, canaryProp.path) : undefined;
 
   const id = apiId(ctx.stackName, logicalId);
-  const definition = entry ? readApiDefinition(ctx, entry, "DefinitionBody", "DefinitionUri") : undefined;
+  const definition = entry ? readApiDefinition(ctx, entry, "DefinitionBody", "DefinitionUri", auth?.schemes) : undefined;
+  // SAM: "Auth works only with inline Swagger specified in 'DefinitionBody' property" (api_generator.py _add_auth).
+  if (auth && definition && !definition.mergeEvents) fail(file, authProp.path, "Auth works only with an inline DefinitionBody (SAM does not edit a DefinitionUri file)");
   const models = definition?.parts.models ?? new ModelSet();
   const modelsProp = g("Models");
   if (present(modelsProp)) {
@@ -261,13 +250,28 @@ export function samApi(ctx: StackContext, entry: ResourceEntry | undefined, even
   models.check();
   for (const ev of events) if (ev.model) models.need(ev.model.name, file, ev.model.path);
   const routes: Route[] = definition ? [...definition.parts.routes] : [];
+  const pushed: ApiEvent[] = [];
   if (!definition || definition.mergeEvents) {
     for (const ev of events) {
       const existing = routes.findIndex((r) => r.path === ev.route.path && r.method.httpMethod === ev.route.method.httpMethod);
-      if (existing < 0) routes.push(ev.route);
+      if (existing < 0) {
+        routes.push(ev.route);
+        pushed.push(ev);
+      }
       // An operation already in the DefinitionBody keeps its own integration, as SAM does.
     }
   }
+  const schemes = definition?.parts.schemes ?? readSchemes(auth?.schemes ?? [], id, ctx.index);
+  for (const [name, scheme] of Object.entries(SAM_IMPLICIT_SCHEMES)) if (!schemes.has(name)) schemes.set(name, scheme);
+  for (const route of routes) {
+    const ev = pushed.find((e) => e.route === route);
+    const requirements = samRequirements(route.method.httpMethod, route.security ?? [], ev?.auth, auth, file);
+    Object.assign(route.method, resolveSecurity(requirements, schemes, ctx.enforced, route.iamAuth));
+    const credentials = ev ? samInvokeCredentials(ev.auth, auth, ev.auth !== undefined) : undefined;
+    if (credentials) route.method.integration.credentials = credentials;
+  }
+  const policy = samResourcePolicy(ctx, auth, pushed, routes, { id, stage, file, start: definition?.parts.policy });
+  if (auth?.usagePlan) samUsagePlan(ctx, ledger, logicalId, stage, auth.usagePlan.value, auth.usagePlan.path);
 
   const bmt = g("BinaryMediaTypes");
   const binaryMediaTypes = [...(definition?.parts.binaryMediaTypes ?? [])];
@@ -312,7 +316,36 @@ export function samApi(ctx: StackContext, entry: ResourceEntry | undefined, even
     apiKeySource,
     gatewayResponses,
     models: models.models,
-    authorizers: {},
+    authorizers: authorizersOf(schemes),
+    ...(policy ? { policy } : {}),
     location: { file, path: basePath },
   };
+}
+
+/** Event-level ResourcePolicies (in event order), then the Api's over every path, on top of the definition's policy. */
+function samResourcePolicy(
+  ctx: StackContext,
+  auth: SamApiAuth | undefined,
+  pushed: ApiEvent[],
+  routes: Route[],
+  api: { id: string; stage: string; file: string; start: RestApi["policy"] },
+): RestApi["policy"] {
+  const withPolicy = pushed.filter((ev) => ev.auth?.resourcePolicy);
+  if (!auth?.resourcePolicy && withPolicy.length === 0) return api.start;
+  const paths: PathMethods[] = [];
+  for (const r of routes) {
+    const entry = paths.find((p) => p.path === r.path) ?? (paths.push({ path: r.path, methods: [] }), paths[paths.length - 1]!);
+    entry.methods.push(r.method.httpMethod);
+  }
+  const builder = new SamPolicyBuilder({ region: ctx.region, accountId: ctx.accountId, apiId: api.id }, api.stage, api.file, api.start);
+  for (const ev of withPolicy) {
+    const rp = ev.auth!.resourcePolicy!;
+    builder.add(rp.value, rp.path, paths.filter((p) => p.path === ev.route.path));
+    requireEnforced(ctx.enforced, "resource-policy", api.file, rp.path, "resource policy (event Auth.ResourcePolicy)");
+  }
+  if (auth?.resourcePolicy) {
+    builder.add(auth.resourcePolicy.value, auth.resourcePolicy.path, paths);
+    requireEnforced(ctx.enforced, "resource-policy", api.file, auth.resourcePolicy.path, "resource policy (Auth.ResourcePolicy)");
+  }
+  return builder.document();
 }

@@ -2,6 +2,7 @@
 import type { LambdaFunction, RestApi, Stage } from "../model/types.ts";
 import type { FunctionIndex } from "./functions.ts";
 import type { Template } from "./intrinsics.ts";
+import type { EnforcedSecurity } from "./security/gate.ts";
 
 export interface StackContext {
   t: Template;
@@ -12,6 +13,8 @@ export interface StackContext {
   index: FunctionIndex;
   /** Stages contributed by Deployment/Stage resources, by API logical id. */
   stages: Map<string, Stage[]>;
+  /** Security features the runtime enforces; other security constructs stop the load. */
+  enforced: EnforcedSecurity;
 }
 
 export function addStage(ctx: StackContext, apiLogicalId: string, stage: Stage): void {

@@ -3,22 +3,25 @@ import type { GatewayModel, LambdaFunction, RestApi } from "../model/types.ts";
 import { API_TYPES, CfnApis, cfnFunction, cfnFunctionName, cfnModelName, cfnRestApi, collectStages } from "./cloudformation.ts";
 import { fail } from "./errors.ts";
 import { FunctionIndex } from "./functions.ts";
-import { apiId, functionArn, resourceId } from "./ids.ts";
+import { apiId, apiKeyId, authorizerId, functionArn, resourceId, usagePlanId } from "./ids.ts";
 import { Template, type ResourceEntry } from "./intrinsics.ts";
 import { child } from "./json-path.ts";
+import { isWebSocketResource, loadWebSocketApis, webSocketGetAtt, webSocketRef } from "./websocket.ts";
 import { IMPLICIT_API, samApi, samApiEvents, samFunction, samFunctionName, type ApiEvent } from "./sam.ts";
+import { cfnApiKey, cfnUsagePlanKey, KeyLedger, readUsagePlan } from "./security/api-keys.ts";
+import type { EnforcedSecurity } from "./security/gate.ts";
 import type { StackContext } from "./stack-context.ts";
-import { isObject } from "./values.ts";
+import { isObject, obj } from "./values.ts";
 
 export interface StackOptions {
   parameterOverrides: Record<string, string>;
   stackName: string;
   region: string;
   accountId: string;
+  enforced: EnforcedSecurity;
 }
 
 const IGNORED_API_GATEWAY = new Set([
-  "AWS::ApiGateway::Authorizer", // refused where a method references it
   "AWS::ApiGateway::RequestValidator", // read where a method references it
   "AWS::ApiGateway::Model", // read with its RestApi
   "AWS::ApiGateway::DocumentationPart",
@@ -33,11 +36,12 @@ const HANDLED_API_GATEWAY = new Set([
   "AWS::ApiGateway::Deployment",
   "AWS::ApiGateway::Stage",
   "AWS::ApiGateway::GatewayResponse",
+  "AWS::ApiGateway::Authorizer",
+  "AWS::ApiGateway::ApiKey",
+  "AWS::ApiGateway::UsagePlan",
+  "AWS::ApiGateway::UsagePlanKey",
 ]);
 const REFUSED: Record<string, string> = {
-  "AWS::ApiGateway::UsagePlan": "usage plans are not supported yet",
-  "AWS::ApiGateway::UsagePlanKey": "usage plans and API keys are not supported yet",
-  "AWS::ApiGateway::ApiKey": "API keys are not supported yet",
   "AWS::ApiGateway::DomainName": "custom domains are not supported yet",
   "AWS::ApiGateway::DomainNameV2": "custom domains are not supported yet",
   "AWS::ApiGateway::BasePathMapping": "custom domains are not supported yet",
@@ -51,7 +55,7 @@ function checkResourceType(t: Template, e: ResourceEntry, isSam: boolean): void 
   if (e.type.startsWith("AWS::Serverless::") && !isSam) fail(t.file, at, `${e.type} needs Transform: AWS::Serverless-2016-10-31`);
   const refused = REFUSED[e.type];
   if (refused) fail(t.file, at, `${e.type}: ${refused}`);
-  if (e.type.startsWith("AWS::ApiGatewayV2::")) fail(t.file, at, `${e.type}: HTTP and WebSocket APIs are not supported yet`);
+  if (e.type.startsWith("AWS::ApiGatewayV2::") && !isWebSocketResource(t, e)) fail(t.file, at, `${e.type}: HTTP and WebSocket APIs are not supported yet`);
   if (e.type.startsWith("AWS::ApiGateway::") && !IGNORED_API_GATEWAY.has(e.type) && !HANDLED_API_GATEWAY.has(e.type)) {
     fail(t.file, at, `${e.type} is not supported yet`);
   }
@@ -78,7 +82,7 @@ export function loadStack(doc: Record<string, unknown>, file: string, options: S
   const { region, accountId, stackName } = options;
   const t = new Template(doc, { file, stackName, region, accountId, parameterOverrides: options.parameterOverrides });
   const functions: Record<string, LambdaFunction> = {};
-  const ctx: StackContext = { t, region, accountId, stackName, functions, index: new FunctionIndex(functions), stages: new Map() };
+  const ctx: StackContext = { t, region, accountId, stackName, functions, index: new FunctionIndex(functions), stages: new Map(), enforced: options.enforced };
 
   for (const e of t.resources.values()) checkResourceType(t, e, isSam);
   const implicitAt = isSam ? hasImplicitApiEvent(t) : undefined;
@@ -95,6 +99,10 @@ export function loadStack(doc: Record<string, unknown>, file: string, options: S
       if (e.type === "AWS::Serverless::Function" || e.type === "AWS::Lambda::Function") return fnName(e);
       if (e.type === "AWS::ApiGateway::Resource") return resourceId(apiId(stackName, apis.apiOf(e)), apis.resourcePath(e));
       if (e.type === "AWS::ApiGateway::Model") return cfnModelName(ctx, e);
+      if (isWebSocketResource(t, e)) return webSocketRef(t, stackName, e);
+      if (e.type === "AWS::ApiGateway::Authorizer") return authorizerId(apiId(stackName, apis.apiOf(e)), e.logicalId);
+      if (e.type === "AWS::ApiGateway::ApiKey") return apiKeyId(stackName, e.logicalId);
+      if (e.type === "AWS::ApiGateway::UsagePlan") return usagePlanId(stackName, e.logicalId);
       if (e.type === "AWS::ApiGateway::Stage") {
         const v = t.prop(e, "StageName");
         return typeof v === "string" ? v : undefined;
@@ -103,6 +111,7 @@ export function loadStack(doc: Record<string, unknown>, file: string, options: S
     },
     getAtt: (e, attr) => {
       if ((e.type === "AWS::Serverless::Function" || e.type === "AWS::Lambda::Function") && attr === "Arn") return functionArn(region, accountId, fnName(e));
+      if (isWebSocketResource(t, e)) return webSocketGetAtt(stackName, region, e, attr);
       if (API_TYPES.has(e.type) && attr === "RootResourceId") return resourceId(apiId(stackName, e.logicalId), "/");
       if (e.type === "AWS::ApiGateway::Resource" && attr === "ResourceId") return resourceId(apiId(stackName, apis.apiOf(e)), apis.resourcePath(e));
       return undefined;
@@ -119,13 +128,29 @@ export function loadStack(doc: Record<string, unknown>, file: string, options: S
   }
   collectStages(ctx, apis);
 
+  const ledger = new KeyLedger();
+  for (const e of t.resources.values()) {
+    if (e.type === "AWS::ApiGateway::ApiKey") cfnApiKey(ctx, e, ledger);
+  }
+  for (const e of t.resources.values()) {
+    if (e.type !== "AWS::ApiGateway::UsagePlan") continue;
+    const path = child(e.path, "Properties");
+    const props = obj(t.resolve(e.properties, path), file, path, "Properties");
+    readUsagePlan(ctx, { logicalId: e.logicalId, props, file, path, apiOf: (v, p) => apis.apiOfId(v, p) }, ledger);
+  }
+  for (const e of t.resources.values()) {
+    if (e.type === "AWS::ApiGateway::UsagePlanKey") cfnUsagePlanKey(ctx, e, ledger);
+  }
+
   const restApis: RestApi[] = [];
   for (const e of t.resources.values()) {
     if (e.logicalId === IMPLICIT_API && implicitAt !== undefined) continue;
     const mine = events.filter((ev) => ev.apiLogicalId === e.logicalId);
-    if (e.type === "AWS::Serverless::Api") restApis.push(samApi(ctx, e, mine));
+    if (e.type === "AWS::Serverless::Api") restApis.push(samApi(ctx, e, mine, ledger));
     else if (e.type === "AWS::ApiGateway::RestApi") restApis.push(cfnRestApi(ctx, apis, e));
   }
-  if (implicitAt !== undefined) restApis.push(samApi(ctx, undefined, events.filter((ev) => ev.apiLogicalId === IMPLICIT_API)));
-  return { sourceFile: file, region, accountId, restApis, functions, apiKeys: [], usagePlans: [] };
+  if (implicitAt !== undefined) restApis.push(samApi(ctx, undefined, events.filter((ev) => ev.apiLogicalId === IMPLICIT_API), ledger));
+  ledger.check(restApis);
+  const webSocketApis = loadWebSocketApis(ctx);
+  return { sourceFile: file, region, accountId, restApis, webSocketApis, functions, apiKeys: ledger.apiKeys, usagePlans: ledger.usagePlans };
 }

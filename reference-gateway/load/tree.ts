@@ -2,6 +2,7 @@
 import type { Method, Resource } from "../model/types.ts";
 import { fail } from "./errors.ts";
 import { resourceId } from "./ids.ts";
+import type { Requirement } from "./security/schemes.ts";
 
 export interface Route {
   path: string;
@@ -9,6 +10,10 @@ export interface Route {
   /** File and JSON path reported when the path itself is invalid. */
   file: string;
   jsonPath: string;
+  /** OpenAPI `security` as written (undefined: the operation has none); SAM applies its Auth defaults to it. */
+  security?: Requirement[];
+  /** OpenAPI `x-amazon-apigateway-auth: {type: AWS_IAM}`: where it is written. */
+  iamAuth?: { file: string; path: string; what: string };
 }
 
 export interface BarePath {

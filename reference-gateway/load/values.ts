@@ -104,6 +104,3 @@ export function checkKeys(
   }
 }
 
-export function refuseAuth(file: string, path: string, what: string): never {
-  return fail(file, path, `${what} is not enforced by gateproof yet; refusing to serve the route open`);
-}
