@@ -158,11 +158,12 @@ describe("OpenAPI load errors", () => {
     await expectLoadError(gr("  REQUEST_TOO_LARGE: { statusCode: '400' }\n"), `${G}.REQUEST_TOO_LARGE`, "gateway response REQUEST_TOO_LARGE is not customisable on AWS", {}, {}, N);
     await expectLoadError(gr("  DEFAULT_4XX: { statusCode: '99' }\n"), `${G}.DEFAULT_4XX.statusCode`, 'gateway response statusCode "99" must match [1-5]\\d\\d', {}, {}, N);
   });
-  test("security constructs are refused", async () => {
-    await expectLoadError(op("        type: mock\n", "      security: [{ api_key: [] }]\n"), "$.paths['/a'].get.security[0]", 'security requirement "api_key" is not enforced by gateproof yet; refusing to serve the route open', {}, {}, N);
-    await expectLoadError(doc("  /a:\n    get:\n      x-amazon-apigateway-integration: { type: mock }\n", "security: [{ tok: [] }]\n"), "$.security[0]", 'security requirement "tok" is not enforced by gateproof yet; refusing to serve the route open', {}, {}, N);
-    await expectLoadError(doc("  /a:\n    get:\n      x-amazon-apigateway-integration: { type: mock }\n", "components:\n  securitySchemes:\n    tok:\n      type: apiKey\n      x-amazon-apigateway-authorizer: { type: token }\n"), "$.components.securitySchemes.tok['x-amazon-apigateway-authorizer']", 'authorizer "tok" is not enforced by gateproof yet; refusing to serve the route open', {}, {}, N);
-    await expectLoadError(doc("  /a:\n    get:\n      x-amazon-apigateway-integration: { type: mock }\n", "x-amazon-apigateway-policy: { Statement: [] }\n"), "$['x-amazon-apigateway-policy']", "resource policy (x-amazon-apigateway-policy) is not enforced by gateproof yet; refusing to serve the route open", {}, {}, N);
+  test("security constructs are refused while their enforcement is not wired (the ENFORCED_SECURITY gate)", async () => {
+    // More forms and errors: suites/unit/load/security-*.test.ts.
+    const none = { enforcedSecurity: new Set<never>() };
+    const key = "components:\n  securitySchemes:\n    api_key: { type: apiKey, name: x-api-key, in: header }\n";
+    await expectLoadError(doc("  /a:\n    get:\n      security: [{ api_key: [] }]\n      x-amazon-apigateway-integration: { type: mock }\n", key), "$.paths['/a'].get.security[0].api_key", 'API key requirement "api_key" is not enforced by gateproof yet; refusing to serve the route open', {}, none, N);
+    await expectLoadError(doc("  /a:\n    get:\n      x-amazon-apigateway-integration: { type: mock }\n", "x-amazon-apigateway-policy: { Statement: [{ Effect: Allow, Principal: '*', Action: 'execute-api:Invoke', Resource: 'execute-api:/*' }] }\n"), "$['x-amazon-apigateway-policy']", "resource policy (x-amazon-apigateway-policy) is not enforced by gateproof yet; refusing to serve the route open", {}, none, N);
   });
   test("unknown request validator, CORS extension", async () => {
     await expectLoadError(doc("  /a:\n    get:\n      x-amazon-apigateway-integration: { type: mock }\n", "x-amazon-apigateway-request-validators:\n  all: { validateRequestBody: true }\nx-amazon-apigateway-request-validator: alll\n"), "$['x-amazon-apigateway-request-validator']", 'unknown request validator "alll"', {}, {}, N);

@@ -248,11 +248,11 @@ ${props}`;
     expect(err.jsonPath).toBe("$.Resources.Fn.Properties.CodeUri");
     expect(err.reason).toBe(`code location ${join(dir, "nowhere")} does not exist`);
   });
-  test("event Auth with an authorizer", async () => {
-    await expectLoadError(fn("      Runtime: nodejs20.x\n      CodeUri: src\n", ev("            Auth:\n              Authorizer: MyAuth\n")), "$.Resources.Fn.Properties.Events.E.Properties.Auth.Authorizer", 'authorizer "MyAuth" is not enforced by gateproof yet; refusing to serve the route open', SRC);
+  test("event Auth with an authorizer the implicit API does not define", async () => {
+    await expectLoadError(fn("      Runtime: nodejs20.x\n      CodeUri: src\n", ev("            Auth:\n              Authorizer: MyAuth\n")), "$.Resources.Fn.Properties.Events.E.Properties.Auth.Authorizer", `Authorizer "MyAuth" is not defined in the API's Auth.Authorizers`, SRC);
   });
-  test("event Auth with ApiKeyRequired", async () => {
-    await expectLoadError(fn("      Runtime: nodejs20.x\n      CodeUri: src\n", ev("            Auth:\n              ApiKeyRequired: true\n")), "$.Resources.Fn.Properties.Events.E.Properties.Auth.ApiKeyRequired", "event Auth ApiKeyRequired is not enforced by gateproof yet; refusing to serve the route open", SRC);
+  test("event Auth with ApiKeyRequired, while API keys are not enforced", async () => {
+    await expectLoadError(fn("      Runtime: nodejs20.x\n      CodeUri: src\n", ev("            Auth:\n              ApiKeyRequired: true\n")), "$.Resources.Fn.Properties.Events.E.Properties.Auth.ApiKeyRequired", 'API key requirement "api_key" is not enforced by gateproof yet; refusing to serve the route open', SRC, { enforcedSecurity: new Set() });
   });
   test("event Auth Authorizer NONE is fine", async () => {
     const { model } = await load(fn("      Runtime: nodejs20.x\n      CodeUri: src\n", ev("            Auth:\n              Authorizer: NONE\n")), SRC);
@@ -261,14 +261,11 @@ ${props}`;
   test("HttpApi events", async () => {
     await expectLoadError(fn("      Runtime: nodejs20.x\n      CodeUri: src\n", "\n      Events:\n        H:\n          Type: HttpApi\n"), "$.Resources.Fn.Properties.Events.H.Type", "HttpApi events (HTTP APIs) are not supported yet", SRC);
   });
-  test("Api Auth Authorizers", async () => {
-    await expectLoadError(api("      StageName: s\n      Auth:\n        DefaultAuthorizer: Lambda\n        Authorizers:\n          Lambda: { FunctionArn: x }\n"), "$.Resources.Api.Properties.Auth.DefaultAuthorizer", 'authorizer "Lambda" is not enforced by gateproof yet; refusing to serve the route open');
-    await expectLoadError(api("      StageName: s\n      Auth:\n        Authorizers:\n          Lambda: { FunctionArn: x }\n"), "$.Resources.Api.Properties.Auth.Authorizers.Lambda", 'authorizer "Lambda" is not enforced by gateproof yet; refusing to serve the route open');
+  test("Api Auth Authorizers: a FunctionArn that is no Lambda ARN", async () => {
+    await expectLoadError(api("      StageName: s\n      Auth:\n        DefaultAuthorizer: Lambda\n        Authorizers:\n          Lambda: { FunctionArn: x }\n"), "$.Resources.Api.Properties.Auth.Authorizers.Lambda.FunctionArn", 'FunctionArn "x" must be a Lambda function ARN');
   });
-  test("Api Auth ApiKeyRequired, ResourcePolicy, UsagePlan", async () => {
-    await expectLoadError(api("      StageName: s\n      Auth:\n        ApiKeyRequired: true\n"), "$.Resources.Api.Properties.Auth.ApiKeyRequired", "API key requirement (ApiKeyRequired) is not enforced by gateproof yet; refusing to serve the route open");
-    await expectLoadError(api("      StageName: s\n      Auth:\n        ResourcePolicy: { IpRangeBlacklist: [1.2.3.4] }\n"), "$.Resources.Api.Properties.Auth.ResourcePolicy", "resource policy (Auth.ResourcePolicy) is not enforced by gateproof yet; refusing to serve the route open");
-    await expectLoadError(api("      StageName: s\n      Auth:\n        UsagePlan: { CreateUsagePlan: PER_API }\n"), "$.Resources.Api.Properties.Auth.UsagePlan", "usage plan (Auth.UsagePlan) is not enforced by gateproof yet; refusing to serve the route open");
+  test("Api Auth ResourcePolicy while resource policies are not enforced", async () => {
+    await expectLoadError(api("      StageName: s\n      Auth:\n        ResourcePolicy: { IpRangeBlacklist: [1.2.3.4] }\n"), "$.Resources.Api.Properties.Auth.ResourcePolicy", "resource policy (Auth.ResourcePolicy) is not enforced by gateproof yet; refusing to serve the route open", {}, { enforcedSecurity: new Set() });
   });
   test("Cors, caching, throttling, canary", async () => {
     await expectLoadError(api("      StageName: s\n      Cors: \"'*'\"\n"), "$.Resources.Api.Properties.Cors", "Cors is not supported yet");
@@ -295,8 +292,8 @@ ${props}`;
   test("RestApiId that is not a Serverless::Api", async () => {
     await expectLoadError(fn("      Runtime: nodejs20.x\n      CodeUri: src\n", ev("            RestApiId: !Ref Nope\n")), "$.Resources.Fn.Properties.Events.E.Properties.RestApiId", 'RestApiId "Nope" is not an AWS::Serverless::Api in this template', SRC);
   });
-  test("OpenAPI security in a DefinitionBody", async () => {
-    await expectLoadError(api("      StageName: s\n      DefinitionBody:\n        openapi: 3.0.1\n        paths:\n          /a:\n            get:\n              security: [{ key: [] }]\n              x-amazon-apigateway-integration: { type: mock }\n"), "$.Resources.Api.Properties.DefinitionBody.paths['/a'].get.security[0]", 'security requirement "key" is not enforced by gateproof yet; refusing to serve the route open');
+  test("OpenAPI security in a DefinitionBody naming an undefined scheme", async () => {
+    await expectLoadError(api("      StageName: s\n      DefinitionBody:\n        openapi: 3.0.1\n        paths:\n          /a:\n            get:\n              security: [{ key: [] }]\n              x-amazon-apigateway-integration: { type: mock }\n"), "$.Resources.Api.Properties.DefinitionBody.paths['/a'].get.security[0].key", 'security requirement names "key", which is not a defined security scheme');
   });
   test("Serverless types without the transform", async () => {
     await expectLoadError("Resources:\n  F:\n    Type: AWS::Serverless::Function\n", "$.Resources.F.Type", "AWS::Serverless::Function needs Transform: AWS::Serverless-2016-10-31");
