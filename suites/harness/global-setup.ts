@@ -1,5 +1,8 @@
 import type { TestProject } from "vitest/node";
 import { startGateway } from "../../reference-gateway/index.ts";
+import { request } from "undici";
+import { awaitConvergence } from "../../src/conformance/converge.ts";
+import { resolveSupport } from "../../src/conformance/support.ts";
 import { startEchoBackend } from "./echo-backend.ts";
 
 declare module "vitest" {
@@ -18,9 +21,25 @@ const FIXTURE = new URL("../fixture/template.yaml", import.meta.url).pathname;
  * reference gateway is started in-process on a free loopback port, with the echo backend behind it.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // The conformance declaration (GATEPROOF_SUPPORTED_FEATURES, …) is read once here so a bad one fails the run
+  // before any test, rather than in every worker.
+  resolveSupport(process.env);
   const external = process.env.TARGET_URL;
   if (external) {
-    project.provide("targetUrl", external.replace(/\/+$/, ""));
+    const base = external.replace(/\/+$/, "");
+    const readyPath = process.env.GATEPROOF_READY_PATH;
+    if (readyPath) {
+      // A fresh deployment is eventually consistent: wait for three 2xx answers in a row before any test.
+      await awaitConvergence(
+        async () => {
+          const response = await request(base + readyPath, { headers: { "x-gateproof-test-id": "gp-ready" } });
+          await response.body.dump();
+          if (response.statusCode >= 300) throw new Error(`GET ${base}${readyPath} answered ${response.statusCode}`);
+        },
+        { successes: 3, timeoutMs: Number(process.env.GATEPROOF_READY_TIMEOUT_MS ?? 60_000) },
+      );
+    }
+    project.provide("targetUrl", base);
     project.provide("targetKind", "external");
     return async () => {};
   }

@@ -1,0 +1,55 @@
+import { inject, TestRunner, type TestOptions } from "vitest";
+import { FEATURES, isFeatureId, type FeatureId } from "../../src/conformance/features.ts";
+import type { ConformanceMeta } from "../../src/conformance/meta.ts";
+import { resolveSupport, verdictFor, type Support } from "../../src/conformance/support.ts";
+
+export type { FeatureId } from "../../src/conformance/features.ts";
+export { awaitConvergence } from "../../src/conformance/converge.ts";
+
+/**
+ * Tests as data. Every scenario and property test declares the features it needs by passing `features(…)` as the
+ * options argument of vitest's own `describe` / `it`:
+ *
+ *     describe("API keys", features("auth.api-key"), () => { … });
+ *     it("TOKEN authorizer denies", features("auth.lambda-token", "rest.lambda-proxy"), async () => { … });
+ *     describe("second gateway", features(["rest.validation"], { referenceOnly: true }), () => { … });
+ *
+ * Features of nested describes add up. When the target does not support one of them (GATEPROOF_SUPPORTED_FEATURES
+ * / _EXEMPT_FEATURES / _PROFILES / _CONFORMANCE_OPTIONS, see src/conformance/support.ts), the test is skipped and
+ * marked *not supported* in `task.meta.conformance`, which the conformance reporter counts as such — never as passed.
+ * `referenceOnly` is for tests that start a second reference gateway with their own definition: against another
+ * target they are marked *reference-only* (they say nothing about that target).
+ */
+export interface FeatureOptions extends Omit<TestOptions, "meta" | "skip"> {
+  referenceOnly?: boolean;
+}
+
+let support: Support | undefined;
+const currentSupport = (): Support => (support ??= resolveSupport(process.env));
+
+function parentFeatures(): FeatureId[] {
+  const options = TestRunner.getCurrentSuite()?.options as { meta?: { conformance?: ConformanceMeta } } | undefined;
+  return options?.meta?.conformance?.features ?? [];
+}
+
+export function features(...args: [FeatureId[], FeatureOptions?] | FeatureId[]): TestOptions {
+  const [ids, options] = Array.isArray(args[0]) ? [args[0], args[1] as FeatureOptions | undefined] : [args as FeatureId[], undefined];
+  for (const id of ids) if (!isFeatureId(id)) throw new Error(`unknown conformance feature ${JSON.stringify(id)} (see src/conformance/features.ts)`);
+  const { referenceOnly, ...testOptions } = options ?? {};
+  const all = [...new Set([...parentFeatures(), ...ids])].sort((a, b) => Object.keys(FEATURES).indexOf(a) - Object.keys(FEATURES).indexOf(b));
+  const verdict = verdictFor(all, currentSupport());
+  const conformance: ConformanceMeta = { features: all };
+  if (verdict.status === "not-selected") conformance.status = "not-selected";
+  else if (referenceOnly && inject("targetKind") !== "reference") {
+    conformance.status = "reference-only";
+    conformance.reason = "starts its own reference gateway with a definition the fixture does not have";
+  } else if (verdict.status === "not-supported") {
+    conformance.status = "not-supported";
+    conformance.unsupported = verdict.unsupported;
+    if (verdict.reason !== undefined) conformance.reason = verdict.reason;
+  }
+  return { ...testOptions, meta: { conformance }, ...(conformance.status ? { skip: true } : {}) };
+}
+
+/** Runs `fn` only when the current target supports every listed feature (for optional checks inside one test). */
+export const supports = (...ids: FeatureId[]): boolean => ids.every((id) => currentSupport().supported.has(id));
