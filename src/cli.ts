@@ -1,16 +1,20 @@
 import { serve } from "./commands/serve.ts";
 import { bench } from "./commands/bench.ts";
+import { conformance } from "./commands/conformance.ts";
 import { record } from "./commands/record.ts";
 import { replay, replayBench } from "./commands/replay.ts";
 import { UsageError } from "./commands/args.ts";
 
-const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { serve, bench, record, replay, "replay-bench": replayBench };
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { serve, bench, conformance, record, replay, "replay-bench": replayBench };
 
 const USAGE = `usage: gateproof <command> [options]
 
 commands:
   serve <template> [--port N] [--host H] [--stage S] [--functions DIR] [--parameter-overrides K=V …] [--urls-file F]
         [--aws-endpoint SERVICE=URL …]
+  conformance [--target URL] [--http-api-url URL] [--ws-url URL] [--api-key K] [--name N] [--features F,…] [--profiles P,…]
+              [--supported-features F,…] [--exempt-features F,…] [--options FILE.json] [--report-dir DIR] [--seed N]
+              [--ready-path /echo] [--ready-timeout S] [suite paths…]
   bench [--duration S] [--warmup S] [--connections N] [--out DIR]
   record --target URL --out FILE.jsonl [--listen PORT] [--host H] [--redact-header REGEX …] [--redact-body PATH …] [--no-redact]
   replay <file> --target URL [--speed 1|2|0.5|max] [--concurrency N] [--transform SPEC …] [--compare URL [--secondary URL]]

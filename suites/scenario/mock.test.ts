@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { features } from "../harness/conformance.ts";
 import { header, isReference, send } from "../harness/target.ts";
 
 /**
  * MOCK integrations of the fixture (suites/fixture/template.yaml): the request template's statusCode selects the
  * integration response, whose template and header mappings build the method response.
  */
-describe("MOCK /mock", () => {
+describe("MOCK /mock", features("rest.mock", "rest.vtl"), () => {
   it("answers the default integration response: status, mapped header, template with $context/$input/$stageVariables", async () => {
     const response = await send("GET", "/mock?q=abc");
     // how-to-mock-integration.md: {"statusCode": 200} selects the integration response; its template is the body.
@@ -42,7 +43,7 @@ describe("MOCK /mock", () => {
   });
 });
 
-describe("MOCK /mock/status: selection patterns against the status string (spec §1.10)", () => {
+describe("MOCK /mock/status: selection patterns against the status string (spec §1.10)", features("rest.mock"), () => {
   it("404 selects the 4\\d{2} response → 400", async () => {
     const response = await send("GET", "/mock/status?code=404");
     expect(response.status).toBe(400);
@@ -73,7 +74,7 @@ describe("MOCK /mock/status: selection patterns against the status string (spec 
   });
 });
 
-describe("MOCK request template forms and configuration errors", () => {
+describe("MOCK request template forms and configuration errors", features("rest.mock"), () => {
   it("/mock/lenient: the non-JSON {statusCode: 201} form selects 201", async () => {
     // how-to-mock-integration.md; the console long generated `{statusCode: 200}` and AWS accepts it.
     const response = await send("GET", "/mock/lenient");
@@ -104,7 +105,7 @@ describe("MOCK request template forms and configuration errors", () => {
   });
 });
 
-describe("MOCK /mock/strict: passthroughBehavior NEVER (spec §1.8)", () => {
+describe("MOCK /mock/strict: passthroughBehavior NEVER (spec §1.8)", features("rest.mock", "rest.vtl"), () => {
   it("Content-Type application/json selects the template → 200", async () => {
     const response = await send("POST", "/mock/strict", { headers: { "content-type": "application/json" }, body: '{"a":1}' });
     expect(response.status).toBe(200);
