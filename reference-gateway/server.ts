@@ -14,6 +14,7 @@ import { resolveJwksSources } from "./auth/cognito-jwks.ts";
 import { resolveIamPrincipals } from "./auth/iam-credentials.ts";
 import { AuthorizerCache } from "./auth/authorizer-cache.ts";
 import { MemoryStore, type Store } from "./state/index.ts";
+import { httpApiServers } from "./http-api/index.ts";
 
 export interface GatewayOptions extends LoadOptions {
   /** A SAM / CloudFormation template or an OpenAPI file. */
@@ -49,7 +50,7 @@ export interface GatewayOptions extends LoadOptions {
 export interface GatewayUrl {
   /** Logical id of the API in the template. */
   api: string;
-  type: "REST";
+  type: "REST" | "HTTP";
   stage: string;
   url: string;
 }
@@ -93,7 +94,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
   const lambda = new LambdaRuntime(model.functions, { region: model.region, accountId: model.accountId, log });
   const agent = createBackendAgent();
-  const deps = { lambda, functions: new FunctionDirectory(model.functions), agent, aws, gateway: { region: model.region, accountId: model.accountId }, log, iam, cognito, authorizerCache: new AuthorizerCache(options.store ?? new MemoryStore()), origin: { sourceVpce: options.sourceVpce, sourceVpc: options.sourceVpc } };
+  const store = options.store ?? new MemoryStore();
+  const deps = { lambda, functions: new FunctionDirectory(model.functions), agent, aws, gateway: { region: model.region, accountId: model.accountId }, log, iam, cognito, authorizerCache: new AuthorizerCache(store), origin: { sourceVpce: options.sourceVpce, sourceVpc: options.sourceVpc } };
   const servers: http.Server[] = [];
   const urls: GatewayUrl[] = [];
   const close = async () => {
@@ -111,6 +113,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       servers.push(server);
       const port = await listen(server, options.port ? options.port + index : 0, host);
       for (const stage of api.api.stages) urls.push({ api: api.api.logicalId, type: "REST", stage: stage.name, url: `http://${urlHost(host)}:${port}/${stage.name}` });
+    }
+    // HTTP APIs: each on its own port after the REST APIs, in template order; `$default` stages have no prefix.
+    for (const [index, entry] of httpApiServers(model, { ...deps, store }, options).entries()) {
+      servers.push(entry.server);
+      const port = await listen(entry.server, options.port ? options.port + compiled.length + index : 0, host);
+      for (const stage of entry.api.stages) urls.push({ api: entry.api.logicalId, type: "HTTP", stage: stage.name, url: `http://${urlHost(host)}:${port}${stage.name === "$default" ? "" : `/${stage.name}`}` });
     }
   } catch (error) {
     await close();

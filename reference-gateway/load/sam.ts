@@ -113,7 +113,6 @@ export function samApiEvents(ctx: StackContext, entry: ResourceEntry, fn: Lambda
     const path = child(eventsPath, name);
     const ev = obj(raw, file, path, "event");
     const type = ev["Type"];
-    if (type === "HttpApi") fail(file, child(path, "Type"), "HttpApi events (HTTP APIs) are not supported yet");
     if (type !== "Api") continue;
     const pp = child(path, "Properties");
     const props = obj(ev["Properties"], file, pp, "event Properties");

@@ -6,6 +6,7 @@ import { FunctionIndex } from "./functions.ts";
 import { apiId, apiKeyId, authorizerId, functionArn, resourceId, usagePlanId } from "./ids.ts";
 import { Template, type ResourceEntry } from "./intrinsics.ts";
 import { child } from "./json-path.ts";
+import { claimsHttpApiResource, httpApiGetAtt, httpApiRef, implicitHttpApiEventAt, loadHttpApis, refusedV2, samHttpApiEvents, type HttpApiEvent } from "./http-api.ts";
 import { isWebSocketResource, loadWebSocketApis, webSocketGetAtt, webSocketRef } from "./websocket.ts";
 import { IMPLICIT_API, samApi, samApiEvents, samFunction, samFunctionName, type ApiEvent } from "./sam.ts";
 import { cfnApiKey, cfnUsagePlanKey, KeyLedger, readUsagePlan } from "./security/api-keys.ts";
@@ -47,7 +48,6 @@ const REFUSED: Record<string, string> = {
   "AWS::ApiGateway::BasePathMapping": "custom domains are not supported yet",
   "AWS::ApiGateway::BasePathMappingV2": "custom domains are not supported yet",
   "AWS::ApiGateway::VpcLink": "VPC links are not supported yet",
-  "AWS::Serverless::HttpApi": "HTTP APIs (AWS::Serverless::HttpApi) are not supported yet",
 };
 
 function checkResourceType(t: Template, e: ResourceEntry, isSam: boolean): void {
@@ -55,7 +55,10 @@ function checkResourceType(t: Template, e: ResourceEntry, isSam: boolean): void 
   if (e.type.startsWith("AWS::Serverless::") && !isSam) fail(t.file, at, `${e.type} needs Transform: AWS::Serverless-2016-10-31`);
   const refused = REFUSED[e.type];
   if (refused) fail(t.file, at, `${e.type}: ${refused}`);
-  if (e.type.startsWith("AWS::ApiGatewayV2::") && !isWebSocketResource(t, e)) fail(t.file, at, `${e.type}: HTTP and WebSocket APIs are not supported yet`);
+  // HTTP APIs (AWS::Serverless::HttpApi, ApiGatewayV2 with ProtocolType HTTP): load/http-api.ts.
+  const v2Refused = refusedV2(e.type);
+  if (v2Refused) fail(t.file, at, `${e.type}: ${v2Refused}`);
+  if (e.type.startsWith("AWS::ApiGatewayV2::") && !isWebSocketResource(t, e) && !claimsHttpApiResource(t, e)) fail(t.file, at, `${e.type}: ProtocolType must be HTTP or WEBSOCKET`);
   if (e.type.startsWith("AWS::ApiGateway::") && !IGNORED_API_GATEWAY.has(e.type) && !HANDLED_API_GATEWAY.has(e.type)) {
     fail(t.file, at, `${e.type} is not supported yet`);
   }
@@ -95,6 +98,8 @@ export function loadStack(doc: Record<string, unknown>, file: string, options: S
   const fnName = (e: ResourceEntry) => (e.type === "AWS::Serverless::Function" ? samFunctionName(ctx, e) : cfnFunctionName(ctx, e));
   t.hooks = {
     ref: (e) => {
+      const v2 = httpApiRef(ctx, e);
+      if (v2 !== undefined) return v2;
       if (API_TYPES.has(e.type)) return apiId(stackName, e.logicalId);
       if (e.type === "AWS::Serverless::Function" || e.type === "AWS::Lambda::Function") return fnName(e);
       if (e.type === "AWS::ApiGateway::Resource") return resourceId(apiId(stackName, apis.apiOf(e)), apis.resourcePath(e));
@@ -110,6 +115,8 @@ export function loadStack(doc: Record<string, unknown>, file: string, options: S
       return undefined;
     },
     getAtt: (e, attr) => {
+      const v2 = httpApiGetAtt(ctx, e, attr);
+      if (v2 !== undefined) return v2;
       if ((e.type === "AWS::Serverless::Function" || e.type === "AWS::Lambda::Function") && attr === "Arn") return functionArn(region, accountId, fnName(e));
       if (isWebSocketResource(t, e)) return webSocketGetAtt(stackName, region, e, attr);
       if (API_TYPES.has(e.type) && attr === "RootResourceId") return resourceId(apiId(stackName, e.logicalId), "/");
@@ -125,6 +132,10 @@ export function loadStack(doc: Record<string, unknown>, file: string, options: S
   const events: ApiEvent[] = [];
   for (const e of t.resources.values()) {
     if (e.type === "AWS::Serverless::Function") events.push(...samApiEvents(ctx, e, functions[e.logicalId]!));
+  }
+  const httpEvents: HttpApiEvent[] = [];
+  for (const e of t.resources.values()) {
+    if (e.type === "AWS::Serverless::Function") httpEvents.push(...samHttpApiEvents(ctx, e, functions[e.logicalId]!));
   }
   collectStages(ctx, apis);
 
@@ -152,5 +163,6 @@ export function loadStack(doc: Record<string, unknown>, file: string, options: S
   if (implicitAt !== undefined) restApis.push(samApi(ctx, undefined, events.filter((ev) => ev.apiLogicalId === IMPLICIT_API), ledger));
   ledger.check(restApis);
   const webSocketApis = loadWebSocketApis(ctx);
-  return { sourceFile: file, region, accountId, restApis, webSocketApis, functions, apiKeys: ledger.apiKeys, usagePlans: ledger.usagePlans };
+  const httpApis = loadHttpApis(ctx, httpEvents, isSam ? implicitHttpApiEventAt(t) : undefined);
+  return { sourceFile: file, region, accountId, restApis, httpApis, webSocketApis, functions, apiKeys: ledger.apiKeys, usagePlans: ledger.usagePlans };
 }

@@ -105,6 +105,18 @@ function clientErrorResponse(error: NodeJS.ErrnoException): string {
 
 /** The node:http face of one REST API. */
 export function createRestServer(compiled: CompiledRestApi, deps: RestDeps): http.Server {
+  return createGatewayServer((request) => handleRestRequest(compiled, deps, request), deps.log);
+}
+
+/**
+ * The node:http face of one API of any kind (REST, HTTP API): body limit, framing, malformed requests and last-resort
+ * errors are the same; `handle` runs the API's own lifecycle. `internalError` answers an unexpected failure.
+ */
+export function createGatewayServer(
+  handle: (request: IncomingRequest) => Promise<HttpResponse>,
+  log: (line: string) => void,
+  internalError: HttpResponse = INTERNAL_ERROR,
+): http.Server {
   const server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     const receivedAt = Date.now();
     const target = originForm(req.url ?? "/");
@@ -122,20 +134,20 @@ export function createRestServer(compiled: CompiledRestApi, deps: RestDeps): htt
           protocol: "HTTP/1.1",
           receivedAt,
         };
-        return handleRestRequest(compiled, deps, request);
+        return handle(request);
       })
       .then(
         (response) => send(res, response),
         (error: unknown) => {
           if (error instanceof PayloadTooLarge) return send(res, TOO_LARGE);
           if (clientGone(req, error)) return;
-          deps.log(`unexpected failure serving ${req.method} ${target}: ${error instanceof Error ? error.stack : String(error)}`);
-          send(res, INTERNAL_ERROR, true);
+          log(`unexpected failure serving ${req.method} ${target}: ${error instanceof Error ? error.stack : String(error)}`);
+          send(res, internalError, true);
         },
       )
       .catch((error: unknown) => {
         // Last line of defence: whatever happens while writing, the process keeps serving everyone else.
-        deps.log(`could not answer ${req.method} ${target}: ${error instanceof Error ? error.stack : String(error)}`);
+        log(`could not answer ${req.method} ${target}: ${error instanceof Error ? error.stack : String(error)}`);
         res.destroy();
       });
   });

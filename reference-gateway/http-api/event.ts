@@ -1,0 +1,131 @@
+import { clfTime } from "../observe/index.ts";
+import type { GatewayIdentity } from "../rest/context-variables.ts";
+import type { HttpCall } from "./call.ts";
+import { cookies, forwardedPairs, host, joinedHeaders, multiHeaders, queryLists, userAgent } from "./request.ts";
+
+const present = <T extends object>(map: T): T | undefined => (Object.keys(map).length === 0 ? undefined : map);
+const nullIfEmpty = <T extends object>(map: T): T | null => (Object.keys(map).length === 0 ? null : map);
+const joined = (lists: Record<string, string[]>) => Object.fromEntries(Object.entries(lists).map(([k, v]) => [k, v.join(",")]));
+
+/** HTTP APIs have no binary media types: a body that is not valid UTF-8 text goes base64-encoded. */
+function bodyOf(call: HttpCall): { body?: string; isBase64Encoded: boolean } {
+  const raw = call.request.body;
+  if (raw.length === 0) return { isBase64Encoded: false };
+  const text = raw.toString("utf8");
+  return Buffer.from(text, "utf8").equals(raw) ? { body: text, isBase64Encoded: false } : { body: raw.toString("base64"), isBase64Encoded: true };
+}
+
+/** `requestContext` of payload 2.0 (spec §6.3; key order as in the documented event). */
+export function requestContextV2(call: HttpCall, gateway: GatewayIdentity): Record<string, unknown> {
+  const domainName = host(call);
+  return {
+    accountId: gateway.accountId,
+    apiId: call.api.id,
+    ...(call.authorizer ? { authorizer: call.authorizer } : {}),
+    domainName,
+    domainPrefix: domainName.replace(/:\d+$/, "").split(".")[0] ?? "",
+    http: { method: call.request.method, path: call.request.rawPath, protocol: call.request.protocol, sourceIp: call.request.sourceIp, userAgent: userAgent(call) },
+    requestId: call.requestId,
+    routeKey: call.match.route.routeKey,
+    stage: call.stage.name,
+    time: clfTime(call.request.receivedAt),
+    timeEpoch: call.request.receivedAt,
+  };
+}
+
+/**
+ * The request part of payload 2.0, shared by Lambda integrations and 2.0 Lambda authorizers. Empty parts are left
+ * out rather than null (cookies, queryStringParameters, pathParameters, stageVariables, body): captured v2 events
+ * without them carry no such keys (hanabu/lambda-web src/test_consts.rs API_GATEWAY_V2_GET_ROOT_NOQUERY: rawQueryString
+ * "" and isBase64Encoded present, no queryStringParameters/body), and the aws-lambda types mark them optional.
+ * `rawPath` is the path as sent, a named stage's prefix included.
+ */
+export function eventV2(call: HttpCall, gateway: GatewayIdentity): Record<string, unknown> {
+  const pairs = forwardedPairs(call);
+  const jar = cookies(call);
+  const { body, isBase64Encoded } = bodyOf(call);
+  return {
+    version: "2.0",
+    routeKey: call.match.route.routeKey,
+    rawPath: call.request.rawPath,
+    rawQueryString: call.request.rawQuery ?? "",
+    ...(jar.length > 0 ? { cookies: jar } : {}),
+    headers: joinedHeaders(pairs, true),
+    ...optional("queryStringParameters", present(joined(queryLists(call.request.rawQuery)))),
+    requestContext: requestContextV2(call, gateway),
+    ...(body === undefined ? {} : { body }),
+    ...optional("pathParameters", present(call.match.pathParameters)),
+    isBase64Encoded,
+    ...optional("stageVariables", present(call.stage.variables)),
+  };
+}
+
+function optional(key: string, value: object | undefined): Record<string, unknown> {
+  return value === undefined ? {} : { [key]: value };
+}
+
+/** The identity block of payload 1.0 (spec §6.1, the documented HTTP API 1.0 event): unset values null. */
+function identityV1(call: HttpCall): Record<string, unknown> {
+  return {
+    accessKey: null,
+    accountId: null,
+    caller: null,
+    cognitoAuthenticationProvider: null,
+    cognitoAuthenticationType: null,
+    cognitoIdentityId: null,
+    cognitoIdentityPoolId: null,
+    principalOrgId: null,
+    sourceIp: call.request.sourceIp,
+    user: null,
+    userAgent: userAgent(call),
+    userArn: null,
+  };
+}
+
+export function requestContextV1(call: HttpCall, gateway: GatewayIdentity): Record<string, unknown> {
+  const domainName = host(call);
+  const route = call.match.route;
+  const resourcePath = route.path ?? route.routeKey;
+  return {
+    accountId: gateway.accountId,
+    apiId: call.api.id,
+    // The documented 1.0 event shows {"claims": null, "scopes": null} for a route without an authorizer.
+    authorizer: call.authorizerV1 ?? { claims: null, scopes: null },
+    domainName,
+    domainPrefix: domainName.replace(/:\d+$/, "").split(".")[0] ?? "",
+    extendedRequestId: call.requestId,
+    httpMethod: call.request.method,
+    identity: identityV1(call),
+    path: call.request.rawPath,
+    protocol: call.request.protocol,
+    requestId: call.requestId,
+    requestTime: clfTime(call.request.receivedAt),
+    requestTimeEpoch: call.request.receivedAt,
+    resourceId: route.routeKey,
+    resourcePath,
+    stage: call.stage.name,
+  };
+}
+
+/** Payload 1.0 as HTTP APIs send it: the REST shape plus `version: "1.0"`, empty maps null (spec §6.1). */
+export function eventV1(call: HttpCall, gateway: GatewayIdentity): Record<string, unknown> {
+  const pairs = forwardedPairs(call);
+  const query = queryLists(call.request.rawQuery);
+  const { body, isBase64Encoded } = bodyOf(call);
+  const route = call.match.route;
+  return {
+    version: "1.0",
+    resource: route.path ?? route.routeKey,
+    path: call.request.rawPath,
+    httpMethod: call.request.method,
+    headers: nullIfEmpty(joinedHeaders(pairs, false)),
+    multiValueHeaders: nullIfEmpty(multiHeaders(pairs)),
+    queryStringParameters: nullIfEmpty(joined(query)),
+    multiValueQueryStringParameters: nullIfEmpty(query),
+    requestContext: requestContextV1(call, gateway),
+    pathParameters: nullIfEmpty(call.match.pathParameters),
+    stageVariables: nullIfEmpty(call.stage.variables),
+    body: body ?? null,
+    isBase64Encoded,
+  };
+}

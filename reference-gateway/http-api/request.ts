@@ -1,0 +1,80 @@
+import { decodeQueryComponent } from "../rest/query.ts";
+import { clientKeyed, findHeader } from "../rest/request.ts";
+import type { HttpCall } from "./call.ts";
+
+/** Framing headers the gateway does not hand on (it frames the request itself). */
+const FRAMING = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection"]);
+
+/**
+ * The request headers as an HTTP API hands them to an integration: names lower-cased (spec §6.3 "Header names are
+ * lowercased"), client framing headers dropped, X-Forwarded-For with the client's address appended, X-Forwarded-Port,
+ * X-Forwarded-Proto and X-Amzn-Trace-Id added (captured v2 events, e.g. hanabu/lambda-web src/test_consts.rs carry
+ * x-forwarded-for/-port/-proto).
+ */
+export function forwardedPairs(call: HttpCall): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  let forwardedFor: string | undefined;
+  let traced = false;
+  for (const [name, value] of call.request.headerPairs) {
+    const lower = name.toLowerCase();
+    if (FRAMING.has(lower) || lower === "x-forwarded-port" || lower === "x-forwarded-proto") continue;
+    if (lower === "x-forwarded-for") {
+      forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
+      continue;
+    }
+    if (lower === "x-amzn-trace-id") traced = true;
+    out.push([lower, value]);
+  }
+  if (!traced) out.push(["x-amzn-trace-id", call.traceId]);
+  out.push(["x-forwarded-for", forwardedFor === undefined ? call.request.sourceIp : `${forwardedFor}, ${call.request.sourceIp}`]);
+  out.push(["x-forwarded-port", String(call.request.localPort)]);
+  out.push(["x-forwarded-proto", "http"]);
+  return out;
+}
+
+/** Payload 2.0 headers: one entry per lower-cased name, repeated values comma-joined (spec §6.3). */
+export function joinedHeaders(pairs: Array<[string, string]>, skipCookie: boolean): Record<string, string> {
+  const headers = clientKeyed<string>();
+  for (const [name, value] of pairs) {
+    if (skipCookie && name === "cookie") continue;
+    headers[name] = name in headers ? `${headers[name]},${value}` : value;
+  }
+  return headers;
+}
+
+export function multiHeaders(pairs: Array<[string, string]>): Record<string, string[]> {
+  const headers = clientKeyed<string[]>();
+  for (const [name, value] of pairs) (headers[name] ??= []).push(value);
+  return headers;
+}
+
+/** `cookies`: every Cookie header's pairs, in order (spec §6.3: "all Cookie headers are combined into an array"). */
+export function cookies(call: HttpCall): string[] {
+  const out: string[] = [];
+  for (const [name, value] of call.request.headerPairs) {
+    if (name.toLowerCase() !== "cookie") continue;
+    for (const part of value.split(";")) if (part.trim() !== "") out.push(part.trim());
+  }
+  return out;
+}
+
+/** Query parameters decoded, repeated names in order (payload 2.0 comma-joins them, spec §6.3). */
+export function queryLists(rawQuery: string | undefined): Record<string, string[]> {
+  const out = clientKeyed<string[]>();
+  if (!rawQuery) return out;
+  for (const part of rawQuery.split("&")) {
+    if (part === "") continue;
+    const eq = part.indexOf("=");
+    const key = decodeQueryComponent(eq < 0 ? part : part.slice(0, eq));
+    (out[key] ??= []).push(eq < 0 ? "" : decodeQueryComponent(part.slice(eq + 1)));
+  }
+  return out;
+}
+
+export function userAgent(call: HttpCall): string {
+  return findHeader(call.request.headerPairs, "user-agent") ?? "";
+}
+
+export function host(call: HttpCall): string {
+  return findHeader(call.request.headerPairs, "host") ?? "";
+}
