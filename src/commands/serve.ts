@@ -36,6 +36,8 @@ export async function serve(args: string[]): Promise<number> {
   });
   const width = Math.max(...gateway.urls.map((entry) => entry.api.length));
   for (const entry of gateway.urls) process.stdout.write(`${entry.api.padEnd(width)}  ${entry.type}  ${entry.url}\n`);
+  // A key the template does not fix is generated at each start; the user needs its value to call the API.
+  for (const key of gateway.model.apiKeys) if (key.generated) process.stdout.write(`API key ${key.name} (${key.logicalId}): ${key.value}\n`);
   if (values["urls-file"]) await writeFile(values["urls-file"], `${JSON.stringify(gateway.urls, null, 2)}\n`);
   process.stdout.write(`gateproof: ready in ${Math.round(performance.now() - started)} ms; Ctrl-C stops\n`);
 
