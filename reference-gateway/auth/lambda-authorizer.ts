@@ -62,7 +62,8 @@ export async function runLambdaAuthorizer(call: RoutedCall, authorizer: LambdaAu
   call.auth = { ...call.auth, authorizer: authorizerContext(result, integrationLatency), ...(result.usageIdentifierKey === undefined ? {} : { usageIdentifierKey: result.usageIdentifierKey }) };
   const decision = evaluatePolicy(result.policy, { action: "execute-api:Invoke", resource: arn, conditionKeys: { "aws:SourceIp": call.request.sourceIp } });
   if (decision === "Deny") throw new GatewayError("ACCESS_DENIED", { message: EXPLICIT_DENY });
-  if (decision === "Implicit") throw new GatewayError("ACCESS_DENIED");
+  // Table A (apigateway-authorization-flow.md): a silent authorizer policy stands aside when the resource policy allows.
+  if (decision === "Implicit" && !call.auth.resourcePolicyAllows) throw new GatewayError("ACCESS_DENIED");
 }
 
 /** The request path after the stage, as the client sent it: the ARN carries actual values, not `{param}` (policy.ts). */

@@ -89,6 +89,7 @@ export function checkResourcePolicyBeforeAuthorizer(call: RoutedCall, policy: Po
   const { decision, arn } = evaluateResourcePolicy(call, policy, deps.gateway, deps.origin);
   if (decision === "Deny") throw resourcePolicyDenial(arn, decision);
   if (decision === "Implicit" && call.route.method.authorizationType === "NONE") throw resourcePolicyDenial(arn, decision);
+  if (decision === "Allow") call.auth = { ...call.auth, resourcePolicyAllows: true };
 }
 
 /**

@@ -36,6 +36,12 @@ export interface CallAuthorization {
   apiKey?: ApiKey;
   /** The usage plan that key belongs to for this stage; usage-plan throttles and quotas apply per key and plan. */
   usagePlan?: UsagePlan;
+  /**
+   * The API's resource policy explicitly allows this call (auth/resource-policy.ts, before any authorizer). Then a
+   * Lambda authorizer whose policy neither allows nor denies still lets it through (apigateway-authorization-flow.md,
+   * Table A: "Neither Allow nor Deny | Allow | Allow").
+   */
+  resourcePolicyAllows?: boolean;
 }
 
 /** A call that has passed routing. */

@@ -97,6 +97,29 @@ describe.skipIf(!isReference())("resource policies (reference gateways)", () => 
     expect(reached).toBe(false);
   });
 
+  describe("with a Lambda authorizer (apigateway-authorization-flow.md, 'Lambda authorizer and resource policy', Table A)", () => {
+    const withToken = async (path: string) => {
+      const before = backend.received.length;
+      const response = await send("GET", path, { base: base(gateway, "AuthorizerApi"), headers: { authorization: "token" } });
+      return { response, reached: backend.received.length > before };
+    };
+    it("an explicit deny in the policy → 403 before the authorizer, in the resource policy's words", async () => {
+      const { response, reached } = await withToken("/rp-denies");
+      expectDenied(response, `${apiId("AuthorizerApi")}/test/GET/rp-denies`, true);
+      expect(reached).toBe(false);
+    });
+    it("authorizer allows, policy silent → allow; authorizer silent, policy allows → allow", async () => {
+      expect((await withToken("/authorizer-allows")).response.status).toBe(200);
+      expect((await withToken("/rp-allows")).response.status).toBe(200);
+    });
+    it("both silent → implicit deny: the authorizer's 403 (spec §2.3)", async () => {
+      const { response, reached } = await withToken("/both-silent");
+      expect(response.status).toBe(403);
+      expect(response.text).toBe('{"Message":"User is not authorized to access this resource"}');
+      expect(reached).toBe(false);
+    });
+  });
+
   it("an Allow that names a principal does not apply to an anonymous caller", async () => {
     const { response, reached } = await call("GET", base(gateway, "AllowListApi"), "/account-only");
     expectDenied(response, `${apiId("AllowListApi")}/test/GET/account-only`, false);
