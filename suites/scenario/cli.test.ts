@@ -68,7 +68,9 @@ describe.skipIf(!isReference())("gateproof serve", () => {
     expect(serve.output().stderr).toMatch(/two-apis\/template\.yaml: \$\.Parameters\.Message: .+/);
   });
 
-  it("refuses to serve a route whose authorizer it cannot enforce", async () => {
+  // Every security setting is enforced now (load/enforcement.ts); the refusal gate itself is covered by the loader's unit
+  // tests (LoadOptions.enforcedSecurity). Here: a secured route read from a file is served secured, never open.
+  it("serves a route that requires an API key as secured: without a usable key, 403 Forbidden (spec §8)", async () => {
     const dir = await mkdtemp(join(tmpdir(), "gateproof-cli-"));
     const file = join(dir, "secured.yaml");
     await writeFile(
@@ -91,9 +93,12 @@ describe.skipIf(!isReference())("gateproof serve", () => {
       ].join("\n"),
     );
     const serve = run(["serve", file, "--port", "0"]);
-    expect(await serve.exit).toBe(1);
-    expect(serve.output().stderr).toContain(`${file}: $.paths['/secret'].get`);
-    expect(serve.output().stdout).not.toContain("ready in");
+    const url = await until(() => /(http:\/\/127\.0\.0\.1:\d+\/prod)/.exec(serve.output().stdout)?.[1]);
+    const response = await request(`${url}/secret`, { headers: { "x-api-key": "gateproofUnknownKey0123456789" } });
+    expect(response.statusCode).toBe(403);
+    expect(await response.body.text()).toBe('{"message":"Forbidden"}');
+    serve.child.kill("SIGTERM");
+    expect(await serve.exit).toBe(0);
   });
 
   it("rejects unknown options with usage and exit code 2", async () => {
