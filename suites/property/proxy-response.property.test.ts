@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { send } from "../harness/target.ts";
+import { features } from "../harness/conformance.ts";
 
 const seed = process.env.GATEPROOF_SEED === undefined ? undefined : Number(process.env.GATEPROOF_SEED);
 
@@ -25,7 +26,7 @@ const proxyResponse = fc.record(
   { requiredKeys: ["statusCode"] },
 );
 
-describe("proxy responses", () => {
+describe("proxy responses", features("rest.lambda-proxy"), () => {
   it("any valid proxy response shape round-trips: status, headers (multiValueHeaders win), body", async () => {
     await fc.assert(
       fc.asyncProperty(proxyResponse, async (shape) => {

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { header, send } from "../harness/target.ts";
+import { features } from "../harness/conformance.ts";
 
 /**
  * Property tests for routing and request-parameter mapping, over real sockets against any deployment of the fixture.
@@ -35,8 +36,8 @@ const segment = fc.string({ unit: fc.constantFrom(...UNRESERVED), minLength: 1, 
 // Printable ASCII plus a few multi-byte characters, so both encodeURIComponent branches (1-4 byte UTF-8) are used.
 const TEXT_UNIT = fc.constantFrom(...Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i)), "é", "ü", "✓", "日", "😀");
 
-describe("routing properties", () => {
-  it("(1) any path whose first segment the fixture does not define → 403 Missing Authentication Token", async () => {
+describe("routing properties", features("rest.routing"), () => {
+  it("(1) any path whose first segment the fixture does not define → 403 Missing Authentication Token", features("rest.gateway-responses"), async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom("GET", "POST", "PUT", "DELETE", "PATCH"),
@@ -57,7 +58,7 @@ describe("routing properties", () => {
     );
   });
 
-  it("(2) any query string → queryStringParameters last-wins and multiValueQueryStringParameters in order, decoded", async () => {
+  it("(2) any query string → queryStringParameters last-wins and multiValueQueryStringParameters in order, decoded", features("rest.lambda-proxy"), async () => {
     // Names of Object.prototype members (`__proto__`, `constructor`, …) are drawn on purpose: they are ordinary keys.
     const key = fc
       .oneof(
@@ -91,7 +92,7 @@ describe("routing properties", () => {
     );
   });
 
-  it("(3) any path parameter value made of safe URL characters reaches pathParameters.id raw", async () => {
+  it("(3) any path parameter value made of safe URL characters reaches pathParameters.id raw", features("rest.lambda-proxy"), async () => {
     const unit = fc.oneof(
       { weight: 12, arbitrary: fc.constantFrom(...UNRESERVED, ..."!$'()*+,=:@&") },
       // Percent-escapes stay as sent (captured on AWS: /echo/a%20b → proxy `a%20b`).

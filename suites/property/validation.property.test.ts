@@ -6,6 +6,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGateway, type RunningGateway } from "../../reference-gateway/index.ts";
 import { isReference, send } from "../harness/target.ts";
+import { features } from "../harness/conformance.ts";
 
 /**
  * Body validation property (spec §9: models are JSON Schema draft 4): for random JSON values and a set of draft-4
@@ -27,7 +28,7 @@ const SCHEMAS: Record<string, Record<string, unknown>> = {
 type AjvClass = typeof AjvDraft04Module.default;
 const Ajv: AjvClass = (AjvDraft04Module as unknown as { default?: AjvClass }).default ?? (AjvDraft04Module as unknown as AjvClass);
 
-describe.skipIf(!isReference())("validation properties (second reference gateway)", () => {
+describe("validation properties (second reference gateway)", features(["rest.validation"], { referenceOnly: true }), () => {
   let gateway: RunningGateway;
   let base: string;
   const reference = new Ajv({ allErrors: true, strict: false });

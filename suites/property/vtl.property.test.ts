@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { emptyOverrides } from "../../reference-gateway/templates/index.ts";
 import { base64Decode, base64Encode, escapeJavaScript, urlDecode, urlEncode, vtlEngine } from "../../reference-gateway/vtl/index.ts";
+import { features } from "../harness/conformance.ts";
 
 /**
  * Properties of the VTL engine's $util functions and $input.json (no network). 200 runs each, seeded from
@@ -19,7 +20,7 @@ const text = fc.string({ unit: "grapheme", maxLength: 40 });
 const renderWith = (template: string, body: string, querystring: Record<string, string> = {}) =>
   vtlEngine.compile(template)({ context: {}, stageVariables: {}, input: { body, params: { path: {}, querystring, header: {} } }, overrides: emptyOverrides() });
 
-describe("$util properties", () => {
+describe("$util properties", features(["rest.vtl"], { referenceOnly: true }), () => {
   it("urlDecode(urlEncode(s)) === s, and urlEncode matches java.net.URLEncoder's safe set", () => {
     fc.assert(
       fc.property(text, (s) => {
@@ -70,7 +71,7 @@ describe("$util properties", () => {
   });
 });
 
-describe("$input.json properties", () => {
+describe("$input.json properties", features(["rest.vtl"], { referenceOnly: true }), () => {
   const normalise = (json: string) => JSON.stringify(JSON.parse(json));
 
   it("any JSON body survives $input.json('$')", () => {

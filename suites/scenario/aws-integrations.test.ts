@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { request } from "undici";
 import { startGateway, type RunningGateway } from "../../reference-gateway/index.ts";
 import { isReference, send } from "../harness/target.ts";
+import { features } from "../harness/conformance.ts";
 
 const TEMPLATE = new URL("./fixtures/aws-integrations/template.yaml", import.meta.url).pathname;
 const CREDENTIALS = { accessKeyId: "AKIDGATEPROOF", secretAccessKey: "gateproof-secret" };
@@ -32,7 +33,7 @@ async function startDynamoDb(): Promise<{ url: string; server: Server }> {
 }
 
 // These run the reference with its own template and a local DynamoDB; a deployment has its own table instead.
-describe.skipIf(!isReference())("AWS (non-proxy) integrations", () => {
+describe("AWS (non-proxy) integrations", features([], { referenceOnly: true }), () => {
   let gateway: RunningGateway;
   let dynamo: { url: string; server: Server };
   let base: string;
@@ -47,7 +48,7 @@ describe.skipIf(!isReference())("AWS (non-proxy) integrations", () => {
     await new Promise((resolve) => dynamo?.server.close(resolve));
   });
 
-  describe("Lambda custom integration", () => {
+  describe("Lambda custom integration", features("rest.lambda-custom", "rest.vtl"), () => {
     it("the request template's output is the event; a success is the default (200) response, passed through", async () => {
       const response = await send("POST", "/greet?name=ada", { base, headers: { "content-type": "application/json" }, body: "{}" });
       // set-up-lambda-custom-integrations.md: the mapped body is the event; success → integration status 200.
@@ -71,7 +72,7 @@ describe.skipIf(!isReference())("AWS (non-proxy) integrations", () => {
     });
   });
 
-  describe("stage variables and canary", () => {
+  describe("stage variables and canary", features("rest.canary", "rest.stage-variables"), () => {
     it("a function named by a stage variable is resolved per request; the canary side sees its overrides", async () => {
       // aws-api-gateway-stage-variables-reference.md: `function:${stageVariables.x}`; canary stageVariableOverrides.
       const main = await send("GET", "/color", { base, headers: { "X-Gateproof-Canary": "false" } });
@@ -95,7 +96,7 @@ describe.skipIf(!isReference())("AWS (non-proxy) integrations", () => {
     });
   });
 
-  describe("DynamoDB actions through a real DynamoDB implementation", () => {
+  describe("DynamoDB actions through a real DynamoDB implementation", features("rest.aws-integrations"), () => {
     it("PutItem then GetItem: signed JSON-protocol requests with X-Amz-Target", async () => {
       const put = await send("PUT", "/items/42?note=hello", { base, headers: { "content-type": "application/json" }, body: "{}" });
       expect(put.status).toBe(200);
@@ -113,7 +114,7 @@ describe.skipIf(!isReference())("AWS (non-proxy) integrations", () => {
     });
   });
 
-  it("refuses to start when an AWS service integration has no endpoint", async () => {
+  it("refuses to start when an AWS service integration has no endpoint", features("rest.aws-integrations"), async () => {
     await expect(startGateway({ template: TEMPLATE, port: 0, awsEndpoints: {}, log: () => {} })).rejects.toThrow(
       /AWS service integrations without an endpoint: dynamodb \(.*template\.yaml: .*; set AWS_ENDPOINT_URL_DYNAMODB or --aws-endpoint dynamodb=URL\)/,
     );

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGateway, type RunningGateway } from "../../reference-gateway/index.ts";
 import { header, isReference, send, type TargetResponse } from "../harness/target.ts";
+import { features } from "../harness/conformance.ts";
 
 /**
  * Gateway responses (spec §2). The fixture's DEFAULT_4XX adds two headers, `x-fixture: 'gateproof'` and
@@ -16,7 +17,7 @@ const expectNoFixtureHeaders = (response: TargetResponse) => {
   expect(header(response, "x-greeting")).toBeUndefined();
 };
 
-describe("fixture DEFAULT_4XX headers", () => {
+describe("fixture DEFAULT_4XX headers", features("rest.gateway-responses"), () => {
   it("MISSING_AUTHENTICATION_TOKEN (unknown resource) → 403 with the DEFAULT_4XX headers and the default body", async () => {
     const response = await send("GET", "/no/such/resource");
     // spec §2 / §2.3: unknown resource → 403 {"message":"Missing Authentication Token"}; §2.2 [KC] error type.
@@ -74,7 +75,7 @@ describe("fixture DEFAULT_4XX headers", () => {
  * Deeper customisation needs a definition of our own: a second reference gateway serving
  * fixtures/gateway-responses.yaml (MOCK routes only), so this block runs against the reference only.
  */
-describe.skipIf(!isReference())("customised gateway responses (second reference gateway)", () => {
+describe("customised gateway responses (second reference gateway)", features(["rest.gateway-responses.custom"], { referenceOnly: true }), () => {
   let gateway: RunningGateway;
   let base: string;
 

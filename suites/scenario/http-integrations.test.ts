@@ -3,6 +3,7 @@ import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import type { EchoedRequest } from "../harness/echo-backend.ts";
 import { header, isReference, send, targetUrl } from "../harness/target.ts";
+import { features } from "../harness/conformance.ts";
 
 /** The echo backend's headers (name/value pairs in arrival order), looked up case-insensitively. */
 const backendHeader = (echoed: EchoedRequest, name: string): string[] =>
@@ -12,7 +13,7 @@ const API_ID = /^[a-z0-9]{10}$/;
 /** X-Ray trace header: `Root=1-<8 hex epoch>-<24 hex>` (X-Ray docs, "Tracing header"). */
 const TRACE_ROOT = /Root=1-[0-9a-f]{8}-[0-9a-f]{24}/;
 
-describe("HTTP_PROXY /proxy/{proxy+}", () => {
+describe("HTTP_PROXY /proxy/{proxy+}", features("rest.http-proxy"), () => {
   it("passes method, path (the {proxy} placeholder), query string, body and client headers to the backend", async () => {
     const response = await send("PUT", "/proxy/a/b/c?x=1&y=two", {
       headers: { "content-type": "text/plain", "X-Custom": "custom-value" },
@@ -139,13 +140,13 @@ describe("HTTP_PROXY /proxy/{proxy+}", () => {
     expect(header(response, "content-type")).toBe("application/json");
   });
 
-  it("answers with its own x-amzn-RequestId", async () => {
+  it("answers with its own x-amzn-RequestId", features("rest.request-ids"), async () => {
     const response = await send("GET", "/proxy/rid");
     expect(header(response, "x-amzn-requestid")).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
 
-describe("HTTP (non-proxy) POST /http/{id}", () => {
+describe("HTTP (non-proxy) POST /http/{id}", features("rest.http", "rest.vtl", "rest.stage-variables"), () => {
   const post = (path: string, extra: Record<string, string> = {}, body = '{"k":1}') =>
     send("POST", path, { headers: { "content-type": "application/json", ...extra }, body });
 

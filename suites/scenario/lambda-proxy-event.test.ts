@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { header, isReference, send, targetUrl, type TargetResponse } from "../harness/target.ts";
+import { features } from "../harness/conformance.ts";
 
 /**
  * The payload 1.0 event a REST Lambda proxy integration builds, read back through the fixture's echo function
@@ -49,7 +50,7 @@ const clf = (epoch: number): string => {
   return `${two(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000`;
 };
 
-describe("event structure", () => {
+describe("event structure", features("rest.lambda-proxy"), () => {
   it("has exactly the payload 1.0 top-level keys, in AWS's order", async () => {
     const { event } = await echo("GET", "/echo");
     // Captured regional REST events: this key set and order (spec §6.1 lists the same keys).
@@ -156,7 +157,7 @@ describe("event structure", () => {
     expect(lookup(event.headers, "host")).toBe(host);
   });
 
-  it("requestId and extendedRequestId equal the response's x-amzn-RequestId and x-amz-apigw-id", async () => {
+  it("requestId and extendedRequestId equal the response's x-amzn-RequestId and x-amz-apigw-id", features("rest.request-ids"), async () => {
     const { response, event } = await echo("GET", "/echo");
     // Spec §1.4: $context.requestId is x-amzn-RequestId, $context.extendedRequestId is x-amz-apigw-id (captured).
     expect(event.requestContext.requestId).toBe(header(response, "x-amzn-RequestId"));
@@ -172,7 +173,7 @@ describe("event structure", () => {
     expect(c).not.toBe(a);
   });
 
-  it("empty query, path parameters and body are null; stage variables are the stage's", async () => {
+  it("empty query, path parameters and body are null; stage variables are the stage's", features("rest.stage-variables"), async () => {
     const { event, remainingTimeMs } = await echo("GET", "/echo");
     // Spec §6.1 / captured: empty maps are null; no body → null, isBase64Encoded false.
     expect(event.queryStringParameters).toBeNull();
@@ -199,7 +200,7 @@ describe("event structure", () => {
   });
 });
 
-describe("headers", () => {
+describe("headers", features("rest.lambda-proxy"), () => {
   it("keep the client's casing; headers keeps the last value, multiValueHeaders all in order", async () => {
     const { event } = await echo("GET", "/echo", {
       headers: { "X-Mixed-Case": "one", "x-lower-only": "two", "X-Dup": ["first", "second", "third"] },
@@ -245,7 +246,7 @@ describe("headers", () => {
   });
 });
 
-describe("query strings", () => {
+describe("query strings", features("rest.lambda-proxy"), () => {
   it("are decoded: + and %20 are spaces, %2B is +; duplicates last-wins / all in order", async () => {
     const { event } = await echo("GET", "/echo?a=1+2&b=%2B&c=x%20y&d=1&d=2&d=3");
     // Captured on AWS: `+` → space, `%2B` → `+`, `%20` → space; spec §10: REST decodes URL-encoded parameters.
@@ -266,7 +267,7 @@ describe("query strings", () => {
   });
 });
 
-describe("bodies", () => {
+describe("bodies", features("rest.lambda-proxy"), () => {
   it("a JSON POST body arrives as the same string, not base64", async () => {
     const body = '{"name":"gateproof","n":[1,2,3]}';
     const { event } = await echo("POST", "/echo", { headers: { "content-type": "application/json" }, body });
@@ -283,7 +284,7 @@ describe("bodies", () => {
     expect(event.isBase64Encoded).toBe(false);
   });
 
-  it("a binary media type (image/png) arrives base64-encoded with isBase64Encoded true", async () => {
+  it("a binary media type (image/png) arrives base64-encoded with isBase64Encoded true", features("rest.binary"), async () => {
     const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff, 0xfe, 0x0d, 0x0a]);
     const { event } = await echo("POST", "/echo", { headers: { "content-type": "image/png" }, body: bytes });
     // Fixture BinaryMediaTypes image~1png; spec §6.2/api-gateway-payload-encodings: binary payloads reach Lambda base64.
@@ -304,7 +305,7 @@ describe("bodies", () => {
  * A query parameter or header whose name is an Object.prototype member (`__proto__`, `constructor`, `toString`,
  * `hasOwnProperty`, …) is an ordinary name on AWS. (The reference once answered 500 for them.)
  */
-describe("parameter names that are Object.prototype members", () => {
+describe("parameter names that are Object.prototype members", features("rest.lambda-proxy"), () => {
   it("query keys __proto__, constructor and toString are ordinary parameters", async () => {
     const { event } = await echo("GET", "/echo?__proto__=p&constructor=c&toString=t1&toString=t2");
     // Spec §6.1 / captured decoding rules: every key is a parameter; last wins / all in order.
@@ -320,7 +321,7 @@ describe("parameter names that are Object.prototype members", () => {
     expect(event.headers?.valueof).toBe("v");
   });
 
-  it("a query key hasOwnProperty does not break a MOCK resource either", async () => {
+  it("a query key hasOwnProperty does not break a MOCK resource either", features("rest.mock"), async () => {
     const response = await send("GET", "/mock?hasOwnProperty=1");
     // Fixture /mock answers 200 `{"mocked":true,…}` whatever the query (spec §1, mock integration).
     expect(response.status).toBe(200);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { header, send, type TargetResponse } from "../harness/target.ts";
+import { features } from "../harness/conformance.ts";
 
 /**
  * Which Lambda proxy response shapes API Gateway (REST, payload 1.0) accepts and how it renders them, through the
@@ -13,7 +14,7 @@ const shape = (name: string, headers?: Record<string, string>): Promise<TargetRe
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-describe("accepted shapes", () => {
+describe("accepted shapes", features("rest.lambda-proxy"), () => {
   it("minimal: statusCode 200 and a body; Content-Type defaults to application/json", async () => {
     const response = await shape("minimal");
     expect(response.status).toBe(200);
@@ -84,7 +85,7 @@ describe("accepted shapes", () => {
   });
 });
 
-describe("rejected shapes → 502", () => {
+describe("rejected shapes → 502", features("rest.lambda-proxy", "rest.gateway-responses"), () => {
   const rejected = ["status-bad", "multi-not-list", "unknown-key", "body-object", "bare-string", "null-result", "array-result", "throw", "callback-error"];
 
   for (const name of rejected) {
@@ -114,7 +115,7 @@ describe("rejected shapes → 502", () => {
   });
 });
 
-describe("base64 bodies", () => {
+describe("base64 bodies", features("rest.lambda-proxy", "rest.binary"), () => {
   const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47]);
 
   it("with Accept: image/png the body is the decoded bytes", async () => {

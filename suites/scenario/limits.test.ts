@@ -4,6 +4,7 @@ import { Readable } from "node:stream";
 import { request } from "undici";
 import { describe, expect, it } from "vitest";
 import { header, isReference, send, targetUrl } from "../harness/target.ts";
+import { features } from "../harness/conformance.ts";
 
 const MiB = 1024 * 1024;
 const LIMIT = 10 * MiB; // spec §10: REST payload limit 10 MB (10485760 bytes per the captured 413 text)
@@ -90,7 +91,7 @@ function* pieces(total: number, size = 256 * 1024): Generator<Buffer> {
   for (let sent = 0; sent < total; sent += size) yield total - sent >= size ? chunk : chunk.subarray(0, total - sent);
 }
 
-describe("integration timeout (timeoutInMillis 300 on /slow-backend)", () => {
+describe("integration timeout (timeoutInMillis 300 on /slow-backend)", features("limits.timeout", "rest.http-proxy"), () => {
   it("a backend slower than the timeout → 504 INTEGRATION_TIMEOUT at ~300 ms", async () => {
     const { result: response, ms } = await timed(() => send("GET", "/slow-backend?delay=2000"));
     // spec §10: on timeout 504 INTEGRATION_TIMEOUT; body captured with the space after the colon [OBS].
@@ -112,7 +113,7 @@ describe("integration timeout (timeoutInMillis 300 on /slow-backend)", () => {
   });
 });
 
-describe("Lambda function timeout (SlowFunction Timeout: 1 s)", () => {
+describe("Lambda function timeout (SlowFunction Timeout: 1 s)", features("limits.timeout", "rest.lambda-proxy"), () => {
   it("a function running past its timeout → 502 Internal server error at ~1 s; the next call is served", async () => {
     const { result: response, ms } = await timed(() => send("GET", "/slow?ms=3000"));
     // Lambda returns a timeout error instead of a proxy response → 502 (spec §2.3, [KC] malformed-502).
@@ -128,7 +129,7 @@ describe("Lambda function timeout (SlowFunction Timeout: 1 s)", () => {
   });
 });
 
-describe("payload limit (spec §10: 10 MB → 413 REQUEST_TOO_LARGE)", () => {
+describe("payload limit (spec §10: 10 MB → 413 REQUEST_TOO_LARGE)", features("limits.payload"), () => {
   // /mock/strict ignores the body, so the answer is small. (/echo would hit Lambda's 6 MB invoke payload limit,
   // which is a different limit; see the report.)
   const post = (body: Buffer) => request(`${targetUrl()}/mock/strict`, { method: "POST", headers: { "content-type": "application/json" }, body });

@@ -15,6 +15,7 @@ import { redactionRules } from "../../src/replay/record/redact.ts";
 import type { ReplayReport } from "../../src/replay/report/model.ts";
 import { runReplay, type ReplayOptions } from "../../src/replay/run.ts";
 import { targetUrl } from "../harness/target.ts";
+import { features } from "../harness/conformance.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "gateproof-replay-"));
 
@@ -65,7 +66,7 @@ function options(overrides: Partial<ReplayOptions> & Pick<ReplayOptions, "source
 const paths = (report: ReplayReport, endpoint: string) =>
   Object.fromEntries(report.endpoints.find((e) => e.endpoint === endpoint)!.paths.map((p) => [p.path, p.verdict]));
 
-describe("record, then replay against the same target", () => {
+describe("record, then replay against the same target", features("tooling.replay"), () => {
   let traffic: string;
 
   beforeAll(async () => {
@@ -100,7 +101,7 @@ describe("record, then replay against the same target", () => {
   });
 });
 
-describe("comparing two live targets", () => {
+describe("comparing two live targets", features("tooling.replay"), () => {
   let primary: Awaited<ReturnType<typeof priceServer>>;
   let secondary: Awaited<ReturnType<typeof priceServer>>;
   let candidate: Awaited<ReturnType<typeof priceServer>>;
@@ -161,7 +162,7 @@ describe("comparing two live targets", () => {
   });
 });
 
-describe("access logs against the reference", () => {
+describe("access logs against the reference", features("tooling.replay"), () => {
   it("compares the status, the only thing an access log keeps", async () => {
     const stage = new URL(targetUrl()).pathname;
     const line = (path: string, status: number, at: number) => JSON.stringify({ requestTimeEpoch: at, httpMethod: "GET", path: `${stage}${path}`, status: String(status), domainName: "abc.execute-api.us-east-1.amazonaws.com" });
@@ -174,7 +175,7 @@ describe("access logs against the reference", () => {
   });
 });
 
-describe("timing against a real server", () => {
+describe("timing against a real server", features("tooling.replay"), () => {
   it("replays a 1 s recording at speed 1 and 2 on schedule", async () => {
     const server = await priceServer(() => 10);
     try {
@@ -193,7 +194,7 @@ describe("timing against a real server", () => {
   });
 });
 
-it("reports files it could not read without losing the good lines", async () => {
+it("reports files it could not read without losing the good lines", features("tooling.replay"), async () => {
   const server = await priceServer(() => 10);
   try {
     const file = join(tmp, "mixed.jsonl");

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { header, isReference, send, targetUrl, type TargetResponse } from "../harness/target.ts";
+import { features } from "../harness/conformance.ts";
 
 /**
  * Stage and resource routing of a REST API, over real sockets against any deployment of the fixture
@@ -49,7 +50,7 @@ function expectMissingAuthenticationToken(response: TargetResponse, withBody = t
   expect(header(response, "x-amzn-trace-id")).toBeUndefined();
 }
 
-describe("unknown routes", () => {
+describe("unknown routes", features("rest.routing", "rest.gateway-responses", "rest.request-ids"), () => {
   it("an unknown path under the stage is 403 Missing Authentication Token", async () => {
     expectMissingAuthenticationToken(await send("GET", "/does-not-exist"));
   });
@@ -94,7 +95,7 @@ describe("unknown routes", () => {
   });
 });
 
-describe("resource precedence", () => {
+describe("resource precedence", features("rest.routing", "rest.mock", "rest.lambda-proxy"), () => {
   it("literal /items/special beats /items/{id} for GET", async () => {
     // Literal path part beats {param} (spec §11 resource tree; measured on AWS, ministackorg/ministack PR #1423).
     const response = await send("GET", "/items/special");
@@ -125,18 +126,18 @@ describe("resource precedence", () => {
     expect(event.pathParameters).toEqual({ id: "42" });
   });
 
-  it("/items/42/extra matches nothing (a {param} takes exactly one segment)", async () => {
+  it("/items/42/extra matches nothing (a {param} takes exactly one segment)", features("rest.gateway-responses", "rest.request-ids"), async () => {
     // {id} is a single path part; no greedy resource under /items (fixture) → MAT (spec §2.3).
     expectMissingAuthenticationToken(await send("GET", "/items/42/extra"));
   });
 
-  it("/items alone has no method → 403 MAT", async () => {
+  it("/items alone has no method → 403 MAT", features("rest.gateway-responses", "rest.request-ids"), async () => {
     // /items exists only as a parent resource without methods (fixture) → MAT (spec §2 table).
     expectMissingAuthenticationToken(await send("GET", "/items"));
   });
 });
 
-describe("greedy {proxy+} and path shapes", () => {
+describe("greedy {proxy+} and path shapes", features("rest.routing", "rest.lambda-proxy"), () => {
   it("/echo/{proxy+} receives several segments a/b/c", async () => {
     const response = await send("GET", "/echo/a/b/c");
     expect(response.status).toBe(200);
@@ -210,7 +211,7 @@ describe("greedy {proxy+} and path shapes", () => {
     expect(event.path).toBe("/");
   });
 
-  it("POST on the root (GET only) is 403 MAT", async () => {
+  it("POST on the root (GET only) is 403 MAT", features("rest.gateway-responses", "rest.request-ids"), async () => {
     // Root defines only GET (fixture) → unsupported method → MAT (spec §2 table).
     expectMissingAuthenticationToken(await send("POST", "/", { body: "x" }));
   });
@@ -226,7 +227,7 @@ describe("greedy {proxy+} and path shapes", () => {
   });
 });
 
-describe("response identification headers", () => {
+describe("response identification headers", features("rest.request-ids", "rest.lambda-proxy", "rest.mock"), () => {
   it("integration responses carry x-amzn-RequestId, x-amz-apigw-id and X-Amzn-Trace-Id", async () => {
     for (const [method, path] of [["GET", "/echo"], ["GET", "/mock"], ["GET", "/items/special"]] as const) {
       const response = await send(method, path);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGateway, type RunningGateway } from "../../reference-gateway/index.ts";
 import { header, isReference, send } from "../harness/target.ts";
+import { features } from "../harness/conformance.ts";
 
 /**
  * Request validation (spec §9), against a second reference gateway serving fixtures/validation.yaml (Swagger 2.0,
@@ -17,7 +18,7 @@ import { header, isReference, send } from "../harness/target.ts";
  *    (["body","subject","to"])]` (RafPe/serverless-reqvalidator-plugin#1, an API Gateway execution log), messages
  *    worded as java-json-tools json-schema-validator's validation.properties.
  */
-describe.skipIf(!isReference())("request validation (second reference gateway)", () => {
+describe("request validation (second reference gateway)", features(["rest.validation"], { referenceOnly: true }), () => {
   let gateway: RunningGateway;
   let base: string;
   const json = { "content-type": "application/json" };
