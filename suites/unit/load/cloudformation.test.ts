@@ -221,7 +221,7 @@ describe("CloudFormation load errors", () => {
     await expectLoadError(stage({ CacheClusterEnabled: true }), "$.Resources.ApiDeploymentStageprod.Properties.CacheClusterEnabled", "CacheClusterEnabled (caching) is not supported yet", ASSET, {}, "t.json");
     await expectLoadError(stage({ CanarySetting: { PercentTraffic: 101 } }), "$.Resources.ApiDeploymentStageprod.Properties.CanarySetting.PercentTraffic", "PercentTraffic 101 is outside 0..100", ASSET, {}, "t.json");
     await expectLoadError(cdkTemplate({ extra: { Dn: { Type: "AWS::ApiGateway::DomainName", Properties: {} } } }), "$.Resources.Dn.Type", "AWS::ApiGateway::DomainName: custom domains are not supported yet", ASSET, {}, "t.json");
-    await expectLoadError(cdkTemplate({ extra: { H: { Type: "AWS::ApiGatewayV2::Api", Properties: {} } } }), "$.Resources.H.Type", "AWS::ApiGatewayV2::Api: HTTP and WebSocket APIs are not supported yet", ASSET, {}, "t.json");
+    await expectLoadError(cdkTemplate({ extra: { H: { Type: "AWS::ApiGatewayV2::Api", Properties: {} } } }), "$.Resources.H.Type", "AWS::ApiGatewayV2::Api: ProtocolType must be HTTP or WEBSOCKET", ASSET, {}, "t.json");
   });
   test("RequestValidatorId that is not a Ref to a RequestValidator", async () => {
     await expectLoadError(

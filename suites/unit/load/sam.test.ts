@@ -258,8 +258,8 @@ ${props}`;
     const { model } = await load(fn("      Runtime: nodejs20.x\n      CodeUri: src\n", ev("            Auth:\n              Authorizer: NONE\n")), SRC);
     expect(model.restApis).toHaveLength(1);
   });
-  test("HttpApi events", async () => {
-    await expectLoadError(fn("      Runtime: nodejs20.x\n      CodeUri: src\n", "\n      Events:\n        H:\n          Type: HttpApi\n"), "$.Resources.Fn.Properties.Events.H.Type", "HttpApi events (HTTP APIs) are not supported yet", SRC);
+  test("HttpApi events: the payload format must be 1.0 or 2.0 (HTTP APIs load in load/http-api.ts)", async () => {
+    await expectLoadError(fn("      Runtime: nodejs20.x\n      CodeUri: src\n", "\n      Events:\n        H:\n          Type: HttpApi\n          Properties: { PayloadFormatVersion: '3.0' }\n"), "$.Resources.Fn.Properties.Events.H.Properties.PayloadFormatVersion", 'PayloadFormatVersion must be "1.0" or "2.0"', SRC);
   });
   test("Api Auth Authorizers: a FunctionArn that is no Lambda ARN", async () => {
     await expectLoadError(api("      StageName: s\n      Auth:\n        DefaultAuthorizer: Lambda\n        Authorizers:\n          Lambda: { FunctionArn: x }\n"), "$.Resources.Api.Properties.Auth.Authorizers.Lambda.FunctionArn", 'FunctionArn "x" must be a Lambda function ARN');
