@@ -14,6 +14,7 @@ import { resolveJwksSources } from "./auth/cognito-jwks.ts";
 import { resolveIamPrincipals } from "./auth/iam-credentials.ts";
 import { AuthorizerCache } from "./auth/authorizer-cache.ts";
 import { MemoryStore, type Store } from "./state/index.ts";
+import { prepareWebSocketFunctions, startWebSocketApis, type WebSocketLimits } from "./websocket/gateway.ts";
 import { httpApiServers } from "./http-api/index.ts";
 
 export interface GatewayOptions extends LoadOptions {
@@ -39,6 +40,8 @@ export interface GatewayOptions extends LoadOptions {
   iamCredentialsFile?: string;
   /** Shared state (the Lambda authorizer result cache); one process's memory by default. */
   store?: Store;
+  /** WebSocket APIs: message/frame limits, idle timeout and maximum duration (AWS values by default; tests shorten them). */
+  webSocketLimits?: Partial<WebSocketLimits>;
   /**
    * Resource policies: the VPC endpoint (`vpce-…`) and VPC (`vpc-…`) every request is taken to come through, as
    * `aws:SourceVpce` / `aws:SourceVpc`. A local request comes through neither, so by default both keys are absent.
@@ -50,7 +53,7 @@ export interface GatewayOptions extends LoadOptions {
 export interface GatewayUrl {
   /** Logical id of the API in the template. */
   api: string;
-  type: "REST" | "HTTP";
+  type: "REST" | "HTTP" | "WEBSOCKET";
   stage: string;
   url: string;
 }
@@ -92,13 +95,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const iam = { principals: await resolveIamPrincipals(model, options.iamCredentialsFile), region: model.region };
   const cognito = { sources: await resolveJwksSources(model, options.cognitoJwks ?? {}, options.template) };
 
-  const lambda = new LambdaRuntime(model.functions, { region: model.region, accountId: model.accountId, log });
+  const webSocketFunctions = prepareWebSocketFunctions(model);
+  const lambda = new LambdaRuntime(webSocketFunctions.functions, { region: model.region, accountId: model.accountId, log });
   const agent = createBackendAgent();
   const store = options.store ?? new MemoryStore();
   const deps = { lambda, functions: new FunctionDirectory(model.functions), agent, aws, gateway: { region: model.region, accountId: model.accountId }, log, iam, cognito, authorizerCache: new AuthorizerCache(store), origin: { sourceVpce: options.sourceVpce, sourceVpc: options.sourceVpc } };
   const servers: http.Server[] = [];
   const urls: GatewayUrl[] = [];
+  const closeWebSockets: Array<() => Promise<void>> = [];
   const close = async () => {
+    await Promise.all(closeWebSockets.map((closeOne) => closeOne()));
     await Promise.all(
       servers.map((server) => new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -114,6 +120,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       const port = await listen(server, options.port ? options.port + index : 0, host);
       for (const stage of api.api.stages) urls.push({ api: api.api.logicalId, type: "REST", stage: stage.name, url: `http://${urlHost(host)}:${port}/${stage.name}` });
     }
+    // WebSocket APIs (websocket/): their own ports after the REST APIs, ws://host:port/stage.
+    const ws = await startWebSocketApis({ model, prepared: webSocketFunctions, host, firstPort: options.port ? options.port + compiled.length + model.httpApis.length : 0, lambda, directory: deps.functions, principals: iam.principals, store: options.store ?? new MemoryStore(), limits: options.webSocketLimits, log, listen });
+    closeWebSockets.push(...ws.servers.map((s) => () => s.close()));
+    for (const u of ws.urls) urls.push({ ...u, type: "WEBSOCKET" });
     // HTTP APIs: each on its own port after the REST APIs, in template order; `$default` stages have no prefix.
     for (const [index, entry] of httpApiServers(model, { ...deps, store }, options).entries()) {
       servers.push(entry.server);
