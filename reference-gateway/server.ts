@@ -121,7 +121,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       for (const stage of api.api.stages) urls.push({ api: api.api.logicalId, type: "REST", stage: stage.name, url: `http://${urlHost(host)}:${port}/${stage.name}` });
     }
     // WebSocket APIs (websocket/): their own ports after the REST APIs, ws://host:port/stage.
-    const ws = await startWebSocketApis({ model, prepared: webSocketFunctions, host, firstPort: options.port ? options.port + compiled.length + model.httpApis.length : 0, lambda, directory: deps.functions, principals: iam.principals, store: options.store ?? new MemoryStore(), limits: options.webSocketLimits, log, listen });
+    const ws = await startWebSocketApis({ model, prepared: webSocketFunctions, host, firstPort: options.port ? options.port + compiled.length + (model.httpApis?.length ?? 0) : 0, lambda, directory: deps.functions, principals: iam.principals, store: options.store ?? new MemoryStore(), limits: options.webSocketLimits, log, listen });
     closeWebSockets.push(...ws.servers.map((s) => () => s.close()));
     for (const u of ws.urls) urls.push({ ...u, type: "WEBSOCKET" });
     // HTTP APIs: each on its own port after the REST APIs, in template order; `$default` stages have no prefix.

@@ -1,0 +1,279 @@
+/**
+ * One WebSocket API on its own port: the upgrade at `/{stage}` ($connect runs before the 101), messages routed by
+ * the API's selection expression, $disconnect when either side closes, and the @connections management API over
+ * plain HTTP on the same port (management.ts).
+ *
+ * AWS behaviour, with sources:
+ *   - $connect's integration completes before the upgrade; a Lambda answer with a non-2xx statusCode refuses the
+ *     handshake with that status (dherault/serverless-offline#1301: wscat shows "Unexpected server response:
+ *     {statusCode}"); a failing function refuses it with 502 (serverless/serverless-websockets-plugin#13 and
+ *     mavi888/websockets-chat#1: a crashing $connect handler gives "Unexpected server response: 502").
+ *   - A message no route takes, with no $default route, is answered on the socket with
+ *     `{"message": "Forbidden", "connectionId":"…", "requestId":"…"}` (wscat/websocat sessions quoted in public
+ *     READMEs, spacing as AWS writes it); a failing integration with `{"message": "Internal server error", …}`.
+ *   - Two-way routes (RouteResponseSelectionExpression `$default` + a `$default` RouteResponse) send the Lambda
+ *     answer's `body` back; one-way routes send nothing (serverless-offline#1301, spec §12.1).
+ *   - Limits (spec §10/§12.2): 128 KB messages and 32 KB frames, closed with 1009; 10 min idle; 2 h per connection.
+ *     The close code for idle/maximum-duration closes is 1001 (going away): observed in clients' logs, not documented.
+ */
+import http from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer, type WebSocket } from "ws";
+import type { WebSocketApi, WebSocketRoute } from "../model/websocket.ts";
+import type { LambdaRuntime } from "../lambda/index.ts";
+import type { FunctionDirectory } from "../integrations/lambda-target.ts";
+import type { IamPrincipal } from "../auth/iam-credentials.ts";
+import { newRequestIds } from "../observe/ids.ts";
+import { connectEvent, disconnectEvent, messageEvent, type ConnectionFacts } from "./events.ts";
+import { FrameGuard } from "./frame-guard.ts";
+import { handleManagement, MANAGEMENT_PATH } from "./management.ts";
+import { ConnectionRegistry } from "./registry.ts";
+import { routeSelector } from "./route-selection.ts";
+
+export interface WebSocketLimits {
+  /** 131072 (128 KB). */
+  maxMessageBytes: number;
+  /** 32768 (32 KB). */
+  maxFrameBytes: number;
+  /** 600000 (10 minutes). */
+  idleTimeoutMs: number;
+  /** 7200000 (2 hours). */
+  maxDurationMs: number;
+}
+
+export const AWS_WEBSOCKET_LIMITS: WebSocketLimits = { maxMessageBytes: 131072, maxFrameBytes: 32768, idleTimeoutMs: 600_000, maxDurationMs: 7_200_000 };
+
+export interface WebSocketDeps {
+  lambda: LambdaRuntime;
+  functions: FunctionDirectory;
+  registry: ConnectionRegistry;
+  /** Principals @connections requests may be signed by (credentials file + the functions' own). */
+  principals: ReadonlyMap<string, IamPrincipal>;
+  region: string;
+  limits: WebSocketLimits;
+  log: (line: string) => void;
+  now?: () => number;
+}
+
+interface Live {
+  facts: ConnectionFacts;
+  ws: WebSocket;
+  idle?: NodeJS.Timeout;
+  max?: NodeJS.Timeout;
+}
+
+const STATUS_TEXT = (status: number) => http.STATUS_CODES[status] ?? "Error";
+
+/** `{"message": "Forbidden", "connectionId":"…", "requestId":"…"}`, byte for byte as AWS sends it (see header). */
+export function errorFrame(message: string, connectionId: string, requestId: string): string {
+  return `{"message": ${JSON.stringify(message)}, "connectionId":${JSON.stringify(connectionId)}, "requestId":${JSON.stringify(requestId)}}`;
+}
+
+function statusOf(payload: unknown): number {
+  if (payload !== null && typeof payload === "object" && "statusCode" in payload) {
+    const n = Number((payload as { statusCode: unknown }).statusCode);
+    if (Number.isInteger(n)) return n;
+  }
+  return 200;
+}
+
+function refuse(socket: Duplex, status: number, body = ""): void {
+  if (socket.destroyed) return;
+  const head = [`HTTP/1.1 ${status} ${STATUS_TEXT(status)}`, "Connection: close", `Content-Length: ${Buffer.byteLength(body)}`];
+  if (body) head.push("Content-Type: application/json");
+  socket.end(`${head.join("\r\n")}\r\n\r\n${body}`);
+}
+
+function firstIp(value: string | undefined): string {
+  return (value ?? "").replace(/^::ffff:/, "");
+}
+
+export class WebSocketApiServer {
+  readonly server: http.Server;
+  private readonly wss: WebSocketServer;
+  private readonly live = new Map<string, Live>();
+  private readonly select: ReturnType<typeof routeSelector>;
+  private readonly stages: Set<string>;
+  private readonly now: () => number;
+
+  constructor(
+    readonly api: WebSocketApi,
+    private readonly deps: WebSocketDeps,
+  ) {
+    this.now = deps.now ?? Date.now;
+    this.select = routeSelector(api.routeSelectionExpression, Object.keys(api.routes));
+    this.stages = new Set(api.stages.map((s) => s.name));
+    // maxPayload is the whole-message limit; ws closes with 1009 beyond it.
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: deps.limits.maxMessageBytes, perMessageDeflate: false });
+    this.server = http.createServer((req, res) => {
+      if (MANAGEMENT_PATH.test(req.url ?? "")) {
+        void handleManagement(req, res, { api, stages: this.stages, deps, now: this.now });
+        return;
+      }
+      // Not documented: a plain HTTP request to a WebSocket endpoint gets the REST "no route" answer.
+      res.writeHead(403, { "content-type": "application/json", "x-amzn-errortype": "ForbiddenException" }).end('{"message":"Forbidden"}');
+    });
+    this.server.on("upgrade", (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void this.upgrade(req, socket, head));
+  }
+
+  private stageOf(url: string): string | undefined {
+    const path = url.split("?")[0]!;
+    const m = /^\/([^/]+)\/?$/.exec(path);
+    const stage = m ? decodeURIComponent(m[1]!) : undefined;
+    return stage !== undefined && this.stages.has(stage) ? stage : undefined;
+  }
+
+  private async upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on("error", () => {});
+    const url = req.url ?? "/";
+    const stage = this.stageOf(url);
+    if (stage === undefined) return refuse(socket, 403, '{"message":"Forbidden"}');
+    const connectedAt = this.now();
+    const ids = newRequestIds(connectedAt);
+    const connectionId = newRequestIds(connectedAt).extendedRequestId;
+    const headerPairs: Array<[string, string]> = [];
+    for (let i = 0; i < req.rawHeaders.length; i += 2) headerPairs.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
+    const sourceIp = firstIp(req.socket.remoteAddress);
+    const host = req.headers.host ?? "";
+    const facts: ConnectionFacts = { apiId: this.api.id, stage, connectionId, connectedAt, domainName: host, sourceIp, ...(req.headers["user-agent"] === undefined ? {} : { userAgent: req.headers["user-agent"] }) };
+    // AWS adds these before the integration sees the request (captured CONNECT event, events.ts).
+    headerPairs.push(["X-Amzn-Trace-Id", ids.traceId], ["X-Forwarded-For", sourceIp], ["X-Forwarded-Port", String(req.socket.localPort ?? "")], ["X-Forwarded-Proto", "http"]);
+    const query = [...new URLSearchParams(url.includes("?") ? url.slice(url.indexOf("?") + 1) : "").entries()];
+    await this.deps.registry.put({ connectionId, apiId: this.api.id, stage, connectedAt, lastActiveAt: connectedAt, sourceIp, ...(facts.userAgent === undefined ? {} : { userAgent: facts.userAgent }), state: "connecting" });
+
+    let connectBody: string | undefined;
+    const route = this.api.routes["$connect"];
+    if (route) {
+      const event = connectEvent(facts, { headerPairs, query }, ids.extendedRequestId, connectedAt);
+      const result = await this.invoke(route, stage, event, ids.requestId);
+      if (!result.ok) {
+        await this.deps.registry.remove(connectionId);
+        return refuse(socket, 502);
+      }
+      const status = statusOf(result.payload);
+      if (status < 200 || status > 299) {
+        await this.deps.registry.remove(connectionId);
+        return refuse(socket, status);
+      }
+      if (route.twoWay) connectBody = bodyOf(result.payload)?.toString("utf8");
+    }
+    if (socket.destroyed) {
+      await this.deps.registry.remove(connectionId);
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => void this.open(ws, facts, socket, connectBody));
+  }
+
+  private async open(ws: WebSocket, facts: ConnectionFacts, socket: Duplex, connectBody: string | undefined): Promise<void> {
+    const { connectionId } = facts;
+    const live: Live = { facts, ws };
+    this.live.set(connectionId, live);
+    const { delivery } = this.deps.registry;
+    delivery.attach(connectionId, ws);
+    const record = await this.deps.registry.get(connectionId);
+    if (record) await this.deps.registry.put({ ...record, state: "open" });
+
+    const guard = new FrameGuard(this.deps.limits.maxFrameBytes);
+    const onData = (chunk: Buffer) => {
+      if (guard.push(chunk)) {
+        socket.off("data", onData);
+        ws.close(1009, "Frame too large");
+      }
+    };
+    // Before ws's own listener, so an oversized frame never reaches the message handler.
+    socket.prependListener("data", onData);
+    const { limits } = this.deps;
+    const resetIdle = () => {
+      if (live.idle) clearTimeout(live.idle);
+      live.idle = setTimeout(() => ws.close(1001, "Going away"), limits.idleTimeoutMs);
+    };
+    resetIdle();
+    live.max = setTimeout(() => ws.close(1001, "Going away"), limits.maxDurationMs);
+
+    ws.on("message", (data: Buffer, isBinary: boolean) => {
+      resetIdle();
+      void this.message(facts, data, isBinary);
+    });
+    ws.on("ping", resetIdle);
+    ws.on("error", () => {});
+    ws.on("close", (code: number, reason: Buffer) => {
+      if (live.idle) clearTimeout(live.idle);
+      if (live.max) clearTimeout(live.max);
+      this.live.delete(connectionId);
+      delivery.detach(connectionId);
+      void this.disconnect(facts, code, reason.toString("utf8"));
+    });
+    if (connectBody !== undefined) ws.send(connectBody);
+  }
+
+  private async message(facts: ConnectionFacts, data: Buffer, isBinary: boolean): Promise<void> {
+    const at = this.now();
+    const ids = newRequestIds(at);
+    const messageId = newRequestIds(at).extendedRequestId;
+    const record = await this.deps.registry.get(facts.connectionId);
+    if (record) await this.deps.registry.put({ ...record, lastActiveAt: at });
+    const text = isBinary ? undefined : data.toString("utf8");
+    const routeKey = this.select(text);
+    const route = this.api.routes[routeKey];
+    const live = this.live.get(facts.connectionId);
+    if (!route) {
+      live?.ws.send(errorFrame("Forbidden", facts.connectionId, ids.extendedRequestId));
+      return;
+    }
+    const body = isBinary ? { body: data.toString("base64"), isBase64Encoded: true } : { body: text!, isBase64Encoded: false };
+    const event = messageEvent(facts, routeKey, messageId, body, ids.extendedRequestId, at);
+    const result = await this.invoke(route, facts.stage, event, ids.requestId);
+    const ws = this.live.get(facts.connectionId)?.ws;
+    if (!ws) return;
+    if (!result.ok) {
+      ws.send(errorFrame("Internal server error", facts.connectionId, ids.extendedRequestId));
+      return;
+    }
+    if (!route.twoWay) return;
+    const answer = bodyOf(result.payload);
+    if (answer !== undefined) ws.send(answer, { binary: isBase64(result.payload) });
+  }
+
+  private async disconnect(facts: ConnectionFacts, code: number, reason: string): Promise<void> {
+    await this.deps.registry.remove(facts.connectionId);
+    const route = this.api.routes["$disconnect"];
+    if (!route) return;
+    const at = this.now();
+    const ids = newRequestIds(at);
+    // Best effort (spec §12.1): failures are logged, never retried.
+    const result = await this.invoke(route, facts.stage, disconnectEvent(facts, code, reason, ids.extendedRequestId, at), ids.requestId);
+    if (!result.ok) this.deps.log(`$disconnect of ${facts.connectionId} failed: ${result.error.errorMessage}`);
+  }
+
+  private async invoke(route: WebSocketRoute, stage: string, event: unknown, requestId: string) {
+    const variables = this.api.stages.find((s) => s.name === stage)?.variables ?? {};
+    try {
+      const fn = this.deps.functions.resolve(route.integration, variables);
+      return await this.deps.lambda.invoke(fn, event, { requestId });
+    } catch (error) {
+      this.deps.log(`WebSocket route ${route.routeKey} of ${this.api.logicalId}: ${String(error)}`);
+      return { ok: false as const, kind: "error" as const, error: { errorType: "Error", errorMessage: String(error), trace: [] }, durationMs: 0 };
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const { ws } of this.live.values()) ws.terminate();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+}
+
+function isBase64(payload: unknown): boolean {
+  return payload !== null && typeof payload === "object" && (payload as { isBase64Encoded?: unknown }).isBase64Encoded === true;
+}
+
+/** The `body` of a Lambda proxy answer (decoded when isBase64Encoded); undefined when there is none. */
+function bodyOf(payload: unknown): Buffer | undefined {
+  if (payload === null || typeof payload !== "object") return undefined;
+  const body = (payload as { body?: unknown }).body;
+  if (body === undefined || body === null) return undefined;
+  const text = typeof body === "string" ? body : JSON.stringify(body);
+  return isBase64(payload) ? Buffer.from(text, "base64") : Buffer.from(text, "utf8");
+}
