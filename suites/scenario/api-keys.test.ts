@@ -15,7 +15,7 @@ import { header, isReference, send, type TargetResponse } from "../harness/targe
  */
 
 /** The conformance fixture's key (suites/fixture/template.yaml FixtureApiKey): the same value on every target. */
-export const FIXTURE_API_KEY = "gateproofFixtureKey0123456789";
+import { FIXTURE_API_KEY } from "../harness/fixture.ts";
 
 const expectForbidden = (response: TargetResponse) => {
   expect(response.status).toBe(403);
