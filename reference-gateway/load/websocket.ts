@@ -133,6 +133,8 @@ export function loadWebSocketApis(ctx: StackContext): WebSocketApi[] {
   const { t, stackName } = ctx;
   const file = t.file;
   const drafts = new Map<string, Draft>();
+  // Whatever the stack's Ref hook answers for a Route or Integration is what Target/RouteId values hold.
+  const refOf = (e: ResourceEntry): string => t.resolveString({ Ref: e.logicalId }, e.path, "Ref");
   const byApiId = new Map<string, string>();
   const apiOf = (e: ResourceEntry): Draft => {
     const path = child(child(e.path, "Properties"), "ApiId");
@@ -184,7 +186,7 @@ export function loadWebSocketApis(ctx: StackContext): WebSocketApi[] {
     if (type !== "AWS_PROXY") fail(file, child(at, "IntegrationType"), `IntegrationType ${String(type)} is not supported yet on WebSocket APIs (AWS_PROXY Lambda integrations only)`);
     const uriPath = child(at, "IntegrationUri");
     if (typeof p["IntegrationUri"] !== "string") fail(file, uriPath, "IntegrationUri is required");
-    const id = childId(stackName, e);
+    const id = refOf(e);
     integrations.set(id, {
       id,
       type: "AWS_PROXY",
@@ -218,7 +220,7 @@ export function loadWebSocketApis(ctx: StackContext): WebSocketApi[] {
     const integration = integrations.get(m[1]!) ?? fail(file, targetPath, `Target names integration "${m[1]}", which is not an Integration of this API`);
     const route: WebSocketRoute = {
       routeKey: key,
-      id: childId(stackName, e),
+      id: refOf(e),
       authorizationType: "NONE",
       ...(rrse === "$default" ? { routeResponseSelectionExpression: "$default" } : {}),
       twoWay: false,
