@@ -171,6 +171,29 @@ export interface Stage {
   variables: Record<string, string>;
   /** Canary release settings (`CanarySetting`); undefined when the stage has no canary. */
   canary?: CanarySettings;
+  /**
+   * Method settings keyed `"{resourcePath}/{HTTP_METHOD}"` as AWS stores them (`~1` already decoded), e.g.
+   * `"/pets/{id}/GET"`, plus the all-methods key (star, slash, star). Missing fields inherit from the all-methods
+   * entry, then AWS's defaults.
+   */
+  methodSettings?: Record<string, MethodSetting>;
+  /** `CacheClusterEnabled` / `CacheClusterSize` (GB as AWS names it, e.g. "0.5"). */
+  cacheCluster?: { enabled: boolean; sizeGb: string };
+  /** `AccessLogSetting.Format` and destination; undefined = no access log. */
+  accessLog?: { format: string; destinationArn?: string };
+}
+
+export interface MethodSetting {
+  throttlingRateLimit?: number;
+  throttlingBurstLimit?: number;
+  cachingEnabled?: boolean;
+  cacheTtlInSeconds?: number;
+  cacheDataEncrypted?: boolean;
+  requireAuthorizationForCacheControl?: boolean;
+  unauthorizedCacheControlHeaderStrategy?: "FAIL_WITH_403" | "SUCCEED_WITH_RESPONSE_HEADER" | "SUCCEED_WITHOUT_RESPONSE_HEADER";
+  metricsEnabled?: boolean;
+  loggingLevel?: "OFF" | "ERROR" | "INFO";
+  dataTraceEnabled?: boolean;
 }
 
 export interface CanarySettings {
