@@ -2,13 +2,23 @@ import type http from "node:http";
 import type { HttpApi } from "../model/http-api.ts";
 import type { GatewayModel } from "../model/index.ts";
 import type { Store } from "../state/index.ts";
+import { authorizeHttpCall, issuerKeys } from "./authorize.ts";
+import { corsSteps } from "./cors.ts";
 import { compileHttpApi, createHttpApiServer, type HttpApiDeps } from "./lifecycle.ts";
 
 export interface HttpApiServerDeps extends HttpApiDeps {
   store: Store;
 }
 
+export interface HttpApiOptions {
+  /** JWT authorizers: issuer → its JWKS (`file:` or loopback URL); loopback issuers are discovered without it. */
+  jwtJwks?: Record<string, string>;
+}
+
 /** One node:http server per HTTP API of the model, in template order (startGateway gives each its own port). */
-export function httpApiServers(model: GatewayModel, deps: HttpApiServerDeps, _options: object): Array<{ api: HttpApi; server: http.Server }> {
-  return (model.httpApis ?? []).map((api) => ({ api, server: createHttpApiServer(compileHttpApi(api), deps) }));
+export function httpApiServers(model: GatewayModel, deps: HttpApiServerDeps, options: HttpApiOptions): Array<{ api: HttpApi; server: http.Server }> {
+  const apis = model.httpApis ?? [];
+  const issuers = issuerKeys(apis, options.jwtJwks ?? {});
+  const authorize = (call: Parameters<typeof authorizeHttpCall>[0]) => authorizeHttpCall(call, { ...deps, issuers });
+  return apis.map((api) => ({ api, server: createHttpApiServer(compileHttpApi(api), deps, { authorize, ...corsSteps(api) }) }));
 }

@@ -1,0 +1,163 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startGateway, type RunningGateway } from "../../reference-gateway/index.ts";
+import { header, isReference, send } from "../harness/target.ts";
+
+const TEMPLATE = new URL("./fixtures/http-api-auth/template.yaml", import.meta.url).pathname;
+
+/** A loopback OpenID issuer: discovery document and JWKS, as API Gateway fetches them (spec §7.4). */
+async function startIssuer(): Promise<{ issuer: string; key: CryptoKey; close(): Promise<void> }> {
+  const { publicKey, privateKey } = await generateKeyPair("RS256");
+  const jwk = { ...(await exportJWK(publicKey)), kid: "k1", alg: "RS256", use: "sig" };
+  let issuer = "";
+  const server = http.createServer((req, res) => {
+    res.setHeader("content-type", "application/json");
+    if (req.url === "/issuer/.well-known/openid-configuration") res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/jwks.json` }));
+    else if (req.url === "/issuer/jwks.json") res.end(JSON.stringify({ keys: [jwk] }));
+    else res.writeHead(404).end("{}");
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}/issuer`;
+  return { issuer, key: privateKey, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+describe.skipIf(!isReference())("HTTP API authorizers", () => {
+  let gateway: RunningGateway;
+  let idp: Awaited<ReturnType<typeof startIssuer>>;
+  let base: string;
+  const token = (claims: Record<string, unknown>, options: { issuer?: string; expiresIn?: string; kid?: string } = {}) =>
+    new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: options.kid ?? "k1" }).setIssuer(options.issuer ?? idp.issuer).setIssuedAt().setExpirationTime(options.expiresIn ?? "5m").sign(idp.key);
+
+  beforeAll(async () => {
+    idp = await startIssuer();
+    gateway = await startGateway({ template: TEMPLATE, port: 0, log: () => {}, parameterOverrides: { Issuer: idp.issuer } });
+    base = gateway.urls.find((u) => u.type === "HTTP")!.url;
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await idp?.close();
+  });
+
+  it("JWT: a valid token (bare or Bearer) passes; claims and scopes reach requestContext.authorizer.jwt", async () => {
+    const jwt = await token({ aud: "aud-1", sub: "alice", scope: "pets/read pets/write" });
+    for (const value of [jwt, `Bearer ${jwt}`]) {
+      const response = await send("GET", "/jwt", { base, headers: { authorization: value } });
+      expect(response.status).toBe(200);
+      const authorizer = response.json<any>().requestContext.authorizer;
+      expect(authorizer.jwt.claims.sub).toBe("alice");
+      expect(authorizer.jwt.claims.aud).toBe("aud-1");
+      expect(authorizer.jwt.scopes).toEqual(["pets/read", "pets/write"]);
+    }
+  });
+
+  it("JWT: client_id stands in for aud (spec §7.4 step 5)", async () => {
+    const response = await send("GET", "/jwt", { base, headers: { authorization: await token({ client_id: "aud-1" }) } });
+    expect(response.status).toBe(200);
+  });
+
+  it("JWT: a wrong audience is 401 with the documented www-authenticate header", async () => {
+    const response = await send("GET", "/jwt", { base, headers: { authorization: await token({ aud: "other" }) } });
+    expect(response.status).toBe(401);
+    expect(response.text).toBe('{"message":"Unauthorized"}');
+    // http-api-troubleshooting-jwt.md (spec §7.4).
+    expect(header(response, "www-authenticate")).toBe('Bearer scope="" error="invalid_token" error_description="the token does not have a valid audience"');
+  });
+
+  it.each([
+    ["no token", undefined],
+    ["garbage", "not-a-jwt"],
+  ])("JWT: %s is 401 Unauthorized", async (_, value) => {
+    const response = await send("GET", "/jwt", { base, headers: value ? { authorization: value } : {} });
+    expect(response.status).toBe(401);
+    expect(response.text).toBe('{"message":"Unauthorized"}');
+  });
+
+  it("JWT: expired, wrong issuer or unknown kid is 401", async () => {
+    const expired = await token({ aud: "aud-1" }, { expiresIn: "-1m" });
+    const wrongIssuer = await token({ aud: "aud-1" }, { issuer: "http://127.0.0.1:1/other" });
+    const unknownKid = await token({ aud: "aud-1" }, { kid: "k2" });
+    for (const t of [expired, wrongIssuer, unknownKid]) expect((await send("GET", "/jwt", { base, headers: { authorization: t } })).status).toBe(401);
+  });
+
+  it("JWT: a route's scopes need at least one in the token's scope claim; none is 403 Forbidden", async () => {
+    expect((await send("GET", "/scoped", { base, headers: { authorization: await token({ aud: "aud-1", scope: "other pets/read" }) } })).status).toBe(200);
+    const response = await send("GET", "/scoped", { base, headers: { authorization: await token({ aud: "aud-1", scope: "pets/write" }) } });
+    expect(response.status).toBe(403);
+    expect(response.text).toBe('{"message":"Forbidden"}');
+  });
+
+  it("Lambda simple responses: isAuthorized true passes with context (arrays kept), false is 403, missing source 401 without invoking", async () => {
+    const ok = await send("GET", "/simple", { base, headers: { "x-token": "allow" } });
+    expect(ok.status).toBe(200);
+    const lambda = ok.json<any>().requestContext.authorizer.lambda;
+    expect(lambda).toMatchObject({ user: "u1", n: 1, list: [1, 2], type: "REQUEST", version: "2.0" });
+    expect(lambda.routeArn).toMatch(/^arn:aws:execute-api:us-east-1:123456789012:[a-z0-9]{10}\/\$default\/GET\/simple$/);
+    const denied = await send("GET", "/simple", { base, headers: { "x-token": "deny" } });
+    expect(denied.status).toBe(403);
+    expect(denied.text).toBe('{"message":"Forbidden"}');
+    const missing = await send("GET", "/simple", { base });
+    expect(missing.status).toBe(401);
+    expect(missing.text).toBe('{"message":"Unauthorized"}');
+  });
+
+  it("Lambda authorizer results are cached by identity source across routes (TTL 60)", async () => {
+    const first = (await send("GET", "/simple", { base, headers: { "x-token": "allow" } })).json<any>().requestContext.authorizer.lambda.calls;
+    const second = (await send("GET", "/simple2", { base, headers: { "x-token": "allow" } })).json<any>().requestContext.authorizer.lambda.calls;
+    expect(second).toBe(first);
+  });
+
+  it("Lambda authorizer error 'Unauthorized' is 401", async () => {
+    const response = await send("GET", "/simple", { base, headers: { "x-token": "fail" } });
+    expect(response.status).toBe(401);
+  });
+
+  it("IAM-policy responses (payload 1.0 event): Allow passes with principalId, Deny is 403", async () => {
+    const ok = await send("GET", "/policy/7", { base, headers: { "x-token": "allow" } });
+    expect(ok.status).toBe(200);
+    const event = ok.json<any>();
+    expect(event.version).toBe("1.0");
+    expect(event.requestContext.authorizer).toMatchObject({ principalId: "p1", who: "allow" });
+    expect((await send("GET", "/policy/7", { base, headers: { "x-token": "nope" } })).status).toBe(403);
+  });
+});
+
+describe.skipIf(!isReference())("HTTP API CORS", () => {
+  let gateway: RunningGateway;
+  let base: string;
+  beforeAll(async () => {
+    gateway = await startGateway({ template: TEMPLATE, port: 0, log: () => {} });
+    base = gateway.urls.find((u) => u.type === "HTTP")!.url;
+  });
+  afterAll(() => gateway?.close());
+
+  it("answers a preflight for any path, even without an OPTIONS route, and before authorizers (spec §5.2)", async () => {
+    for (const path of ["/open", "/jwt", "/no/route/here"]) {
+      const response = await send("OPTIONS", path, { base, headers: { origin: "https://app.example", "access-control-request-method": "POST", "access-control-request-headers": "Content-Type, X-Token" } });
+      expect(response.status).toBe(204);
+      expect(response.text).toBe("");
+      expect(header(response, "access-control-allow-origin")).toBe("https://app.example");
+      expect(header(response, "access-control-allow-methods")).toBe("GET,POST");
+      expect(header(response, "access-control-allow-headers")).toBe("content-type,x-token");
+      expect(header(response, "access-control-max-age")).toBe("600");
+      expect(header(response, "access-control-allow-credentials")).toBe("true");
+      expect(header(response, "apigw-requestid")).toBeDefined();
+    }
+  });
+
+  it("a disallowed origin gets a 204 without CORS headers", async () => {
+    const response = await send("OPTIONS", "/open", { base, headers: { origin: "https://evil.example", "access-control-request-method": "GET" } });
+    expect(response.status).toBe(204);
+    expect(Object.keys(response.headers).filter((h) => h.startsWith("access-control-"))).toEqual([]);
+  });
+
+  it("actual responses: backend CORS headers replaced by the configured ones", async () => {
+    const response = await send("GET", "/open", { base, headers: { origin: "http://localhost:5173" } });
+    expect(response.status).toBe(200);
+    expect(header(response, "access-control-allow-origin")).toBe("http://localhost:5173");
+    expect(header(response, "access-control-expose-headers")).toBe("x-one");
+    const stranger = await send("GET", "/open", { base, headers: { origin: "https://evil.example" } });
+    expect(header(stranger, "access-control-allow-origin")).toBeUndefined();
+  });
+});
