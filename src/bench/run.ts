@@ -2,6 +2,7 @@ import autocannon from "autocannon";
 import { readFile } from "node:fs/promises";
 import os from "node:os";
 import { startBareServer, startReferenceGateway, type ServerProcess } from "./processes.ts";
+import { measureWebSocketRoundTrip } from "./websocket.ts";
 
 export interface BenchOptions {
   durationSeconds: number;
@@ -100,6 +101,8 @@ export async function runBench(options: BenchOptions, progress: (line: string) =
   } finally {
     await gateway.stop();
   }
+  progress("reference WebSocket round trip …");
+  results.push(await measureWebSocketRoundTrip(options));
   const cpus = os.cpus();
   return {
     startedAt,
