@@ -36,6 +36,8 @@ export interface GatewayOptions extends LoadOptions {
   awsCredentials?: AwsCredentials;
   /** COGNITO_USER_POOLS: user pool id → its JWKS, a `file:` or loopback `http(s):` URL (auth/cognito-jwks.ts). */
   cognitoJwks?: Record<string, string>;
+  /** HTTP API JWT authorizers: issuer → its JWKS, a `file:` or loopback URL (loopback issuers are discovered without it). */
+  jwtJwks?: Record<string, string>;
   /** AWS_IAM: the JSON file of principals requests may be signed by (auth/iam-credentials.ts). */
   iamCredentialsFile?: string;
   /** Shared state (the Lambda authorizer result cache); one process's memory by default. */

@@ -6,6 +6,8 @@ import { join } from "node:path";
 /** A server under test, in its own process so the load generator does not share its event loop. */
 export interface ServerProcess {
   url: string;
+  /** The first HTTP API's base URL, when the server has one. */
+  httpApiUrl?: string;
   pid: number;
   stop(): Promise<void>;
 }
@@ -45,13 +47,15 @@ export async function startReferenceGateway(): Promise<ServerProcess> {
     [join(here, "../gateproof.mjs"), "serve", join(here, "fixture/template.yaml"), "--port", "0", "--urls-file", urlsFile],
     { stdio: ["ignore", "ignore", "inherit"] },
   );
+  let httpApiUrl: string | undefined;
   const url = await waitFor("reference gateway", child, async () => {
     try {
-      const urls = JSON.parse(await readFile(urlsFile, "utf8")) as Array<{ url: string }>;
-      return urls[0]?.url;
+      const urls = JSON.parse(await readFile(urlsFile, "utf8")) as Array<{ url: string; type?: string }>;
+      httpApiUrl = urls.find((u) => u.type === "HTTP")?.url;
+      return urls.find((u) => u.type === "REST")?.url;
     } catch {
       return undefined;
     }
   });
-  return { url, pid: child.pid!, stop: async () => void (child.kill("SIGTERM"), await exited(child), await rm(urlsFile, { force: true })) };
+  return { url, ...(httpApiUrl ? { httpApiUrl } : {}), pid: child.pid!, stop: async () => void (child.kill("SIGTERM"), await exited(child), await rm(urlsFile, { force: true })) };
 }

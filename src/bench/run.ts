@@ -93,6 +93,9 @@ export async function runBench(options: BenchOptions, progress: (line: string) =
     results.push(await measure("reference: MOCK integration", gateway, "/mock", options));
     progress("reference Lambda proxy …");
     results.push(await measure("reference: Lambda proxy (worker thread)", gateway, "/lambda", options));
+    progress("reference HTTP API Lambda route …");
+    // The same function behind an HTTP API (payload 2.0, $default stage): its own port, no stage prefix.
+    results.push(await measure("reference: HTTP API Lambda route (payload 2.0)", { ...gateway, url: gateway.httpApiUrl! }, "/lambda", options));
     progress("reference Lambda custom with VTL …");
     results.push(await measure("reference: Lambda custom, VTL request + response templates", gateway, "/vtl?name=ada&lang=en", options));
     progress("reference cached Lambda authorizer …");
