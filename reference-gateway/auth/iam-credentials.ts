@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import type { GatewayModel, Resource } from "../model/index.ts";
+import type { GatewayModel, PolicyDocument, PolicyStatement, Resource } from "../model/index.ts";
 
 /**
  * One IAM principal the gateway recognises, and the `$context.identity` values its requests get
@@ -24,6 +24,11 @@ export interface IamPrincipal {
   userArn: string;
   caller: string;
   user: string;
+  /**
+   * The principal's identity-based policy, for actions beyond invoking (which the file's principals may always do):
+   * `execute-api:InvalidateCache` for `Cache-Control: max-age=0` (cache/invalidation.ts). Absent = no such grant.
+   */
+  policy?: PolicyDocument;
 }
 
 const REQUIRED = ["accessKeyId", "secretAccessKey", "accountId", "userArn", "caller", "user"] as const;
@@ -44,6 +49,7 @@ export function parseIamCredentials(text: string, source: string): Map<string, I
     if (record.sessionToken !== undefined && typeof record.sessionToken !== "string") {
       throw new Error(`IAM credentials file ${source}: principal ${index} has a sessionToken that is not a string`);
     }
+    if (record.policy !== undefined) record.policy = identityPolicy(record.policy, `IAM credentials file ${source}: principal ${index} policy`);
     const principal = record as unknown as IamPrincipal;
     if (principals.has(principal.accessKeyId)) throw new Error(`IAM credentials file ${source}: access key ${principal.accessKeyId} appears twice`);
     principals.set(principal.accessKeyId, principal);
@@ -69,4 +75,17 @@ export async function resolveIamPrincipals(model: GatewayModel, file: string | u
     throw new Error("Methods use AWS_IAM authorization but no IAM credentials file was given: --iam-credentials FILE (startGateway iamCredentialsFile), a JSON array of principals (reference-gateway/auth/iam-credentials.ts)");
   }
   return new Map();
+}
+
+/** An identity-based policy: `{ Statement: [...] }` (or one statement), each with Effect Allow or Deny. */
+function identityPolicy(value: unknown, where: string): PolicyDocument {
+  const doc = value as { Statement?: unknown } | null;
+  if (typeof doc !== "object" || doc === null || doc.Statement === undefined) throw new Error(`${where}: expected an object with a Statement`);
+  const statements = (Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]) as PolicyStatement[];
+  for (const statement of statements) {
+    if (typeof statement !== "object" || statement === null || (statement.Effect !== "Allow" && statement.Effect !== "Deny")) {
+      throw new Error(`${where}: every statement needs Effect Allow or Deny`);
+    }
+  }
+  return { ...(doc as PolicyDocument), Statement: statements };
 }

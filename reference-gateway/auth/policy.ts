@@ -23,7 +23,8 @@ export interface PolicyPrincipal {
 }
 
 export interface PolicyRequest {
-  action: "execute-api:Invoke";
+  /** `execute-api:InvalidateCache`: a `Cache-Control: max-age=0` request (cache/invalidation.ts). */
+  action: "execute-api:Invoke" | "execute-api:InvalidateCache";
   /** The method ARN (see methodArn). */
   resource: string;
   principal?: PolicyPrincipal;
