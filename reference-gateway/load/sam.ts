@@ -15,6 +15,7 @@ import { readSamApiAuth, SAM_IMPLICIT_SCHEMES, type SamApiAuth } from "./securit
 import { readSamEventAuth, samInvokeCredentials, samRequirements, type SamEventAuth } from "./security/sam-method-auth.ts";
 import { SamPolicyBuilder, type PathMethods } from "./security/sam-resource-policy.ts";
 import { samUsagePlan } from "./security/sam-usage-plan.ts";
+import { addSamCors } from "./sam-cors.ts";
 import { authorizersOf, readSchemes, resolveSecurity } from "./security/schemes.ts";
 import type { StackContext } from "./stack-context.ts";
 import { lambdaUri } from "./stack-context.ts";
@@ -190,10 +191,9 @@ const API_KEYS = new Set([
   "StageName", "DefinitionBody", "DefinitionUri", "Variables", "BinaryMediaTypes", "GatewayResponses", "Name", "Description",
   "Tags", "TracingEnabled", "EndpointConfiguration", "OpenApiVersion", "MethodSettings", "AccessLogSetting", "Auth",
   "CacheClusterEnabled", "CacheClusterSize", "Mode", "FailOnWarnings", "MergeDefinitions", "Models", "PropagateTags",
-  "AlwaysDeploy", "ApiKeySourceType", "DisableExecuteApiEndpoint", "MinimumCompressionSize", "CanarySetting",
+  "AlwaysDeploy", "ApiKeySourceType", "DisableExecuteApiEndpoint", "MinimumCompressionSize", "CanarySetting", "Cors",
 ]);
 const API_REASONS: Record<string, string> = {
-  Cors: "Cors is not supported yet",
   Domain: "custom domains (Domain) are not supported yet",
 };
 
@@ -260,6 +260,7 @@ export function samApi(ctx: StackContext, entry: ResourceEntry | undefined, even
       // An operation already in the DefinitionBody keeps its own integration, as SAM does.
     }
   }
+  addSamCors(ctx, entry, routes, definition !== undefined && !definition.mergeEvents); // before Auth, as SAM does
   const schemes = definition?.parts.schemes ?? readSchemes(auth?.schemes ?? [], id, ctx.index);
   for (const [name, scheme] of Object.entries(SAM_IMPLICIT_SCHEMES)) if (!schemes.has(name)) schemes.set(name, scheme);
   for (const route of routes) {

@@ -268,7 +268,7 @@ ${props}`;
     await expectLoadError(api("      StageName: s\n      Auth:\n        ResourcePolicy: { IpRangeBlacklist: [1.2.3.4] }\n"), "$.Resources.Api.Properties.Auth.ResourcePolicy", "resource policy (Auth.ResourcePolicy) is not enforced by gateproof yet; refusing to serve the route open", {}, { enforcedSecurity: new Set() });
   });
   test("Cors, caching, throttling, canary", async () => {
-    await expectLoadError(api("      StageName: s\n      Cors: \"'*'\"\n"), "$.Resources.Api.Properties.Cors", "Cors is not supported yet");
+    // Cors loads now: suites/unit/load/sam-cors.test.ts.
     await expectLoadError(api("      StageName: s\n      CacheClusterEnabled: true\n"), "$.Resources.Api.Properties.CacheClusterEnabled", "CacheClusterEnabled (caching) is not supported yet");
     await expectLoadError(api("      StageName: s\n      MethodSettings:\n        - { ResourcePath: '/*', HttpMethod: '*', ThrottlingRateLimit: 5 }\n"), "$.Resources.Api.Properties.MethodSettings[0].ThrottlingRateLimit", "MethodSettings ThrottlingRateLimit (throttling/caching) is not supported yet");
     await expectLoadError(api("      StageName: s\n      CanarySetting: { PercentTraffic: -1 }\n"), "$.Resources.Api.Properties.CanarySetting.PercentTraffic", "PercentTraffic -1 is outside 0..100");
