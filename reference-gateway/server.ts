@@ -16,6 +16,7 @@ import { AuthorizerCache } from "./auth/authorizer-cache.ts";
 import { MemoryStore, type Store } from "./state/index.ts";
 import { prepareWebSocketFunctions, startWebSocketApis, type WebSocketLimits } from "./websocket/gateway.ts";
 import { httpApiServers } from "./http-api/index.ts";
+import { AdminRouter, createAdminServer } from "./admin/index.ts";
 
 export interface GatewayOptions extends LoadOptions {
   /** A SAM / CloudFormation template or an OpenAPI file. */
@@ -50,6 +51,11 @@ export interface GatewayOptions extends LoadOptions {
    */
   sourceVpce?: string;
   sourceVpc?: string;
+  /**
+   * The admin endpoint (admin/): remaining quota, cache flush, metrics — on its own port, never under an API stage.
+   * 0 = any free port; undefined = not served (the router is still on RunningGateway.admin).
+   */
+  adminPort?: number;
 }
 
 export interface GatewayUrl {
@@ -63,6 +69,9 @@ export interface GatewayUrl {
 export interface RunningGateway {
   urls: GatewayUrl[];
   model: GatewayModel;
+  /** The admin routes (admin/router.ts); served at adminUrl when `adminPort` was given. */
+  admin: AdminRouter;
+  adminUrl?: string;
   close(): Promise<void>;
 }
 
@@ -101,6 +110,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const lambda = new LambdaRuntime(webSocketFunctions.functions, { region: model.region, accountId: model.accountId, log });
   const agent = createBackendAgent();
   const store = options.store ?? new MemoryStore();
+  const admin = new AdminRouter();
+  let adminUrl: string | undefined;
   const deps = { lambda, functions: new FunctionDirectory(model.functions), agent, aws, gateway: { region: model.region, accountId: model.accountId }, log, iam, cognito, authorizerCache: new AuthorizerCache(store), origin: { sourceVpce: options.sourceVpce, sourceVpc: options.sourceVpc } };
   const servers: http.Server[] = [];
   const urls: GatewayUrl[] = [];
@@ -132,11 +143,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       const port = await listen(entry.server, options.port ? options.port + compiled.length + index : 0, host);
       for (const stage of entry.api.stages) urls.push({ api: entry.api.logicalId, type: "HTTP", stage: stage.name, url: `http://${urlHost(host)}:${port}${stage.name === "$default" ? "" : `/${stage.name}`}` });
     }
+    if (options.adminPort !== undefined) {
+      const adminServer = createAdminServer(admin, log);
+      servers.push(adminServer);
+      adminUrl = `http://${urlHost(host)}:${await listen(adminServer, options.adminPort, host)}`;
+    }
   } catch (error) {
     await close();
     throw error;
   }
   // Start one environment per function now, so the first request does not pay for it.
   for (const id of Object.keys(model.functions)) lambda.warm(id).catch((error: unknown) => log(`warm-up of ${id} failed: ${String(error)}`));
-  return { urls, model, close };
+  return { urls, model, admin, ...(adminUrl ? { adminUrl } : {}), close };
 }

@@ -58,7 +58,8 @@ export async function conformance(args: string[]): Promise<number> {
     const s = run.report.summary;
     process.stdout.write(
       `\ngateproof conformance: ${run.report.target.name}: ${s.passed} passed, ${s.failed} failed, ${s.notSupported} not supported` +
-        `${s.referenceOnly ? `, ${s.referenceOnly} reference-only` : ""}${s.skipped ? `, ${s.skipped} skipped` : ""}${s.errors ? `, ${s.errors} errors outside tests` : ""}\n` +
+        `${s.referenceOnly ? `, ${s.referenceOnly} reference-only` : ""}${s.skipped ? `, ${s.skipped} skipped` : ""}${s.errors ? `, ${s.errors} errors outside tests` : ""}` +
+        `${s.untagged.total ? `; untagged: ${s.untagged.passed} passed, ${s.untagged.failed} failed of ${s.untagged.total}` : ""}\n` +
         run.report.profiles.map((p) => `  ${p.name.padEnd(13)} core: ${p.core.result.padEnd(11)} extended: ${p.extended.result}\n`).join("") +
         (run.written.length > 0 ? `reports: ${run.written.join(", ")}\n` : ""),
     );

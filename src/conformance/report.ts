@@ -85,7 +85,8 @@ export interface ConformanceReport {
   durationMs: number;
   seed?: number;
   declaration: { declared: boolean; supportedFeatures: FeatureId[]; unsupportedFeatures: FeatureId[]; reasons: Record<string, string>; selectedFeatures?: FeatureId[] };
-  summary: Statistics & { total: number; notSelected: number; untagged: number; errors: number };
+  /** Tests that declare features. Tests that declare none are counted apart (`untagged`): they may not touch the target. */
+  summary: Statistics & { total: number; notSelected: number; untagged: Statistics & { total: number }; errors: number };
   profiles: ProfileReport[];
   features: FeatureReport[];
   tests: TestReport[];
@@ -165,7 +166,7 @@ export interface BuildOptions {
 
 export function buildReport(raws: readonly RawTest[], options: BuildOptions): ConformanceReport {
   const tests: TestReport[] = [];
-  const summary = { ...emptyStats(), total: 0, notSelected: 0, untagged: 0, errors: options.errors.length };
+  const summary = { ...emptyStats(), total: 0, notSelected: 0, untagged: { ...emptyStats(), total: 0 }, errors: options.errors.length };
   const perFeature = new Map<FeatureId, Statistics>(FEATURE_IDS.map((id) => [id, emptyStats()]));
   for (const raw of raws) {
     const status = testStatus(raw);
@@ -196,9 +197,13 @@ export function buildReport(raws: readonly RawTest[], options: BuildOptions): Co
       });
     }
     tests.push(test);
+    if (features.length === 0) {
+      summary.untagged.total++;
+      count(summary.untagged, status);
+      continue;
+    }
     summary.total++;
     count(summary, status);
-    if (features.length === 0) summary.untagged++;
     for (const id of features) count(perFeature.get(id)!, status);
   }
 
@@ -259,4 +264,4 @@ export function buildReport(raws: readonly RawTest[], options: BuildOptions): Co
 }
 
 /** 0 when every supported feature's tests passed and nothing broke outside a test, else 1. */
-export const exitCodeOf = (report: ConformanceReport): number => (report.summary.failed > 0 || report.errors.length > 0 ? 1 : 0);
+export const exitCodeOf = (report: ConformanceReport): number => (report.summary.failed > 0 || report.summary.untagged.failed > 0 || report.errors.length > 0 ? 1 : 0);

@@ -18,6 +18,7 @@ export async function writeReports(report: ConformanceReport, dir: string): Prom
 const RESULT_MARK: Record<LevelReport["result"], string> = { success: "success", partial: "partial", failure: "FAILURE", untested: "untested", "not-claimed": "not claimed" };
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const stats = (l: LevelReport) => `${l.statistics.passed} passed, ${l.statistics.failed} failed, ${l.statistics.notSupported} not supported${l.statistics.referenceOnly ? `, ${l.statistics.referenceOnly} reference-only` : ""}${l.statistics.skipped ? `, ${l.statistics.skipped} skipped` : ""}`;
+const untaggedLine = (u: ConformanceReport["summary"]["untagged"]) => `${u.passed} passed, ${u.failed} failed, ${u.skipped + u.notSupported + u.referenceOnly} skipped of ${u.total}`;
 const mdCell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 const fence = (text: string, lang = "") => `\`\`\`${lang}\n${text.replace(/```/g, "` ` `")}\n\`\`\``;
 
@@ -56,7 +57,8 @@ export function markdownReport(report: ConformanceReport): string {
     `gateproof ${report.gateproofVersion} · ${report.startedAt} · ${seconds(report.durationMs)}${report.seed !== undefined ? ` · seed ${report.seed}` : ""}`,
     report.target.url ? `Target: \`${report.target.url}\` (${report.target.kind})` : `Target: ${report.target.kind}`,
     "",
-    `**${s.passed} passed, ${s.failed} failed, ${s.notSupported} not supported**${s.referenceOnly ? `, ${s.referenceOnly} reference-only` : ""}${s.skipped ? `, ${s.skipped} skipped` : ""} of ${s.total} tests${s.notSelected ? ` (${s.notSelected} not selected)` : ""}${s.untagged ? `; ${s.untagged} declare no feature` : ""}${s.errors ? `; **${s.errors} errors outside tests**` : ""}.`,
+    `**${s.passed} passed, ${s.failed} failed, ${s.notSupported} not supported**${s.referenceOnly ? `, ${s.referenceOnly} reference-only` : ""}${s.skipped ? `, ${s.skipped} skipped` : ""} of ${s.total} tests${s.notSelected ? ` (${s.notSelected} not selected)` : ""}${s.errors ? `; **${s.errors} errors outside tests**` : ""}.`,
+    ...(s.untagged.total ? ["", `Tests that declare no feature yet (counted apart; they may not touch the target): ${untaggedLine(s.untagged)}.`] : []),
     "",
     "## Profiles",
     "",
@@ -107,7 +109,7 @@ export function junitReport(report: ConformanceReport): string {
   const s = report.summary;
   const out = [
     `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<testsuites name="gateproof conformance: ${xml(report.target.name)}" tests="${s.total}" failures="${s.failed}" errors="${s.errors}" skipped="${s.total - s.passed - s.failed}" time="${(report.durationMs / 1000).toFixed(3)}">`,
+    `<testsuites name="gateproof conformance: ${xml(report.target.name)}" tests="${report.tests.length}" failures="${s.failed + s.untagged.failed}" errors="${s.errors}" skipped="${report.tests.length - s.passed - s.failed - s.untagged.passed - s.untagged.failed}" time="${(report.durationMs / 1000).toFixed(3)}">`,
   ];
   for (const [file, tests] of byFile) {
     const failures = tests.filter((t) => t.status === "failed").length;
@@ -181,7 +183,7 @@ pre{background:#f7f7f7;padding:8px;overflow-x:auto;white-space:pre-wrap}details{
 </style></head><body>
 <h1>Conformance: ${html(report.target.name)}</h1>
 <p class="small">gateproof ${html(report.gateproofVersion)} · ${html(report.startedAt)} · ${seconds(report.durationMs)}${report.seed !== undefined ? ` · seed ${report.seed}` : ""}${report.target.url ? ` · <code>${html(report.target.url)}</code>` : ""} (${report.target.kind})</p>
-<p><b>${s.passed} passed, ${s.failed} failed, ${s.notSupported} not supported</b>${s.referenceOnly ? `, ${s.referenceOnly} reference-only` : ""}${s.skipped ? `, ${s.skipped} skipped` : ""} of ${s.total} tests${s.errors ? `; <b>${s.errors} errors outside tests</b>` : ""}</p>
+<p><b>${s.passed} passed, ${s.failed} failed, ${s.notSupported} not supported</b>${s.referenceOnly ? `, ${s.referenceOnly} reference-only` : ""}${s.skipped ? `, ${s.skipped} skipped` : ""} of ${s.total} tests${s.errors ? `; <b>${s.errors} errors outside tests</b>` : ""}${s.untagged.total ? `<br><span class="small">Tests that declare no feature yet (counted apart): ${untaggedLine(s.untagged)}</span>` : ""}</p>
 <h2>Profiles</h2>
 <table><tr><th>profile</th><th>core</th><th>extended</th></tr>
 ${report.profiles.map((p) => `<tr><td><b>${p.name}</b></td><td>${level(p.core)}</td><td>${level(p.extended)}</td></tr>`).join("\n")}

@@ -28,7 +28,7 @@ describe("fixture DEFAULT_4XX headers", features("rest.gateway-responses"), () =
     expectFixture4xxHeaders(response);
   });
 
-  it("MISSING_AUTHENTICATION_TOKEN for a method the resource lacks (DELETE /mock) → same 403", async () => {
+  it("MISSING_AUTHENTICATION_TOKEN for a method the resource lacks (DELETE /mock) → same 403", features("rest.mock"), async () => {
     // spec §2: MISSING_AUTHENTICATION_TOKEN includes calls to an unsupported method.
     const response = await send("DELETE", "/mock");
     expect(response.status).toBe(403);
@@ -36,7 +36,7 @@ describe("fixture DEFAULT_4XX headers", features("rest.gateway-responses"), () =
     expectFixture4xxHeaders(response);
   });
 
-  it("UNSUPPORTED_MEDIA_TYPE → 415 with the DEFAULT_4XX headers", async () => {
+  it("UNSUPPORTED_MEDIA_TYPE → 415 with the DEFAULT_4XX headers", features("rest.mock"), async () => {
     const response = await send("POST", "/mock/strict", { headers: { "content-type": "text/plain" }, body: "x" });
     expect(response.status).toBe(415);
     expect(response.text).toBe('{"message":"Unsupported Media Type"}');
@@ -58,13 +58,13 @@ describe("fixture DEFAULT_4XX headers", features("rest.gateway-responses"), () =
     expectNoFixtureHeaders(response);
   });
 
-  it("a 500 API_CONFIGURATION_ERROR does not get them either", async () => {
+  it("a 500 API_CONFIGURATION_ERROR does not get them either", features("rest.mock"), async () => {
     const response = await send("GET", "/mock/no-match");
     expect(response.status).toBe(500);
     expectNoFixtureHeaders(response);
   });
 
-  it("a 4XX the integration chose is not a gateway response: no DEFAULT_4XX headers", async () => {
+  it("a 4XX the integration chose is not a gateway response: no DEFAULT_4XX headers", features("rest.mock"), async () => {
     const response = await send("GET", "/mock/status?code=404");
     expect(response.status).toBe(400);
     expectNoFixtureHeaders(response);

@@ -129,7 +129,7 @@ describe("Lambda function timeout (SlowFunction Timeout: 1 s)", features("limits
   });
 });
 
-describe("payload limit (spec §10: 10 MB → 413 REQUEST_TOO_LARGE)", features("limits.payload"), () => {
+describe("payload limit (spec §10: 10 MB → 413 REQUEST_TOO_LARGE)", features("limits.payload", "rest.mock"), () => {
   // /mock/strict ignores the body, so the answer is small. (/echo would hit Lambda's 6 MB invoke payload limit,
   // which is a different limit; see the report.)
   const post = (body: Buffer) => request(`${targetUrl()}/mock/strict`, { method: "POST", headers: { "content-type": "application/json" }, body });

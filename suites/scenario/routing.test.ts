@@ -55,17 +55,17 @@ describe("unknown routes", features("rest.routing", "rest.gateway-responses", "r
     expectMissingAuthenticationToken(await send("GET", "/does-not-exist"));
   });
 
-  it("an unknown nested path under a known first segment is 403 MAT", async () => {
+  it("an unknown nested path under a known first segment is 403 MAT", features("rest.mock"), async () => {
     // /mock has children status, lenient, … but not /mock/nope (fixture); spec §2.3.
     expectMissingAuthenticationToken(await send("GET", "/mock/nope"));
   });
 
-  it("a method the resource does not define is 403 MAT (DELETE /mock)", async () => {
+  it("a method the resource does not define is 403 MAT (DELETE /mock)", features("rest.mock"), async () => {
     // MISSING_AUTHENTICATION_TOKEN includes calls to an unsupported method (spec §2 table).
     expectMissingAuthenticationToken(await send("DELETE", "/mock"));
   });
 
-  it("HEAD on a GET-only resource is 403 MAT, GET does not imply HEAD", async () => {
+  it("HEAD on a GET-only resource is 403 MAT, GET does not imply HEAD", features("rest.mock"), async () => {
     // Captured on AWS (propublica/congress-api-docs#129): HEAD on a GET-only method → 403 MissingAuthenticationToken.
     const response = await send("HEAD", "/mock");
     expectMissingAuthenticationToken(response, false);
@@ -95,8 +95,8 @@ describe("unknown routes", features("rest.routing", "rest.gateway-responses", "r
   });
 });
 
-describe("resource precedence", features("rest.routing", "rest.mock", "rest.lambda-proxy"), () => {
-  it("literal /items/special beats /items/{id} for GET", async () => {
+describe("resource precedence", features("rest.routing", "rest.lambda-proxy"), () => {
+  it("literal /items/special beats /items/{id} for GET", features("rest.mock"), async () => {
     // Literal path part beats {param} (spec §11 resource tree; measured on AWS, ministackorg/ministack PR #1423).
     const response = await send("GET", "/items/special");
     expect(response.status).toBe(200);
@@ -104,7 +104,7 @@ describe("resource precedence", features("rest.routing", "rest.mock", "rest.lamb
     expect(header(response, "x-function")).toBeUndefined();
   });
 
-  it("POST /items/special falls back to /items/{id}: precedence is per method", async () => {
+  it("POST /items/special falls back to /items/{id}: precedence is per method", features("rest.mock"), async () => {
     // /items/special has only GET; measured on AWS (ministack PR #1423): the method-less literal lets {id} answer.
     const response = await send("POST", "/items/special", { headers: { "content-type": "application/json" }, body: "{}" });
     expect(response.status).toBe(200);
@@ -227,8 +227,8 @@ describe("greedy {proxy+} and path shapes", features("rest.routing", "rest.lambd
   });
 });
 
-describe("response identification headers", features("rest.request-ids", "rest.lambda-proxy", "rest.mock"), () => {
-  it("integration responses carry x-amzn-RequestId, x-amz-apigw-id and X-Amzn-Trace-Id", async () => {
+describe("response identification headers", features("rest.request-ids", "rest.lambda-proxy"), () => {
+  it("integration responses carry x-amzn-RequestId, x-amz-apigw-id and X-Amzn-Trace-Id", features("rest.mock"), async () => {
     for (const [method, path] of [["GET", "/echo"], ["GET", "/mock"], ["GET", "/items/special"]] as const) {
       const response = await send(method, path);
       expect(response.status).toBe(200);
@@ -238,7 +238,7 @@ describe("response identification headers", features("rest.request-ids", "rest.l
     }
   });
 
-  it("each request gets fresh ids", async () => {
+  it("each request gets fresh ids", features("rest.mock"), async () => {
     const a = await send("GET", "/mock");
     const b = await send("GET", "/mock");
     // One request id per request (spec §1.4 $context.requestId / extendedRequestId).
