@@ -7,7 +7,8 @@ import { createBackendAgent } from "./integrations/http-client.ts";
 import { FunctionDirectory } from "./integrations/lambda-target.ts";
 import { missingAwsEndpoints, resolveAwsServiceConfig, type AwsCredentials } from "./integrations/aws-endpoints.ts";
 import { compileRestApi } from "./rest/compile.ts";
-import { createRestServer } from "./rest/server.ts";
+import { createRestServer, drainServer, type ConnectionLimits } from "./rest/server.ts";
+import { secureGatewayServer, tlsMaterial, type TlsMaterial, type TlsOptions } from "./tls.ts";
 import type { TemplateEngine } from "./templates/index.ts";
 import { vtlEngine } from "./vtl/index.ts";
 import { resolveJwksSources } from "./auth/cognito-jwks.ts";
@@ -56,6 +57,12 @@ export interface GatewayOptions extends LoadOptions {
    * 0 = any free port; undefined = not served (the router is still on RunningGateway.admin).
    */
   adminPort?: number;
+  /** HTTPS (HTTP/2 and HTTP/1.1 by ALPN) for REST and HTTP APIs: the given PEM files or a self-signed certificate. */
+  tls?: TlsOptions | boolean;
+  /** Client-side timeouts of the REST servers (rest/server.ts ConnectionLimits). */
+  connectionLimits?: ConnectionLimits;
+  /** close(): how long in-flight requests may take to finish before their connections are cut. Default 3000 ms. */
+  shutdownGraceMs?: number;
 }
 
 export interface GatewayUrl {
@@ -72,6 +79,9 @@ export interface RunningGateway {
   /** The admin routes (admin/router.ts); served at adminUrl when `adminPort` was given. */
   admin: AdminRouter;
   adminUrl?: string;
+  /** With `tls`: the certificate served (its fingerprint is worth printing when it is self-signed). */
+  tls?: TlsMaterial;
+  /** Stops accepting, refuses requests on open connections (503), lets in-flight ones finish, then closes. */
   close(): Promise<void>;
 }
 
@@ -79,7 +89,7 @@ function urlHost(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
 }
 
-function listen(server: http.Server, port: number, host: string): Promise<number> {
+function listen(server: http.Server | import("node:net").Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {
@@ -113,25 +123,24 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const admin = new AdminRouter();
   let adminUrl: string | undefined;
   const deps = { lambda, functions: new FunctionDirectory(model.functions), agent, aws, gateway: { region: model.region, accountId: model.accountId }, log, iam, cognito, authorizerCache: new AuthorizerCache(store), origin: { sourceVpce: options.sourceVpce, sourceVpc: options.sourceVpc } };
-  const servers: http.Server[] = [];
+  const tls = options.tls ? await tlsMaterial(options.tls === true ? {} : options.tls) : undefined;
+  const scheme = tls ? "https" : "http";
+  /** The server that listens: the API's own, or the HTTPS one in front of its request listener. */
+  const exposed = (server: http.Server) => (tls ? secureGatewayServer(server, tls) : server);
+  const servers: Array<http.Server | import("node:net").Server> = [];
   const urls: GatewayUrl[] = [];
   const closeWebSockets: Array<() => Promise<void>> = [];
   const close = async () => {
     await Promise.all(closeWebSockets.map((closeOne) => closeOne()));
-    await Promise.all(
-      servers.map((server) => new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      })),
-    );
+    await Promise.all(servers.map((server) => drainServer(server, options.shutdownGraceMs ?? 3_000)));
     await Promise.all([lambda.close(), agent.close()]);
   };
   try {
     for (const [index, api] of compiled.entries()) {
-      const server = createRestServer(api, deps);
+      const server = exposed(createRestServer(api, deps, options.connectionLimits));
       servers.push(server);
       const port = await listen(server, options.port ? options.port + index : 0, host);
-      for (const stage of api.api.stages) urls.push({ api: api.api.logicalId, type: "REST", stage: stage.name, url: `http://${urlHost(host)}:${port}/${stage.name}` });
+      for (const stage of api.api.stages) urls.push({ api: api.api.logicalId, type: "REST", stage: stage.name, url: `${scheme}://${urlHost(host)}:${port}/${stage.name}` });
     }
     // WebSocket APIs (websocket/): their own ports after the REST APIs, ws://host:port/stage.
     const ws = await startWebSocketApis({ model, prepared: webSocketFunctions, host, firstPort: options.port ? options.port + compiled.length + (model.httpApis?.length ?? 0) : 0, lambda, directory: deps.functions, principals: iam.principals, store: options.store ?? new MemoryStore(), limits: options.webSocketLimits, log, listen });
@@ -139,9 +148,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     for (const u of ws.urls) urls.push({ ...u, type: "WEBSOCKET" });
     // HTTP APIs: each on its own port after the REST APIs, in template order; `$default` stages have no prefix.
     for (const [index, entry] of httpApiServers(model, { ...deps, store }, options).entries()) {
-      servers.push(entry.server);
-      const port = await listen(entry.server, options.port ? options.port + compiled.length + index : 0, host);
-      for (const stage of entry.api.stages) urls.push({ api: entry.api.logicalId, type: "HTTP", stage: stage.name, url: `http://${urlHost(host)}:${port}${stage.name === "$default" ? "" : `/${stage.name}`}` });
+      const server = exposed(entry.server);
+      servers.push(server);
+      const port = await listen(server, options.port ? options.port + compiled.length + index : 0, host);
+      for (const stage of entry.api.stages) urls.push({ api: entry.api.logicalId, type: "HTTP", stage: stage.name, url: `${scheme}://${urlHost(host)}:${port}${stage.name === "$default" ? "" : `/${stage.name}`}` });
     }
     if (options.adminPort !== undefined) {
       const adminServer = createAdminServer(admin, log);
@@ -154,5 +164,5 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   }
   // Start one environment per function now, so the first request does not pay for it.
   for (const id of Object.keys(model.functions)) lambda.warm(id).catch((error: unknown) => log(`warm-up of ${id} failed: ${String(error)}`));
-  return { urls, model, admin, ...(adminUrl ? { adminUrl } : {}), close };
+  return { urls, model, admin, ...(adminUrl ? { adminUrl } : {}), close, ...(tls ? { tls } : {}) };
 }

@@ -1,9 +1,19 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import v8 from "node:v8";
 import type { HttpResponse } from "./call.ts";
 import type { CompiledRestApi } from "./compile.ts";
 import { handleRestRequest, type RestDeps } from "./lifecycle.ts";
 import type { IncomingRequest } from "./request.ts";
+
+/**
+ * User regexes (selectionPattern, identityValidationExpression, policy patterns, VTL `matches`/`replaceAll`) are
+ * compiled by V8's backtracking engine, where `(a+)+$` on 30 characters takes minutes. API Gateway's Java regexes
+ * have no timeout either, but a local gateway must not hang its event loop for every client: this V8 flag makes a
+ * regex that backtracks excessively fall back to the linear-time engine (same answer). It applies to regexes without
+ * the `u` flag, backreferences or lookarounds (the linear engine's limits); those keep backtracking.
+ */
+v8.setFlagsFromString("--enable-experimental-regexp-engine-on-excessive-backtracks");
 
 /** REST and HTTP APIs accept payloads up to 10 MB (limits.md). */
 export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -59,8 +69,12 @@ const BODYLESS = new Set([204, 304]);
 
 const INTERNAL_ERROR: HttpResponse = { status: 500, headers: [["Content-Type", "application/json"]], body: '{"message": "Internal server error"}' };
 
+/** Connection-specific headers HTTP/2 forbids (RFC 9113 §8.2.2): node:http2 throws on them. */
+const HTTP1_ONLY = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade"]);
+
 function send(res: http.ServerResponse, response: HttpResponse, close = false): void {
   if (res.headersSent || res.destroyed) return;
+  const h2 = res.req?.httpVersionMajor === 2;
   const grouped = new Map<string, { name: string; values: string[] }>();
   for (const [name, value] of response.headers) {
     const entry = grouped.get(name.toLowerCase());
@@ -69,11 +83,12 @@ function send(res: http.ServerResponse, response: HttpResponse, close = false): 
   }
   const body = typeof response.body === "string" ? Buffer.from(response.body, "utf8") : response.body;
   for (const { name, values } of grouped.values()) {
+    if (h2 && HTTP1_ONLY.has(name.toLowerCase())) continue;
     // A header the integration repeated reaches the client repeated (Set-Cookie) or comma-joined, as HTTP allows.
     res.setHeader(name, values.length === 1 ? values[0]! : values);
   }
   if (!BODYLESS.has(response.status)) res.setHeader("Content-Length", body.length);
-  if (close) res.setHeader("Connection", "close");
+  if (close && !h2) res.setHeader("Connection", "close");
   res.writeHead(response.status);
   res.end(BODYLESS.has(response.status) ? undefined : body);
 }
@@ -104,40 +119,107 @@ function clientErrorResponse(error: NodeJS.ErrnoException): string {
 }
 
 /** The node:http face of one REST API. */
-export function createRestServer(compiled: CompiledRestApi, deps: RestDeps): http.Server {
-  return createGatewayServer((request) => handleRestRequest(compiled, deps, request), deps.log);
+export function createRestServer(compiled: CompiledRestApi, deps: RestDeps, limits: ConnectionLimits = {}): http.Server {
+  return createGatewayServer((request) => handleRestRequest(compiled, deps, request), deps.log, INTERNAL_ERROR, limits);
 }
 
 /**
- * The node:http face of one API of any kind (REST, HTTP API): body limit, framing, malformed requests and last-resort
- * errors are the same; `handle` runs the API's own lifecycle. `internalError` answers an unexpected failure.
+ * REST: "Total combined size of all header values" 10240 bytes (limits.md). AWS documents the limit, not the
+ * answer; the gateway answers 431 Request Header Fields Too Large (RFC 6585 §5) in AWS's JSON error shape.
  */
-export function createGatewayServer(
+export const MAX_HEADER_VALUES_BYTES = 10_240;
+
+/** Time limits of the client side of every gateway server. AWS publishes none of them; these are generous. */
+export interface ConnectionLimits {
+  /** Complete request headers within this (slowloris). Default 20 s. */
+  headersTimeoutMs?: number;
+  /** Complete request, body included, within this. Default 60 s (10 MB at 1.4 Mbit/s). */
+  requestTimeoutMs?: number;
+  /** Idle keep-alive connections are closed after this. Default 65 s (longer than common client pools). */
+  keepAliveTimeoutMs?: number;
+  /** How often node:http checks the two timeouts above. Default 1 s (the timeouts are as precise as this). */
+  checkIntervalMs?: number;
+}
+
+const DEFAULT_LIMITS: Required<ConnectionLimits> = { headersTimeoutMs: 20_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 65_000, checkIntervalMs: 1_000 };
+
+const HEADERS_TOO_LARGE: HttpResponse = {
+  status: 431,
+  headers: [["Content-Type", "application/json"]],
+  body: '{"message":"Request Header Fields Too Large"}',
+};
+
+/** While the gateway drains before shutdown, requests still arriving on open connections are refused with this. */
+const SHUTTING_DOWN: HttpResponse = {
+  status: 503,
+  headers: [["Content-Type", "application/json"]],
+  body: '{"message":"Service Unavailable"}',
+};
+
+/** Per server: requests being answered, and whether it is draining (see drainServer). */
+interface ServerState {
+  inFlight: number;
+  draining: boolean;
+  idle: Array<() => void>;
+}
+const states = new WeakMap<object, ServerState>();
+
+/** A request listener plus its server state: shared by the node:http server here and the HTTPS one in ../tls.ts. */
+export type GatewayListener = ((req: http.IncomingMessage, res: http.ServerResponse) => void) & { state: ServerState };
+
+/**
+ * The request handler of one API of any kind (REST, HTTP API), usable by node:http and node:http2 (compat API, via
+ * ../tls.ts): body limit, header limit, last-resort errors and draining are the same; `handle` runs the API's own
+ * lifecycle. `internalError` answers an unexpected failure.
+ */
+export function gatewayListener(
   handle: (request: IncomingRequest) => Promise<HttpResponse>,
   log: (line: string) => void,
   internalError: HttpResponse = INTERNAL_ERROR,
-): http.Server {
-  const server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+): GatewayListener {
+  const state: ServerState = { inFlight: 0, draining: false, idle: [] };
+  const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const receivedAt = Date.now();
     const target = originForm(req.url ?? "/");
     const q = target.indexOf("?");
+    const h2 = req.httpVersionMajor === 2;
+    // HTTP/2 pseudo-headers are not headers; :authority is what HTTP/1.1 calls Host (RFC 9113 §8.3.1).
+    const headerPairs = pairs(req.rawHeaders).filter(([name]) => !name.startsWith(":"));
+    if (h2 && !headerPairs.some(([name]) => name.toLowerCase() === "host") && req.headers[":authority"]) {
+      headerPairs.unshift(["Host", String(req.headers[":authority"])]);
+    }
+    if (state.draining) {
+      send(res, SHUTTING_DOWN, true);
+      return;
+    }
+    let valueBytes = 0;
+    for (const [, value] of headerPairs) valueBytes += Buffer.byteLength(value, "latin1");
+    if (valueBytes > MAX_HEADER_VALUES_BYTES) {
+      send(res, HEADERS_TOO_LARGE, true);
+      return;
+    }
+    state.inFlight++;
+    res.once("close", () => {
+      state.inFlight--;
+      if (state.inFlight === 0) for (const resolve of state.idle.splice(0)) resolve();
+    });
     readBody(req)
       .then((body) => {
         const request: IncomingRequest = {
           method: req.method ?? "GET",
           rawPath: q < 0 ? target : target.slice(0, q),
           rawQuery: q < 0 ? undefined : target.slice(q + 1),
-          headerPairs: pairs(req.rawHeaders),
+          headerPairs,
           body,
-          sourceIp: (req.socket.remoteAddress ?? "").replace(/^::ffff:/, ""),
-          localPort: (req.socket.address() as AddressInfo).port,
+          sourceIp: (req.socket?.remoteAddress ?? "").replace(/^::ffff:/, ""),
+          localPort: (req.socket?.address() as AddressInfo | undefined)?.port ?? 0,
           protocol: "HTTP/1.1",
           receivedAt,
         };
         return handle(request);
       })
       .then(
-        (response) => send(res, response),
+        (response) => send(res, response, state.draining),
         (error: unknown) => {
           if (error instanceof PayloadTooLarge) return send(res, TOO_LARGE);
           if (clientGone(req, error)) return;
@@ -150,17 +232,83 @@ export function createGatewayServer(
         log(`could not answer ${req.method} ${target}: ${error instanceof Error ? error.stack : String(error)}`);
         res.destroy();
       });
-  });
-  server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
-    // A response still owed on this connection is sent first; answering the bad request now would be taken by the
-    // client as the answer to the earlier one.
-    const pending = (socket as unknown as { _httpMessage?: http.ServerResponse })._httpMessage;
-    if (pending && !pending.writableEnded) {
-      pending.once("finish", () => socket.end());
+  };
+  return Object.assign(listener, { state });
+}
+
+/**
+ * The node:http face of one API of any kind (REST, HTTP API): the listener above, malformed HTTP answered in AWS's
+ * JSON shape, and the client-side timeouts of `limits`.
+ */
+export function createGatewayServer(
+  handle: (request: IncomingRequest) => Promise<HttpResponse>,
+  log: (line: string) => void,
+  internalError: HttpResponse = INTERNAL_ERROR,
+  limits: ConnectionLimits = {},
+): http.Server {
+  const listener = gatewayListener(handle, log, internalError);
+  const { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs, checkIntervalMs } = { ...DEFAULT_LIMITS, ...limits };
+  const server = http.createServer(
+    {
+      keepAliveTimeout: keepAliveTimeoutMs,
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: Math.max(requestTimeoutMs, headersTimeoutMs),
+      connectionsCheckingInterval: checkIntervalMs,
+      // node:http's own limit on the whole header section (request line and names too) sits above the 10240 bytes
+      // of values counted above, so both ways to exceed end in the same 431.
+      maxHeaderSize: 32 * 1024,
+    },
+    listener,
+  );
+  states.set(server, listener.state);
+  server.on("clientError", clientErrorHandler);
+  return server;
+}
+
+/** Malformed HTTP and client timeouts: an AWS-shaped answer when one can still go out, then the connection closes. */
+export function clientErrorHandler(error: NodeJS.ErrnoException, socket: import("node:stream").Duplex): void {
+  const pending = (socket as unknown as { _httpMessage?: http.ServerResponse })._httpMessage;
+  if (pending && !pending.writableEnded) {
+    if (error.code === "ERR_HTTP_REQUEST_TIMEOUT" && !pending.headersSent) {
+      // The body did not arrive in time (slow upload): the request is still being read, so nothing will answer it.
+      const body = '{"message":"Request Timeout"}';
+      pending.writeHead(408, { "Content-Type": "application/json", "Content-Length": body.length, Connection: "close" });
+      pending.end(body, () => socket.destroy());
       return;
     }
-    if (socket.writable) socket.end(clientErrorResponse(error));
-    else socket.destroy();
-  });
-  return server;
+    // A response still owed on this connection is sent first; answering the bad request now would be taken by the
+    // client as the answer to the earlier one.
+    pending.once("finish", () => socket.end());
+    return;
+  }
+  if (socket.writable) socket.end(clientErrorResponse(error));
+  else socket.destroy();
+}
+
+/** Registers a server built elsewhere (../tls.ts) with the state of its listener, for drainServer. */
+export function trackServer(server: object, listener: GatewayListener): void {
+  states.set(server, listener.state);
+}
+
+/**
+ * Graceful shutdown of one server: stop accepting connections, answer requests still arriving on open connections
+ * with 503 and Connection: close, let in-flight requests finish for up to `graceMs`, then cut what is left.
+ */
+export async function drainServer(server: http.Server | import("node:net").Server, graceMs: number): Promise<void> {
+  const state = states.get(server);
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  const web = server as Partial<http.Server>;
+  if (state) state.draining = true;
+  web.closeIdleConnections?.();
+  if (state && state.inFlight > 0 && graceMs > 0) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => state.idle.push(resolve)),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
+    ]);
+    clearTimeout(timer);
+  }
+  web.closeAllConnections?.();
+  (server as { destroyAllSessions?: () => void }).destroyAllSessions?.();
+  await closed;
 }

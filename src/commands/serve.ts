@@ -15,6 +15,9 @@ export async function serve(args: string[]): Promise<number> {
     "iam-credentials": { type: "string" },
     "source-vpce": { type: "string" },
     "source-vpc": { type: "string" },
+    tls: { type: "boolean" },
+    "tls-cert": { type: "string" },
+    "tls-key": { type: "string" },
   });
   const [template, ...extra] = positionals;
   if (!template || extra.length > 0) throw new UsageError("serve takes exactly one template");
@@ -32,12 +35,16 @@ export async function serve(args: string[]): Promise<number> {
     iamCredentialsFile: values["iam-credentials"],
     sourceVpce: values["source-vpce"],
     sourceVpc: values["source-vpc"],
+    // HTTPS with the given PEM files (they imply --tls), else a self-signed certificate made now.
+    tls: values.tls || values["tls-cert"] || values["tls-key"] ? { certFile: values["tls-cert"], keyFile: values["tls-key"] } : undefined,
+    shutdownGraceMs: 10_000,
     log: (line) => void process.stdout.write(line.endsWith("\n") ? line : `${line}\n`),
   });
   const width = Math.max(...gateway.urls.map((entry) => entry.api.length));
   for (const entry of gateway.urls) process.stdout.write(`${entry.api.padEnd(width)}  ${entry.type}  ${entry.url}\n`);
   // A key the template does not fix is generated at each start; the user needs its value to call the API.
   for (const key of gateway.model.apiKeys) if (key.generated) process.stdout.write(`API key ${key.name} (${key.logicalId}): ${key.value}\n`);
+  if (gateway.tls) process.stdout.write(`TLS certificate${gateway.tls.selfSigned ? " (self-signed)" : ""} SHA-256 fingerprint ${gateway.tls.fingerprint256}\n`);
   if (values["urls-file"]) await writeFile(values["urls-file"], `${JSON.stringify(gateway.urls, null, 2)}\n`);
   process.stdout.write(`gateproof: ready in ${Math.round(performance.now() - started)} ms; Ctrl-C stops\n`);
 
@@ -45,6 +52,12 @@ export async function serve(args: string[]): Promise<number> {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
   });
+  // Graceful: no new connections, in-flight requests get up to 10 s; a second Ctrl-C / SIGTERM stops at once.
+  const force = () => process.exit(130);
+  process.once("SIGINT", force);
+  process.once("SIGTERM", force);
   await gateway.close();
+  process.off("SIGINT", force);
+  process.off("SIGTERM", force);
   return 0;
 }
