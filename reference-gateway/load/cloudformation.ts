@@ -14,7 +14,8 @@ import { readPolicy } from "./security/policy.ts";
 import { authorizersOf } from "./security/schemes.ts";
 import { addStage, type StackContext } from "./stack-context.ts";
 import { buildTree, type BarePath, type Route } from "./tree.ts";
-import { bool, boolMap, checkKeys, checkMethodSettings, int, isObject, list, obj, optStr, stageName, stageVariables, str, stringMap } from "./values.ts";
+import { objectGetter, readStageSettings } from "./stage-settings.ts";
+import { bool, boolMap, checkKeys, int, isObject, list, obj, optStr, stageName, stageVariables, str, stringMap } from "./values.ts";
 
 export const API_TYPES = new Set(["AWS::ApiGateway::RestApi", "AWS::Serverless::Api"]);
 
@@ -118,7 +119,7 @@ export class CfnApis {
 
 // ------------------------------------------------------------------ stages
 
-const STAGE_DESCRIPTION_KEYS = new Set(["Variables", "Description", "MethodSettings", "LoggingLevel", "MetricsEnabled", "DataTraceEnabled", "TracingEnabled", "AccessLogSetting", "Tags", "CacheClusterEnabled", "CachingEnabled", "DocumentationVersion", "ClientCertificateId", "CacheClusterSize", "CanarySetting"]);
+const STAGE_DESCRIPTION_KEYS = new Set(["Variables", "Description", "MethodSettings", "LoggingLevel", "MetricsEnabled", "DataTraceEnabled", "TracingEnabled", "AccessLogSetting", "Tags", "CacheClusterEnabled", "CachingEnabled", "CacheTtlInSeconds", "CacheDataEncrypted", "ThrottlingRateLimit", "ThrottlingBurstLimit", "DocumentationVersion", "ClientCertificateId", "CacheClusterSize", "CanarySetting"]);
 const STAGE_KEYS = new Set(["RestApiId", "StageName", "DeploymentId", "Variables", "Description", "MethodSettings", "TracingEnabled", "AccessLogSetting", "Tags", "CacheClusterEnabled", "CacheClusterSize", "ClientCertificateId", "DocumentationVersion", "CanarySetting"]);
 const DEPLOYMENT_KEYS = new Set(["RestApiId", "StageName", "StageDescription", "Description", "DeploymentCanarySettings"]);
 const CANARY_KEYS = new Set(["PercentTraffic", "StageVariableOverrides", "UseStageCache", "DeploymentId"]);
@@ -142,13 +143,6 @@ export function canarySettings(v: unknown, file: string, path: string): CanarySe
   };
 }
 
-function checkCaching(settings: Record<string, unknown>, file: string, path: string): void {
-  for (const key of ["CacheClusterEnabled", "CachingEnabled"]) {
-    if (bool(settings[key], file, child(path, key), key)) fail(file, child(path, key), `${key} (caching) is not supported yet`);
-  }
-  if (settings["MethodSettings"] !== undefined) checkMethodSettings(settings["MethodSettings"], file, child(path, "MethodSettings"));
-}
-
 export function collectStages(ctx: StackContext, apis: CfnApis): void {
   const template = ctx.t;
   const file = template.file;
@@ -167,23 +161,25 @@ export function collectStages(ctx: StackContext, apis: CfnApis): void {
       const descriptionPath = child(propsPath, "StageDescription");
       const stageDescription = obj(template.prop(resource, "StageDescription"), file, descriptionPath, "StageDescription");
       checkKeys(stageDescription, STAGE_DESCRIPTION_KEYS, file, descriptionPath, "StageDescription");
-      checkCaching(stageDescription, file, descriptionPath);
+      const settings = readStageSettings(objectGetter(stageDescription, descriptionPath), file, ctx.enforcedStageSettings, { value: stageDescription, path: descriptionPath });
       const canary = canarySettings(stageDescription["CanarySetting"], file, child(descriptionPath, "CanarySetting")) ?? deploymentCanary;
       addStage(ctx, api, {
         name: stageName(name, file, child(propsPath, "StageName")),
         variables: stageVariables(stageDescription["Variables"], file, child(descriptionPath, "Variables")),
         ...(canary ? { canary } : {}),
+        ...settings,
       });
     } else if (resource.type === "AWS::ApiGateway::Stage") {
       checkKeys(resource.properties, STAGE_KEYS, file, propsPath, "AWS::ApiGateway::Stage");
       const api = apis.apiOf(resource);
       const resolved = obj(template.resolve(resource.properties, propsPath), file, propsPath, "Properties");
-      checkCaching(resolved, file, propsPath);
+      const settings = readStageSettings(objectGetter(resolved, propsPath), file, ctx.enforcedStageSettings);
       const canary = canarySettings(resolved["CanarySetting"], file, child(propsPath, "CanarySetting"));
       addStage(ctx, api, {
         name: stageName(resolved["StageName"], file, child(propsPath, "StageName")),
         variables: stageVariables(resolved["Variables"], file, child(propsPath, "Variables")),
         ...(canary ? { canary } : {}),
+        ...settings,
       });
     }
   }

@@ -3,7 +3,8 @@ import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { GatewayModel, LambdaFunction } from "../model/types.ts";
 import { detectKind, readDocument } from "./detect.ts";
-import { ENFORCED_SECURITY } from "./enforcement.ts";
+import { ENFORCED_SECURITY, ENFORCED_STAGE_SETTINGS } from "./enforcement.ts";
+import type { EnforcedStageSettings } from "./stage-settings.ts";
 import { fail } from "./errors.ts";
 import { FunctionIndex, makeFunction } from "./functions.ts";
 import { apiId } from "./ids.ts";
@@ -28,6 +29,8 @@ export interface LoadOptions {
   accountId?: string;
   /** Security features the runtime enforces (default ENFORCED_SECURITY); any other security construct is a LoadError. */
   enforcedSecurity?: EnforcedSecurity;
+  /** Stage settings the runtime enforces (default ENFORCED_STAGE_SETTINGS): throttling, caching, access logs. */
+  enforcedStageSettings?: EnforcedStageSettings;
 }
 
 export async function loadDefinition(file: string, options: LoadOptions = {}): Promise<GatewayModel> {
@@ -40,7 +43,7 @@ export async function loadDefinition(file: string, options: LoadOptions = {}): P
   const doc = readDocument(abs);
   const kind = detectKind(doc, abs);
   if (kind !== "openapi") {
-    return loadStack(doc as Record<string, unknown>, abs, { region, accountId, stackName, parameterOverrides, enforced }, kind === "sam");
+    return loadStack(doc as Record<string, unknown>, abs, { region, accountId, stackName, parameterOverrides, enforced, enforcedStageSettings: options.enforcedStageSettings ?? ENFORCED_STAGE_SETTINGS }, kind === "sam");
   }
   const overrideNames = Object.keys(parameterOverrides);
   if (overrideNames.length > 0) fail(abs, "$", `parameter override "${overrideNames[0]}" does not match any parameter (OpenAPI definitions have no parameters)`);

@@ -20,7 +20,8 @@ import { authorizersOf, readSchemes, resolveSecurity } from "./security/schemes.
 import type { StackContext } from "./stack-context.ts";
 import { lambdaUri } from "./stack-context.ts";
 import { buildTree, type Route } from "./tree.ts";
-import { bool, checkKeys, checkMethodSettings, int, isObject, list, obj, stageName, stageVariables, str, stringMap } from "./values.ts";
+import { readStageSettings } from "./stage-settings.ts";
+import { bool, checkKeys, int, isObject, list, obj, stageName, stageVariables, str, stringMap } from "./values.ts";
 
 export const IMPLICIT_API = "ServerlessRestApi";
 
@@ -216,14 +217,15 @@ export function samApi(ctx: StackContext, entry: ResourceEntry | undefined, even
 
   const authProp = g("Auth");
   const auth = present(authProp) ? readSamApiAuth(ctx, authProp.value, authProp.path) : undefined;
-  for (const [k, reason] of [["CacheClusterEnabled", "CacheClusterEnabled (caching) is not supported yet"], ["DisableExecuteApiEndpoint", "DisableExecuteApiEndpoint is not supported yet"]] as const) {
-    const v = g(k);
-    if (present(v) && bool(v.value, file, v.path, k)) fail(file, v.path, reason);
-  }
+  const disable = g("DisableExecuteApiEndpoint");
+  if (present(disable) && bool(disable.value, file, disable.path, "DisableExecuteApiEndpoint")) fail(file, disable.path, "DisableExecuteApiEndpoint is not supported yet");
   const mcs = g("MinimumCompressionSize");
   if (present(mcs)) fail(file, mcs.path, "MinimumCompressionSize is not supported yet");
-  const ms = g("MethodSettings");
-  if (present(ms)) checkMethodSettings(ms.value, file, ms.path);
+  // SAM passes these to the AWS::ApiGateway::Stage it generates (load/stage-settings.ts).
+  const stageSettings = readStageSettings((name) => {
+    const v = g(name);
+    return present(v) ? v : undefined;
+  }, file, ctx.enforcedStageSettings);
 
   const stageProp = g("StageName");
   if (entry && !present(stageProp)) fail(file, child(entry.path, "Properties"), "StageName is required");
@@ -310,7 +312,7 @@ export function samApi(ctx: StackContext, entry: ResourceEntry | undefined, even
     logicalId,
     id,
     name,
-    stages: [{ name: stage, variables, ...(canary ? { canary } : {}) }],
+    stages: [{ name: stage, variables, ...(canary ? { canary } : {}), ...stageSettings }],
     root: buildTree(id, routes),
     binaryMediaTypes,
     apiKeySource,

@@ -3,6 +3,7 @@ import type { LambdaFunction, RestApi, Stage } from "../model/types.ts";
 import type { FunctionIndex } from "./functions.ts";
 import type { Template } from "./intrinsics.ts";
 import type { EnforcedSecurity } from "./security/gate.ts";
+import type { EnforcedStageSettings } from "./stage-settings.ts";
 
 export interface StackContext {
   t: Template;
@@ -15,6 +16,8 @@ export interface StackContext {
   stages: Map<string, Stage[]>;
   /** Security features the runtime enforces; other security constructs stop the load. */
   enforced: EnforcedSecurity;
+  /** Stage settings the runtime enforces (throttling, caching, access logs); others stop the load. */
+  enforcedStageSettings: EnforcedStageSettings;
 }
 
 export function addStage(ctx: StackContext, apiLogicalId: string, stage: Stage): void {
@@ -23,6 +26,9 @@ export function addStage(ctx: StackContext, apiLogicalId: string, stage: Stage):
   if (existing) {
     existing.variables = { ...existing.variables, ...stage.variables };
     if (stage.canary) existing.canary = stage.canary;
+    if (stage.methodSettings) existing.methodSettings = { ...existing.methodSettings, ...stage.methodSettings };
+    if (stage.cacheCluster) existing.cacheCluster = stage.cacheCluster;
+    if (stage.accessLog) existing.accessLog = stage.accessLog;
   } else list.push(stage);
   ctx.stages.set(apiLogicalId, list);
 }

@@ -11,6 +11,7 @@ import { isWebSocketResource, loadWebSocketApis, webSocketGetAtt, webSocketRef }
 import { IMPLICIT_API, samApi, samApiEvents, samFunction, samFunctionName, type ApiEvent } from "./sam.ts";
 import { cfnApiKey, cfnUsagePlanKey, KeyLedger, readUsagePlan } from "./security/api-keys.ts";
 import type { EnforcedSecurity } from "./security/gate.ts";
+import type { EnforcedStageSettings } from "./stage-settings.ts";
 import type { StackContext } from "./stack-context.ts";
 import { isObject, obj } from "./values.ts";
 
@@ -20,6 +21,7 @@ export interface StackOptions {
   region: string;
   accountId: string;
   enforced: EnforcedSecurity;
+  enforcedStageSettings: EnforcedStageSettings;
 }
 
 const IGNORED_API_GATEWAY = new Set([
@@ -85,7 +87,7 @@ export function loadStack(doc: Record<string, unknown>, file: string, options: S
   const { region, accountId, stackName } = options;
   const t = new Template(doc, { file, stackName, region, accountId, parameterOverrides: options.parameterOverrides });
   const functions: Record<string, LambdaFunction> = {};
-  const ctx: StackContext = { t, region, accountId, stackName, functions, index: new FunctionIndex(functions), stages: new Map(), enforced: options.enforced };
+  const ctx: StackContext = { t, region, accountId, stackName, functions, index: new FunctionIndex(functions), stages: new Map(), enforced: options.enforced, enforcedStageSettings: options.enforcedStageSettings };
 
   for (const e of t.resources.values()) checkResourceType(t, e, isSam);
   const implicitAt = isSam ? hasImplicitApiEvent(t) : undefined;
@@ -121,6 +123,11 @@ export function loadStack(doc: Record<string, unknown>, file: string, options: S
       if (isWebSocketResource(t, e)) return webSocketGetAtt(stackName, region, e, attr);
       if (API_TYPES.has(e.type) && attr === "RootResourceId") return resourceId(apiId(stackName, e.logicalId), "/");
       if (e.type === "AWS::ApiGateway::Resource" && attr === "ResourceId") return resourceId(apiId(stackName, apis.apiOf(e)), apis.resourcePath(e));
+      // An access log destination (AccessLogSetting.DestinationArn: !GetAtt LogGroup.Arn); gateproof writes logs locally.
+      if (e.type === "AWS::Logs::LogGroup" && attr === "Arn") {
+        const name = t.prop(e, "LogGroupName");
+        return `arn:${region.startsWith("cn-") ? "aws-cn" : "aws"}:logs:${region}:${accountId}:log-group:${typeof name === "string" ? name : `${stackName}-${e.logicalId}`}:*`;
+      }
       return undefined;
     },
   };

@@ -75,20 +75,6 @@ export function stageName(v: unknown, file: string, path: string): string {
   return name;
 }
 
-const HARMLESS_METHOD_SETTINGS = new Set(["ResourcePath", "HttpMethod", "LoggingLevel", "MetricsEnabled", "DataTraceEnabled", "CacheDataEncrypted"]);
-
-/** MethodSettings: logging/metrics are accepted and ignored; throttling and caching are refused. */
-export function checkMethodSettings(v: unknown, file: string, path: string): void {
-  list(v, file, path, "MethodSettings").forEach((setting, i) => {
-    const p = child(path, i);
-    for (const [k, x] of Object.entries(obj(setting, file, p, "method setting"))) {
-      if (HARMLESS_METHOD_SETTINGS.has(k)) continue;
-      if (k === "CachingEnabled" && (x === false || x === "false")) continue;
-      fail(file, child(p, k), `MethodSettings ${k} (throttling/caching) is not supported yet`);
-    }
-  });
-}
-
 /** Refuses keys that are not in `allowed`; `reasons` gives specific messages for known-but-refused keys. */
 export function checkKeys(
   o: Record<string, unknown>,

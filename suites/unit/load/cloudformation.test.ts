@@ -100,7 +100,7 @@ describe("CloudFormation, CDK-shaped", () => {
     tpl.Resources.ApiDeployment.Properties.StageName = "dev";
     tpl.Resources.ApiDeployment.Properties.StageDescription = { Variables: { a: "1" }, LoggingLevel: "INFO", MetricsEnabled: true };
     const { model } = await load(JSON.stringify(tpl), ASSET, {}, "t.json");
-    expect(model.restApis[0]!.stages).toEqual([{ name: "dev", variables: { a: "1" } }]);
+    expect(model.restApis[0]!.stages).toEqual([{ name: "dev", variables: { a: "1" }, methodSettings: { "*/*": { loggingLevel: "INFO", metricsEnabled: true } } }]);
   });
 
   test("Code.ZipFile inline and Code as a local path", async () => {
@@ -218,7 +218,7 @@ describe("CloudFormation load errors", () => {
       Object.assign(tpl.Resources.ApiDeploymentStageprod.Properties, p);
       return JSON.stringify(tpl);
     };
-    await expectLoadError(stage({ CacheClusterEnabled: true }), "$.Resources.ApiDeploymentStageprod.Properties.CacheClusterEnabled", "CacheClusterEnabled (caching) is not supported yet", ASSET, {}, "t.json");
+    await expectLoadError(stage({ CacheClusterEnabled: true }), "$.Resources.ApiDeploymentStageprod.Properties.CacheClusterEnabled", "CacheClusterEnabled (caching) is not enforced by gateproof yet; refusing to serve the stage without it", ASSET, { enforcedStageSettings: new Set() }, "t.json");
     await expectLoadError(stage({ CanarySetting: { PercentTraffic: 101 } }), "$.Resources.ApiDeploymentStageprod.Properties.CanarySetting.PercentTraffic", "PercentTraffic 101 is outside 0..100", ASSET, {}, "t.json");
     await expectLoadError(cdkTemplate({ extra: { Dn: { Type: "AWS::ApiGateway::DomainName", Properties: {} } } }), "$.Resources.Dn.Type", "AWS::ApiGateway::DomainName: custom domains are not supported yet", ASSET, {}, "t.json");
     await expectLoadError(cdkTemplate({ extra: { H: { Type: "AWS::ApiGatewayV2::Api", Properties: {} } } }), "$.Resources.H.Type", "AWS::ApiGatewayV2::Api: ProtocolType must be HTTP or WEBSOCKET", ASSET, {}, "t.json");

@@ -269,8 +269,8 @@ ${props}`;
   });
   test("Cors, caching, throttling, canary", async () => {
     // Cors loads now: suites/unit/load/sam-cors.test.ts.
-    await expectLoadError(api("      StageName: s\n      CacheClusterEnabled: true\n"), "$.Resources.Api.Properties.CacheClusterEnabled", "CacheClusterEnabled (caching) is not supported yet");
-    await expectLoadError(api("      StageName: s\n      MethodSettings:\n        - { ResourcePath: '/*', HttpMethod: '*', ThrottlingRateLimit: 5 }\n"), "$.Resources.Api.Properties.MethodSettings[0].ThrottlingRateLimit", "MethodSettings ThrottlingRateLimit (throttling/caching) is not supported yet");
+    await expectLoadError(api("      StageName: s\n      CacheClusterEnabled: true\n"), "$.Resources.Api.Properties.CacheClusterEnabled", "CacheClusterEnabled (caching) is not enforced by gateproof yet; refusing to serve the stage without it", {}, { enforcedStageSettings: new Set() });
+    await expectLoadError(api("      StageName: s\n      MethodSettings:\n        - { ResourcePath: '/*', HttpMethod: '*', ThrottlingRateLimit: 5 }\n"), "$.Resources.Api.Properties.MethodSettings[0].ThrottlingRateLimit", "ThrottlingRateLimit (throttling) is not enforced by gateproof yet; refusing to serve the stage without it", {}, { enforcedStageSettings: new Set() });
     await expectLoadError(api("      StageName: s\n      CanarySetting: { PercentTraffic: -1 }\n"), "$.Resources.Api.Properties.CanarySetting.PercentTraffic", "PercentTraffic -1 is outside 0..100");
   });
   test("StageName missing", async () => {
