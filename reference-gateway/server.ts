@@ -18,6 +18,11 @@ import { MemoryStore, type Store } from "./state/index.ts";
 import { prepareWebSocketFunctions, startWebSocketApis, type WebSocketLimits } from "./websocket/gateway.ts";
 import { httpApiServers } from "./http-api/index.ts";
 import { AdminRouter, createAdminServer } from "./admin/index.ts";
+import { ResponseCache } from "./cache/response-cache.ts";
+import { registerCacheAdmin } from "./cache/admin.ts";
+import { Metrics } from "./observe/metrics.ts";
+import { registerMetricsAdmin } from "./observe/admin.ts";
+import { accessLogSink, type AccessLogDestination } from "./observe/access-log.ts";
 
 export interface GatewayOptions extends LoadOptions {
   /** A SAM / CloudFormation template or an OpenAPI file. */
@@ -57,6 +62,10 @@ export interface GatewayOptions extends LoadOptions {
    * 0 = any free port; undefined = not served (the router is still on RunningGateway.admin).
    */
   adminPort?: number;
+  /** Access log lines of stages with an AccessLogSetting: a file (appended to), a function, or stdout (default, `-`). */
+  accessLog?: AccessLogDestination;
+  /** Replaces every stage's cache budget (CacheClusterSize × 1024³ bytes, cache/settings.ts), e.g. for tests. */
+  cacheBudgetBytes?: number;
   /** HTTPS (HTTP/2 and HTTP/1.1 by ALPN) for REST and HTTP APIs: the given PEM files or a self-signed certificate. */
   tls?: TlsOptions | boolean;
   /** Client-side timeouts of the REST servers (rest/server.ts ConnectionLimits). */
@@ -122,7 +131,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const store = options.store ?? new MemoryStore();
   const admin = new AdminRouter();
   let adminUrl: string | undefined;
-  const deps = { lambda, functions: new FunctionDirectory(model.functions), agent, aws, gateway: { region: model.region, accountId: model.accountId }, log, iam, cognito, authorizerCache: new AuthorizerCache(store), origin: { sourceVpce: options.sourceVpce, sourceVpc: options.sourceVpc } };
+  const responseCache = new ResponseCache(store, { budgetBytes: options.cacheBudgetBytes });
+  const metrics = new Metrics();
+  const accessLog = accessLogSink(options.accessLog);
+  registerCacheAdmin(admin, compiled, responseCache);
+  registerMetricsAdmin(admin, metrics);
+  const deps = { responseCache, metrics, accessLog, lambda, functions: new FunctionDirectory(model.functions), agent, aws, gateway: { region: model.region, accountId: model.accountId }, log, iam, cognito, authorizerCache: new AuthorizerCache(store), origin: { sourceVpce: options.sourceVpce, sourceVpc: options.sourceVpc } };
   const tls = options.tls ? await tlsMaterial(options.tls === true ? {} : options.tls) : undefined;
   const scheme = tls ? "https" : "http";
   /** The server that listens: the API's own, or the HTTPS one in front of its request listener. */
@@ -133,7 +147,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const close = async () => {
     await Promise.all(closeWebSockets.map((closeOne) => closeOne()));
     await Promise.all(servers.map((server) => drainServer(server, options.shutdownGraceMs ?? 3_000)));
-    await Promise.all([lambda.close(), agent.close()]);
+    await Promise.all([lambda.close(), agent.close(), accessLog.close()]);
   };
   try {
     for (const [index, api] of compiled.entries()) {

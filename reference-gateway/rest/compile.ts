@@ -7,6 +7,8 @@ import { compileParameterSource, type ParameterSource } from "./parameters.ts";
 import { Router } from "./router.ts";
 import { stageSides, type StageSides } from "./canary.ts";
 import { compileValidation, createModelValidator, type CompiledValidation } from "./validate.ts";
+import { compileCachePlan, type CachePlan } from "../cache/plan.ts";
+import { compileAccessLogFormat, type CompiledAccessLog } from "../observe/access-log.ts";
 
 export interface CompiledIntegrationResponse {
   /** Java `Pattern` semantics: the whole status code / error message must match. Undefined = the default response. */
@@ -35,6 +37,10 @@ export interface CompiledRestApi {
   validations: Map<Method, CompiledValidation>;
   /** The API keys valid on this API, by value, with their usage plan per stage (auth/api-key.ts). */
   apiKeys: ApiKeyIndex;
+  /** Response cache: stages with a cache cluster and every method's cache key parameters (cache/plan.ts). */
+  cache: CachePlan;
+  /** Stage name → its compiled `AccessLogSetting.Format` (observe/access-log.ts); absent = no access log. */
+  accessLogs: Map<string, CompiledAccessLog>;
 }
 
 /** `keys`: the model's API keys and usage plans, which live beside the APIs rather than in them. */
@@ -59,6 +65,8 @@ export function compileRestApi(api: RestApi, engine: TemplateEngine, keys: Pick<
     integrations,
     validations,
     apiKeys: indexApiKeys(api, keys),
+    cache: compileCachePlan(api),
+    accessLogs: new Map(api.stages.flatMap((stage) => (stage.accessLog ? [[stage.name, compileAccessLogFormat(stage.accessLog.format)] as const] : []))),
   };
 }
 

@@ -16,6 +16,12 @@ import { methodRequestScope } from "./scope.ts";
 import type { IamVerifier } from "../auth/iam.ts";
 import type { CognitoVerifier } from "../auth/cognito.ts";
 import type { RequestOrigin } from "../auth/resource-policy.ts";
+import type { ResponseCache } from "../cache/response-cache.ts";
+import { CACHE_CONTROL_WARNING } from "../cache/invalidation.ts";
+import type { Metrics } from "../observe/metrics.ts";
+import type { AccessLogSink } from "../observe/access-log.ts";
+import { CacheControlRefused, cacheLookup, cacheStore } from "./cache.ts";
+import { observeRequest, type RequestOutcome } from "./observe.ts";
 
 export interface RestDeps extends IntegrationDeps {
   gateway: GatewayIdentity;
@@ -29,6 +35,12 @@ export interface RestDeps extends IntegrationDeps {
   authorizerCache: AuthorizerCache;
   /** Resource policies: the VPC endpoint / VPC requests are taken to come through (auth/resource-policy.ts). */
   origin: RequestOrigin;
+  /** The REST response cache on the gateway's Store (cache/response-cache.ts); absent = no stage caches. */
+  responseCache?: ResponseCache;
+  /** CloudWatch-named metrics (observe/metrics.ts); absent = not recorded. */
+  metrics?: Metrics;
+  /** Where stages with an AccessLogSetting write their lines (observe/access-log.ts). */
+  accessLog?: AccessLogSink;
 }
 
 /**
@@ -38,8 +50,10 @@ export interface RestDeps extends IntegrationDeps {
  *   2. authorize      resource policy → authorizer (IAM | Cognito | Lambda) → API key (authorize.ts)
  *      [throttle]     (the throttling issue adds it here)
  *   3. validate       required parameters, then the body against its model (validate.ts)
- *   4. [cache lookup]
+ *   4. cache lookup   a hit skips the integration; Cache-Control: max-age=0 may invalidate (cache.ts)
  *   5. integrate      integration request → integration → integration response → method response
+ *   6. cache store    the method response, under the method's TTL (cache.ts)
+ *   7. observe        metrics and the stage's access log line, once the response is known (observe.ts)
  *
  * Any step throws GatewayError(type); this function renders it once, with the API's gateway responses.
  * Every answer carries x-amzn-RequestId and x-amz-apigw-id; answers that reached the integration also carry
@@ -55,21 +69,36 @@ export async function handleRestRequest(compiled: CompiledRestApi, deps: RestDep
   };
   let response: HttpResponse;
   let traced = true;
+  const outcome: RequestOutcome = {};
   try {
     const routed = route(call, compiled);
     await authorize(routed, compiled, deps);
     const validation = compiled.validations.get(routed.route.method);
     if (validation) validateRequest(validation, routed);
-    response = await integrate(routed, compiled, contextVariables(routed, deps.gateway), deps);
-    if (!isSendable(response)) {
-      throw new GatewayError("API_CONFIGURATION_ERROR", { message: "Internal server error", detail: `response not valid HTTP (status ${response.status} or a header)` });
+    const cached = deps.responseCache ? await cacheLookup(routed, compiled.cache, { ...deps, responseCache: deps.responseCache }) : undefined;
+    if (cached) outcome.cache = cached.hit ? "HIT" : cached.decision === "invalidate" ? "INVALIDATED" : "MISS";
+    if (cached?.hit) {
+      response = cached.hit;
+      traced = false;
+    } else {
+      const started = performance.now();
+      response = await integrate(routed, compiled, contextVariables(routed, deps.gateway), deps);
+      outcome.integrationLatencyMs = Math.round(performance.now() - started);
+      outcome.integrationStatus = response.status;
+      if (!isSendable(response)) {
+        throw new GatewayError("API_CONFIGURATION_ERROR", { message: "Internal server error", detail: `response not valid HTTP (status ${response.status} or a header)` });
+      }
+      if (cached) await cacheStore(cached, response, deps.responseCache!);
     }
+    if (cached?.decision === "ignore-with-warning") response.headers.push(CACHE_CONTROL_WARNING);
   } catch (error) {
     traced = error instanceof GatewayError && error.type === "INTEGRATION_TIMEOUT";
+    outcome.error = error;
     response = errorResponse(error, call, compiled, deps);
   }
   response.headers.push(["x-amzn-RequestId", call.ids.requestId], ["x-amz-apigw-id", call.ids.extendedRequestId]);
   if (traced) response.headers.push(["X-Amzn-Trace-Id", `${call.ids.traceId};Sampled=0`]);
+  observeRequest(call, compiled, deps, response, outcome);
   return response;
 }
 
@@ -91,6 +120,7 @@ function errorResponse(error: unknown, call: RestCall, compiled: CompiledRestApi
   if (error instanceof UnknownStageError) {
     return { status: 403, headers: [["Content-Type", "application/json"], ["x-amzn-ErrorType", "ForbiddenException"]], body: '{"message":"Forbidden"}' };
   }
+  if (error instanceof CacheControlRefused) return { ...error.response, headers: [...error.response.headers] };
   const gatewayError = asGatewayError(error);
   if (gatewayError.detail || !(error instanceof GatewayError)) {
     const unexpected = !(error instanceof GatewayError) && !(error instanceof TemplateRenderError);

@@ -1,0 +1,51 @@
+import { errorContext, GatewayError } from "../errors/index.ts";
+import type { HttpResponse, RestCall } from "./call.ts";
+import type { CompiledRestApi } from "./compile.ts";
+import { contextVariables } from "./context-variables.ts";
+import type { RestDeps } from "./lifecycle.ts";
+
+/** What the lifecycle learned on the way that only the metrics and the access log need. */
+export interface RequestOutcome {
+  cache?: "HIT" | "MISS" | "INVALIDATED";
+  /** ms from sending the integration request to its mapped answer; undefined when the integration was not called. */
+  integrationLatencyMs?: number;
+  integrationStatus?: number;
+  /** The failure that became the response, if any. */
+  error?: unknown;
+}
+
+/**
+ * The last step: metrics and the stage's access log line, once the response is known. Latency is measured from the
+ * moment the request was read to now (the response is ready to be written). Cheap when nothing is configured:
+ * metrics are a map update, and `$context` is built only for stages with an access log.
+ */
+export function observeRequest(call: RestCall, compiled: CompiledRestApi, deps: RestDeps, response: HttpResponse, outcome: RequestOutcome): void {
+  const stage = call.stage?.name;
+  if (stage === undefined) return;
+  const latencyMs = Math.max(0, Date.now() - call.request.receivedAt);
+  deps.metrics?.record({
+    dimensions: { ApiName: compiled.api.name, Stage: stage, ...(call.route ? { Resource: call.route.resource.path, Method: call.route.method.httpMethod } : {}) },
+    status: response.status,
+    latencyMs,
+    integrationLatencyMs: outcome.integrationLatencyMs,
+    cache: outcome.cache === undefined ? undefined : outcome.cache === "HIT" ? "hit" : "miss",
+  });
+  const format = compiled.accessLogs.get(stage);
+  if (!format || !deps.accessLog) return;
+  const failure = outcome.error instanceof GatewayError ? outcome.error : undefined;
+  const context = contextVariables(call, deps.gateway);
+  if (failure) context.error = errorContext(failure.type, failure.message, failure.validationErrorString);
+  const responseLength = typeof response.body === "string" ? Buffer.byteLength(response.body, "utf8") : response.body.length;
+  deps.accessLog.write(
+    format({
+      context,
+      status: response.status,
+      responseLength,
+      responseLatencyMs: latencyMs,
+      integrationLatencyMs: outcome.integrationLatencyMs,
+      integrationStatus: outcome.integrationStatus,
+      error: failure ? { message: failure.message, responseType: failure.type } : undefined,
+      cacheStatus: outcome.cache,
+    }),
+  );
+}
