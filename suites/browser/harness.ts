@@ -117,7 +117,7 @@ export async function pageFetch(page: Page, url: string, init: FetchInit = {}): 
 
 /** Requests the proxy saw for `path` (path relative to the stage, query string included) by method. */
 export function sent(proxy: { seen: Seen[]; url: string }, path: string): string[] {
-  const prefix = new URL(proxy.url).pathname;
+  const prefix = new URL(proxy.url).pathname.replace(/\/$/, "");
   return proxy.seen.filter((s) => s.path === prefix + path).map((s) => s.method);
 }
 
