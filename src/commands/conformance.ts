@@ -51,7 +51,7 @@ export async function conformance(args: string[]): Promise<number> {
       readyTimeoutMs: values["ready-timeout"] === undefined ? undefined : integerOption(values["ready-timeout"], "ready-timeout", 60) * 1000,
       paths: positionals.length > 0 ? positionals : undefined,
     });
-    if (!run.report) {
+    if (!run.report || run.exitCode === 2) {
       process.stderr.write("gateproof conformance: the suites did not run (see the error above: an unreachable target or a broken setup)\n");
       return 2;
     }

@@ -94,5 +94,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     process.exitCode = exitCodeBefore;
   }
   if (!reporter.report) return { exitCode: 2, written: [] };
+  // Nothing ran (a setup that threw, a suite that does not load): a broken run, not a conformance result.
+  if (reporter.report.tests.length === 0) return { exitCode: 2, written: reporter.written };
   return { exitCode: exitCodeOf(reporter.report), report: reporter.report, written: reporter.written };
 }
