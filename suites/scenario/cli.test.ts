@@ -19,7 +19,7 @@ function run(args: string[]) {
   return { child, exit, output: () => ({ stdout, stderr }) };
 }
 
-async function until<T>(probe: () => T | undefined, ms = 10_000): Promise<T> {
+async function until<T>(probe: () => T | undefined, ms = 30_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = probe();

@@ -184,9 +184,10 @@ describe("timing against a real server", features("tooling.replay"), () => {
         const report = await runReplay(options({ source: file, target: server.url, speed, noCompare: true, concurrency: 64 }));
         expect(report.timing.recordedRate).toBeCloseTo(200, 6);
         expect(report.timing.intendedRate).toBeCloseTo(200 * speed, 6);
-        // Real clock, shared machine: within 10 % of the intended rate, median lag under 2 ms (tails are the benchmark's).
-        expect(Math.abs(report.timing.achievedRate / (200 * speed) - 1)).toBeLessThan(0.1);
-        expect(report.timing.lagMs!.p50).toBeLessThan(2);
+        // Real clock, possibly a busy 2-core machine: within 20 % of the intended rate, median lag under 15 ms (tails
+        // are the benchmark's). A drifting scheduler (relative sleeps) misses the rate by far more at 200–400 req/s.
+        expect(Math.abs(report.timing.achievedRate / (200 * speed) - 1)).toBeLessThan(0.2);
+        expect(report.timing.lagMs!.p50).toBeLessThan(15);
       }
     } finally {
       await server.close();
