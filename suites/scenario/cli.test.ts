@@ -30,7 +30,7 @@ async function until<T>(probe: () => T | undefined, ms = 30_000): Promise<T> {
 }
 
 // The CLI contract of shared/design.md: `gateproof serve <template> [--port N] [--parameter-overrides K=V …] [--urls-file F]`.
-describe.skipIf(!isReference())("gateproof serve", () => {
+describe.skipIf(!isReference())("gateproof serve", { timeout: 60_000 }, () => {
   it("serves each API on its own port in template order, writes --urls-file, and stops cleanly on SIGTERM", async () => {
     const dir = await mkdtemp(join(tmpdir(), "gateproof-cli-"));
     const urlsFile = join(dir, "urls.json");
