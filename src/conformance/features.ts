@@ -53,6 +53,8 @@ export const FEATURES = {
   "throttle.account": feature("REST-TRAFFIC", "extended", "account-level throttling"),
   cache: feature("REST-TRAFFIC", "extended", "stage response cache and cache keys"),
   "cache.invalidation": feature("REST-TRAFFIC", "extended", "Cache-Control: max-age=0 invalidation and its authorization"),
+  "observe.metrics": feature("TOOLING", "extended", "CloudWatch-named metrics (Count, Latency, 4XX/5XX, CacheHit/Miss) on the admin endpoint"),
+  "observe.access-log": feature("TOOLING", "extended", "access logs in the stage's AccessLogSetting.Format with $context variables"),
   // HTTP-API
   "http-api.routing": feature("HTTP-API", "core", "route keys, {proxy+}, ANY, $default route and stage"),
   "http-api.lambda-proxy": feature("HTTP-API", "core", "Lambda proxy payload 2.0 (and 1.0), response inference"),
