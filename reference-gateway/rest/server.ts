@@ -143,6 +143,8 @@ export interface ConnectionLimits {
 
 const DEFAULT_LIMITS: Required<ConnectionLimits> = { headersTimeoutMs: 20_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 65_000, checkIntervalMs: 1_000 };
 
+const BAD_REQUEST: HttpResponse = { status: 400, headers: [["Content-Type", "application/json"]], body: '{"message":"Bad Request"}' };
+
 const HEADERS_TOO_LARGE: HttpResponse = {
   status: 431,
   headers: [["Content-Type", "application/json"]],
@@ -190,6 +192,11 @@ export function gatewayListener(
     }
     if (state.draining) {
       send(res, SHUTTING_DOWN, true);
+      return;
+    }
+    if (req.httpVersion === "1.1" && !headerPairs.some(([name]) => name.toLowerCase() === "host")) {
+      // RFC 9112 §3.2: an HTTP/1.1 request without Host is a 400 (node:http's own answer would have an empty body).
+      send(res, BAD_REQUEST, true);
       return;
     }
     let valueBytes = 0;
@@ -257,11 +264,15 @@ export function createGatewayServer(
       // node:http's own limit on the whole header section (request line and names too) sits above the 10240 bytes
       // of values counted above, so both ways to exceed end in the same 431.
       maxHeaderSize: 32 * 1024,
+      requireHostHeader: false,
     },
     listener,
   );
   states.set(server, listener.state);
   server.on("clientError", clientErrorHandler);
+  // An Expect other than 100-continue: node:http would answer an empty 417; the request is served as if it had none
+  // (RFC 9110 §10.1.1 allows either).
+  server.on("checkExpectation", listener);
   return server;
 }
 
