@@ -37,6 +37,12 @@ export const FEATURES = {
   "cors.rest": feature("REST-CORE", "extended", "CORS for REST APIs: OPTIONS methods, SAM Cors, gateway responses"),
   "robustness.http": feature("REST-CORE", "extended", "responses HTTP cannot carry become gateway errors; framing headers"),
   "robustness.parsing": feature("REST-CORE", "extended", "malformed, pipelined and absolute-form requests"),
+  "robustness.fuzz": feature("REST-CORE", "extended", "fuzzed requests and malformed framing: well-formed AWS-shaped answers, no smuggling, no crash"),
+  "robustness.exhaustion": feature("REST-CORE", "extended", "slowloris, header floods (10240 bytes), huge bodies, idle connections, nesting, regexes"),
+  "robustness.faults": feature("REST-CORE", "extended", "failing functions and backends: the right 5xx, workers replaced, no leaked sockets"),
+  "robustness.shutdown": feature("TOOLING", "extended", "graceful shutdown: in-flight requests finish, new ones refused"),
+  "robustness.tls": feature("TOOLING", "extended", "HTTPS with HTTP/2 and HTTP/1.1 by ALPN, given or self-signed certificates"),
+  "robustness.secrets": feature("TOOLING", "extended", "API keys and tokens never in the gateway's logs"),
   // REST-AUTH
   "auth.api-key": feature("REST-AUTH", "core", "API keys and usage plans (x-api-key, INVALID_API_KEY)"),
   "auth.lambda-token": feature("REST-AUTH", "core", "TOKEN Lambda authorizers"),
