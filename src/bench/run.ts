@@ -98,6 +98,9 @@ export async function runBench(options: BenchOptions, progress: (line: string) =
     results.push(await measure("reference: HTTP API Lambda route (payload 2.0)", { ...gateway, url: gateway.httpApiUrl! }, "/lambda", options));
     progress("reference Lambda custom with VTL …");
     results.push(await measure("reference: Lambda custom, VTL request + response templates", gateway, "/vtl?name=ada&lang=en", options));
+    progress("reference cache hit …");
+    // The Lambda proxy route /cached with the stage cache on: after the first call every request is a cache hit.
+    results.push(await measure("reference: response cache hit (Lambda proxy behind it, TTL 3600 s)", gateway, "/cached", options));
     progress("reference cached Lambda authorizer …");
     // One token throughout: after the first call every request is a cache hit plus a policy evaluation (MOCK behind it).
     results.push(await measure("reference: cached Lambda authorizer (TOKEN, TTL 300 s), MOCK behind it", gateway, "/authorized", options, { Authorization: "bench-token" }));

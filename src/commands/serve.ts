@@ -18,6 +18,8 @@ export async function serve(args: string[]): Promise<number> {
     tls: { type: "boolean" },
     "tls-cert": { type: "string" },
     "tls-key": { type: "string" },
+    "access-log": { type: "string" },
+    "admin-port": { type: "string" },
   });
   const [template, ...extra] = positionals;
   if (!template || extra.length > 0) throw new UsageError("serve takes exactly one template");
@@ -38,12 +40,17 @@ export async function serve(args: string[]): Promise<number> {
     // HTTPS with the given PEM files (they imply --tls), else a self-signed certificate made now.
     tls: values.tls || values["tls-cert"] || values["tls-key"] ? { certFile: values["tls-cert"], keyFile: values["tls-key"] } : undefined,
     shutdownGraceMs: 10_000,
+    // Stages with an AccessLogSetting write one line per request: to this file (appended), else to stdout.
+    accessLog: values["access-log"],
+    // The admin endpoint (metrics, cache flush, usage) on its own port; not served unless asked for.
+    adminPort: values["admin-port"] === undefined ? undefined : integerOption(values["admin-port"], "admin-port", 0),
     log: (line) => void process.stdout.write(line.endsWith("\n") ? line : `${line}\n`),
   });
   const width = Math.max(...gateway.urls.map((entry) => entry.api.length));
   for (const entry of gateway.urls) process.stdout.write(`${entry.api.padEnd(width)}  ${entry.type}  ${entry.url}\n`);
   // A key the template does not fix is generated at each start; the user needs its value to call the API.
   for (const key of gateway.model.apiKeys) if (key.generated) process.stdout.write(`API key ${key.name} (${key.logicalId}): ${key.value}\n`);
+  if (gateway.adminUrl) process.stdout.write(`admin endpoint ${gateway.adminUrl} (GET /metrics, /metrics/prometheus; DELETE /restapis/:api/stages/:stage/cache/data)\n`);
   if (gateway.tls) process.stdout.write(`TLS certificate${gateway.tls.selfSigned ? " (self-signed)" : ""} SHA-256 fingerprint ${gateway.tls.fingerprint256}\n`);
   if (values["urls-file"]) await writeFile(values["urls-file"], `${JSON.stringify(gateway.urls, null, 2)}\n`);
   process.stdout.write(`gateproof: ready in ${Math.round(performance.now() - started)} ms; Ctrl-C stops\n`);
