@@ -14,7 +14,8 @@ import { vtlEngine } from "./vtl/index.ts";
 import { resolveJwksSources } from "./auth/cognito-jwks.ts";
 import { resolveIamPrincipals } from "./auth/iam-credentials.ts";
 import { AuthorizerCache } from "./auth/authorizer-cache.ts";
-import { MemoryStore, type Store } from "./state/index.ts";
+import { createStore, MemoryStore, type Clock, type Store } from "./state/index.ts";
+import { registerUsageAdmin, Throttler, type FailMode, type ThrottleLimits } from "./throttle/index.ts";
 import { prepareWebSocketFunctions, startWebSocketApis, type WebSocketLimits } from "./websocket/gateway.ts";
 import { httpApiServers } from "./http-api/index.ts";
 import { AdminRouter, createAdminServer } from "./admin/index.ts";
@@ -47,8 +48,17 @@ export interface GatewayOptions extends LoadOptions {
   jwtJwks?: Record<string, string>;
   /** AWS_IAM: the JSON file of principals requests may be signed by (auth/iam-credentials.ts). */
   iamCredentialsFile?: string;
-  /** Shared state (the Lambda authorizer result cache); one process's memory by default. */
-  store?: Store;
+  /**
+   * Shared state (token buckets, quotas, authorizer and response caches): a Store, "memory" (one process's, the
+   * default) or a `redis://` URL (state/redis-store.ts), so several gateways enforce one limit.
+   */
+  store?: Store | string;
+  /** ms since the epoch for the memory store and quota periods; injectable so tests can move time. Default Date.now. */
+  clock?: Clock;
+  /** What throttling does when the store does not answer: "open" (default, as AWS) serves, "closed" answers 429. */
+  throttleFailMode?: FailMode;
+  /** The account-level bucket (spec §3.1: 10,000 rps, 5,000 burst by default); false = none. */
+  accountThrottle?: ThrottleLimits | false;
   /** WebSocket APIs: message/frame limits, idle timeout and maximum duration (AWS values by default; tests shorten them). */
   webSocketLimits?: Partial<WebSocketLimits>;
   /**
@@ -128,7 +138,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const webSocketFunctions = prepareWebSocketFunctions(model);
   const lambda = new LambdaRuntime(webSocketFunctions.functions, { region: model.region, accountId: model.accountId, log });
   const agent = createBackendAgent();
-  const store = options.store ?? new MemoryStore();
+  const clock = options.clock ?? Date.now;
+  const { store, owned: ownsStore } = await createStore(options.store, { clock, log });
+  const throttler = new Throttler(store, { failMode: options.throttleFailMode, account: options.accountThrottle, log });
+  if (typeof options.store === "string" && options.store !== "memory") log(`throttle: fail mode ${throttler.failMode} (when the store does not answer, requests are ${throttler.failMode === "open" ? "served unthrottled" : "refused with 429"})`);
+  const deployedAt = clock();
   const admin = new AdminRouter();
   let adminUrl: string | undefined;
   const responseCache = new ResponseCache(store, { budgetBytes: options.cacheBudgetBytes });
@@ -136,7 +150,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const accessLog = accessLogSink(options.accessLog);
   registerCacheAdmin(admin, compiled, responseCache);
   registerMetricsAdmin(admin, metrics);
-  const deps = { responseCache, metrics, accessLog, lambda, functions: new FunctionDirectory(model.functions), agent, aws, gateway: { region: model.region, accountId: model.accountId }, log, iam, cognito, authorizerCache: new AuthorizerCache(store), origin: { sourceVpce: options.sourceVpce, sourceVpc: options.sourceVpc } };
+  registerUsageAdmin(admin, model, store, clock, deployedAt);
+  const deps = { throttle: { throttler, clock, deployedAt }, throttler, responseCache, metrics, accessLog, lambda, functions: new FunctionDirectory(model.functions), agent, aws, gateway: { region: model.region, accountId: model.accountId }, log, iam, cognito, authorizerCache: new AuthorizerCache(store), origin: { sourceVpce: options.sourceVpce, sourceVpc: options.sourceVpc } };
   const tls = options.tls ? await tlsMaterial(options.tls === true ? {} : options.tls) : undefined;
   const scheme = tls ? "https" : "http";
   /** The server that listens: the API's own, or the HTTPS one in front of its request listener. */
@@ -147,6 +162,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const close = async () => {
     await Promise.all(closeWebSockets.map((closeOne) => closeOne()));
     await Promise.all(servers.map((server) => drainServer(server, options.shutdownGraceMs ?? 3_000)));
+    if (ownsStore) await store.close?.();
     await Promise.all([lambda.close(), agent.close(), accessLog.close()]);
   };
   try {
@@ -157,7 +173,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       for (const stage of api.api.stages) urls.push({ api: api.api.logicalId, type: "REST", stage: stage.name, url: `${scheme}://${urlHost(host)}:${port}/${stage.name}` });
     }
     // WebSocket APIs (websocket/): their own ports after the REST APIs, ws://host:port/stage.
-    const ws = await startWebSocketApis({ model, prepared: webSocketFunctions, host, firstPort: options.port ? options.port + compiled.length + (model.httpApis?.length ?? 0) : 0, lambda, directory: deps.functions, principals: iam.principals, store: options.store ?? new MemoryStore(), limits: options.webSocketLimits, log, listen });
+    const ws = await startWebSocketApis({ model, prepared: webSocketFunctions, host, firstPort: options.port ? options.port + compiled.length + (model.httpApis?.length ?? 0) : 0, lambda, directory: deps.functions, principals: iam.principals, store: options.store === undefined ? new MemoryStore() : store, limits: options.webSocketLimits, log, listen });
     closeWebSockets.push(...ws.servers.map((s) => () => s.close()));
     for (const u of ws.urls) urls.push({ ...u, type: "WEBSOCKET" });
     // HTTP APIs: each on its own port after the REST APIs, in template order; `$default` stages have no prefix.

@@ -16,4 +16,4 @@ export const ENFORCED_SECURITY: ReadonlySet<SecurityFeature> = new Set<SecurityF
  */
 export type StageSettingFeature = "throttling" | "caching" | "access-log";
 
-export const ENFORCED_STAGE_SETTINGS: ReadonlySet<StageSettingFeature> = new Set<StageSettingFeature>(["caching", "access-log"]);
+export const ENFORCED_STAGE_SETTINGS: ReadonlySet<StageSettingFeature> = new Set<StageSettingFeature>(["throttling", "caching", "access-log"]);

@@ -22,6 +22,7 @@ import type { Metrics } from "../observe/metrics.ts";
 import type { AccessLogSink } from "../observe/access-log.ts";
 import { CacheControlRefused, cacheLookup, cacheStore } from "./cache.ts";
 import { observeRequest, type RequestOutcome } from "./observe.ts";
+import { throttle, type ThrottleDeps } from "./throttle.ts";
 
 export interface RestDeps extends IntegrationDeps {
   gateway: GatewayIdentity;
@@ -41,6 +42,8 @@ export interface RestDeps extends IntegrationDeps {
   metrics?: Metrics;
   /** Where stages with an AccessLogSetting write their lines (observe/access-log.ts). */
   accessLog?: AccessLogSink;
+  /** Token buckets and quotas on the gateway's Store (throttle.ts); absent = no throttling. */
+  throttle?: ThrottleDeps;
 }
 
 /**
@@ -48,7 +51,7 @@ export interface RestDeps extends IntegrationDeps {
  *
  *   1. route          stage, then resource tree (literal before {param} before {proxy+}, per method)
  *   2. authorize      resource policy → authorizer (IAM | Cognito | Lambda) → API key (authorize.ts)
- *      [throttle]     (the throttling issue adds it here)
+ *      throttle       account → stage/method → usage plan → plan method buckets, then the plan's quota (throttle.ts)
  *   3. validate       required parameters, then the body against its model (validate.ts)
  *   4. cache lookup   a hit skips the integration; Cache-Control: max-age=0 may invalidate (cache.ts)
  *   5. integrate      integration request → integration → integration response → method response
@@ -73,6 +76,7 @@ export async function handleRestRequest(compiled: CompiledRestApi, deps: RestDep
   try {
     const routed = route(call, compiled);
     await authorize(routed, compiled, deps);
+    if (deps.throttle) await throttle(routed, deps.throttle);
     const validation = compiled.validations.get(routed.route.method);
     if (validation) validateRequest(validation, routed);
     const cached = deps.responseCache ? await cacheLookup(routed, compiled.cache, { ...deps, responseCache: deps.responseCache }) : undefined;

@@ -1,2 +1,5 @@
-export type { Clock, Store } from "./store.ts";
+export type { AdmitRequest, AdmitResult, BucketSpec, Clock, QuotaSpec, Store } from "./store.ts";
 export { MemoryStore } from "./memory-store.ts";
+export { RedisStore, redact, type RedisStoreOptions } from "./redis-store.ts";
+export { TOKEN, capacityUnits, microsToFull, unitsAt, unitsPerMicro, type BucketState } from "./token-bucket.ts";
+export { createStore, type StoreSpec } from "./create.ts";

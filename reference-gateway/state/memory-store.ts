@@ -1,11 +1,14 @@
-import type { Clock, Store } from "./store.ts";
+import type { AdmitRequest, AdmitResult, Clock, Store } from "./store.ts";
+import { capacityUnits, microsToFull, TOKEN, unitsAt, unitsPerMicro, type BucketState } from "./token-bucket.ts";
 
 /**
  * The default Store: one process's memory. Expired entries are dropped when read, and swept every `sweepEvery`
- * writes so keys that are never read again (one-off tokens) cannot grow the map without bound.
+ * writes so keys that are never read again (one-off tokens) cannot grow the map without bound. Token buckets live
+ * beside the entries and are swept once full again (a full bucket is the same as an absent one).
  */
 export class MemoryStore implements Store {
   private readonly entries = new Map<string, { value: string; expiresAt: number }>();
+  private readonly buckets = new Map<string, BucketState & { fullAt: number }>();
   private writesSinceSweep = 0;
 
   constructor(
@@ -14,6 +17,10 @@ export class MemoryStore implements Store {
   ) {}
 
   async get(key: string): Promise<string | undefined> {
+    return this.read(key);
+  }
+
+  private read(key: string): string | undefined {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
     if (entry.expiresAt <= this.clock()) {
@@ -32,9 +39,39 @@ export class MemoryStore implements Store {
     this.entries.delete(key);
   }
 
+  /** Synchronous inside: nothing can interleave between the check and the take, as in the Redis script. */
+  async admit(request: AdmitRequest): Promise<AdmitResult> {
+    const nowMs = this.clock();
+    const now = Math.floor(nowMs * 1000);
+    const levels: number[] = [];
+    for (const [index, bucket] of request.buckets.entries()) {
+      const units = unitsAt(this.buckets.get(bucket.key), unitsPerMicro(bucket.rate), capacityUnits(bucket.burst), now);
+      if (units < TOKEN) return { admitted: false, reason: "throttled", bucket: index };
+      levels.push(units);
+    }
+    const quota = request.quota;
+    let quotaUsed: number | undefined;
+    if (quota) {
+      const used = Number(this.read(quota.key) ?? "0");
+      if (used >= quota.limit) return { admitted: false, reason: "quota", quotaUsed: used };
+      quotaUsed = used + 1;
+      const existing = this.entries.get(quota.key);
+      // The counter keeps the expiry it got with its first request: the end of its period.
+      this.entries.set(quota.key, { value: String(quotaUsed), expiresAt: existing && existing.expiresAt > nowMs ? existing.expiresAt : nowMs + quota.ttlMs });
+    }
+    for (const [index, bucket] of request.buckets.entries()) {
+      const units = levels[index]! - TOKEN;
+      this.buckets.set(bucket.key, { units, at: now, fullAt: now + microsToFull(units, unitsPerMicro(bucket.rate), capacityUnits(bucket.burst)) });
+    }
+    if (++this.writesSinceSweep >= this.sweepEvery) this.sweep();
+    return quotaUsed === undefined ? { admitted: true } : { admitted: true, quotaUsed };
+  }
+
   private sweep(): void {
     this.writesSinceSweep = 0;
     const now = this.clock();
     for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(key);
+    const micros = Math.floor(now * 1000);
+    for (const [key, bucket] of this.buckets) if (bucket.fullAt <= micros) this.buckets.delete(key);
   }
 }

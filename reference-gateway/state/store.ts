@@ -1,7 +1,7 @@
 /**
- * The one state interface the gateway's shared features are built on (authorizer cache now; token buckets, quotas,
- * response cache and WebSocket connections later), so a deployment can swap the memory store for a shared one
- * (redis) without touching the features. Async because a shared backend is.
+ * The one state interface the gateway's shared features are built on (authorizer cache, token buckets, quotas,
+ * response cache, WebSocket connections), so a deployment can swap the memory store for a shared one (redis) without
+ * touching the features. Async because a shared backend is.
  */
 export interface Store {
   /** The value, or undefined when absent or expired. */
@@ -9,7 +9,39 @@ export interface Store {
   /** Stores the value for ttlMs milliseconds (> 0). */
   set(key: string, value: string, ttlMs: number): Promise<void>;
   delete(key: string): Promise<void>;
+  /**
+   * Token buckets and a quota counter, checked and taken atomically (state/token-bucket.ts): admitted only when every
+   * bucket holds a whole token and the quota has room; then one token leaves every bucket and the quota counts one.
+   * A refused request takes nothing. Buckets refill on the store's clock (the Redis server's `TIME` for Redis).
+   */
+  admit(request: AdmitRequest): Promise<AdmitResult>;
+  /** Releases connections (a shared store); the memory store has none. */
+  close?(): Promise<void>;
 }
 
 /** Milliseconds since some epoch; injectable so tests can move time. */
 export type Clock = () => number;
+
+/** One token bucket: `rate` tokens per second (a double), `burst` tokens of capacity; it starts full. */
+export interface BucketSpec {
+  key: string;
+  rate: number;
+  burst: number;
+}
+
+/** A counter that admits `limit` requests; the key names the period, `ttlMs` is the time to the period's end. */
+export interface QuotaSpec {
+  key: string;
+  limit: number;
+  ttlMs: number;
+}
+
+export interface AdmitRequest {
+  buckets: readonly BucketSpec[];
+  quota?: QuotaSpec;
+}
+
+export type AdmitResult =
+  | { admitted: true; /** The quota's count including this request, when there is a quota. */ quotaUsed?: number }
+  | { admitted: false; reason: "throttled"; /** Index in `buckets` of the first empty bucket. */ bucket: number }
+  | { admitted: false; reason: "quota"; quotaUsed: number };

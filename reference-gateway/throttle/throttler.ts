@@ -1,0 +1,96 @@
+/**
+ * Throttling and quotas on the Store, for every API kind (REST here; HTTP API routes and WebSocket can call the same
+ * Throttler with their own buckets). A request passes every bucket that applies or none is charged (Store.admit).
+ *
+ * Fail mode — what happens when the store does not answer (Redis down or slower than its command timeout):
+ *   "open"   (default, as AWS: "If an internal error stops enforcement, the request is served", spec §3.2)
+ *            the request is served unthrottled and uncounted;
+ *   "closed" the request is refused with 429 THROTTLED.
+ * The mode is logged at start, each outage once when it begins and once when the store answers again; recovery needs
+ * nothing but the store answering.
+ */
+import type { AdmitRequest, AdmitResult, BucketSpec, Store } from "../state/index.ts";
+
+export type FailMode = "open" | "closed";
+
+/** rate (requests per second, a double) and burst (bucket capacity). */
+export interface ThrottleLimits {
+  rateLimit: number;
+  burstLimit: number;
+}
+
+/** Account level, per Region, across REST, HTTP and WebSocket APIs (spec §3.1: 10,000 RPS, 5,000 burst). */
+export const DEFAULT_ACCOUNT_LIMITS: ThrottleLimits = { rateLimit: 10_000, burstLimit: 5_000 };
+
+export interface ThrottlerOptions {
+  failMode?: FailMode;
+  /** Account-level bucket; false = none. Default DEFAULT_ACCOUNT_LIMITS. */
+  account?: ThrottleLimits | false;
+  log?: (line: string) => void;
+}
+
+/** What a level contributes: a bucket and the name it shows in logs/metrics. */
+export interface NamedBucket extends BucketSpec {
+  level: "account" | "stage" | "method" | "usage-plan" | "usage-plan-method" | "route";
+}
+
+export type ThrottleDecision =
+  | { admitted: true; quotaUsed?: number; degraded?: true }
+  | { admitted: false; reason: "throttled"; level: NamedBucket["level"] }
+  | { admitted: false; reason: "quota"; quotaUsed: number }
+  | { admitted: false; reason: "unavailable" };
+
+export class Throttler {
+  readonly failMode: FailMode;
+  readonly account: NamedBucket | undefined;
+  private readonly log: (line: string) => void;
+  private degraded = false;
+
+  constructor(
+    private readonly store: Store,
+    options: ThrottlerOptions = {},
+  ) {
+    this.failMode = options.failMode ?? "open";
+    this.log = options.log ?? (() => {});
+    const account = options.account === undefined ? DEFAULT_ACCOUNT_LIMITS : options.account;
+    this.account = account ? { key: "throttle:account", rate: account.rateLimit, burst: account.burstLimit, level: "account" } : undefined;
+  }
+
+  /** A bucket from limits where −1 (either) means "this level does not throttle" (spec §3.1), else undefined. */
+  static bucket(key: string, level: NamedBucket["level"], limits: Partial<ThrottleLimits> | undefined, fallback: ThrottleLimits): NamedBucket | undefined {
+    if (!limits || (limits.rateLimit === undefined && limits.burstLimit === undefined)) return undefined;
+    if (limits.rateLimit === -1 || limits.burstLimit === -1) return undefined;
+    return { key, level, rate: limits.rateLimit ?? fallback.rateLimit, burst: limits.burstLimit ?? fallback.burstLimit };
+  }
+
+  /**
+   * Admits one request through `buckets` (the account bucket is added first) and `quota`. Never throws: a store
+   * failure becomes the fail mode's answer.
+   */
+  async admit(buckets: readonly NamedBucket[], quota?: AdmitRequest["quota"]): Promise<ThrottleDecision> {
+    const all = this.account ? [this.account, ...buckets] : buckets;
+    if (all.length === 0 && !quota) return { admitted: true };
+    let result: AdmitResult;
+    try {
+      result = await this.store.admit({ buckets: all, ...(quota ? { quota } : {}) });
+    } catch (error) {
+      if (!this.degraded) {
+        this.degraded = true;
+        this.log(`throttle: the store failed (${error instanceof Error ? error.message : String(error)}); fail mode ${this.failMode}: ${this.failMode === "open" ? "serving requests unthrottled and uncounted" : "refusing requests with 429"} until it answers again`);
+      }
+      return this.failMode === "open" ? { admitted: true, degraded: true } : { admitted: false, reason: "unavailable" };
+    }
+    if (this.degraded) {
+      this.degraded = false;
+      this.log("throttle: the store answers again; throttling and quotas are enforced");
+    }
+    if (result.admitted) return result.quotaUsed === undefined ? { admitted: true } : { admitted: true, quotaUsed: result.quotaUsed };
+    if (result.reason === "quota") return result;
+    return { admitted: false, reason: "throttled", level: all[result.bucket]!.level };
+  }
+
+  /** Whether the last store call failed (the fail mode is in force). */
+  get isDegraded(): boolean {
+    return this.degraded;
+  }
+}
