@@ -219,8 +219,10 @@ export function buildReport(raws: readonly RawTest[], options: BuildOptions): Co
 
   const level = (profile: ProfileId, lvl: Level): LevelReport => {
     const mine = features.filter((f) => f.profile === profile && f.level === lvl);
+    // Each test once per level, whatever number of the level's features it declares.
+    const ids = new Set(mine.map((f) => f.id));
     const statistics = emptyStats();
-    for (const f of mine) for (const key of Object.keys(statistics) as Array<keyof Statistics>) statistics[key] += f[key];
+    for (const test of tests) if (test.features.some((id) => ids.has(id))) count(statistics, test.status);
     const supportedFeatures = mine.filter((f) => f.supported).map((f) => f.id);
     const unsupportedFeatures = mine.filter((f) => !f.supported).map((f) => f.id);
     const untestedFeatures = mine.filter((f) => f.status === "untested").map((f) => f.id);
