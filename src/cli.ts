@@ -12,6 +12,7 @@ const USAGE = `usage: gateproof <command> [options]
 commands:
   serve <template> [--port N] [--host H] [--stage S] [--functions DIR] [--parameter-overrides K=V …] [--urls-file F]
         [--aws-endpoint SERVICE=URL …]
+        [--store memory|redis://…] [--throttle-fail-mode open|closed] [--account-rate-limit R] [--account-burst-limit B]
   conformance [--target URL] [--http-api-url URL] [--ws-url URL] [--api-key K] [--name N] [--features F,…] [--profiles P,…]
               [--supported-features F,…] [--exempt-features F,…] [--options FILE.json] [--report-dir DIR] [--seed N]
               [--ready-path /echo] [--ready-timeout S] [suite paths…]

@@ -17,13 +17,14 @@ export interface AuthorizerCacheScope {
 export class AuthorizerCache {
   constructor(private readonly store: Store) {}
 
+  /** A store that does not answer (Redis down) is a miss: the authorizer is called, the request goes on. */
   async get(scope: AuthorizerCacheScope, identity: string[]): Promise<AuthorizerResult | undefined> {
-    const cached = await this.store.get(cacheKey(scope, identity));
+    const cached = await this.store.get(cacheKey(scope, identity)).catch(() => undefined);
     return cached === undefined ? undefined : (JSON.parse(cached) as AuthorizerResult);
   }
 
   async set(scope: AuthorizerCacheScope, identity: string[], result: AuthorizerResult, ttlSeconds: number): Promise<void> {
-    await this.store.set(cacheKey(scope, identity), JSON.stringify(result), ttlSeconds * 1000);
+    await this.store.set(cacheKey(scope, identity), JSON.stringify(result), ttlSeconds * 1000).catch(() => {});
   }
 }
 

@@ -20,9 +20,19 @@ export async function serve(args: string[]): Promise<number> {
     "tls-key": { type: "string" },
     "access-log": { type: "string" },
     "admin-port": { type: "string" },
+    store: { type: "string" },
+    "throttle-fail-mode": { type: "string" },
+    "account-rate-limit": { type: "string" },
+    "account-burst-limit": { type: "string" },
   });
   const [template, ...extra] = positionals;
   if (!template || extra.length > 0) throw new UsageError("serve takes exactly one template");
+
+  const failMode = values["throttle-fail-mode"];
+  if (failMode !== undefined && failMode !== "open" && failMode !== "closed") throw new UsageError("--throttle-fail-mode must be open or closed");
+  const accountRate = values["account-rate-limit"] === undefined ? undefined : Number(values["account-rate-limit"]);
+  if (accountRate !== undefined && !(accountRate >= 0)) throw new UsageError("--account-rate-limit must be a number ≥ 0");
+  const accountBurst = values["account-burst-limit"] === undefined ? undefined : integerOption(values["account-burst-limit"], "account-burst-limit", 5000);
 
   const started = performance.now();
   const gateway = await startGateway({
@@ -44,13 +54,17 @@ export async function serve(args: string[]): Promise<number> {
     accessLog: values["access-log"],
     // The admin endpoint (metrics, cache flush, usage) on its own port; not served unless asked for.
     adminPort: values["admin-port"] === undefined ? undefined : integerOption(values["admin-port"], "admin-port", 0),
+    // Token buckets, quotas and caches: this process's memory, or a Redis every gateway instance shares.
+    store: values.store,
+    throttleFailMode: failMode,
+    ...(accountRate !== undefined || accountBurst !== undefined ? { accountThrottle: { rateLimit: accountRate ?? 10_000, burstLimit: accountBurst ?? 5_000 } } : {}),
     log: (line) => void process.stdout.write(line.endsWith("\n") ? line : `${line}\n`),
   });
   const width = Math.max(...gateway.urls.map((entry) => entry.api.length));
   for (const entry of gateway.urls) process.stdout.write(`${entry.api.padEnd(width)}  ${entry.type}  ${entry.url}\n`);
   // A key the template does not fix is generated at each start; the user needs its value to call the API.
   for (const key of gateway.model.apiKeys) if (key.generated) process.stdout.write(`API key ${key.name} (${key.logicalId}): ${key.value}\n`);
-  if (gateway.adminUrl) process.stdout.write(`admin endpoint ${gateway.adminUrl} (GET /metrics, /metrics/prometheus; DELETE /restapis/:api/stages/:stage/cache/data)\n`);
+  if (gateway.adminUrl) process.stdout.write(`admin endpoint ${gateway.adminUrl} (GET /metrics, /metrics/prometheus, /usage/:usagePlanId; DELETE /restapis/:api/stages/:stage/cache/data)\n`);
   if (gateway.tls) process.stdout.write(`TLS certificate${gateway.tls.selfSigned ? " (self-signed)" : ""} SHA-256 fingerprint ${gateway.tls.fingerprint256}\n`);
   if (values["urls-file"]) await writeFile(values["urls-file"], `${JSON.stringify(gateway.urls, null, 2)}\n`);
   process.stdout.write(`gateproof: ready in ${Math.round(performance.now() - started)} ms; Ctrl-C stops\n`);
