@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MemoryStore, RedisStore } from "../../../reference-gateway/state/index.ts";
+import { periodBounds, quotaLimit } from "../../../reference-gateway/throttle/index.ts";
+import { redisAvailable, startRedis, type RedisServer } from "../../harness/redis.ts";
+
+const bucket = (key: string, rate: number, burst: number) => ({ key, rate, burst });
+
+describe("MemoryStore.admit: token buckets on the injected clock", () => {
+  it("starts full at burst, refills continuously at rate, one token per request", async () => {
+    let now = 10_000;
+    const store = new MemoryStore(() => now);
+    const b = [bucket("b", 2, 3)];
+    for (let i = 0; i < 3; i++) expect(await store.admit({ buckets: b })).toEqual({ admitted: true });
+    expect(await store.admit({ buckets: b })).toEqual({ admitted: false, reason: "throttled", bucket: 0 });
+    now += 499; // 0.998 of a token
+    expect((await store.admit({ buckets: b })).admitted).toBe(false);
+    now += 1; // exactly one token
+    expect((await store.admit({ buckets: b })).admitted).toBe(true);
+    expect((await store.admit({ buckets: b })).admitted).toBe(false);
+    now += 60_000; // full again, never more than burst
+    let admitted = 0;
+    for (let i = 0; i < 10; i++) if ((await store.admit({ buckets: b })).admitted) admitted++;
+    expect(admitted).toBe(3);
+  });
+
+  it("fractional rates are exact (0.5/s: one token every 2000 ms)", async () => {
+    let now = 0;
+    const store = new MemoryStore(() => now);
+    const b = [bucket("half", 0.5, 1)];
+    expect((await store.admit({ buckets: b })).admitted).toBe(true);
+    now = 1999;
+    expect((await store.admit({ buckets: b })).admitted).toBe(false);
+    now = 2000;
+    expect((await store.admit({ buckets: b })).admitted).toBe(true);
+  });
+
+  it("rate 0 never refills; burst 0 admits nothing", async () => {
+    let now = 0;
+    const store = new MemoryStore(() => now);
+    expect((await store.admit({ buckets: [bucket("z", 0, 1)] })).admitted).toBe(true);
+    now = 86_400_000;
+    expect((await store.admit({ buckets: [bucket("z", 0, 1)] })).admitted).toBe(false);
+    expect(await store.admit({ buckets: [bucket("none", 1000, 0)] })).toEqual({ admitted: false, reason: "throttled", bucket: 0 });
+  });
+
+  it("all or nothing: a request refused by one bucket takes no token from the others, nor counts against the quota", async () => {
+    const store = new MemoryStore(() => 0);
+    const wide = bucket("wide", 0, 5);
+    const narrow = bucket("narrow", 0, 1);
+    const quota = { key: "q", limit: 10, ttlMs: 1000 };
+    expect(await store.admit({ buckets: [wide, narrow], quota })).toEqual({ admitted: true, quotaUsed: 1 });
+    expect(await store.admit({ buckets: [wide, narrow], quota })).toEqual({ admitted: false, reason: "throttled", bucket: 1 });
+    expect(await store.admit({ buckets: [wide, narrow], quota })).toEqual({ admitted: false, reason: "throttled", bucket: 1 });
+    // wide still holds 4: four more through it alone
+    for (let i = 0; i < 4; i++) expect((await store.admit({ buckets: [wide], quota })).admitted).toBe(true);
+    expect(await store.get("q")).toBe("5");
+  });
+
+  it("quota: limit requests until the counter expires at the period end; a refused one takes no token", async () => {
+    let now = 0;
+    const store = new MemoryStore(() => now);
+    const b = [bucket("qb", 0, 3)];
+    const quota = { key: "period-1", limit: 2, ttlMs: 1000 };
+    expect(await store.admit({ buckets: b, quota })).toEqual({ admitted: true, quotaUsed: 1 });
+    expect(await store.admit({ buckets: b, quota })).toEqual({ admitted: true, quotaUsed: 2 });
+    expect(await store.admit({ buckets: b, quota })).toEqual({ admitted: false, reason: "quota", quotaUsed: 2 });
+    now = 999;
+    expect((await store.admit({ buckets: b, quota: { ...quota, ttlMs: 1 } })).admitted).toBe(false);
+    now = 1000; // the counter keeps its first expiry: the period's end
+    expect(await store.admit({ buckets: b, quota })).toEqual({ admitted: true, quotaUsed: 1 });
+    expect((await store.admit({ buckets: b })).admitted).toBe(false); // the bucket gave exactly 3
+  });
+});
+
+describe("quota periods (UTC boundaries) and offset (initial period only)", () => {
+  const at = (iso: string) => Date.parse(iso);
+  it("DAY, WEEK (from Sunday) and MONTH", () => {
+    expect(periodBounds("DAY", at("2026-03-10T23:59:59.999Z"))).toEqual({ start: at("2026-03-10T00:00:00Z"), end: at("2026-03-11T00:00:00Z") });
+    // 2026-03-10 is a Tuesday: the week began on Sunday the 8th.
+    expect(periodBounds("WEEK", at("2026-03-10T12:00:00Z"))).toEqual({ start: at("2026-03-08T00:00:00Z"), end: at("2026-03-15T00:00:00Z") });
+    expect(periodBounds("WEEK", at("2026-03-08T00:00:00Z")).start).toBe(at("2026-03-08T00:00:00Z"));
+    expect(periodBounds("MONTH", at("2026-12-31T18:00:00Z"))).toEqual({ start: at("2026-12-01T00:00:00Z"), end: at("2027-01-01T00:00:00Z") });
+    expect(periodBounds("MONTH", at("2028-02-29T00:00:00Z"))).toEqual({ start: at("2028-02-01T00:00:00Z"), end: at("2028-03-01T00:00:00Z") });
+  });
+  it("offset is subtracted from the limit in the period the plan was deployed in, not after", () => {
+    const quota = { limit: 100, offset: 30, period: "DAY" as const };
+    const deployed = at("2026-03-10T15:00:00Z");
+    expect(quotaLimit(quota, at("2026-03-10T00:00:00Z"), deployed)).toBe(70);
+    expect(quotaLimit(quota, at("2026-03-11T00:00:00Z"), deployed)).toBe(100);
+    expect(quotaLimit({ ...quota, offset: 500 }, at("2026-03-10T00:00:00Z"), deployed)).toBe(0);
+  });
+});
+
+describe.skipIf(!redisAvailable())("RedisStore (a real redis-server on loopback)", () => {
+  let redis: RedisServer;
+  let store: RedisStore;
+  beforeAll(async () => {
+    redis = await startRedis();
+    store = new RedisStore(redis.url, { prefix: "unit:" });
+    expect(await store.connect()).toBe(true);
+  });
+  afterAll(async () => {
+    await store?.close();
+    await redis?.stop();
+  });
+
+  it("get/set with TTL and delete", async () => {
+    await store.set("k", "v", 60_000);
+    expect(await store.get("k")).toBe("v");
+    await store.delete("k");
+    expect(await store.get("k")).toBeUndefined();
+    await store.set("short", "v", 30);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(await store.get("short")).toBeUndefined();
+  });
+
+  it("the Lua script: burst, all-or-nothing and quota as the memory store (rate 0, so no clock enters)", async () => {
+    const wide = bucket("r-wide", 0, 3);
+    const narrow = bucket("r-narrow", 0, 1);
+    const quota = { key: "r-q", limit: 2, ttlMs: 60_000 };
+    expect(await store.admit({ buckets: [wide, narrow], quota })).toEqual({ admitted: true, quotaUsed: 1 });
+    expect(await store.admit({ buckets: [wide, narrow], quota })).toEqual({ admitted: false, reason: "throttled", bucket: 1 });
+    expect(await store.admit({ buckets: [wide], quota })).toEqual({ admitted: true, quotaUsed: 2 });
+    expect(await store.admit({ buckets: [wide], quota })).toEqual({ admitted: false, reason: "quota", quotaUsed: 2 });
+    expect(await store.admit({ buckets: [wide] })).toEqual({ admitted: true });
+    expect(await store.admit({ buckets: [wide] })).toEqual({ admitted: false, reason: "throttled", bucket: 0 });
+  });
+
+  it("refills on the server's clock: a 20/s bucket emptied is whole again after 60 ms", async () => {
+    const b = [bucket("r-refill", 20, 1)];
+    expect((await store.admit({ buckets: b })).admitted).toBe(true);
+    expect((await store.admit({ buckets: b })).admitted).toBe(false);
+    await new Promise((r) => setTimeout(r, 60));
+    expect((await store.admit({ buckets: b })).admitted).toBe(true);
+  });
+
+  it("large buckets stay exact (no exponent notation in the stored units)", async () => {
+    const b = [bucket("r-big", 10_000, 5_000)];
+    let admitted = 0;
+    for (let i = 0; i < 20; i++) if ((await store.admit({ buckets: b })).admitted) admitted++;
+    expect(admitted).toBe(20);
+  });
+});
