@@ -163,7 +163,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     await Promise.all(closeWebSockets.map((closeOne) => closeOne()));
     await Promise.all(servers.map((server) => drainServer(server, options.shutdownGraceMs ?? 3_000)));
     if (ownsStore) await store.close?.();
-    await Promise.all([lambda.close(), agent.close(), accessLog.close()]);
+    // After the drain, a backend call still running belongs to a client already cut: it is aborted, not awaited.
+    await Promise.all([lambda.close(), agent.destroy(), accessLog.close()]);
   };
   try {
     for (const [index, api] of compiled.entries()) {
