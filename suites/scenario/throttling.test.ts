@@ -1,0 +1,248 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startGateway, type RunningGateway } from "../../reference-gateway/index.ts";
+import { features } from "../harness/conformance.ts";
+import { startEchoBackend, type EchoBackend } from "../harness/echo-backend.ts";
+import { redisAvailable, startRedis, type RedisServer } from "../harness/redis.ts";
+import { header, isReference, send, type TargetResponse } from "../harness/target.ts";
+
+/**
+ * Throttling and usage-plan quotas (spec §3; api-gateway-request-throttling.md, api-gateway-api-usage-plans.md).
+ * Facts pinned here:
+ *  - token bucket: starts full at burst, refills continuously at rate, one token per request (spec §3.1);
+ *  - over a limit: 429 `{"message":"Too Many Requests"}`, `x-amzn-ErrorType: TooManyRequestsException` (THROTTLED,
+ *    spec §2, §2.2 [LS], §2.3 [KC]/[OBS]); over the quota: 429 `{"message":"Limit Exceeded"}`,
+ *    `LimitExceededException` (QUOTA_EXCEEDED, spec §2.3 [KC] api-gateway-429-limit);
+ *  - stage limits apply per method ("Per-API, per-stage throttling limits are applied at the API method level");
+ *    a method's own setting overrides `*\/*`; −1 disables (spec §3.1); usage-plan throttles and quotas are per key;
+ *  - a refused request never reaches the integration.
+ * Exact counts run against the reference on an injected clock; the statistical test runs against any target.
+ */
+
+const expectThrottled = (response: TargetResponse) => {
+  expect(response.status).toBe(429);
+  expect(response.text).toBe('{"message":"Too Many Requests"}');
+  expect(header(response, "x-amzn-errortype")).toBe("TooManyRequestsException");
+};
+const expectQuota = (response: TargetResponse) => {
+  expect(response.status).toBe(429);
+  expect(response.text).toBe('{"message":"Limit Exceeded"}');
+  expect(header(response, "x-amzn-errortype")).toBe("LimitExceededException");
+};
+
+describe("throttling on the conformance fixture (any target; statistical)", features("throttle.method"), () => {
+  /*
+   * /throttled: rate 5, burst 5. Sending N = 30 requests evenly over T = 1.5 s (20/s, 4× the rate), a token bucket
+   * admits A = burst + rate·T = 12.5 (the bucket starts full; an earlier run may have left it partly empty, down to A − 5).
+   * Tolerances: on the reference |admitted − A| ≤ 3 (timer jitter on a busy machine); on a deployment, whose
+   * throttling is "best-effort … targets, not guaranteed ceilings", at least one 429, at least A − burst admitted
+   * and at most 2·A + 2.
+   */
+  it("30 requests at 4× the rate: the 429 share matches the bucket", { timeout: 15_000 }, async () => {
+    const n = 30;
+    const intervalMs = 50;
+    const burst = 5;
+    const rate = 5;
+    const pending: Array<Promise<TargetResponse>> = [];
+    const started = performance.now();
+    for (let i = 0; i < n; i++) {
+      const due = started + i * intervalMs;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      pending.push(send("GET", "/throttled"));
+    }
+    const responses = await Promise.all(pending);
+    const elapsed = (n - 1) * intervalMs / 1000;
+    const expected = burst + rate * elapsed;
+    const admitted = responses.filter((r) => r.status === 200).length;
+    for (const r of responses) if (r.status !== 200) expectThrottled(r);
+    expect(responses.some((r) => r.status === 429)).toBe(true);
+    if (isReference()) {
+      expect(admitted).toBeGreaterThanOrEqual(Math.floor(expected) - 3);
+      expect(admitted).toBeLessThanOrEqual(Math.ceil(expected) + 3);
+    } else {
+      expect(admitted).toBeGreaterThanOrEqual(Math.floor(expected - burst));
+      expect(admitted).toBeLessThanOrEqual(2 * expected + 2);
+    }
+  });
+});
+
+const TEMPLATE = new URL("./fixtures/throttling/template.yaml", import.meta.url).pathname;
+const KEY_A = "gateproofThrottleKeyA0123456789";
+const KEY_B = "gateproofThrottleKeyB0123456789";
+const KEY_Q = "gateproofQuotaKeyQ0123456789";
+const KEY_R = "gateproofQuotaKeyR0123456789";
+
+/** Sends `n` requests one after another; the statuses. */
+async function statuses(base: string, method: string, path: string, n: number, headers: Record<string, string> = {}): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push((await send(method, path, { base, headers })).status);
+  return out;
+}
+
+describe("exact counts on an injected clock (second reference gateway)", features(["throttle.stage"], { referenceOnly: true }), () => {
+  let gateway: RunningGateway;
+  let backend: EchoBackend;
+  let base: string;
+  let now = Date.parse("2026-03-10T15:00:00Z");
+  const tick = (ms: number) => void (now += ms);
+
+  beforeAll(async () => {
+    backend = await startEchoBackend();
+    gateway = await startGateway({ template: TEMPLATE, port: 0, parameterOverrides: { BackendUrl: backend.url }, clock: () => now, adminPort: 0, log: () => {} });
+    base = gateway.urls[0]!.url;
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await backend?.close();
+  });
+
+  it("stage default */* (rate 2, burst 3): 3 pass, the 4th is THROTTLED and never reaches the backend; one token per 500 ms", async () => {
+    const before = backend.received.length;
+    expect(await statuses(base, "GET", "/slow", 3)).toEqual([200, 200, 200]);
+    expectThrottled(await send("GET", "/slow", { base }));
+    expect(backend.received.length - before).toBe(3);
+    tick(499);
+    expect(await statuses(base, "GET", "/slow", 1)).toEqual([429]);
+    tick(1);
+    expect(await statuses(base, "GET", "/slow", 2)).toEqual([200, 429]);
+    tick(10_000); // refills to burst, never beyond
+    expect(await statuses(base, "GET", "/slow", 4)).toEqual([200, 200, 200, 429]);
+    expect(backend.received.length - before).toBe(7);
+  });
+
+  it("stage limits apply per method: POST /slow has its own bucket", async () => {
+    tick(10_000);
+    expect(await statuses(base, "GET", "/slow", 4)).toEqual([200, 200, 200, 429]);
+    expect(await statuses(base, "POST", "/slow", 4)).toEqual([200, 200, 200, 429]);
+  });
+
+  it("a method's own setting overrides */* (/fast: burst 10)", features("throttle.method"), async () => {
+    expect(await statuses(base, "GET", "/fast", 11)).toEqual([...Array(10).fill(200), 429]);
+    tick(10); // rate 100: one token per 10 ms
+    expect(await statuses(base, "GET", "/fast", 2)).toEqual([200, 429]);
+  });
+
+  it("-1 turns the stage level off (/off: 40 in a row pass); rate 0 never refills (/frozen: burst 2, then none a day later)", features("throttle.method"), async () => {
+    expect(await statuses(base, "GET", "/off", 40)).toEqual(Array(40).fill(200));
+    expect(await statuses(base, "GET", "/frozen", 3)).toEqual([200, 200, 429]);
+    tick(86_400_000);
+    expect(await statuses(base, "GET", "/frozen", 1)).toEqual([429]);
+  });
+
+  it("usage plan throttle per API key (rate 1, burst 2): key A runs dry, key B does not; A gets a token a second", features("throttle.usage-plan"), async () => {
+    tick(10_000);
+    expect(await statuses(base, "GET", "/keyed", 3, { "x-api-key": KEY_A })).toEqual([200, 200, 429]);
+    expectThrottled(await send("GET", "/keyed", { base, headers: { "x-api-key": KEY_A } }));
+    expect(await statuses(base, "GET", "/keyed", 2, { "x-api-key": KEY_B })).toEqual([200, 200]);
+    tick(1000);
+    expect(await statuses(base, "GET", "/keyed", 2, { "x-api-key": KEY_A })).toEqual([200, 429]);
+  });
+
+  it("per-method throttle inside the plan (/keyed/narrow: rate 0.5, burst 1), on top of the plan's own", features("throttle.usage-plan"), async () => {
+    tick(10_000);
+    expect(await statuses(base, "GET", "/keyed/narrow", 2, { "x-api-key": KEY_B })).toEqual([200, 429]);
+    // The plan bucket of key B still has a token: /keyed passes.
+    expect(await statuses(base, "GET", "/keyed", 1, { "x-api-key": KEY_B })).toEqual([200]);
+    tick(1999);
+    expect(await statuses(base, "GET", "/keyed/narrow", 1, { "x-api-key": KEY_B })).toEqual([429]);
+    tick(1);
+    expect(await statuses(base, "GET", "/keyed/narrow", 1, { "x-api-key": KEY_B })).toEqual([200]);
+  });
+
+  it("quota per key and day, offset taken off the initial day: 2 then Limit Exceeded (never reaching the backend); 3 the next UTC day; GetUsage-like admin view", features("quota"), async () => {
+    now = Date.parse("2026-03-10T20:00:00Z"); // the deployment day (the gateway started at 15:00 UTC)
+    const before = backend.received.length;
+    expect(await statuses(base, "GET", "/counted", 2, { "x-api-key": KEY_Q })).toEqual([200, 200]);
+    expectQuota(await send("GET", "/counted", { base, headers: { "x-api-key": KEY_Q } }));
+    expectQuota(await send("GET", "/keyed", { base, headers: { "x-api-key": KEY_Q } }));
+    expect(backend.received.length - before).toBe(2);
+    expect(await statuses(base, "GET", "/counted", 1, { "x-api-key": KEY_R })).toEqual([200]);
+    const usage = (await (await fetch(`${gateway.adminUrl}/usage/QuotaPlan`)).json()) as { startDate: string; endDate: string; items: Record<string, Array<[number, number]>> };
+    const id = (logicalId: string) => gateway.model.apiKeys.find((k) => k.logicalId === logicalId)!.id;
+    expect(usage.startDate).toBe("2026-03-10");
+    expect(usage.endDate).toBe("2026-03-10");
+    expect(usage.items).toEqual({ [id("KeyQ")]: [[2, 0]], [id("KeyR")]: [[1, 1]] });
+    now = Date.parse("2026-03-11T00:00:00Z"); // the next period: the full limit
+    expect(await statuses(base, "GET", "/counted", 4, { "x-api-key": KEY_Q })).toEqual([200, 200, 200, 429]);
+  });
+
+  it("the account level applies to every API and method (accountThrottle rate 1, burst 2)", features("throttle.account"), async () => {
+    const second = await startGateway({ template: TEMPLATE, port: 0, parameterOverrides: { BackendUrl: backend.url }, clock: () => now, accountThrottle: { rateLimit: 1, burstLimit: 2 }, log: () => {} });
+    try {
+      const b = second.urls[0]!.url;
+      expect(await statuses(b, "GET", "/fast", 1)).toEqual([200]);
+      expect(await statuses(b, "GET", "/off", 2)).toEqual([200, 429]);
+      now += 1000;
+      expect(await statuses(b, "GET", "/off", 2)).toEqual([200, 429]);
+    } finally {
+      await second.close();
+    }
+  });
+});
+
+describe.skipIf(!redisAvailable())("distributed mode: two gateways on one Redis (second reference gateways)", features(["throttle.stage", "quota"], { referenceOnly: true }), () => {
+  let redis: RedisServer;
+  let backend: EchoBackend;
+  const lines: string[] = [];
+  let one: RunningGateway;
+  let two: RunningGateway;
+  let closed: RunningGateway;
+  const start = (extra: Parameters<typeof startGateway>[0] = {}) =>
+    startGateway({ template: TEMPLATE, port: 0, parameterOverrides: { BackendUrl: backend.url }, store: redis.url, log: (line) => lines.push(line), ...extra });
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    backend = await startEchoBackend();
+    one = await start();
+    two = await start();
+    closed = await start({ throttleFailMode: "closed" });
+  });
+  afterAll(async () => {
+    await Promise.all([one?.close(), two?.close(), closed?.close()]);
+    await backend?.close();
+    await redis?.stop();
+  });
+
+  it("one combined limit: /frozen (burst 2, no refill) admits 2 across both instances; the quota (2 in the initial day) is shared too", async () => {
+    const [a, b] = [one.urls[0]!.url, two.urls[0]!.url];
+    const results = [...(await statuses(a, "GET", "/frozen", 2)), ...(await statuses(b, "GET", "/frozen", 2)), ...(await statuses(a, "GET", "/frozen", 1))];
+    expect(results.filter((s) => s === 200)).toHaveLength(2);
+    const quota = [...(await statuses(a, "GET", "/counted", 1, { "x-api-key": KEY_Q })), ...(await statuses(b, "GET", "/counted", 2, { "x-api-key": KEY_Q }))];
+    expect(quota).toEqual([200, 200, 429]);
+  });
+
+  it("two instances at 5× a 2/s limit for 1 s admit burst + rate·t ± 2 in total", async () => {
+    // /slow GET: rate 2, burst 3 → over ~1 s, 3 + 2 = 5 admitted out of 20.
+    const [a, b] = [one.urls[0]!.url, two.urls[0]!.url];
+    const pending: Array<Promise<TargetResponse>> = [];
+    const started = performance.now();
+    for (let i = 0; i < 20; i++) {
+      const wait = started + i * 50 - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      pending.push(send("GET", "/slow", { base: i % 2 ? a : b }));
+    }
+    const admitted = (await Promise.all(pending)).filter((r) => r.status === 200).length;
+    const expected = 3 + 2 * ((19 * 50) / 1000);
+    expect(Math.abs(admitted - expected)).toBeLessThanOrEqual(2);
+  });
+
+  it("Redis killed: fail mode open keeps serving (logged once), closed answers 429; Redis back: enforced again, by itself", { timeout: 15_000 }, async () => {
+    const a = one.urls[0]!.url;
+    const c = closed.urls[0]!.url;
+    expect(await statuses(a, "GET", "/frozen", 1)).toEqual([429]);
+    await redis.kill();
+    expect(await statuses(a, "GET", "/frozen", 3)).toEqual([200, 200, 200]);
+    expectThrottled(await send("GET", "/frozen", { base: c }));
+    expect(lines.filter((l) => l.includes("fail mode open: serving requests unthrottled"))).toHaveLength(1);
+    expect(lines.some((l) => l.includes("fail mode closed: refusing requests with 429"))).toBe(true);
+    await redis.restart();
+    // ioredis reconnects on its own (≤ 500 ms between attempts); the restarted Redis is empty: /frozen is full again.
+    const until = Date.now() + 8000;
+    while (Date.now() < until && !lines.some((l) => l.includes("the store answers again"))) {
+      await send("GET", "/off", { base: a });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(lines.some((l) => l.includes("the store answers again"))).toBe(true);
+    expect(await statuses(a, "GET", "/frozen", 3)).toEqual([200, 200, 429]);
+  });
+});
