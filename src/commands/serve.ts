@@ -1,4 +1,6 @@
 import { writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { startGateway } from "../../reference-gateway/index.ts";
 import { integerOption, keyValues, parseCommandArgs, UsageError } from "./args.ts";
 
@@ -65,7 +67,15 @@ export async function serve(args: string[]): Promise<number> {
   // A key the template does not fix is generated at each start; the user needs its value to call the API.
   for (const key of gateway.model.apiKeys) if (key.generated) process.stdout.write(`API key ${key.name} (${key.logicalId}): ${key.value}\n`);
   if (gateway.adminUrl) process.stdout.write(`admin endpoint ${gateway.adminUrl} (GET /metrics, /metrics/prometheus, /usage/:usagePlanId; DELETE /restapis/:api/stages/:stage/cache/data)\n`);
-  if (gateway.tls) process.stdout.write(`TLS certificate${gateway.tls.selfSigned ? " (self-signed)" : ""} SHA-256 fingerprint ${gateway.tls.fingerprint256}\n`);
+  if (gateway.tls) {
+    process.stdout.write(`TLS certificate${gateway.tls.selfSigned ? " (self-signed)" : ""} SHA-256 fingerprint ${gateway.tls.fingerprint256}\n`);
+    if (gateway.tls.selfSigned) {
+      // Clients (and TARGET_CA_FILE for the suites) trust it by this file.
+      const pem = join(tmpdir(), `gateproof-${gateway.tls.fingerprint256.replace(/:/g, "").slice(0, 16).toLowerCase()}.pem`);
+      await writeFile(pem, gateway.tls.cert);
+      process.stdout.write(`TLS certificate PEM: ${pem}\n`);
+    }
+  }
   if (values["urls-file"]) await writeFile(values["urls-file"], `${JSON.stringify(gateway.urls, null, 2)}\n`);
   process.stdout.write(`gateproof: ready in ${Math.round(performance.now() - started)} ms; Ctrl-C stops\n`);
 

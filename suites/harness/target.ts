@@ -1,7 +1,11 @@
 import { createHash } from "node:crypto";
 import { inject, TestRunner } from "vitest";
-import { request } from "undici";
+import { readFileSync } from "node:fs";
+import { Agent, request, setGlobalDispatcher } from "undici";
 import { BODY_LIMIT, TEST_ID_HEADER, type RecordedExchange } from "../../src/conformance/meta.ts";
+
+// An HTTPS target whose certificate a private CA (or a self-signed `gateproof serve --tls`) issued: TARGET_CA_FILE.
+if (process.env.TARGET_CA_FILE) setGlobalDispatcher(new Agent({ connect: { ca: readFileSync(process.env.TARGET_CA_FILE, "utf8") } }));
 
 export const targetUrl = (): string => inject("targetUrl");
 export const isReference = (): boolean => inject("targetKind") === "reference";

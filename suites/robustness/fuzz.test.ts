@@ -80,7 +80,7 @@ function encode(r: FuzzRequest): { bytes: Buffer; complete: boolean } {
   const body = Buffer.isBuffer(r.body) ? r.body : Buffer.from(r.body);
   const lines = [`${r.method} ${r.path} HTTP/1.1`, "Host: 127.0.0.1", "Connection: close", ...r.headers.map(([n, v]) => `${n}: ${v}`)];
   if (r.contentType) lines.push(`Content-Type: ${r.contentType}`);
-  let payload = Buffer.alloc(0);
+  let payload: Buffer = Buffer.alloc(0);
   if (r.framing === "length" || r.framing === "truncated") {
     lines.push(`Content-Length: ${body.length + (r.framing === "truncated" ? 7 : 0)}`);
     payload = body;
