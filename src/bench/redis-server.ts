@@ -3,8 +3,8 @@ import { createServer, connect } from "node:net";
 
 /**
  * A real redis-server (Debian package; .ci/run installs it) on a free loopback port, without persistence, for the
- * distributed-mode suites. `kill()` stops it mid-test (SIGKILL, as a crash), `restart()` brings it back on the same
- * port, empty.
+ * distributed-mode suites and the throttle benchmark. `kill()` stops it mid-test (SIGKILL, as a crash), `restart()`
+ * brings it back on the same port, empty.
  */
 export interface RedisServer {
   url: string;

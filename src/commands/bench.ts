@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { markdownReport, runBench } from "../bench/run.ts";
+import { DEFAULT_THROTTLE_BENCH, runThrottleBench, throttleMarkdown } from "../bench/throttle.ts";
 import { integerOption, parseCommandArgs, UsageError } from "./args.ts";
 
 /** `gateproof bench`: autocannon scenarios against the reference and the bare node:http floor; reports in reports/bench. */
@@ -10,8 +11,15 @@ export async function bench(args: string[]): Promise<number> {
     warmup: { type: "string" },
     connections: { type: "string" },
     out: { type: "string" },
+    suite: { type: "string" },
+    rate: { type: "string" },
+    burst: { type: "string" },
+    seconds: { type: "string" },
+    "soak-seconds": { type: "string" },
   });
   if (positionals.length > 0) throw new UsageError("bench takes no positional arguments");
+  if (values.suite === "throttle") return throttleBench(values);
+  if (values.suite !== undefined && values.suite !== "rest") throw new UsageError("--suite must be rest (default) or throttle");
   const options = {
     durationSeconds: integerOption(values.duration, "duration", 10),
     warmupSeconds: integerOption(values.warmup, "warmup", 2),
@@ -22,6 +30,33 @@ export async function bench(args: string[]): Promise<number> {
   await mkdir(dir, { recursive: true });
   const stamp = report.startedAt.replace(/[:.]/g, "-");
   const markdown = markdownReport(report);
+  await writeFile(join(dir, `${stamp}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(join(dir, `${stamp}.md`), markdown);
+  process.stdout.write(markdown);
+  return 0;
+}
+
+/** `gateproof bench --suite throttle [--rate R] [--burst B] [--seconds S] [--soak-seconds S]`: src/bench/throttle.ts. */
+async function throttleBench(values: Record<string, string | boolean | string[] | undefined>): Promise<number> {
+  const num = (name: string, fallback: number) => {
+    const v = values[name];
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a number ≥ 0`);
+    return n;
+  };
+  const options = {
+    ...DEFAULT_THROTTLE_BENCH,
+    rate: num("rate", DEFAULT_THROTTLE_BENCH.rate),
+    burst: Math.floor(num("burst", DEFAULT_THROTTLE_BENCH.burst)),
+    seconds: num("seconds", DEFAULT_THROTTLE_BENCH.seconds),
+    soakSeconds: num("soak-seconds", DEFAULT_THROTTLE_BENCH.soakSeconds),
+  };
+  const report = await runThrottleBench(options, (line) => void process.stderr.write(`${line}\n`));
+  const dir = typeof values["out"] === "string" ? values["out"] : "reports/bench";
+  await mkdir(dir, { recursive: true });
+  const stamp = `throttle-${report.startedAt.replace(/[:.]/g, "-")}`;
+  const markdown = throttleMarkdown(report);
   await writeFile(join(dir, `${stamp}.json`), `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(join(dir, `${stamp}.md`), markdown);
   process.stdout.write(markdown);
