@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGateway, type RunningGateway } from "../../reference-gateway/index.ts";
-import { isReference, send } from "../harness/target.ts";
+import { send } from "../harness/target.ts";
+import { features } from "../harness/conformance.ts";
 
 /**
  * The Lambda authorizer result cache never applies one identity's decision to another (spec §7.1: the key is every
@@ -31,7 +32,7 @@ const neighbours = fc.tuple(piece, piece, fc.constantFrom(",", ":", "")).map(([x
 ]);
 const identities = fc.array(neighbours, { minLength: 1, maxLength: 2 }).map((groups) => groups.flat());
 
-describe.skipIf(!isReference())("authorizer cache isolation (property)", () => {
+describe("authorizer cache isolation (property)", features(["auth.lambda-request", "auth.authorizer-cache"], { referenceOnly: true }), () => {
   let gateway: RunningGateway;
   let base: string;
 

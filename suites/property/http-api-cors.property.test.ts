@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGateway, type RunningGateway } from "../../reference-gateway/index.ts";
-import { isReference, send, type TargetResponse } from "../harness/target.ts";
+import { send, type TargetResponse } from "../harness/target.ts";
+import { features } from "../harness/conformance.ts";
 
 /**
  * For any origin / method / header request, the CORS answer of an HTTP API follows its CorsConfiguration (spec §5.2,
@@ -24,7 +25,7 @@ const allowedHeader = (name: string) => ["content-type", "x-token"].includes(nam
 
 const corsHeaders = (response: TargetResponse) => Object.keys(response.headers).filter((name) => name.startsWith("access-control-")).sort();
 
-describe.skipIf(!isReference())("HTTP API CORS properties", () => {
+describe("HTTP API CORS properties", features(["cors.http-api"], { referenceOnly: true }), () => {
   let gateway: RunningGateway;
   let base: string;
   beforeAll(async () => {

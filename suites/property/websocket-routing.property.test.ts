@@ -6,11 +6,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { routeSelector, stringify } from "../../reference-gateway/websocket/route-selection.ts";
+import { features } from "../harness/conformance.ts";
 
 const key = fc.string({ minLength: 1, maxLength: 12 }).filter((k) => !k.startsWith("$"));
 const json = fc.jsonValue({ maxDepth: 3 });
 
-describe("WebSocket route selection", () => {
+describe("WebSocket route selection", features("websocket.routing"), () => {
   it("$request.body.action: the named route when it exists, else $default", () => {
     fc.assert(
       fc.property(fc.uniqueArray(key, { maxLength: 6 }), key, json, fc.boolean(), (routes, action, rest, known) => {

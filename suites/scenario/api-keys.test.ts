@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGateway, type RunningGateway } from "../../reference-gateway/index.ts";
 import { startEchoBackend, type EchoBackend } from "../harness/echo-backend.ts";
-import { header, isReference, send, type TargetResponse } from "../harness/target.ts";
+import { header, send, type TargetResponse } from "../harness/target.ts";
+import { features } from "../harness/conformance.ts";
 
 /**
  * API keys (spec §8, api-gateway-api-key-source.md). Facts pinned here:
@@ -23,21 +24,21 @@ const expectForbidden = (response: TargetResponse) => {
   expect(header(response, "x-amzn-errortype")).toBe("ForbiddenException");
 };
 
-describe("API keys on the conformance fixture (any target)", () => {
+describe("API keys on the conformance fixture (any target)", features("auth.api-key"), () => {
   it("no key → 403 Forbidden", async () => {
     expectForbidden(await send("GET", "/keyed"));
   });
   it("a key that is not the fixture's → 403 Forbidden", async () => {
     expectForbidden(await send("GET", "/keyed", { headers: { "x-api-key": `${FIXTURE_API_KEY}x` } }));
   });
-  it("the fixture's key → 200, and $context.identity.apiKey is that key", async () => {
+  it("the fixture's key → 200, and $context.identity.apiKey is that key", features("rest.mock", "rest.vtl"), async () => {
     const response = await send("GET", "/keyed", { headers: { "X-API-Key": FIXTURE_API_KEY } });
     expect(response.status).toBe(200);
     expect(response.json()).toEqual({ apiKey: FIXTURE_API_KEY });
   });
 });
 
-describe.skipIf(!isReference())("API keys: sources, plans and stages (second reference gateway)", () => {
+describe("API keys: sources, plans and stages (second reference gateway)", features(["auth.api-key"], { referenceOnly: true }), () => {
   const VALID = "gateproofValidKey0123456789";
   let gateway: RunningGateway;
   let backend: EchoBackend;
@@ -118,7 +119,7 @@ describe.skipIf(!isReference())("API keys: sources, plans and stages (second ref
     expect(response.json()).toEqual({ apiKey: VALID, apiKeyId: id });
   });
 
-  it("key source AUTHORIZER: the authorizer's usageIdentifierKey is the key; x-api-key is not looked at (spec §7.1, §8)", async () => {
+  it("key source AUTHORIZER: the authorizer's usageIdentifierKey is the key; x-api-key is not looked at (spec §7.1, §8)", features("auth.lambda-token"), async () => {
     const viaAuthorizer = async (token: string, headerKey?: string) => {
       const before = backend.received.length;
       const headers: Record<string, string> = { authorization: token, ...(headerKey === undefined ? {} : { "x-api-key": headerKey }) };
@@ -133,7 +134,7 @@ describe.skipIf(!isReference())("API keys: sources, plans and stages (second ref
     }
   });
 
-  it("the proxy event's identity carries apiKey/apiKeyId, every key in the order AWS's HashMap gives 14 keys", async () => {
+  it("the proxy event's identity carries apiKey/apiKeyId, every key in the order AWS's HashMap gives 14 keys", features("rest.lambda-proxy"), async () => {
     const response = await send("GET", "/event", { base: test, headers: { "x-api-key": VALID, "user-agent": "gateproof" } });
     expect(response.status).toBe(200);
     const identity = response.json<Record<string, unknown>>();

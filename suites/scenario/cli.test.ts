@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { request } from "undici";
-import { isReference } from "../harness/target.ts";
+import { features } from "../harness/conformance.ts";
 
 const BIN = new URL("../../src/gateproof.mjs", import.meta.url).pathname;
 const TWO_APIS = new URL("./fixtures/two-apis/template.yaml", import.meta.url).pathname;
@@ -30,7 +30,7 @@ async function until<T>(probe: () => T | undefined, ms = 30_000): Promise<T> {
 }
 
 // The CLI contract of shared/design.md: `gateproof serve <template> [--port N] [--parameter-overrides K=V …] [--urls-file F]`.
-describe.skipIf(!isReference())("gateproof serve", { timeout: 60_000 }, () => {
+describe("gateproof serve", features(["tooling.cli"], { referenceOnly: true, timeout: 60_000 }), () => {
   it("serves each API on its own port in template order, writes --urls-file, and stops cleanly on SIGTERM", async () => {
     const dir = await mkdtemp(join(tmpdir(), "gateproof-cli-"));
     const urlsFile = join(dir, "urls.json");

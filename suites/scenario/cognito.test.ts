@@ -4,7 +4,8 @@ import { exportJWK, generateKeyPair, SignJWT, type JWTPayload, type CryptoKey } 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGateway, type RunningGateway } from "../../reference-gateway/index.ts";
 import { startEchoBackend, type EchoBackend } from "../harness/echo-backend.ts";
-import { header, isReference, send } from "../harness/target.ts";
+import { header, send } from "../harness/target.ts";
+import { features } from "../harness/conformance.ts";
 
 /**
  * COGNITO_USER_POOLS authorizers (spec §7.2; reference-gateway/auth/cognito.ts for the sources of each rule) against
@@ -14,7 +15,7 @@ import { header, isReference, send } from "../harness/target.ts";
 const POOL = "us-east-1_TestPool1";
 const ISSUER = `https://cognito-idp.us-east-1.amazonaws.com/${POOL}`;
 
-describe.skipIf(!isReference())("Cognito user pool authorizer (second reference gateway)", () => {
+describe("Cognito user pool authorizer (second reference gateway)", features(["auth.cognito"], { referenceOnly: true }), () => {
   let gateway: RunningGateway;
   let backend: EchoBackend;
   let issuer: http.Server;

@@ -3,7 +3,8 @@ import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGateway, type RunningGateway } from "../../reference-gateway/index.ts";
-import { header, isReference, send } from "../harness/target.ts";
+import { header, send } from "../harness/target.ts";
+import { features } from "../harness/conformance.ts";
 
 const TEMPLATE = new URL("./fixtures/http-api-auth/template.yaml", import.meta.url).pathname;
 
@@ -23,7 +24,7 @@ async function startIssuer(): Promise<{ issuer: string; key: CryptoKey; close():
   return { issuer, key: privateKey, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-describe.skipIf(!isReference())("HTTP API authorizers", () => {
+describe("HTTP API authorizers", features([], { referenceOnly: true }), () => {
   let gateway: RunningGateway;
   let idp: Awaited<ReturnType<typeof startIssuer>>;
   let base: string;
@@ -40,7 +41,7 @@ describe.skipIf(!isReference())("HTTP API authorizers", () => {
     await idp?.close();
   });
 
-  it("JWT: a valid token (bare or Bearer) passes; claims and scopes reach requestContext.authorizer.jwt", async () => {
+  it("JWT: a valid token (bare or Bearer) passes; claims and scopes reach requestContext.authorizer.jwt", features("http-api.jwt"), async () => {
     const jwt = await token({ aud: "aud-1", sub: "alice", scope: "pets/read pets/write" });
     for (const value of [jwt, `Bearer ${jwt}`]) {
       const response = await send("GET", "/jwt", { base, headers: { authorization: value } });
@@ -52,12 +53,12 @@ describe.skipIf(!isReference())("HTTP API authorizers", () => {
     }
   });
 
-  it("JWT: client_id stands in for aud (spec §7.4 step 5)", async () => {
+  it("JWT: client_id stands in for aud (spec §7.4 step 5)", features("http-api.jwt"), async () => {
     const response = await send("GET", "/jwt", { base, headers: { authorization: await token({ client_id: "aud-1" }) } });
     expect(response.status).toBe(200);
   });
 
-  it("JWT: a wrong audience is 401 with the documented www-authenticate header", async () => {
+  it("JWT: a wrong audience is 401 with the documented www-authenticate header", features("http-api.jwt"), async () => {
     const response = await send("GET", "/jwt", { base, headers: { authorization: await token({ aud: "other" }) } });
     expect(response.status).toBe(401);
     expect(response.text).toBe('{"message":"Unauthorized"}');
@@ -68,27 +69,27 @@ describe.skipIf(!isReference())("HTTP API authorizers", () => {
   it.each([
     ["no token", undefined],
     ["garbage", "not-a-jwt"],
-  ])("JWT: %s is 401 Unauthorized", async (_, value) => {
+  ])("JWT: %s is 401 Unauthorized", features("http-api.jwt"), async (_, value) => {
     const response = await send("GET", "/jwt", { base, headers: value ? { authorization: value } : {} });
     expect(response.status).toBe(401);
     expect(response.text).toBe('{"message":"Unauthorized"}');
   });
 
-  it("JWT: expired, wrong issuer or unknown kid is 401", async () => {
+  it("JWT: expired, wrong issuer or unknown kid is 401", features("http-api.jwt"), async () => {
     const expired = await token({ aud: "aud-1" }, { expiresIn: "-1m" });
     const wrongIssuer = await token({ aud: "aud-1" }, { issuer: "http://127.0.0.1:1/other" });
     const unknownKid = await token({ aud: "aud-1" }, { kid: "k2" });
     for (const t of [expired, wrongIssuer, unknownKid]) expect((await send("GET", "/jwt", { base, headers: { authorization: t } })).status).toBe(401);
   });
 
-  it("JWT: a route's scopes need at least one in the token's scope claim; none is 403 Forbidden", async () => {
+  it("JWT: a route's scopes need at least one in the token's scope claim; none is 403 Forbidden", features("http-api.jwt"), async () => {
     expect((await send("GET", "/scoped", { base, headers: { authorization: await token({ aud: "aud-1", scope: "other pets/read" }) } })).status).toBe(200);
     const response = await send("GET", "/scoped", { base, headers: { authorization: await token({ aud: "aud-1", scope: "pets/write" }) } });
     expect(response.status).toBe(403);
     expect(response.text).toBe('{"message":"Forbidden"}');
   });
 
-  it("Lambda simple responses: isAuthorized true passes with context (arrays kept), false is 403, missing source 401 without invoking", async () => {
+  it("Lambda simple responses: isAuthorized true passes with context (arrays kept), false is 403, missing source 401 without invoking", features("http-api.lambda-auth"), async () => {
     const ok = await send("GET", "/simple", { base, headers: { "x-token": "allow" } });
     expect(ok.status).toBe(200);
     const lambda = ok.json<any>().requestContext.authorizer.lambda;
@@ -102,18 +103,18 @@ describe.skipIf(!isReference())("HTTP API authorizers", () => {
     expect(missing.text).toBe('{"message":"Unauthorized"}');
   });
 
-  it("Lambda authorizer results are cached by identity source across routes (TTL 60)", async () => {
+  it("Lambda authorizer results are cached by identity source across routes (TTL 60)", features("http-api.lambda-auth"), async () => {
     const first = (await send("GET", "/simple", { base, headers: { "x-token": "allow" } })).json<any>().requestContext.authorizer.lambda.calls;
     const second = (await send("GET", "/simple2", { base, headers: { "x-token": "allow" } })).json<any>().requestContext.authorizer.lambda.calls;
     expect(second).toBe(first);
   });
 
-  it("Lambda authorizer error 'Unauthorized' is 401", async () => {
+  it("Lambda authorizer error 'Unauthorized' is 401", features("http-api.lambda-auth"), async () => {
     const response = await send("GET", "/simple", { base, headers: { "x-token": "fail" } });
     expect(response.status).toBe(401);
   });
 
-  it("IAM-policy responses (payload 1.0 event): Allow passes with principalId, Deny is 403", async () => {
+  it("IAM-policy responses (payload 1.0 event): Allow passes with principalId, Deny is 403", features("http-api.lambda-auth"), async () => {
     const ok = await send("GET", "/policy/7", { base, headers: { "x-token": "allow" } });
     expect(ok.status).toBe(200);
     const event = ok.json<any>();
@@ -123,7 +124,7 @@ describe.skipIf(!isReference())("HTTP API authorizers", () => {
   });
 });
 
-describe.skipIf(!isReference())("HTTP API CORS", () => {
+describe("HTTP API CORS", features(["cors.http-api"], { referenceOnly: true }), () => {
   let gateway: RunningGateway;
   let base: string;
   beforeAll(async () => {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGateway, type RunningGateway } from "../../reference-gateway/index.ts";
 import { startEchoBackend, type EchoBackend, type EchoedRequest } from "../harness/echo-backend.ts";
-import { header, isReference, send } from "../harness/target.ts";
+import { header, send } from "../harness/target.ts";
+import { features } from "../harness/conformance.ts";
 
 const TEMPLATE = new URL("./fixtures/http-api/template.yaml", import.meta.url).pathname;
 
@@ -10,7 +11,7 @@ const backendHeader = (echoed: EchoedRequest, name: string): string[] =>
 
 // HTTP APIs from SAM (AWS::Serverless::HttpApi + HttpApi events) and CloudFormation (AWS::ApiGatewayV2::*), served
 // by the reference from this suite's own template.
-describe.skipIf(!isReference())("HTTP APIs (v2)", () => {
+describe("HTTP APIs (v2)", features(["http-api.routing"], { referenceOnly: true }), () => {
   let gateway: RunningGateway;
   let backend: EchoBackend;
   let sam: string;
@@ -35,7 +36,7 @@ describe.skipIf(!isReference())("HTTP APIs (v2)", () => {
     expect(new URL(sam).port).not.toBe(new URL(live).port);
   });
 
-  it("payload 2.0: lower-cased comma-joined headers, cookies, decoded comma-joined query, path parameters, stage variables", async () => {
+  it("payload 2.0: lower-cased comma-joined headers, cookies, decoded comma-joined query, path parameters, stage variables", features("http-api.lambda-proxy"), async () => {
     const response = await send("GET", "/echo/a%20b?x=1&x=2&y=%41&empty", {
       base: sam,
       headers: { "X-Multi": ["one", "two"], Cookie: "c1=v1; c2=v2", "User-Agent": "suite/1" },
@@ -70,7 +71,7 @@ describe.skipIf(!isReference())("HTTP APIs (v2)", () => {
     expect(typeof context.timeEpoch).toBe("number");
   });
 
-  it("payload 2.0 without cookies, query, parameters: those keys are absent; a body is passed as text", async () => {
+  it("payload 2.0 without cookies, query, parameters: those keys are absent; a body is passed as text", features("http-api.lambda-proxy"), async () => {
     const event = (await send("POST", "/echo", { base: sam, body: "hello" })).json<Record<string, any>>();
     for (const key of ["cookies", "queryStringParameters", "pathParameters"]) expect(key in event).toBe(false);
     expect(event.rawQueryString).toBe("");
@@ -78,13 +79,13 @@ describe.skipIf(!isReference())("HTTP APIs (v2)", () => {
     expect(event.isBase64Encoded).toBe(false);
   });
 
-  it("a body that is not UTF-8 text reaches the function base64-encoded", async () => {
+  it("a body that is not UTF-8 text reaches the function base64-encoded", features("http-api.lambda-proxy"), async () => {
     const event = (await send("POST", "/echo", { base: sam, body: Buffer.from([0xff, 0xfe, 0x00]) })).json<Record<string, any>>();
     expect(event.isBase64Encoded).toBe(true);
     expect(Buffer.from(event.body, "base64")).toEqual(Buffer.from([0xff, 0xfe, 0x00]));
   });
 
-  it("payload 1.0 on an HTTP API: the REST shape with version 1.0, empty maps null", async () => {
+  it("payload 1.0 on an HTTP API: the REST shape with version 1.0, empty maps null", features("http-api.lambda-proxy"), async () => {
     const event = (await send("GET", "/v1/7?a=1&a=2", { base: sam })).json<Record<string, any>>();
     expect(event.version).toBe("1.0");
     expect(event.resource).toBe("/v1/{id}");
@@ -115,7 +116,7 @@ describe.skipIf(!isReference())("HTTP APIs (v2)", () => {
     expect((await send("POST", "/pets", { base: sam })).text).toBe("ANY /{proxy+}");
   });
 
-  it("no route and no stage: 404 {\"message\":\"Not Found\"} with apigw-requestid, no x-amzn-ErrorType", async () => {
+  it("no route and no stage: 404 {\"message\":\"Not Found\"} with apigw-requestid, no x-amzn-ErrorType", features("http-api.errors"), async () => {
     // POST / matches neither GET / nor ANY /{proxy+} (a greedy variable needs a segment), and Api has no $default route.
     const noRoute = await send("POST", "/", { base: sam });
     expect(noRoute.status).toBe(404);
@@ -134,14 +135,14 @@ describe.skipIf(!isReference())("HTTP APIs (v2)", () => {
     ["object", 200, "application/json", '{"message":"Hello from Lambda!"}'],
     ["number", 200, "application/json", "42"],
     ["plain", 200, "text/plain; charset=utf-8", "no content type"],
-  ])("payload 2.0 answer %s → %i %s (spec §6.3 response inference)", async (shape, status, type, body) => {
+  ])("payload 2.0 answer %s → %i %s (spec §6.3 response inference)", features("http-api.lambda-proxy"), async (shape, status, type, body) => {
     const response = await send("GET", `/shape?shape=${shape}`, { base: sam });
     expect(response.status).toBe(status);
     expect(header(response, "content-type")).toBe(type);
     expect(response.text).toBe(body);
   });
 
-  it("cookies become separate set-cookie headers; base64 bodies are decoded", async () => {
+  it("cookies become separate set-cookie headers; base64 bodies are decoded", features("http-api.lambda-proxy"), async () => {
     const response = await send("GET", "/shape?shape=cookies", { base: sam });
     expect(response.status).toBe(201);
     expect(response.headers["set-cookie"]).toEqual(["a=1; Path=/", "b=2"]);
@@ -151,19 +152,19 @@ describe.skipIf(!isReference())("HTTP APIs (v2)", () => {
     expect(header(binary, "content-length")).toBe("4");
   });
 
-  it.each(["throws", "badstatus", "badbody"])("a Lambda that %s: 500 {\"message\":\"Internal Server Error\"}", async (shape) => {
+  it.each(["throws", "badstatus", "badbody"])("a Lambda that %s: 500 {\"message\":\"Internal Server Error\"}", features("http-api.lambda-proxy", "http-api.errors"), async (shape) => {
     const response = await send("GET", `/shape?shape=${shape}`, { base: sam });
     expect(response.status).toBe(500);
     expect(response.text).toBe('{"message":"Internal Server Error"}');
   });
 
-  it("an integration past its TimeoutInMillis: 503 {\"message\":\"Service Unavailable\"}", async () => {
+  it("an integration past its TimeoutInMillis: 503 {\"message\":\"Service Unavailable\"}", features("http-api.errors"), async () => {
     const response = await send("GET", "/slow?ms=1500", { base: sam });
     expect(response.status).toBe(503);
     expect(response.text).toBe('{"message":"Service Unavailable"}');
   });
 
-  it("named stage: routes under /live, rawPath keeps the stage prefix, Lambda by function ARN", async () => {
+  it("named stage: routes under /live, rawPath keeps the stage prefix, Lambda by function ARN", features("http-api.lambda-proxy"), async () => {
     const event = (await send("GET", "/lambda", { base: live })).json<Record<string, any>>();
     expect(event.routeKey).toBe("GET /lambda");
     expect(event.rawPath).toBe("/live/lambda");
@@ -171,7 +172,7 @@ describe.skipIf(!isReference())("HTTP APIs (v2)", () => {
     expect("stageVariables" in event).toBe(true);
   });
 
-  it("HTTP_PROXY with parameter mapping: append/overwrite/remove headers and query, response mapping", async () => {
+  it("HTTP_PROXY with parameter mapping: append/overwrite/remove headers and query, response mapping", features("http-api.http-proxy", "http-api.parameter-mapping"), async () => {
     const response = await send("PUT", "/things/42?keep=1&drop=2", { base: live, headers: { "x-secret": "s", "x-request-id": "client" }, body: "payload" });
     expect(response.status).toBe(200);
     const echoed = response.json<EchoedRequest>();
@@ -185,7 +186,7 @@ describe.skipIf(!isReference())("HTTP APIs (v2)", () => {
     expect(header(response, "x-stage")).toBe("live");
   });
 
-  it("HTTP_PROXY on the $default route sends the full request path (http-api-develop-routes.md)", async () => {
+  it("HTTP_PROXY on the $default route sends the full request path (http-api-develop-routes.md)", features("http-api.http-proxy"), async () => {
     const echoed = (await send("GET", "/store/checkout?q=1", { base: live })).json<EchoedRequest>();
     expect(echoed.url).toBe("/store/checkout?q=1");
   });

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGateway, type RunningGateway } from "../../reference-gateway/index.ts";
 import { startEchoBackend, type EchoBackend } from "../harness/echo-backend.ts";
 import { presignWithSmithy, signWithAws4, signWithSmithy, type SignedRequest, type SigningCredentials, type ToSign } from "../harness/sigv4-clients.ts";
-import { header, isReference, send, type TargetResponse } from "../harness/target.ts";
+import { header, send, type TargetResponse } from "../harness/target.ts";
+import { features } from "../harness/conformance.ts";
 
 /**
  * AWS_IAM authorization with requests signed by aws4 and by the AWS SDK's signer (@smithy/signature-v4); outcomes
@@ -13,7 +14,7 @@ const USER: SigningCredentials = { accessKeyId: "AKIAGATEPROOFUSER01", secretAcc
 const ROLE: SigningCredentials = { accessKeyId: "ASIAGATEPROOFROLE01", secretAccessKey: "role-secret-0123456789abcdefghijklmnopqrstuv", sessionToken: "session-token-for-the-assumed-role" };
 const MISMATCH = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
 
-describe.skipIf(!isReference())("IAM (SigV4) authorization (second reference gateway)", () => {
+describe("IAM (SigV4) authorization (second reference gateway)", features(["auth.iam"], { referenceOnly: true }), () => {
   let gateway: RunningGateway;
   let backend: EchoBackend;
   let origin: string;

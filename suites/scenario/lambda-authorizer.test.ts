@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGateway, type RunningGateway } from "../../reference-gateway/index.ts";
 import { startEchoBackend, type EchoBackend } from "../harness/echo-backend.ts";
-import { header, isReference, send, type TargetResponse } from "../harness/target.ts";
+import { header, send, type TargetResponse } from "../harness/target.ts";
+import { features } from "../harness/conformance.ts";
 
 const TEMPLATE = new URL("./fixtures/lambda-authorizer/template.yaml", import.meta.url).pathname;
 
@@ -21,7 +22,7 @@ const EXPLICIT_DENY = (r: TargetResponse) =>
 const IMPLICIT_DENY = (r: TargetResponse) => expectOutcome(r, 403, '{"Message":"User is not authorized to access this resource"}', "AccessDeniedException");
 
 // The reference with its own template: a deployment would need these authorizer functions deployed with it.
-describe.skipIf(!isReference())("Lambda authorizers (REST)", () => {
+describe("Lambda authorizers (REST)", features([], { referenceOnly: true }), () => {
   let gateway: RunningGateway;
   let echo: EchoBackend;
   let base: string;
@@ -40,7 +41,7 @@ describe.skipIf(!isReference())("Lambda authorizers (REST)", () => {
     await echo?.close();
   });
 
-  describe("TOKEN: what never reaches the function or the integration", () => {
+  describe("TOKEN: what never reaches the function or the integration", features("auth.lambda-token"), () => {
     it("an allowed token reaches the integration", async () => {
       const before = echo.received.length;
       expect((await token("/backend", "allow:alice")).status).toBe(200);
@@ -69,7 +70,7 @@ describe.skipIf(!isReference())("Lambda authorizers (REST)", () => {
     });
   });
 
-  describe("TOKEN: outcomes", () => {
+  describe("TOKEN: outcomes", features("auth.lambda-token"), () => {
     it("the function failing with exactly \"Unauthorized\" is 401; any other message is 500 (spec §7.1)", async () => {
       UNAUTHORIZED(await token("/context", "unauthorized"));
       CONFIGURATION_ERROR(await token("/context", "unauthorized-why"));
@@ -107,7 +108,7 @@ describe.skipIf(!isReference())("Lambda authorizers (REST)", () => {
       expect(event.methodArn).toMatch(/^arn:aws:execute-api:[a-z0-9-]+:\d{12}:[a-z0-9]{10}\/v1\/GET\/pets\/42$/);
     });
 
-    it("a customised ACCESS_DENIED gateway response applies to denials, with $context.authorizer of the denied caller", async () => {
+    it("a customised ACCESS_DENIED gateway response applies to denials, with $context.authorizer of the denied caller", features("rest.gateway-responses.custom"), async () => {
       const response = await send("GET", "/context", { base: customised, headers: { Authorization: "deny:mallory" } });
       expect(response.status).toBe(418);
       expect(response.json()).toEqual({ denied: "mallory", why: "User is not authorized to access this resource with an explicit deny" });
@@ -115,7 +116,7 @@ describe.skipIf(!isReference())("Lambda authorizers (REST)", () => {
     });
   });
 
-  describe("result cache", () => {
+  describe("result cache", features("auth.lambda-token", "auth.authorizer-cache"), () => {
     const cached = (path: string, value: string) => send("GET", path, { base, headers: { "X-Token": value } });
     const nonce = (response: TargetResponse) => response.json<Echoed>().authorizer.nonce;
 
@@ -145,7 +146,7 @@ describe.skipIf(!isReference())("Lambda authorizers (REST)", () => {
     });
   });
 
-  describe("REQUEST", () => {
+  describe("REQUEST", features("auth.lambda-request"), () => {
     const request = (path: string, headers: Record<string, string>) => send("GET", path, { base, headers });
 
     it("the event carries the request's fields, AWS's keys in AWS's order", async () => {
@@ -160,14 +161,14 @@ describe.skipIf(!isReference())("Lambda authorizers (REST)", () => {
       expect(event.methodArn).toMatch(/\/v1\/GET\/cached-request\/7$/);
     });
 
-    it("with caching on, a missing or empty identity source is 401 without calling the function (spec §7.1)", async () => {
+    it("with caching on, a missing or empty identity source is 401 without calling the function (spec §7.1)", features("auth.authorizer-cache"), async () => {
       // The function throws when called without tenant on this route, so 401 (not 500) shows it was not called.
       UNAUTHORIZED(await request("/cached-request/7", { "X-User": "ivan" }));
       UNAUTHORIZED(await request("/cached-request/7?tenant=", { "X-User": "ivan" }));
       UNAUTHORIZED(await request("/cached-request/7?tenant=acme", {}));
     });
 
-    it("the cache key is every identity source: a different tenant is a different identity", async () => {
+    it("the cache key is every identity source: a different tenant is a different identity", features("auth.authorizer-cache"), async () => {
       const a = await request("/cached-request/1?tenant=t1", { "X-User": "judy" });
       const b = await request("/cached-request/1?tenant=t2", { "X-User": "judy" });
       const a2 = await request("/cached-request/1?tenant=t1", { "x-user": "judy" });

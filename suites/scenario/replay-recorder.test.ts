@@ -6,6 +6,7 @@ import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { entryToExchange } from "../../src/replay/har-entry.ts";
 import { startEchoBackend } from "../harness/echo-backend.ts";
+import { features } from "../harness/conformance.ts";
 
 const CLI = new URL("../../src/gateproof.mjs", import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), "gateproof-record-"));
@@ -22,7 +23,7 @@ async function startRecordProcess(args: string[]): Promise<{ child: ChildProcess
   return { child, url };
 }
 
-describe("gateproof record (own process)", () => {
+describe("gateproof record (own process)", features("tooling.replay"), () => {
   let backend: Awaited<ReturnType<typeof startEchoBackend>>;
   beforeAll(async () => void (backend = await startEchoBackend()));
   afterAll(async () => backend.close());

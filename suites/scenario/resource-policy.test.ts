@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGateway, type RunningGateway } from "../../reference-gateway/index.ts";
 import { startEchoBackend, type EchoBackend } from "../harness/echo-backend.ts";
-import { header, isReference, send, type TargetResponse } from "../harness/target.ts";
+import { header, send, type TargetResponse } from "../harness/target.ts";
+import { features } from "../harness/conformance.ts";
 
 /**
  * Resource policies on APIs without authorizers, against reference gateways serving fixtures/resource-policy
@@ -15,7 +16,7 @@ import { header, isReference, send, type TargetResponse } from "../harness/targe
  *  - IpAddress / NotIpAddress on aws:SourceIp, StringNotEquals on a key the request lacks holds (IAM
  *    reference_policies_elements_condition_operators.md).
  */
-describe.skipIf(!isReference())("resource policies (reference gateways)", () => {
+describe("resource policies (reference gateways)", features(["auth.resource-policy"], { referenceOnly: true }), () => {
   let backend: EchoBackend;
   let gateway: RunningGateway;
   let viaEndpoint: RunningGateway;
@@ -97,7 +98,7 @@ describe.skipIf(!isReference())("resource policies (reference gateways)", () => 
     expect(reached).toBe(false);
   });
 
-  describe("with a Lambda authorizer (apigateway-authorization-flow.md, 'Lambda authorizer and resource policy', Table A)", () => {
+  describe("with a Lambda authorizer (apigateway-authorization-flow.md, 'Lambda authorizer and resource policy', Table A)", features("auth.lambda-token"), () => {
     const withToken = async (path: string) => {
       const before = backend.received.length;
       const response = await send("GET", path, { base: base(gateway, "AuthorizerApi"), headers: { authorization: "token" } });

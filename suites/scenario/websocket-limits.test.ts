@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGateway, type RunningGateway } from "../../reference-gateway/index.ts";
 import { connect, Inbox } from "./websocket-harness.ts";
+import { features } from "../harness/conformance.ts";
 
 const TEMPLATE = new URL("./fixtures/websocket/template.yaml", import.meta.url).pathname;
 const IDLE_MS = 600;
@@ -26,14 +27,14 @@ function sendFragmented(inbox: Inbox, total: number, frame: number): void {
   for (let at = 0; at < total; at += frame) inbox.ws.send(text.slice(at, at + frame), { fin: at + frame >= total });
 }
 
-describe("WebSocket limits", () => {
+describe("WebSocket limits", features("websocket.limits"), () => {
   it("a single 40 KB frame closes the connection with 1009 (frames are limited to 32 KB)", async () => {
     const inbox = new Inbox(await connect(url));
     inbox.ws.send("y".repeat(40 * 1024));
     expect((await inbox.closed).code).toBe(1009);
   });
 
-  it("the same 40 KB as two 20 KB frames is one message, routed and answered", async () => {
+  it("the same 40 KB as two 20 KB frames is one message, routed and answered", features("websocket.routing", "websocket.route-responses"), async () => {
     const inbox = new Inbox(await connect(url));
     sendFragmented(inbox, 40 * 1024, 20 * 1024);
     const answer = JSON.parse(await inbox.next());
@@ -42,7 +43,7 @@ describe("WebSocket limits", () => {
     inbox.ws.close();
   });
 
-  it("131072 bytes in 32 KB frames pass; 131073 close the connection with 1009", async () => {
+  it("131072 bytes in 32 KB frames pass; 131073 close the connection with 1009", features("websocket.route-responses"), async () => {
     const ok = new Inbox(await connect(url));
     sendFragmented(ok, 131072, 32768);
     expect(JSON.parse(await ok.next()).body.length).toBe(131072);

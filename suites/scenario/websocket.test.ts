@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiGatewayManagementApiClient, DeleteConnectionCommand, GetConnectionCommand, PostToConnectionCommand } from "@aws-sdk/client-apigatewaymanagementapi";
 import { startGateway, type RunningGateway } from "../../reference-gateway/index.ts";
 import { connect, Inbox, refusedStatus } from "./websocket-harness.ts";
+import { features } from "../harness/conformance.ts";
 
 const TEMPLATE = new URL("./fixtures/websocket/template.yaml", import.meta.url).pathname;
 const remote = process.env.TARGET_WS_URL;
@@ -61,7 +62,7 @@ beforeAll(async () => {
 });
 afterAll(() => gateway?.close());
 
-describe("WebSocket APIs", () => {
+describe("WebSocket APIs", features("websocket.routing", "websocket.lambda-proxy"), () => {
   it("serves each WebSocket API on its own port, in template order, as ws://host:port/stage", () => {
     if (!gateway) return;
     const ws = gateway.urls.filter((u) => u.type === "WEBSOCKET");
@@ -70,7 +71,7 @@ describe("WebSocket APIs", () => {
     expect(new URL(ws[0]!.url).port).not.toBe(new URL(ws[1]!.url).port);
   });
 
-  it("a MESSAGE event is built as AWS builds it (aws-lambda-go apigw-websocket-request-send-message.json)", async () => {
+  it("a MESSAGE event is built as AWS builds it (aws-lambda-go apigw-websocket-request-send-message.json)", features("websocket.route-responses"), async () => {
     const inbox = new Inbox(await connect(chatUrl, { "User-Agent": "gateproof-suite/1" }));
     const event = await echo(inbox, { n: 1 });
     expect(Object.keys(event)).toEqual(["requestContext", "body", "isBase64Encoded"]);
@@ -97,7 +98,7 @@ describe("WebSocket APIs", () => {
     inbox.ws.close();
   });
 
-  it("binary frames reach the integration base64-encoded, through $default", async () => {
+  it("binary frames reach the integration base64-encoded, through $default", features("websocket.route-responses"), async () => {
     const inbox = new Inbox(await connect(chatUrl));
     inbox.ws.send(Buffer.from([0, 1, 2, 250]), { binary: true });
     expect(JSON.parse(await inbox.next())).toEqual({ route: "$default", body: "AAEC+g==", isBase64Encoded: true });
@@ -109,14 +110,14 @@ describe("WebSocket APIs", () => {
     ["JSON without the selected key", '{"other":"x"}'],
     ["a key no route has", '{"action":"nobody"}'],
     ["a route key differing in case only (matching is exact)", '{"action":"ECHO"}'],
-  ])("%s goes to $default (spec §12.1)", async (_label, message) => {
+  ])("%s goes to $default (spec §12.1)", features("websocket.route-responses"), async (_label, message) => {
     const inbox = new Inbox(await connect(chatUrl));
     inbox.ws.send(message);
     expect(JSON.parse(await inbox.next())).toEqual({ route: "$default", body: message, isBase64Encoded: false });
     inbox.ws.close();
   });
 
-  it("a one-way route runs its integration and sends nothing back", async () => {
+  it("a one-way route runs its integration and sends nothing back", features("websocket.route-responses"), async () => {
     const inbox = new Inbox(await connect(chatUrl));
     const { requestContext } = await echo(inbox);
     inbox.ws.send('{"action":"silent"}');
@@ -125,7 +126,7 @@ describe("WebSocket APIs", () => {
     inbox.ws.close();
   });
 
-  it('a failing integration answers {"message": "Internal server error", "connectionId":…, "requestId":…}', async () => {
+  it('a failing integration answers {"message": "Internal server error", "connectionId":…, "requestId":…}', features("websocket.route-responses"), async () => {
     const inbox = new Inbox(await connect(chatUrl));
     const { requestContext } = await echo(inbox);
     inbox.ws.send('{"action":"fail"}');
@@ -134,7 +135,7 @@ describe("WebSocket APIs", () => {
     inbox.ws.close();
   });
 
-  it("a template selection expression joins its parts; no route and no $default answers Forbidden", async () => {
+  it("a template selection expression joins its parts; no route and no $default answers Forbidden", features("websocket.route-responses"), async () => {
     const inbox = new Inbox(await connect(serviceUrl));
     inbox.ws.send(JSON.stringify({ service: "chat", action: "join" }));
     const event = JSON.parse(await inbox.next());
@@ -147,14 +148,14 @@ describe("WebSocket APIs", () => {
     inbox.ws.close();
   });
 
-  it("$connect refusing with a non-2xx statusCode refuses the handshake with that status; a failing function with 502", async () => {
+  it("$connect refusing with a non-2xx statusCode refuses the handshake with that status; a failing function with 502", features("websocket.connect"), async () => {
     expect(await refusedStatus(`${chatUrl}?status=403`)).toBe(403);
     expect(await refusedStatus(`${chatUrl}?status=401`)).toBe(401);
     expect(await refusedStatus(`${chatUrl}?throw=1`)).toBe(502);
     expect(await refusedStatus(`${chatUrl}?status=204`)).toBe(101);
   });
 
-  it("the CONNECT event carries the handshake's headers and query, without hop-by-hop headers (captured $connect event)", async () => {
+  it("the CONNECT event carries the handshake's headers and query, without hop-by-hop headers (captured $connect event)", features("websocket.connect", "websocket.route-responses"), async () => {
     if (!gateway) return;
     const inbox = new Inbox(await connect(`${chatUrl}?room=a&room=b&x=1`, { "X-Custom": "v" }));
     const { requestContext } = await echo(inbox);
@@ -175,7 +176,7 @@ describe("WebSocket APIs", () => {
     inbox.ws.close();
   });
 
-  it("$disconnect runs when the client closes, with its code and reason (aws-lambda-go apigw-websocket-request-disconnect.json)", async () => {
+  it("$disconnect runs when the client closes, with its code and reason (aws-lambda-go apigw-websocket-request-disconnect.json)", features("websocket.connect", "websocket.route-responses"), async () => {
     if (!gateway) return;
     const inbox = new Inbox(await connect(chatUrl));
     const { requestContext } = await echo(inbox);
@@ -188,8 +189,8 @@ describe("WebSocket APIs", () => {
   });
 });
 
-describe("@connections through the AWS SDK (@aws-sdk/client-apigatewaymanagementapi)", () => {
-  it("PostToConnection reaches the client; GetConnection describes it; DeleteConnection closes it; then GoneException", async () => {
+describe("@connections through the AWS SDK (@aws-sdk/client-apigatewaymanagementapi)", features("websocket.connections"), () => {
+  it("PostToConnection reaches the client; GetConnection describes it; DeleteConnection closes it; then GoneException", features("websocket.route-responses"), async () => {
     if (!gateway) return;
     const inbox = new Inbox(await connect(chatUrl, { "User-Agent": "sdk-suite" }));
     const { requestContext } = await echo(inbox);
@@ -216,7 +217,7 @@ describe("@connections through the AWS SDK (@aws-sdk/client-apigatewaymanagement
     }
   });
 
-  it("Data of 131072 bytes is sent; 131073 bytes is PayloadTooLargeException 413", async () => {
+  it("Data of 131072 bytes is sent; 131073 bytes is PayloadTooLargeException 413", features("websocket.limits", "websocket.route-responses"), async () => {
     if (!gateway) return;
     const inbox = new Inbox(await connect(chatUrl));
     const { requestContext } = await echo(inbox);
@@ -228,7 +229,7 @@ describe("@connections through the AWS SDK (@aws-sdk/client-apigatewaymanagement
     inbox.ws.close();
   });
 
-  it("requests signed with unknown credentials are refused with 403 and nothing is delivered", async () => {
+  it("requests signed with unknown credentials are refused with 403 and nothing is delivered", features("websocket.route-responses"), async () => {
     if (!gateway) return;
     const inbox = new Inbox(await connect(chatUrl));
     const { requestContext } = await echo(inbox);
@@ -254,7 +255,7 @@ describe("@connections through the AWS SDK (@aws-sdk/client-apigatewaymanagement
     inbox.ws.close();
   });
 
-  it("a function calls back through @connections with the SDK (AWS_ENDPOINT_URL_EXECUTE_API and role credentials from the gateway)", async () => {
+  it("a function calls back through @connections with the SDK (AWS_ENDPOINT_URL_EXECUTE_API and role credentials from the gateway)", features("websocket.connections"), async () => {
     const inbox = new Inbox(await connect(chatUrl));
     inbox.ws.send(JSON.stringify({ action: "callback", text: "hi" }));
     const answer = JSON.parse(await inbox.next(8000));
@@ -263,6 +264,6 @@ describe("@connections through the AWS SDK (@aws-sdk/client-apigatewaymanagement
   });
 });
 
-it("the fixture events directory is only written on reference runs", () => {
+it("the fixture events directory is only written on reference runs", features("websocket.lambda-proxy"), () => {
   if (gateway) expect(existsSync(eventsDir)).toBe(true);
 });
