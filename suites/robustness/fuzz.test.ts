@@ -123,7 +123,7 @@ describe("fuzzing the gateway over real sockets", features(["robustness.fuzz"], 
         check(data, r, complete);
         expect(gateway.exited(), gateway.output().slice(-3000)).toBeUndefined();
       }),
-      { numRuns: fuzzRuns(150), seed: fuzzSeed, interruptAfterTimeLimit: Number(process.env.GATEPROOF_FUZZ_MS ?? 20_000) },
+      { numRuns: fuzzRuns(150), seed: fuzzSeed, interruptAfterTimeLimit: Number(process.env.GATEPROOF_FUZZ_MS ?? 6_000) },
     );
     await stillServing();
   }, 600_000);
@@ -197,7 +197,7 @@ describe("fuzzing the gateway over real sockets", features(["robustness.fuzz"], 
         expect(backend.received.some((r) => r.url.includes("SMUGGLED")), `smuggled through: ${JSON.stringify(text)}`).toBe(false);
         expect(gateway.exited(), gateway.output().slice(-3000)).toBeUndefined();
       }),
-      { numRuns: fuzzRuns(150), seed: fuzzSeed, interruptAfterTimeLimit: Number(process.env.GATEPROOF_FUZZ_MS ?? 20_000) },
+      { numRuns: fuzzRuns(150), seed: fuzzSeed, interruptAfterTimeLimit: Number(process.env.GATEPROOF_FUZZ_MS ?? 6_000) },
     );
     await stillServing();
   }, 600_000);
