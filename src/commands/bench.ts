@@ -2,6 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { markdownReport, runBench } from "../bench/run.ts";
 import { DEFAULT_THROTTLE_BENCH, runThrottleBench, throttleMarkdown } from "../bench/throttle.ts";
+import { soakCommand } from "../bench/soak.ts";
 import { integerOption, parseCommandArgs, UsageError } from "./args.ts";
 
 /** `gateproof bench`: autocannon scenarios against the reference and the bare node:http floor; reports in reports/bench. */
@@ -19,7 +20,12 @@ export async function bench(args: string[]): Promise<number> {
   });
   if (positionals.length > 0) throw new UsageError("bench takes no positional arguments");
   if (values.suite === "throttle") return throttleBench(values);
-  if (values.suite !== undefined && values.suite !== "rest") throw new UsageError("--suite must be rest (default) or throttle");
+  // src/bench/soak.ts: --seconds, --rate, --burst as for throttle; report in reports/soak (or --out).
+  if (values.suite === "soak") {
+    const n = (v: unknown) => (typeof v === "string" ? integerOption(v, "soak option", 0) : undefined);
+    return soakCommand(Object.fromEntries(Object.entries({ seconds: n(values.seconds), rate: n(values.rate), burst: n(values.burst) }).filter(([, v]) => v !== undefined)), values.out ?? "reports/soak");
+  }
+  if (values.suite !== undefined && values.suite !== "rest") throw new UsageError("--suite must be rest (default), throttle or soak");
   const options = {
     durationSeconds: integerOption(values.duration, "duration", 10),
     warmupSeconds: integerOption(values.warmup, "warmup", 2),
