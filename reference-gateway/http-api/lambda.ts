@@ -1,4 +1,3 @@
-import http from "node:http";
 import type { LambdaRuntime } from "../lambda/index.ts";
 import type { HttpLambdaIntegration } from "../model/http-api.ts";
 import type { FunctionDirectory } from "../integrations/lambda-target.ts";
@@ -8,6 +7,7 @@ import type { GatewayIdentity } from "../rest/context-variables.ts";
 import type { HttpCall } from "./call.ts";
 import { internalError } from "./errors.ts";
 import { eventV1, eventV2 } from "./event.ts";
+import { functionHeaderValue } from "../rest/sendable.ts";
 
 export interface LambdaDeps {
   lambda: LambdaRuntime;
@@ -35,15 +35,9 @@ function malformed(reason: string) {
 }
 
 function headerValue(value: unknown, name: string): string {
-  if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") throw malformed(`header ${name} is not a string, number or boolean`);
-  const text = String(value);
-  try {
-    http.validateHeaderName(name);
-    http.validateHeaderValue(name, text);
-  } catch {
-    throw malformed(`header ${JSON.stringify(name)} is not a valid HTTP header`);
-  }
-  return text;
+  const checked = functionHeaderValue(name, value);
+  if ("malformed" in checked) throw malformed(checked.malformed);
+  return checked.value;
 }
 
 function status(raw: unknown): number {

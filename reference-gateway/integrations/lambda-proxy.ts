@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import http from "node:http";
 import { GatewayError } from "../errors/index.ts";
 import type { LambdaRuntime } from "../lambda/index.ts";
 import { isBinaryMediaType } from "../rest/binary.ts";
@@ -10,6 +9,7 @@ import { forwardedHeaderPairs } from "../rest/forwarded.ts";
 import type { FunctionDirectory } from "./lambda-target.ts";
 import { passedOnHeaders } from "./response-headers.ts";
 import { withIntegrationTimeout } from "./timeout.ts";
+import { functionHeaderValue } from "../rest/sendable.ts";
 
 const nullIfEmpty = <T extends object>(map: T): T | null => (Object.keys(map).length === 0 ? null : map);
 
@@ -62,15 +62,9 @@ function malformed(reason: string): GatewayError {
 }
 
 function headerValue(value: unknown, name: string): string {
-  if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") throw malformed(`header ${name} is not a string, number or boolean`);
-  const text = String(value);
-  try {
-    http.validateHeaderName(name);
-    http.validateHeaderValue(name, text);
-  } catch {
-    throw malformed(`header ${JSON.stringify(name)} is not a valid HTTP header`);
-  }
-  return text;
+  const checked = functionHeaderValue(name, value);
+  if ("malformed" in checked) throw malformed(checked.malformed);
+  return checked.value;
 }
 
 /**

@@ -24,3 +24,13 @@ export function sendableHeaders(headers: Array<[string, string]>): Array<[string
     }
   });
 }
+
+/**
+ * A header value a Lambda proxy function answered with, as HTTP carries it: strings, numbers and booleans are
+ * stringified (AWS serialises them); anything else, or what HTTP forbids, is the reason the answer is malformed.
+ */
+export function functionHeaderValue(name: string, value: unknown): { value: string } | { malformed: string } {
+  if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") return { malformed: `header ${name} is not a string, number or boolean` };
+  const text = String(value);
+  return sendableHeaders([[name, text]]).length === 1 ? { value: text } : { malformed: `header ${JSON.stringify(name)} is not a valid HTTP header` };
+}
