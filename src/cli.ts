@@ -11,7 +11,8 @@ const USAGE = `usage: gateproof <command> [options]
 
 commands:
   serve <template> [--port N] [--host H] [--stage S] [--functions DIR] [--parameter-overrides K=V …] [--urls-file F]
-        [--aws-endpoint SERVICE=URL …]
+        [--aws-endpoint SERVICE=URL …] [--cognito-jwks POOLID=URL …] [--iam-credentials FILE]
+        [--source-vpce ID] [--source-vpc ID] [--tls [--tls-cert FILE --tls-key FILE]] [--access-log FILE] [--admin-port N]
         [--store memory|redis://…] [--throttle-fail-mode open|closed] [--account-rate-limit R] [--account-burst-limit B]
   conformance [--target URL] [--http-api-url URL] [--ws-url URL] [--api-key K] [--name N] [--features F,…] [--profiles P,…]
               [--supported-features F,…] [--exempt-features F,…] [--options FILE.json] [--report-dir DIR] [--seed N]
