@@ -2,12 +2,16 @@ import type http from "node:http";
 import type { HttpApi } from "../model/http-api.ts";
 import type { GatewayModel } from "../model/index.ts";
 import type { Store } from "../state/index.ts";
+import type { Throttler } from "../throttle/throttler.ts";
 import { authorizeHttpCall, issuerKeys } from "./authorize.ts";
 import { corsSteps } from "./cors.ts";
+import { throttleHttpCall } from "./throttle.ts";
 import { compileHttpApi, createHttpApiServer, type HttpApiDeps } from "./lifecycle.ts";
 
 export interface HttpApiServerDeps extends HttpApiDeps {
   store: Store;
+  /** The gateway's Throttler (account bucket shared with REST); undefined = no throttling. */
+  throttler?: Throttler;
 }
 
 export interface HttpApiOptions {
@@ -20,5 +24,7 @@ export function httpApiServers(model: GatewayModel, deps: HttpApiServerDeps, opt
   const apis = model.httpApis ?? [];
   const issuers = issuerKeys(apis, options.jwtJwks ?? {});
   const authorize = (call: Parameters<typeof authorizeHttpCall>[0]) => authorizeHttpCall(call, { ...deps, issuers });
-  return apis.map((api) => ({ api, server: createHttpApiServer(compileHttpApi(api), deps, { authorize, ...corsSteps(api) }) }));
+  const throttler = deps.throttler;
+  const throttle = throttler ? (call: Parameters<typeof throttleHttpCall>[0]) => throttleHttpCall(call, throttler) : undefined;
+  return apis.map((api) => ({ api, server: createHttpApiServer(compileHttpApi(api), deps, { authorize, ...(throttle ? { throttle } : {}), ...corsSteps(api) }) }));
 }

@@ -23,6 +23,8 @@ export interface HttpApiSteps {
   before?(api: HttpApi, request: IncomingRequest): HttpResponse | undefined;
   /** Throws HttpApiError to refuse the call. */
   authorize?(call: HttpCall): Promise<void>;
+  /** Route throttling (http-api/throttle.ts): throws 429 to refuse the call. */
+  throttle?(call: HttpCall): Promise<void>;
   /** Decorates every answer, errors included (CORS headers). */
   after?(api: HttpApi, request: IncomingRequest, response: HttpResponse): HttpResponse;
 }
@@ -37,7 +39,7 @@ export function compileHttpApi(api: HttpApi): CompiledHttpApi {
 }
 
 /**
- * One HTTP API request: stage → route → authorizer → integration (spec §6.3, §7.3/7.4). Every answer, errors
+ * One HTTP API request: stage → route → authorizer → throttle (as REST: rest/throttle.ts) → integration (spec §6.3, §7.3/7.4). Every answer, errors
  * included, carries `Apigw-Requestid` (HTTP APIs send it instead of x-amzn-RequestId: a captured HTTP API exchange
  * shows "Apigw-Requestid: WSg1ihmdliAEJXA=" and no x-amzn-* headers).
  */
@@ -70,6 +72,7 @@ async function run(compiled: CompiledHttpApi, deps: HttpApiDeps, steps: HttpApiS
     if (!steps.authorize) throw internalError(`authorization ${match.route.authorizationType} is not available`);
     await steps.authorize(call);
   }
+  await steps.throttle?.(call);
   const integration = match.route.integration;
   return integration.type === "AWS_PROXY" ? invokeLambda(call, integration, deps) : invokeHttpProxy(call, integration, deps.agent, deps.gateway);
 }

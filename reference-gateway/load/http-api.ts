@@ -100,19 +100,10 @@ function throttle(v: unknown, file: string, path: string): HttpRouteThrottle | u
 }
 
 /**
- * Route throttling (spec §3.1 "HTTP API route-level settings") needs the token-bucket store of the throttling work,
- * which the gateway does not have yet: the numbers are read into the model, then refused rather than ignored.
+ * Route throttling (spec §3.1 "HTTP API route-level settings"): `DefaultRouteSettings` for every route of the stage,
+ * `RouteSettings` by route key over it field by field; enforced per route by the shared Throttler
+ * (http-api/throttle.ts).
  */
-function refuseThrottle(file: string, path: string): never {
-  return fail(file, path, "route throttling (ThrottlingBurstLimit / ThrottlingRateLimit) is not enforced by gateproof yet; refusing to serve the API unthrottled");
-}
-
-function checkStageThrottles(stage: HttpStage, file: string, paths: { defaults: string; routes: string }): void {
-  if (stage.defaultRouteThrottle) refuseThrottle(file, paths.defaults);
-  const first = Object.keys(stage.routeThrottles)[0];
-  if (first !== undefined) refuseThrottle(file, child(paths.routes, first));
-}
-
 function readStageSettings(defaults: unknown, routes: unknown, file: string, paths: { defaults: string; routes: string }): Pick<HttpStage, "defaultRouteThrottle" | "routeThrottles"> {
   const defaultRouteThrottle = defaults === undefined ? undefined : throttle(defaults, file, paths.defaults);
   const routeThrottles: Record<string, HttpRouteThrottle> = {};
@@ -146,6 +137,8 @@ export interface HttpApiEvent {
   /** Auth.Authorizer as written (a name, "NONE" or "AWS_IAM"); undefined = the API's DefaultAuthorizer. */
   authorizer?: string;
   authorizationScopes?: string[];
+  /** The event's RouteSettings throttling (SAM puts it in the stage's RouteSettings under the route key). */
+  routeThrottle?: HttpRouteThrottle;
   path: string;
 }
 
@@ -179,10 +172,12 @@ export function samHttpApiEvents(ctx: StackContext, entry: ResourceEntry, fn: La
     const version = props["PayloadFormatVersion"] === undefined ? "2.0" : str(props["PayloadFormatVersion"], file, child(pp, "PayloadFormatVersion"), "PayloadFormatVersion");
     if (version !== "1.0" && version !== "2.0") fail(file, child(pp, "PayloadFormatVersion"), "PayloadFormatVersion must be \"1.0\" or \"2.0\"");
     const timeoutInMillis = props["TimeoutInMillis"] === undefined ? HTTP_TIMEOUT_MAX : int(props["TimeoutInMillis"], file, child(pp, "TimeoutInMillis"), "TimeoutInMillis", 50, HTTP_TIMEOUT_MAX);
-    if (props["RouteSettings"] !== undefined && throttle(props["RouteSettings"], file, child(pp, "RouteSettings"))) refuseThrottle(file, child(pp, "RouteSettings"));
+    // SAM copies an event's RouteSettings into the stage's RouteSettings under the event's route key.
+    const routeThrottle = props["RouteSettings"] === undefined ? undefined : throttle(props["RouteSettings"], file, child(pp, "RouteSettings"));
     const event: HttpApiEvent = {
       apiLogicalId,
       path,
+      ...(routeThrottle ? { routeThrottle } : {}),
       route: {
         routeKey,
         ...parsed,
@@ -369,7 +364,7 @@ export function samHttpApi(ctx: StackContext, entry: ResourceEntry | undefined, 
   const routeSettings = g("RouteSettings");
   const settings = readStageSettings(defaults.value, routeSettings.value, file, { defaults: defaults.path, routes: routeSettings.path });
   const httpStage: HttpStage = { name: stage, variables: vars.value === undefined ? {} : stageVariables(vars.value, file, vars.path), autoDeploy: true, ...settings };
-  checkStageThrottles(httpStage, file, { defaults: defaults.path, routes: routeSettings.path });
+  for (const ev of events) if (ev.apiLogicalId === logicalId && ev.routeThrottle) httpStage.routeThrottles[ev.route.routeKey] = { ...httpStage.routeThrottles[ev.route.routeKey], ...ev.routeThrottle };
 
   const corsProp = g("CorsConfiguration");
   const cors = corsProp.value === undefined ? definition?.cors : samCors(corsProp.value, file, corsProp.path);
@@ -541,7 +536,6 @@ export function cfnHttpApi(ctx: StackContext, entry: ResourceEntry): HttpApi {
       autoDeploy: bool(props["AutoDeploy"], file, child(sp, "AutoDeploy"), "AutoDeploy"),
       ...readStageSettings(props["DefaultRouteSettings"], props["RouteSettings"], file, paths),
     };
-    checkStageThrottles(stage, file, paths);
     if (stages.some((s) => s.name === name)) fail(file, child(sp, "StageName"), `stage "${name}" is defined twice`);
     stages.push(stage);
   }

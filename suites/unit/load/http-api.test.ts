@@ -62,11 +62,11 @@ describe("HTTP API load errors", () => {
   const v2 = (extra: string) =>
     sam("  Api: { Type: AWS::ApiGatewayV2::Api, Properties: { ProtocolType: HTTP } }\n  Int: { Type: AWS::ApiGatewayV2::Integration, Properties: { ApiId: !Ref Api, IntegrationType: HTTP_PROXY, IntegrationMethod: GET, IntegrationUri: 'http://example.com' } }\n" + extra);
 
-  test("route throttling is refused until the token-bucket store exists", async () => {
+  test("route throttling limits out of range are refused", async () => {
     await expectLoadError(
-      sam("  Api:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      DefaultRouteSettings: { ThrottlingBurstLimit: 10, ThrottlingRateLimit: 5 }\n"),
-      "$.Resources.Api.Properties.DefaultRouteSettings",
-      "route throttling (ThrottlingBurstLimit / ThrottlingRateLimit) is not enforced by gateproof yet; refusing to serve the API unthrottled",
+      sam("  Api:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      DefaultRouteSettings: { ThrottlingBurstLimit: 10, ThrottlingRateLimit: -5 }\n"),
+      "$.Resources.Api.Properties.DefaultRouteSettings.ThrottlingRateLimit",
+      "ThrottlingRateLimit must be a non-negative number",
       SRC,
     );
   });
