@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import os, { tmpdir } from "node:os";
 import { join } from "node:path";
 
 /** A server under test, in its own process so the load generator does not share its event loop. */
@@ -13,6 +13,41 @@ export interface ServerProcess {
 }
 
 const here = new URL(".", import.meta.url).pathname;
+
+/**
+ * Core placement: with `taskset` and ≥ 2 cores, the bench process (autocannon's event loop) is pinned to core 0
+ * and every server (with its worker threads) to the other cores. `pinLoadGenerator()` decides once.
+ */
+let serverCpus: string | undefined;
+export function pinLoadGenerator(): string {
+  const cores = os.availableParallelism();
+  const taskset = spawnSync("taskset", ["-pc", "0", String(process.pid)], { stdio: "ignore" });
+  if (cores < 2 || taskset.error || taskset.status !== 0) {
+    serverCpus = undefined;
+    return `not pinned (${cores} core${cores === 1 ? "" : "s"}${taskset.error || taskset.status !== 0 ? ", taskset unavailable" : ""}): load generator and servers share the scheduler`;
+  }
+  serverCpus = cores === 2 ? "1" : `1-${cores - 1}`;
+  return `taskset: load generator (autocannon, in the bench process) on core 0; each server process on core${cores === 2 ? "" : "s"} ${serverCpus}`;
+}
+
+/** The cores servers are pinned to (`taskset -c` list), when pinning is on. */
+export function serverCpuSet(): string | undefined {
+  return serverCpus;
+}
+
+function spawnServer(args: string[], stdio: "pipe" | "ignore", env?: NodeJS.ProcessEnv): ChildProcess {
+  const options = { stdio: ["ignore", stdio, "inherit"] as ["ignore", typeof stdio, "inherit"], ...(env ? { env } : {}) };
+  return serverCpus ? spawn("taskset", ["-c", serverCpus, process.execPath, ...args], options) : spawn(process.execPath, args, options);
+}
+
+/** A node script that prints its URL on its first stdout line (bare-server.mjs, proxy-server.mjs). */
+export async function startScript(what: string, script: string, args: string[] = []): Promise<ServerProcess> {
+  const child = spawnServer([join(here, script), ...args], "pipe");
+  let output = "";
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const url = await waitFor(what, child, async () => output.match(/^(http:\S+?)\/?\n/m)?.[1]);
+  return { url, pid: child.pid!, stop: async () => void (child.kill("SIGTERM"), await exited(child)) };
+}
 
 function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", () => resolve())));
@@ -30,22 +65,17 @@ async function waitFor<T>(what: string, child: ChildProcess, poll: () => Promise
   throw new Error(`${what} did not start within ${timeoutMs} ms`);
 }
 
-export async function startBareServer(): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [join(here, "bare-server.mjs")], { stdio: ["ignore", "pipe", "inherit"] });
-  let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const url = await waitFor("bare server", child, async () => output.match(/^(http:\S+)\n/m)?.[1]);
-  return { url, pid: child.pid!, stop: async () => void (child.kill("SIGTERM"), await exited(child)) };
+export function startBareServer(): Promise<ServerProcess> {
+  return startScript("bare server", "bare-server.mjs");
 }
 
 /** `gateproof serve` on the bench template; resolves with the stage URL from --urls-file. */
-export async function startReferenceGateway(): Promise<ServerProcess> {
+export async function startReferenceGateway(backendUrl = "http://127.0.0.1:9"): Promise<ServerProcess> {
   const urlsFile = join(tmpdir(), `gateproof-bench-urls-${process.pid}.json`);
   await rm(urlsFile, { force: true });
-  const child = spawn(
-    process.execPath,
-    [join(here, "../gateproof.mjs"), "serve", join(here, "fixture/template.yaml"), "--port", "0", "--urls-file", urlsFile],
-    { stdio: ["ignore", "ignore", "inherit"] },
+  const child = spawnServer(
+    [join(here, "../gateproof.mjs"), "serve", join(here, "fixture/template.yaml"), "--port", "0", "--urls-file", urlsFile, "--parameter-overrides", `BackendUrl=${backendUrl}`],
+    "ignore",
   );
   let httpApiUrl: string | undefined;
   const url = await waitFor("reference gateway", child, async () => {

@@ -1,15 +1,26 @@
 import autocannon from "autocannon";
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import os from "node:os";
-import { startBareServer, startReferenceGateway, type ServerProcess } from "./processes.ts";
+import { pinLoadGenerator, serverCpuSet, startBareServer, startReferenceGateway, startScript, type ServerProcess } from "./processes.ts";
+import { prepareOffline, startOffline } from "./serverless-offline.ts";
 import { measureWebSocketRoundTrip } from "./websocket.ts";
 
 export interface BenchOptions {
   durationSeconds: number;
   warmupSeconds: number;
   connections: number;
+  /** Measured rounds per closed-loop scenario (after one warm-up); rounds interleave scenarios. */
+  rounds: number;
+  /** The fixed rate of the proxy-overhead measurement, req/s, and its length. */
+  rate: number;
+  rateSeconds: number;
+  /** Include the serverless-offline baselines (installed at run time). */
+  offline: boolean;
+  smoke: boolean;
 }
 
+/** The shape the WebSocket scenario (websocket.ts) returns; kept for it. */
 export interface ScenarioResult {
   scenario: string;
   target: string;
@@ -22,17 +33,66 @@ export interface ScenarioResult {
   serverRssMb: number | undefined;
 }
 
+export interface Round {
+  requestsPerSecond: number;
+  latencyMs: { p50: number; p99: number; p999: number; max: number };
+  throughputBytesPerSecond: number;
+  requests: number;
+  status: { "2xx": number; "429": number; "4xx": number; "5xx": number };
+  errors: number;
+  timeouts: number;
+}
+
+export interface Scenario {
+  id: string;
+  name: string;
+  target: string;
+  /** ids of the scenarios this one is compared with (ratio of req/s). */
+  baselines: string[];
+  rounds: Round[];
+  serverRssMb: number | undefined;
+  note?: string;
+}
+
+export interface FixedRate {
+  id: string;
+  name: string;
+  target: string;
+  targetRate: number;
+  achievedRate: number;
+  requests: number;
+  /** Service time from send, as autocannon measures it. */
+  rawMs: { p50: number; p99: number; p999: number };
+  /** Corrected for coordinated omission (HdrHistogram's expected-interval back-fill). */
+  correctedMs: { p50: number; p99: number; p999: number };
+  non2xx: number;
+}
+
+export interface Target {
+  name: string;
+  goal: string;
+  measured: string;
+  met: boolean | undefined;
+}
+
 export interface BenchReport {
   startedAt: string;
-  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; platform: string };
+  kind: "full" | "smoke";
+  command: string;
+  machine: { hostname: string; loadAverage: { start: number[]; end: number[] }; cpus: number; cpuModel: string; memoryGb: number; node: string; platform: string; versions: Record<string, string> };
   options: BenchOptions;
   placement: string;
-  results: ScenarioResult[];
+  scenarios: Scenario[];
+  fixedRate: FixedRate[];
+  startup: { firstOkMs: number } | undefined;
+  rssUnder50ConnectionsMb: number | undefined;
+  skipped: string[];
+  targets: Target[];
 }
 
 const EXPECTED_BODY = '{"message":"hello"}';
 
-async function rssMb(pid: number): Promise<number | undefined> {
+export async function rssMb(pid: number): Promise<number | undefined> {
   try {
     const status = await readFile(`/proc/${pid}/status`, "utf8");
     const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]);
@@ -42,101 +102,276 @@ async function rssMb(pid: number): Promise<number | undefined> {
   }
 }
 
-/** A benchmark that measures a wrong answer measures nothing: check the bytes first. */
-async function verify(url: string, headers: Record<string, string>): Promise<void> {
-  const response = await fetch(url, { headers });
-  const body = await response.text();
-  if (response.status !== 200 || body !== EXPECTED_BODY) throw new Error(`${url} answered ${response.status} ${body.slice(0, 200)}; expected 200 ${EXPECTED_BODY}`);
+/** RSS of a process and its descendants (serverless-offline's worker mode runs handlers in other processes). */
+async function treeRssMb(pid: number): Promise<number | undefined> {
+  const own = await rssMb(pid);
+  if (own === undefined) return undefined;
+  let total = own;
+  try {
+    const children = (await readFile(`/proc/${pid}/task/${pid}/children`, "utf8")).trim().split(/\s+/).filter(Boolean);
+    for (const child of children) total += (await treeRssMb(Number(child))) ?? 0;
+  } catch {
+    // no children file
+  }
+  return Math.round(total * 10) / 10;
 }
 
-function load(url: string, seconds: number, connections: number, headers: Record<string, string>): Promise<autocannon.Result> {
+/** A benchmark that measures a wrong answer measures nothing: check the bytes first. */
+async function verify(url: string, headers: Record<string, string>): Promise<string | undefined> {
+  const response = await fetch(url, { headers });
+  const body = await response.text();
+  return response.status === 200 && body === EXPECTED_BODY ? undefined : `${url} answered ${response.status} ${body.slice(0, 120)}; expected 200 ${EXPECTED_BODY}`;
+}
+
+function run(options: autocannon.Options, onResponse?: (ms: number) => void): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
-    autocannon({ url, duration: seconds, connections, pipelining: 1, headers }, (error, result) => (error ? reject(error) : resolve(result)));
+    const instance = autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
+    if (onResponse) instance.on("response", (_client: unknown, _status: number, _bytes: number, ms: number) => onResponse(ms));
   });
 }
 
-async function measure(scenario: string, server: ServerProcess, path: string, options: BenchOptions, headers: Record<string, string> = {}): Promise<ScenarioResult> {
-  const url = server.url + path;
-  await verify(url, headers);
-  await load(url, options.warmupSeconds, options.connections, headers);
-  const result = await load(url, options.durationSeconds, options.connections, headers);
+function toRound(result: autocannon.Result): Round {
+  const codes = (result as unknown as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {};
+  const r = result as unknown as Record<string, number>;
   return {
-    scenario,
-    target: url,
     requestsPerSecond: result.requests.average,
-    latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
+    latencyMs: { p50: result.latency.p50, p99: result.latency.p99, p999: (result.latency as unknown as Record<string, number>)["p99_9"] ?? result.latency.max, max: result.latency.max },
+    throughputBytesPerSecond: result.throughput.average,
     requests: result.requests.total,
-    non2xx: result.non2xx,
+    status: { "2xx": r["2xx"] ?? 0, "429": codes["429"]?.count ?? 0, "4xx": r["4xx"] ?? 0, "5xx": r["5xx"] ?? 0 },
     errors: result.errors,
     timeouts: result.timeouts,
-    serverRssMb: await rssMb(server.pid),
   };
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/**
+ * Fixed-rate (open-schedule) load: autocannon `overallRate` paces the requests over `connections` connections, so
+ * each connection has an interval of connections / rate seconds. autocannon times each request from the moment it
+ * is written, so a response slower than that interval delays the requests queued behind it without their waiting
+ * being counted (coordinated omission). We keep every response time and back-fill, as HdrHistogram's
+ * recordValueWithExpectedInterval does: a sample of L ms adds L − i, L − 2i, … down to i (i = the interval).
+ */
+async function fixedRate(id: string, name: string, url: string, options: BenchOptions): Promise<FixedRate> {
+  const samples: number[] = [];
+  const result = await run({ url, connections: options.connections, overallRate: options.rate, duration: options.rateSeconds, pipelining: 1 }, (ms) => samples.push(ms));
+  const intervalMs = (options.connections / options.rate) * 1000;
+  const corrected = [...samples];
+  for (const ms of samples) for (let missed = ms - intervalMs; missed >= intervalMs; missed -= intervalMs) corrected.push(missed);
+  samples.sort((a, b) => a - b);
+  corrected.sort((a, b) => a - b);
+  const pick = (xs: number[]) => ({ p50: round2(percentile(xs, 50)), p99: round2(percentile(xs, 99)), p999: round2(percentile(xs, 99.9)) });
+  return { id, name, target: url, targetRate: options.rate, achievedRate: Math.round(result.requests.total / options.rateSeconds), requests: result.requests.total, rawMs: pick(samples), correctedMs: pick(corrected), non2xx: result.non2xx };
+}
+
+interface Plan {
+  id: string;
+  name: string;
+  server: ServerProcess;
+  path: string;
+  headers?: Record<string, string>;
+  baselines: string[];
+}
+
+async function closedLoop(plans: Plan[], options: BenchOptions, progress: (line: string) => void): Promise<Scenario[]> {
+  const scenarios = new Map<string, Scenario>();
+  for (const plan of plans) {
+    const url = plan.server.url + plan.path;
+    const wrong = await verify(url, plan.headers ?? {});
+    if (wrong) throw new Error(wrong);
+    scenarios.set(plan.id, { id: plan.id, name: plan.name, target: url, baselines: plan.baselines, rounds: [], serverRssMb: undefined });
+  }
+  for (let round = 0; round <= options.rounds; round++) {
+    for (const plan of plans) {
+      const url = plan.server.url + plan.path;
+      const seconds = round === 0 ? options.warmupSeconds : options.durationSeconds;
+      if (seconds <= 0) continue;
+      progress(`${round === 0 ? "warm-up" : `round ${round}/${options.rounds}`}: ${plan.name}`);
+      const result = await run({ url, duration: seconds, connections: options.connections, pipelining: 1, headers: plan.headers ?? {} });
+      const scenario = scenarios.get(plan.id)!;
+      if (round > 0) scenario.rounds.push(toRound(result));
+      scenario.serverRssMb = await treeRssMb(plan.server.pid);
+    }
+  }
+  return [...scenarios.values()];
+}
+
+export function mean(xs: number[]): number {
+  return xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+export const rps = (s: Scenario | undefined) => (s ? mean(s.rounds.map((r) => r.requestsPerSecond)) : NaN);
+
+function versionOf(name: string): string {
+  try {
+    return (JSON.parse(readFileSync(new URL(`../../node_modules/${name}/package.json`, import.meta.url), "utf8")) as { version: string }).version;
+  } catch {
+    return "?";
+  }
 }
 
 /**
- * The scenarios of the REST core, each against its own server process, side by side with the floor:
- * a bare node:http server returning the same bytes. Warm-up round first, then the measured round.
+ * The REST, HTTP API and WebSocket scenarios against the reference, side by side in the same run with their
+ * baselines: the bare node:http floor (also the HTTP_PROXY backend, called directly), a plain node:http + undici
+ * proxy and @fastify/http-proxy in front of it, and serverless-offline (in-process and worker mode) on the same
+ * Lambda-proxy and VTL routes. Every server in its own process, pinned away from the load generator when possible.
  */
 export async function runBench(options: BenchOptions, progress: (line: string) => void): Promise<BenchReport> {
   const startedAt = new Date().toISOString();
-  const results: ScenarioResult[] = [];
-  const bare = await startBareServer();
+  const loadAtStart = os.loadavg().map((n) => Math.round(n * 100) / 100);
+  const placement = pinLoadGenerator();
+  progress(`placement: ${placement}`);
+  const skipped: string[] = [];
+  const scenarios: Scenario[] = [];
+  const fixed: FixedRate[] = [];
+  let startup: BenchReport["startup"];
+  let rss50: number | undefined;
+
+  const backend = await startBareServer();
+  const servers: ServerProcess[] = [backend];
   try {
-    progress("bare node:http …");
-    results.push(await measure("bare node:http (floor)", bare, "/", options));
+    const nodeProxy = await startScript("node:http + undici proxy", "proxy-server.mjs", ["node", backend.url]);
+    servers.push(nodeProxy);
+    const fastifyProxy = await startScript("@fastify/http-proxy", "proxy-server.mjs", ["fastify", backend.url]);
+    servers.push(fastifyProxy);
+    const started = performance.now();
+    const gateway = await startReferenceGateway(backend.url);
+    servers.push(gateway);
+    if (!(await verify(`${gateway.url}/mock`, {}))) startup = { firstOkMs: Math.round(performance.now() - started) };
+    const httpApi = { ...gateway, url: gateway.httpApiUrl! };
+    const floor = ["bare"];
+    const plans: Plan[] = [
+      { id: "bare", name: "bare node:http (floor; the HTTP_PROXY backend called directly)", server: backend, path: "/", baselines: [] },
+      { id: "mock", name: "reference: MOCK integration", server: gateway, path: "/mock", baselines: floor },
+      { id: "lambda", name: "reference: Lambda proxy (worker thread)", server: gateway, path: "/lambda", baselines: [...floor, "offline-inprocess-lambda", "offline-worker-lambda"] },
+      { id: "vtl", name: "reference: Lambda custom, VTL request + response templates", server: gateway, path: "/vtl?name=ada&lang=en", baselines: [...floor, "offline-inprocess-vtl", "offline-worker-vtl"] },
+      { id: "proxy", name: "reference: HTTP_PROXY to the backend", server: gateway, path: "/proxy", baselines: [...floor, "node-proxy", "fastify-proxy"] },
+      { id: "node-proxy", name: "baseline: node:http + undici pipe proxy", server: nodeProxy, path: "/", baselines: floor },
+      { id: "fastify-proxy", name: "baseline: @fastify/http-proxy", server: fastifyProxy, path: "/", baselines: floor },
+    ];
+    if (!options.smoke) {
+      plans.push(
+        { id: "cached", name: "reference: response cache hit (Lambda proxy behind it, TTL 3600 s)", server: gateway, path: "/cached", baselines: floor },
+        { id: "authorizer", name: "reference: cached Lambda authorizer (TOKEN, TTL 300 s), MOCK behind it", server: gateway, path: "/authorized", headers: { Authorization: "bench-token" }, baselines: floor },
+        { id: "http-api", name: "reference: HTTP API Lambda route (payload 2.0)", server: httpApi, path: "/lambda", baselines: floor },
+      );
+    }
+    scenarios.push(...(await closedLoop(plans, options, progress)));
+
+    progress(`fixed rate ${options.rate} req/s: backend direct, reference HTTP_PROXY, node proxy, fastify proxy …`);
+    fixed.push(await fixedRate("bare", "backend direct", `${backend.url}/`, options));
+    fixed.push(await fixedRate("proxy", "reference: HTTP_PROXY", `${gateway.url}/proxy`, options));
+    fixed.push(await fixedRate("node-proxy", "node:http + undici proxy", `${nodeProxy.url}/`, options));
+    fixed.push(await fixedRate("fastify-proxy", "@fastify/http-proxy", `${fastifyProxy.url}/`, options));
+
+    progress("RSS of the reference under 50 connections (Lambda proxy) …");
+    await run({ url: `${gateway.url}/lambda`, duration: Math.max(2, Math.min(options.durationSeconds, 5)), connections: 50, pipelining: 1 });
+    rss50 = await rssMb(gateway.pid);
   } finally {
-    await bare.stop();
+    for (const server of servers.reverse()) await server.stop();
   }
-  const gateway = await startReferenceGateway();
-  try {
-    progress("reference MOCK …");
-    results.push(await measure("reference: MOCK integration", gateway, "/mock", options));
-    progress("reference Lambda proxy …");
-    results.push(await measure("reference: Lambda proxy (worker thread)", gateway, "/lambda", options));
-    progress("reference HTTP API Lambda route …");
-    // The same function behind an HTTP API (payload 2.0, $default stage): its own port, no stage prefix.
-    results.push(await measure("reference: HTTP API Lambda route (payload 2.0)", { ...gateway, url: gateway.httpApiUrl! }, "/lambda", options));
-    progress("reference Lambda custom with VTL …");
-    results.push(await measure("reference: Lambda custom, VTL request + response templates", gateway, "/vtl?name=ada&lang=en", options));
-    progress("reference cache hit …");
-    // The Lambda proxy route /cached with the stage cache on: after the first call every request is a cache hit.
-    results.push(await measure("reference: response cache hit (Lambda proxy behind it, TTL 3600 s)", gateway, "/cached", options));
-    progress("reference cached Lambda authorizer …");
-    // One token throughout: after the first call every request is a cache hit plus a policy evaluation (MOCK behind it).
-    results.push(await measure("reference: cached Lambda authorizer (TOKEN, TTL 300 s), MOCK behind it", gateway, "/authorized", options, { Authorization: "bench-token" }));
-  } finally {
-    await gateway.stop();
+
+  if (options.offline) {
+    let dir: string | undefined;
+    try {
+      dir = prepareOffline(undefined, progress).dir;
+    } catch (error) {
+      skipped.push(`serverless-offline baselines skipped: ${(error as Error).message}`);
+    }
+    for (const inProcess of dir ? [true, false] : []) {
+      const mode = inProcess ? "inprocess" : "worker";
+      let offline: Awaited<ReturnType<typeof startOffline>> | undefined;
+      try {
+        offline = await startOffline(dir!, inProcess, serverCpuSet());
+        const label = `serverless-offline 13 (${inProcess ? "--useInProcess" : "default worker mode"})`;
+        const plans: Plan[] = [
+          { id: `offline-${mode}-lambda`, name: `baseline: ${label}, Lambda proxy`, server: offline, path: "/lambda", baselines: floor() },
+          { id: `offline-${mode}-vtl`, name: `baseline: ${label}, Lambda custom + VTL request template`, server: offline, path: "/vtl?name=ada&lang=en", baselines: floor() },
+        ];
+        scenarios.push(...(await closedLoop(plans, options, progress)));
+      } catch (error) {
+        skipped.push(`serverless-offline ${mode}: ${(error as Error).message}`);
+      } finally {
+        await offline?.stop();
+      }
+    }
+  } else {
+    skipped.push("serverless-offline baselines not run (--no-offline or smoke)");
   }
-  progress("reference WebSocket round trip …");
-  results.push(await measureWebSocketRoundTrip(options));
+
+  if (!options.smoke) {
+    progress("reference WebSocket round trip …");
+    const ws = await measureWebSocketRoundTrip(options);
+    scenarios.push({
+      id: "websocket",
+      name: ws.scenario,
+      target: ws.target,
+      baselines: [],
+      rounds: [{ requestsPerSecond: ws.requestsPerSecond, latencyMs: { p50: ws.latencyMs.p50, p99: ws.latencyMs.p99, p999: ws.latencyMs.max, max: ws.latencyMs.max }, throughputBytesPerSecond: ws.requestsPerSecond * EXPECTED_BODY.length, requests: ws.requests, status: { "2xx": ws.requests, "429": 0, "4xx": 0, "5xx": 0 }, errors: ws.errors, timeouts: ws.timeouts }],
+      serverRssMb: ws.serverRssMb,
+      note: "messages/s, one round; p99.9 column is the max",
+    });
+  }
+
   const cpus = os.cpus();
-  return {
+  const report: BenchReport = {
     startedAt,
-    machine: { cpus: cpus.length, cpuModel: cpus[0]?.model ?? "unknown", memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
+    kind: options.smoke ? "smoke" : "full",
+    command: options.smoke ? "npm run bench:smoke" : "npm run bench",
+    machine: {
+      hostname: os.hostname(),
+      loadAverage: { start: loadAtStart, end: os.loadavg().map((n) => Math.round(n * 100) / 100) },
+      cpus: cpus.length,
+      cpuModel: cpus[0]?.model ?? "unknown",
+      memoryGb: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+      versions: { autocannon: versionOf("autocannon"), fastify: versionOf("fastify"), "@fastify/http-proxy": versionOf("@fastify/http-proxy"), undici: versionOf("undici") },
+    },
     options,
-    placement: "load generator (autocannon) in the bench process, each server in its own child process; no core pinning",
-    results,
+    placement,
+    scenarios,
+    fixedRate: fixed,
+    startup,
+    rssUnder50ConnectionsMb: rss50,
+    skipped,
+    targets: [],
   };
+  report.targets = targets(report);
+  return report;
 }
 
-export function markdownReport(report: BenchReport): string {
-  const floor = report.results[0]!.requestsPerSecond;
-  const rows = report.results.map(
-    (r) =>
-      `| ${r.scenario} | ${Math.round(r.requestsPerSecond)} | ${Math.round((r.requestsPerSecond / floor) * 100)}% | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${r.non2xx} | ${r.errors + r.timeouts} | ${r.serverRssMb ?? "?"} |`,
-  );
+const floor = () => ["bare"];
+
+function ratio(report: BenchReport, id: string, baseline: string): number {
+  const by = (x: string) => report.scenarios.find((s) => s.id === x);
+  return rps(by(id)) / rps(by(baseline));
+}
+
+function target(name: string, goal: string, value: number, pass: (v: number) => boolean, format: (v: number) => string): Target {
+  return Number.isFinite(value) ? { name, goal, measured: format(value), met: pass(value) } : { name, goal, measured: "not measured", met: undefined };
+}
+
+/** The issue's targets, each with the number that decides it. */
+export function targets(report: BenchReport): Target[] {
+  const x = (v: number) => `${v.toFixed(2)}×`;
+  const direct = report.fixedRate.find((f) => f.id === "bare");
+  const proxied = report.fixedRate.find((f) => f.id === "proxy");
+  const addedP99 = direct && proxied ? proxied.correctedMs.p99 - direct.correctedMs.p99 : NaN;
   return [
-    `# gateproof benchmark, ${report.startedAt}`,
-    "",
-    `Machine: ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGb} GiB, Node ${report.machine.node}, ${report.machine.platform}.`,
-    `Load: autocannon, ${report.options.connections} connections, ${report.options.warmupSeconds} s warm-up then ${report.options.durationSeconds} s measured per scenario. Placement: ${report.placement}.`,
-    "Every route answers the same 19-byte JSON body; each target is checked for the exact bytes before it is measured.",
-    "",
-    "| scenario | req/s | of floor | p50 ms | p99 ms | non-2xx | errors | server RSS MB |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|",
-    ...rows,
-    "",
-    "Regenerate: `npm run bench` (options: `--duration S --warmup S --connections N --out DIR`).",
-    "",
-  ].join("\n");
+    target("Lambda proxy vs bare node:http", "≥ 0.5× req/s", ratio(report, "lambda", "bare"), (v) => v >= 0.5, x),
+    target("MOCK vs bare node:http", "≥ 0.75× req/s", ratio(report, "mock", "bare"), (v) => v >= 0.75, x),
+    target("Lambda proxy vs serverless-offline --useInProcess", "≥ 10×", ratio(report, "lambda", "offline-inprocess-lambda"), (v) => v >= 10, x),
+    target("VTL route vs serverless-offline --useInProcess", "≥ 10×", ratio(report, "vtl", "offline-inprocess-vtl"), (v) => v >= 10, x),
+    target("HTTP_PROXY vs @fastify/http-proxy", "≥ 1.0×", ratio(report, "proxy", "fastify-proxy"), (v) => v >= 1, x),
+    target(`added p99 over the direct backend at ${report.options.rate} req/s (CO-corrected)`, "< 1 ms", addedP99, (v) => v < 1, (v) => `${v.toFixed(2)} ms`),
+    target("start to first 200", "< 500 ms", report.startup?.firstOkMs ?? NaN, (v) => v < 500, (v) => `${v} ms`),
+    target("reference RSS under 50 connections", "< 120 MB", report.rssUnder50ConnectionsMb ?? NaN, (v) => v < 120, (v) => `${v} MB`),
+    { name: "VTL render vs bare velocityjs (precompiled)", goal: "≥ 0.8×", measured: "not measured by this bench yet", met: undefined },
+    { name: "throttle accuracy", goal: "per the throttling issue", measured: "`npm run bench -- --suite throttle`", met: undefined },
+  ];
 }

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { markdownReport, runBench } from "../bench/run.ts";
+import { runBench } from "../bench/run.ts";
+import { actionBenchmark, compare, markdownReport, previousReport, reportStem } from "../bench/report.ts";
 import { DEFAULT_THROTTLE_BENCH, runThrottleBench, throttleMarkdown } from "../bench/throttle.ts";
 import { soakCommand } from "../bench/soak.ts";
 import { integerOption, parseCommandArgs, UsageError } from "./args.ts";
@@ -17,6 +18,11 @@ export async function bench(args: string[]): Promise<number> {
     burst: { type: "string" },
     seconds: { type: "string" },
     "soak-seconds": { type: "string" },
+    rounds: { type: "string" },
+    "rate-seconds": { type: "string" },
+    smoke: { type: "boolean" },
+    "no-offline": { type: "boolean" },
+    "fail-on-regression": { type: "boolean" },
   });
   if (positionals.length > 0) throw new UsageError("bench takes no positional arguments");
   if (values.suite === "throttle") return throttleBench(values);
@@ -26,19 +32,34 @@ export async function bench(args: string[]): Promise<number> {
     return soakCommand(Object.fromEntries(Object.entries({ seconds: n(values.seconds), rate: n(values.rate), burst: n(values.burst) }).filter(([, v]) => v !== undefined)), values.out ?? "reports/soak");
   }
   if (values.suite !== undefined && values.suite !== "rest") throw new UsageError("--suite must be rest (default), throttle or soak");
+  const smoke = values.smoke === true;
   const options = {
-    durationSeconds: integerOption(values.duration, "duration", 10),
-    warmupSeconds: integerOption(values.warmup, "warmup", 2),
+    durationSeconds: integerOption(values.duration, "duration", smoke ? 2 : 5),
+    warmupSeconds: integerOption(values.warmup, "warmup", smoke ? 1 : 2),
     connections: integerOption(values.connections, "connections", 10),
+    rounds: Math.max(1, integerOption(values.rounds, "rounds", smoke ? 1 : 3)),
+    rate: integerOption(typeof values.rate === "string" ? values.rate : undefined, "rate", 1000),
+    rateSeconds: integerOption(values["rate-seconds"], "rate-seconds", smoke ? 3 : 10),
+    offline: !smoke && values["no-offline"] !== true,
+    smoke,
   };
   const report = await runBench(options, (line) => void process.stderr.write(`${line}\n`));
   const dir = values.out ?? "reports/bench";
   await mkdir(dir, { recursive: true });
-  const stamp = report.startedAt.replace(/[:.]/g, "-");
-  const markdown = markdownReport(report);
-  await writeFile(join(dir, `${stamp}.json`), `${JSON.stringify(report, null, 2)}\n`);
-  await writeFile(join(dir, `${stamp}.md`), markdown);
+  const previous = await previousReport(dir, report);
+  const changes = previous ? compare(previous, report) : undefined;
+  const stem = reportStem(report);
+  const markdown = markdownReport(report, changes, previous);
+  await writeFile(join(dir, `${stem}.json`), `${JSON.stringify({ ...report, changes }, null, 2)}\n`);
+  const action = actionBenchmark(report);
+  await writeFile(join(dir, `${stem}.action-benchmark.json`), `${JSON.stringify({ customBiggerIsBetter: action.bigger, customSmallerIsBetter: action.smaller }, null, 2)}\n`);
+  await writeFile(join(dir, smoke ? "smoke.md" : "README.md"), markdown);
   process.stdout.write(markdown);
+  const slower = (changes ?? []).filter((c) => c.verdict === "slower");
+  if (values["fail-on-regression"] === true && slower.length > 0) {
+    process.stderr.write(`bench: significant regression in ${slower.map((c) => `${c.id} (${(c.change * 100).toFixed(1)} %)`).join(", ")}\n`);
+    return 1;
+  }
   return 0;
 }
 

@@ -1,0 +1,152 @@
+/**
+ * Reports of `gateproof bench`: reports/bench/<date>-<machine>.json (raw rounds + environment), the regenerated
+ * reports/bench/README.md (smoke: smoke.md), github-action-benchmark JSON, and the comparison with the previous run
+ * (Welch's t-test over rounds; a change is called only when significant at 5 % and beyond ±5 %).
+ */
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { mean, rps, type BenchReport, type Scenario } from "./run.ts";
+
+const r0 = (n: number) => (Number.isFinite(n) ? String(Math.round(n)) : "–");
+const r2 = (n: number) => (Number.isFinite(n) ? (Math.round(n * 100) / 100).toString() : "–");
+
+export function reportStem(report: BenchReport): string {
+  const machine = report.machine.hostname.replace(/[^A-Za-z0-9_-]+/g, "-").slice(0, 40) || "machine";
+  return `${report.startedAt.slice(0, 10)}-${machine}${report.kind === "smoke" ? "-smoke" : ""}`;
+}
+
+/** customBiggerIsBetter (req/s) and customSmallerIsBetter (p99 ms) entries, one per scenario. */
+export function actionBenchmark(report: BenchReport): { bigger: unknown[]; smaller: unknown[] } {
+  const bigger = report.scenarios.map((s) => ({ name: `${s.id} req/s`, unit: "req/s", value: Math.round(rps(s)), range: `± ${r0(stdev(s.rounds.map((r) => r.requestsPerSecond)))}`, extra: s.name }));
+  const smaller = [
+    ...report.scenarios.map((s) => ({ name: `${s.id} p99`, unit: "ms", value: mean(s.rounds.map((r) => r.latencyMs.p99)), extra: s.name })),
+    ...report.fixedRate.map((f) => ({ name: `${f.id} p99 at ${f.targetRate} req/s (CO-corrected)`, unit: "ms", value: f.correctedMs.p99, extra: f.name })),
+  ];
+  return { bigger, smaller };
+}
+
+function stdev(xs: number[]): number {
+  if (xs.length < 2) return NaN;
+  const m = mean(xs);
+  return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
+}
+
+// Two-sided 5 % critical values of Student's t for df = 1…30 (df rounded down: conservative); ∞ → 1.96.
+const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+
+export interface Change {
+  id: string;
+  before: number;
+  after: number;
+  change: number;
+  t: number;
+  df: number;
+  verdict: "faster" | "slower" | "no significant change" | "too few rounds";
+}
+
+/** Welch's t-test on req/s per round; a change is called only when |t| beats the 5 % critical value AND beyond ±5 %. */
+export function welch(id: string, before: number[], after: number[]): Change {
+  const [m1, m2] = [mean(before), mean(after)];
+  const change = m2 / m1 - 1;
+  if (before.length < 2 || after.length < 2) return { id, before: m1, after: m2, change, t: NaN, df: NaN, verdict: "too few rounds" };
+  const [v1, v2] = [stdev(before) ** 2 / before.length, stdev(after) ** 2 / after.length];
+  const t = (m2 - m1) / Math.sqrt(v1 + v2 || 1e-12);
+  const df = (v1 + v2) ** 2 / ((v1 ** 2) / (before.length - 1) + (v2 ** 2) / (after.length - 1) || 1e-12);
+  const critical = df >= 31 ? 1.96 : T975[Math.max(1, Math.floor(df)) - 1]!;
+  const significant = Math.abs(t) > critical && Math.abs(change) > 0.05;
+  return { id, before: m1, after: m2, change, t, df, verdict: significant ? (change > 0 ? "faster" : "slower") : "no significant change" };
+}
+
+/** The newest earlier report of the same kind in `dir` (the previous committed run, when the tree is clean). */
+export async function previousReport(dir: string, current: BenchReport): Promise<BenchReport | undefined> {
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => /^\d{4}-\d\d-\d\d-.*\.json$/.test(n) && n.endsWith(current.kind === "smoke" ? "-smoke.json" : ".json") && (current.kind === "smoke" || !n.endsWith("-smoke.json")));
+  const reports: BenchReport[] = [];
+  for (const name of names) {
+    try {
+      const r = JSON.parse(await readFile(join(dir, name), "utf8")) as BenchReport;
+      if (Array.isArray(r.scenarios) && r.startedAt < current.startedAt) reports.push(r);
+    } catch {
+      // not a bench report
+    }
+  }
+  return reports.sort((a, b) => a.startedAt.localeCompare(b.startedAt)).at(-1);
+}
+
+export function compare(previous: BenchReport, current: BenchReport): Change[] {
+  return current.scenarios.flatMap((s) => {
+    const before = previous.scenarios.find((p) => p.id === s.id);
+    return before ? [welch(s.id, before.rounds.map((r) => r.requestsPerSecond), s.rounds.map((r) => r.requestsPerSecond))] : [];
+  });
+}
+
+function ratios(report: BenchReport, s: Scenario): string {
+  return s.baselines
+    .map((b) => {
+      const base = report.scenarios.find((x) => x.id === b);
+      return base ? `${r2(rps(s) / rps(base))}× ${b}` : undefined;
+    })
+    .filter(Boolean)
+    .join(", ") || "–";
+}
+
+export function markdownReport(report: BenchReport, changes: Change[] | undefined, previous: BenchReport | undefined): string {
+  const o = report.options;
+  const sum = (s: Scenario, f: (r: Scenario["rounds"][number]) => number) => s.rounds.reduce((a, r) => a + f(r), 0);
+  const rows = report.scenarios.map((s) => {
+    const m = (f: (r: Scenario["rounds"][number]) => number) => mean(s.rounds.map(f));
+    return `| ${s.name}${s.note ? ` (${s.note})` : ""} | ${r0(rps(s))} ± ${r0(stdev(s.rounds.map((r) => r.requestsPerSecond)))} | ${r2(m((r) => r.latencyMs.p50))} | ${r2(m((r) => r.latencyMs.p99))} | ${r2(m((r) => r.latencyMs.p999))} | ${r2(m((r) => r.throughputBytesPerSecond) / 2 ** 20)} | ${sum(s, (r) => r.status["2xx"])} / ${sum(s, (r) => r.status["429"])} / ${sum(s, (r) => r.status["4xx"])} / ${sum(s, (r) => r.status["5xx"])} | ${sum(s, (r) => r.errors + r.timeouts)} | ${ratios(report, s)} | ${s.serverRssMb ?? "?"} |`;
+  });
+  const direct = report.fixedRate.find((f) => f.id === "bare");
+  const fixedRows = report.fixedRate.map(
+    (f) =>
+      `| ${f.name} | ${f.achievedRate} | ${f.rawMs.p50} / ${f.rawMs.p99} / ${f.rawMs.p999} | ${f.correctedMs.p50} / ${f.correctedMs.p99} / ${f.correctedMs.p999} | ${direct && f !== direct ? `+${r2(f.correctedMs.p50 - direct.correctedMs.p50)} / +${r2(f.correctedMs.p99 - direct.correctedMs.p99)}` : "–"} | ${f.non2xx} |`,
+  );
+  const lines = [
+    `# gateproof benchmark${report.kind === "smoke" ? " (smoke)" : ""}, ${report.startedAt}`,
+    "",
+    `Made by \`${report.command}\`. Raw rounds and environment: \`${reportStem(report)}.json\`; github-action-benchmark input: \`${reportStem(report)}.action-benchmark.json\`.`,
+    "",
+    `Machine: ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGb} GiB, Node ${report.machine.node}, ${report.machine.platform}; ${Object.entries(report.machine.versions).map(([k, v]) => `${k} ${v}`).join(", ")}.`,
+    `Placement: ${report.placement}. Load average (1/5/15 min) at start ${report.machine.loadAverage.start.join(" / ")}, at end ${report.machine.loadAverage.end.join(" / ")}${Math.max(...report.machine.loadAverage.start, ...report.machine.loadAverage.end) > report.machine.cpus * 0.5 ? " — **the machine was busy with other work: absolute numbers and ratios are noisy**" : ""}.`,
+    `Load: autocannon, ${o.connections} connections, pipelining 1, closed loop; one ${o.warmupSeconds} s warm-up per scenario, then ${o.rounds} measured round${o.rounds === 1 ? "" : "s"} of ${o.durationSeconds} s, rounds interleaved across scenarios (req/s is the mean over rounds ± its standard deviation; latencies the mean of the per-round percentiles).`,
+    "Every route answers the same 19-byte JSON body; each target is checked for the exact bytes before it is measured. Status counts are summed over the measured rounds; 429s are counted apart and never as fast responses.",
+    "",
+    "## Closed loop (max throughput)",
+    "",
+    "| scenario | req/s | p50 ms | p99 ms | p99.9 ms | MiB/s | 2xx / 429 / 4xx / 5xx | errors | ratio to baselines (req/s) | server RSS MB |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|",
+    ...rows,
+    "",
+    `## Proxy overhead at a fixed ${o.rate} req/s (${o.rateSeconds} s each)`,
+    "",
+    `autocannon \`overallRate: ${o.rate}\` over ${o.connections} connections (one request every ${r2((o.connections / o.rate) * 1000)} ms per connection). autocannon times a request from the moment it is written, so a stall longer than that interval hides the waiting of the requests behind it (coordinated omission); the corrected columns back-fill every sample L with L − i, L − 2i, … ≥ i (i = the per-connection interval), as HdrHistogram's recordValueWithExpectedInterval does. "added" = corrected p50 / p99 minus the backend called directly.`,
+    "",
+    "| target | achieved req/s | raw p50 / p99 / p99.9 ms | corrected p50 / p99 / p99.9 ms | added p50 / p99 ms | non-2xx |",
+    "|---|---:|---:|---:|---:|---:|",
+    ...fixedRows,
+    "",
+    "## Targets",
+    "",
+    "| target | goal | measured | |",
+    "|---|---|---|---|",
+    ...report.targets.map((t) => `| ${t.name} | ${t.goal} | ${t.measured} | ${t.met === undefined ? "–" : t.met ? "met" : "**missed**"} |`),
+    "",
+  ];
+  if (report.skipped.length) lines.push("## Skipped", "", ...report.skipped.map((s) => `- ${s}`), "");
+  lines.push(`## Compared with the previous run`, "");
+  if (!previous || !changes) lines.push("No earlier report of this kind in this folder.", "");
+  else
+    lines.push(
+      `Previous: ${previous.startedAt} (${previous.machine.hostname}). Welch's t-test over the rounds' req/s; a change is called only when significant at 5 % and beyond ±5 %.`,
+      "",
+      "| scenario | before req/s | after req/s | change | t | df | verdict |",
+      "|---|---:|---:|---:|---:|---:|---|",
+      ...changes.map((c) => `| ${c.id} | ${r0(c.before)} | ${r0(c.after)} | ${(c.change * 100).toFixed(1)} % | ${r2(c.t)} | ${r2(c.df)} | ${c.verdict} |`),
+      "",
+    );
+  lines.push(
+    "Regenerate: `npm run bench` (full; options `--duration S --warmup S --rounds N --connections N --rate R --rate-seconds S --no-offline --fail-on-regression --out DIR`) or `npm run bench:smoke` (seconds; CI).",
+    "",
+  );
+  return lines.join("\n");
+}
