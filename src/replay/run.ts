@@ -10,7 +10,7 @@ import type { ReplayReport } from "./report/model.ts";
 import type { ProgressState } from "./report/progress.ts";
 import { realClock, type Clock } from "./schedule/clock.ts";
 import { schedule, type Speed } from "./schedule/scheduler.ts";
-import { TargetClient } from "./send/client.ts";
+import { clientFor, type SendClient } from "./send/client.ts";
 import { outgoing, type OutgoingRequest } from "./send/outgoing.ts";
 import { warmUp } from "./send/warm-up.ts";
 import { readExchanges, type BadInput, type BadInputPolicy, type SourceFormat } from "./sources/index.ts";
@@ -52,7 +52,9 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
   const mode: ReplayReport["mode"] = options.noCompare ? "none" : options.compare ? (options.secondary ? "diffy" : "live") : "recorded";
   if (options.secondary && !options.compare) throw new Error("a secondary only makes sense with --compare (the candidate)");
   const live = [options.target, ...(options.compare && !options.noCompare ? [options.compare] : []), ...(options.secondary && !options.noCompare ? [options.secondary] : [])];
-  const clients = live.map((url) => new TargetClient(url, options.concurrency));
+  // Connecting is not part of the timed replay: open the sockets first (all of them under max, a few otherwise).
+  const preconnect = options.speed === "max" ? options.concurrency : Math.min(options.concurrency, 16);
+  const clients = await Promise.all(live.map((url) => clientFor(url, options.concurrency, preconnect)));
   const tally = new Tally(mode === "diffy");
   const lag = new LagSamples();
   const progress = options.progress ?? { sent: 0, errors: 0, differing: 0, lastLagMs: undefined };
@@ -73,7 +75,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
     },
   });
 
-  const sendTo = async (client: TargetClient, exchange: Exchange): Promise<{ request: OutgoingRequest; answer: Answer }> => {
+  const sendTo = async (client: SendClient, exchange: Exchange): Promise<{ request: OutgoingRequest; answer: Answer }> => {
     const request = await applyTransforms(transforms, outgoing(exchange.request, client.base), { exchange, target: client.base, replayStartedAt, recordingStartedAt });
     const answer = await client.send(request);
     if (answer.error) {

@@ -41,3 +41,20 @@ export class TargetClient {
     return this.pool.close();
   }
 }
+
+/** What run.ts needs of a client: both the undici pool and the raw-socket client fit. */
+export interface SendClient {
+  readonly base: URL;
+  send(request: OutgoingRequest): Promise<Answer>;
+  close(): Promise<void>;
+  preconnect?(count?: number): Promise<void>;
+}
+
+/** Plain http targets get the raw-socket client (the load-generator path); https keeps undici. */
+export async function clientFor(base: URL, connections: number, preconnect: number): Promise<SendClient> {
+  if (base.protocol !== "http:") return new TargetClient(base, connections);
+  const { RawClient } = await import("./raw.ts");
+  const client = new RawClient(base, connections);
+  if (preconnect > 0) await client.preconnect(preconnect);
+  return client;
+}

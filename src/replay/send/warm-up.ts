@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { diffAnswers } from "../compare/differ.ts";
-import { TargetClient } from "./client.ts";
+import { clientFor } from "./client.ts";
 import { outgoing } from "./outgoing.ts";
 
 const ANSWER = Buffer.from('{"warm":true}');
@@ -18,7 +18,7 @@ export async function warmUp(requests = 3000, parallel = 8): Promise<void> {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const base = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-  const client = new TargetClient(base, parallel);
+  const client = await clientFor(base, parallel, parallel);
   const recorded = { status: 200, headers: [["content-type", "application/json"]] as Array<[string, string]>, body: ANSWER };
   let left = requests;
   try {
