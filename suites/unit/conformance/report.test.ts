@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import type { FeatureId } from "../../../src/conformance/features.ts";
 import type { RecordedExchange } from "../../../src/conformance/meta.ts";
 import { buildReport, curlFor, exitCodeOf, parsePropertyFailure, type BuildOptions, type ConformanceReport, type RawTest } from "../../../src/conformance/report.ts";
-import type { Support } from "../../../src/conformance/support.ts";
+import { resolveSupport, type Support } from "../../../src/conformance/support.ts";
 import { htmlReport, junitReport, markdownReport, writeReports } from "../../../src/conformance/writers.ts";
 
 const REST_CORE_CORE: FeatureId[] = ["rest.routing", "rest.request-ids", "rest.lambda-proxy", "rest.mock", "rest.http-proxy", "rest.gateway-responses", "limits.timeout", "limits.payload"];
@@ -107,6 +107,16 @@ describe("buildReport", () => {
     expect(profile("REST-AUTH").extended.result).toBe("not-claimed");
     expect(profile("REST-TRAFFIC").core.result).toBe("not-claimed");
     expect(profile("HTTP-API").core.result).toBe("untested");
+  });
+
+  it("partial also when everything is supported but a feature of the level has no test", () => {
+    const everything = resolveSupport({});
+    const one = buildReport([{ file: "a.test.ts", name: "key", state: "passed", meta: { features: ["auth.api-key"] }, errors: [] }], { ...options, support: everything });
+    const auth = one.profiles.find((p) => p.name === "REST-AUTH")!;
+    expect(auth.core.unsupportedFeatures).toEqual([]);
+    expect(auth.core.untestedFeatures).toEqual(["auth.lambda-token", "auth.lambda-request", "auth.cognito", "auth.iam"]);
+    expect(auth.core.result).toBe("partial");
+    expect(auth.extended.result).toBe("untested");
   });
 
   it("gives each feature its status and reason", () => {

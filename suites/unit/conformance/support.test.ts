@@ -29,6 +29,9 @@ describe("expandFeatures", () => {
     expect(features).toEqual(["http-api.routing", "http-api.lambda-proxy", "http-api.http-proxy", "http-api.errors", "http-api.jwt", "http-api.lambda-auth", "http-api.iam", "http-api.parameter-mapping", "http-api.throttle"]);
     expect(features).not.toContain("cors.http-api");
     expect(expandFeatures(["throttle.*"]).features).toEqual(["throttle.stage", "throttle.method", "throttle.usage-plan", "throttle.account"]);
+    // The dot is part of the prefix: `cache.*` is not `cache`.
+    expect(expandFeatures(["cache.*"]).features).toEqual(["cache.invalidation"]);
+    expect(expandFeatures(["rest.gateway-responses.*"]).features).toEqual(["rest.gateway-responses.custom"]);
     // A wildcard matching nothing is a mistake, not an empty selection.
     expect(expandFeatures(["nothing.*"])).toEqual({ features: [], unknown: ["nothing.*"] });
   });
