@@ -17,7 +17,8 @@ export function reportStem(report: BenchReport): string {
 
 /** customBiggerIsBetter (req/s) and customSmallerIsBetter (p99 ms) entries, one per scenario. */
 export function actionBenchmark(report: BenchReport): { bigger: unknown[]; smaller: unknown[] } {
-  const bigger = report.scenarios.map((s) => ({ name: `${s.id} req/s`, unit: "req/s", value: Math.round(rps(s)), range: `± ${r0(stdev(s.rounds.map((r) => r.requestsPerSecond)))}`, extra: s.name }));
+  const bigger: unknown[] = report.scenarios.map((s) => ({ name: `${s.id} req/s`, unit: "req/s", value: Math.round(rps(s)), range: `± ${r0(stdev(s.rounds.map((r) => r.requestsPerSecond)))}`, extra: s.name }));
+  if (report.vtl) bigger.push({ name: "vtl render/s (reference)", unit: "renders/s", value: report.vtl.referencePerSecond }, { name: "vtl render/s (velocityjs)", unit: "renders/s", value: report.vtl.velocityjsPerSecond });
   const smaller = [
     ...report.scenarios.map((s) => ({ name: `${s.id} p99`, unit: "ms", value: mean(s.rounds.map((r) => r.latencyMs.p99)), extra: s.name })),
     ...report.fixedRate.map((f) => ({ name: `${f.id} p99 at ${f.targetRate} req/s (CO-corrected)`, unit: "ms", value: f.correctedMs.p99, extra: f.name })),
@@ -125,6 +126,7 @@ export function markdownReport(report: BenchReport, changes: Change[] | undefine
     "|---|---:|---:|---:|---:|---:|",
     ...fixedRows,
     "",
+    ...(report.vtl ? [`VTL render (in the bench process, best of the rounds, outputs checked equal): reference ${report.vtl.referencePerSecond}/s, velocityjs ${report.vtl.velocityjsPerSecond}/s on \`${report.vtl.template.replace(/\n/g, " ")}\`.`, ""] : []),
     "## Targets",
     "",
     "| target | goal | measured | |",

@@ -4,6 +4,7 @@ import { readFile } from "node:fs/promises";
 import os from "node:os";
 import { pinLoadGenerator, serverCpuSet, startBareServer, startReferenceGateway, startScript, type ServerProcess } from "./processes.ts";
 import { prepareOffline, startOffline } from "./serverless-offline.ts";
+import { benchVtl, type VtlBench } from "./vtl.ts";
 import { measureWebSocketRoundTrip } from "./websocket.ts";
 
 export interface BenchOptions {
@@ -86,6 +87,7 @@ export interface BenchReport {
   fixedRate: FixedRate[];
   startup: { firstOkMs: number } | undefined;
   rssUnder50ConnectionsMb: number | undefined;
+  vtl: VtlBench | undefined;
   skipped: string[];
   targets: Target[];
 }
@@ -317,6 +319,14 @@ export async function runBench(options: BenchOptions, progress: (line: string) =
     });
   }
 
+  progress("VTL render: reference engine vs velocityjs, precompiled …");
+  let vtl: VtlBench | undefined;
+  try {
+    vtl = options.smoke ? benchVtl(1, 500) : benchVtl(3, 1000);
+  } catch (error) {
+    skipped.push(`VTL render comparison: ${(error as Error).message}`);
+  }
+
   const cpus = os.cpus();
   const report: BenchReport = {
     startedAt,
@@ -338,6 +348,7 @@ export async function runBench(options: BenchOptions, progress: (line: string) =
     fixedRate: fixed,
     startup,
     rssUnder50ConnectionsMb: rss50,
+    vtl,
     skipped,
     targets: [],
   };
@@ -371,7 +382,7 @@ export function targets(report: BenchReport): Target[] {
     target(`added p99 over the direct backend at ${report.options.rate} req/s (CO-corrected)`, "< 1 ms", addedP99, (v) => v < 1, (v) => `${v.toFixed(2)} ms`),
     target("start to first 200", "< 500 ms", report.startup?.firstOkMs ?? NaN, (v) => v < 500, (v) => `${v} ms`),
     target("reference RSS under 50 connections", "< 120 MB", report.rssUnder50ConnectionsMb ?? NaN, (v) => v < 120, (v) => `${v} MB`),
-    { name: "VTL render vs bare velocityjs (precompiled)", goal: "≥ 0.8×", measured: "not measured by this bench yet", met: undefined },
+    target("VTL render vs bare velocityjs (precompiled, renders/s)", "≥ 0.8×", report.vtl?.ratio ?? NaN, (v) => v >= 0.8, (v) => `${v.toFixed(2)}× (${report.vtl!.referencePerSecond} vs ${report.vtl!.velocityjsPerSecond}/s${report.vtl!.note ? `; ${report.vtl!.note}` : ""})`),
     { name: "throttle accuracy", goal: "per the throttling issue", measured: "`npm run bench -- --suite throttle`", met: undefined },
   ];
 }

@@ -34,10 +34,10 @@ export async function bench(args: string[]): Promise<number> {
   if (values.suite !== undefined && values.suite !== "rest") throw new UsageError("--suite must be rest (default), throttle or soak");
   const smoke = values.smoke === true;
   const options = {
-    durationSeconds: integerOption(values.duration, "duration", smoke ? 2 : 5),
+    durationSeconds: integerOption(values.duration, "duration", smoke ? 2 : 4),
     warmupSeconds: integerOption(values.warmup, "warmup", smoke ? 1 : 2),
     connections: integerOption(values.connections, "connections", 10),
-    rounds: Math.max(1, integerOption(values.rounds, "rounds", smoke ? 1 : 3)),
+    rounds: Math.max(1, integerOption(values.rounds, "rounds", smoke ? 2 : 3)),
     rate: integerOption(typeof values.rate === "string" ? values.rate : undefined, "rate", 1000),
     rateSeconds: integerOption(values["rate-seconds"], "rate-seconds", smoke ? 3 : 10),
     offline: !smoke && values["no-offline"] !== true,
