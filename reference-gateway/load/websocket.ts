@@ -92,9 +92,18 @@ const API_REASONS: Record<string, string> = {
   RouteKey: "quick create (RouteKey) is an HTTP API feature",
   CorsConfiguration: "CorsConfiguration is an HTTP API feature",
 };
-const ROUTE_KEYS = new Set(["ApiId", "RouteKey", "Target", "AuthorizationType", "RouteResponseSelectionExpression", "OperationName", "ApiKeyRequired"]);
+const ROUTE_KEYS = new Set(["ApiId", "RouteKey", "Target", "AuthorizationType", "AuthorizerId", "RouteResponseSelectionExpression", "OperationName", "ApiKeyRequired"]);
+const AUTHORIZER_KEYS = new Set(["ApiId", "AuthorizerType", "AuthorizerUri", "IdentitySource", "Name", "AuthorizerCredentialsArn"]);
+const AUTHORIZER_REASONS: Record<string, string> = {
+  AuthorizerResultTtlInSeconds: "AuthorizerResultTtlInSeconds is supported only for HTTP API authorizers (WebSocket authorizer results are not cached)",
+  AuthorizerPayloadFormatVersion: "AuthorizerPayloadFormatVersion is an HTTP API setting",
+  EnableSimpleResponses: "EnableSimpleResponses is an HTTP API setting",
+  JwtConfiguration: "JWT authorizers are an HTTP API feature",
+  IdentityValidationExpression: "IdentityValidationExpression is not supported on WebSocket authorizers",
+};
+/** WebSocket identity sources (serverless/serverless#5867, aws/aws-cdk#14085: `route.request.header.Auth`, `route.request.querystring.token`). */
+const WS_IDENTITY_SOURCE = /^(route\.request\.header\.[^\s]+|route\.request\.querystring\.[^\s]+|stageVariables\.[^\s]+|context\.[^\s]+)$/;
 const ROUTE_REASONS: Record<string, string> = {
-  AuthorizerId: "Lambda authorizers on WebSocket $connect are not supported yet",
   AuthorizationScopes: "authorization scopes are a JWT (HTTP API) feature",
   ModelSelectionExpression: "WebSocket request models are not supported yet",
   RequestModels: "WebSocket request models are not supported yet",
@@ -195,6 +204,33 @@ export function loadWebSocketApis(ctx: StackContext): WebSocketApi[] {
     });
   }
 
+  // Authorizers next: routes name them in AuthorizerId (the Authorizer's Ref).
+  for (const e of t.resources.values()) {
+    if (e.type !== `${V2}Authorizer` || !isWebSocketResource(t, e)) continue;
+    const draft = apiOf(e);
+    const p = props(t, e);
+    const at = child(e.path, "Properties");
+    checkKeys(p, AUTHORIZER_KEYS, file, at, "WebSocket Authorizer", AUTHORIZER_REASONS);
+    if (p["AuthorizerType"] !== "REQUEST") fail(file, child(at, "AuthorizerType"), `AuthorizerType must be REQUEST on a WebSocket API (Lambda REQUEST authorizers only), got ${JSON.stringify(p["AuthorizerType"])}`);
+    if (p["AuthorizerCredentialsArn"] !== undefined) fail(file, child(at, "AuthorizerCredentialsArn"), "authorizer credentials are not supported yet");
+    const uriPath = child(at, "AuthorizerUri");
+    if (typeof p["AuthorizerUri"] !== "string") fail(file, uriPath, "AuthorizerUri is required");
+    const sources = p["IdentitySource"] === undefined ? [] : Array.isArray(p["IdentitySource"]) ? p["IdentitySource"] : typeof p["IdentitySource"] === "string" ? p["IdentitySource"].split(",") : fail(file, child(at, "IdentitySource"), "IdentitySource must be a list of strings");
+    const identitySource = sources.map((s, i) => {
+      const v = typeof s === "string" ? s.trim() : fail(file, child(child(at, "IdentitySource"), i), "an identity source must be a string");
+      if (!WS_IDENTITY_SOURCE.test(v)) fail(file, child(child(at, "IdentitySource"), i), `identity source "${v}" must be route.request.header.X, route.request.querystring.X, stageVariables.X or context.X`);
+      return v;
+    });
+    const id = refOf(e);
+    (draft.api.authorizers ??= {})[id] = {
+      id,
+      name: typeof p["Name"] === "string" ? p["Name"] : e.logicalId,
+      type: "REQUEST",
+      functionLogicalId: ctx.index.resolveUri(p["AuthorizerUri"], file, uriPath),
+      identitySource,
+    };
+  }
+
   for (const e of t.resources.values()) {
     if (e.type !== `${V2}Route` || !isWebSocketResource(t, e)) continue;
     const draft = apiOf(e);
@@ -206,10 +242,15 @@ export function loadWebSocketApis(ctx: StackContext): WebSocketApi[] {
     if (key.startsWith("$") && !PREDEFINED_ROUTES.has(key)) fail(file, child(at, "RouteKey"), `route key "${key}": only $connect, $disconnect and $default may start with $`);
     if (draft.api.routes[key]) fail(file, child(at, "RouteKey"), `route key "${key}" is declared twice`);
     const auth = p["AuthorizationType"] ?? "NONE";
-    if (auth === "CUSTOM") fail(file, child(at, "AuthorizationType"), "Lambda authorizers on WebSocket $connect are not supported yet");
-    if (auth !== "NONE" && auth !== "AWS_IAM") fail(file, child(at, "AuthorizationType"), `AuthorizationType ${String(auth)} is not valid on a WebSocket route (NONE, AWS_IAM or CUSTOM)`);
+    if (auth !== "NONE" && auth !== "AWS_IAM" && auth !== "CUSTOM") fail(file, child(at, "AuthorizationType"), `AuthorizationType ${String(auth)} is not valid on a WebSocket route (NONE, AWS_IAM or CUSTOM)`);
     if (auth !== "NONE" && key !== "$connect") fail(file, child(at, "AuthorizationType"), "authorization is only possible on the $connect route");
-    if (auth === "AWS_IAM") fail(file, child(at, "AuthorizationType"), "AWS_IAM on WebSocket $connect is not enforced by gateproof yet; refusing to serve the route open");
+    let authorizerId: string | undefined;
+    if (auth === "CUSTOM") {
+      const idPath = child(at, "AuthorizerId");
+      if (p["AuthorizerId"] === undefined) fail(file, idPath, "AuthorizerId is required with AuthorizationType CUSTOM");
+      authorizerId = typeof p["AuthorizerId"] === "string" ? p["AuthorizerId"] : fail(file, idPath, "AuthorizerId must be a string");
+      if (!draft.api.authorizers?.[authorizerId]) fail(file, idPath, `AuthorizerId "${authorizerId}" is not an Authorizer of this API`);
+    } else if (p["AuthorizerId"] !== undefined) fail(file, child(at, "AuthorizerId"), "AuthorizerId needs AuthorizationType CUSTOM");
     if (p["ApiKeyRequired"] === true || p["ApiKeyRequired"] === "true") fail(file, child(at, "ApiKeyRequired"), "API keys on WebSocket routes are not supported yet");
     const rrse = p["RouteResponseSelectionExpression"];
     if (rrse !== undefined && rrse !== "$default") fail(file, child(at, "RouteResponseSelectionExpression"), `RouteResponseSelectionExpression must be $default (the only value WebSocket APIs support), got ${JSON.stringify(rrse)}`);
@@ -221,7 +262,8 @@ export function loadWebSocketApis(ctx: StackContext): WebSocketApi[] {
     const route: WebSocketRoute = {
       routeKey: key,
       id: refOf(e),
-      authorizationType: "NONE",
+      authorizationType: auth,
+      ...(authorizerId === undefined ? {} : { authorizerId }),
       ...(rrse === "$default" ? { routeResponseSelectionExpression: "$default" } : {}),
       twoWay: false,
       integration,
@@ -257,7 +299,7 @@ export function loadWebSocketApis(ctx: StackContext): WebSocketApi[] {
       if (draft.api.stages.some((s) => s.name === stage.name)) fail(file, child(at, "StageName"), `stage "${stage.name}" is declared twice`);
       draft.api.stages.push(stage);
     } else if (e.type === `${V2}Authorizer`) {
-      fail(file, e.path, "Lambda authorizers on WebSocket $connect are not supported yet");
+      // Read above.
     } else if (e.type === `${V2}IntegrationResponse` || e.type === `${V2}Deployment`) {
       apiOf(e); // AWS_PROXY integrations pass the function's answer through; a deployment only publishes.
     } else if (e.type !== `${V2}Api` && e.type !== `${V2}Route` && e.type !== `${V2}Integration`) {

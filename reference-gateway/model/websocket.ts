@@ -14,7 +14,20 @@ export interface WebSocketApi {
   stages: WebSocketStage[];
   /** Routes by route key (`$connect`, `$disconnect`, `$default`, custom keys). Matching is exact (spec §12.1). */
   routes: Record<string, WebSocketRoute>;
+  /** Lambda REQUEST authorizers by id (what `Ref` on the Authorizer resource gives); only `$connect` uses one. */
+  authorizers?: Record<string, WebSocketAuthorizer>;
   location: SourceLocation;
+}
+
+/** `AWS::ApiGatewayV2::Authorizer` of a WebSocket API: REQUEST only, no result caching (apigateway-websocket-api-lambda-auth.md). */
+export interface WebSocketAuthorizer {
+  id: string;
+  name: string;
+  type: "REQUEST";
+  functionLogicalId?: string;
+  functionNameTemplate?: string;
+  /** `route.request.header.X`, `route.request.querystring.X`, `stageVariables.X`, `context.X`. */
+  identitySource: string[];
 }
 
 export interface WebSocketStage {
@@ -27,7 +40,9 @@ export interface WebSocketRoute {
   /** 6-character id, what `Ref` on the Route resource gives. */
   id: string;
   /** Only `$connect` may carry authorization (spec §12.1); `NONE` elsewhere. */
-  authorizationType: "NONE" | "AWS_IAM";
+  authorizationType: "NONE" | "AWS_IAM" | "CUSTOM";
+  /** CUSTOM: the id in `WebSocketApi.authorizers`. */
+  authorizerId?: string;
   /** `$default` when the route is two-way (a RouteResponse with key `$default` exists); spec §12.1. */
   routeResponseSelectionExpression?: string;
   /** True when the integration's answer goes back to the client (two-way route). */

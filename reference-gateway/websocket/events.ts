@@ -24,14 +24,19 @@ export interface ConnectionFacts {
   domainName: string;
   sourceIp: string;
   userAgent?: string;
+  /** What the $connect Lambda authorizer returned (principalId, integrationLatency, context), for every event of the connection. */
+  authorizer?: Record<string, unknown>;
+  /** The SigV4 caller of an AWS_IAM $connect (accountId, caller, accessKey, userArn, user): requestContext.identity. */
+  iamIdentity?: Record<string, string>;
 }
 
 function identity(c: ConnectionFacts): Record<string, string> {
-  return c.userAgent === undefined ? { sourceIp: c.sourceIp } : { userAgent: c.userAgent, sourceIp: c.sourceIp };
+  const own: Record<string, string> = c.userAgent === undefined ? { sourceIp: c.sourceIp } : { userAgent: c.userAgent, sourceIp: c.sourceIp };
+  return c.iamIdentity ? { ...c.iamIdentity, ...own } : own;
 }
 
 function tail(c: ConnectionFacts, requestId: string, at: number): Record<string, unknown> {
-  return { stage: c.stage, connectedAt: c.connectedAt, requestTimeEpoch: at, identity: identity(c), requestId, domainName: c.domainName, connectionId: c.connectionId, apiId: c.apiId };
+  return { ...(c.authorizer ? { authorizer: c.authorizer } : {}), stage: c.stage, connectedAt: c.connectedAt, requestTimeEpoch: at, identity: identity(c), requestId, domainName: c.domainName, connectionId: c.connectionId, apiId: c.apiId };
 }
 
 const byName = (a: [string, unknown], b: [string, unknown]) => (a[0].toLowerCase() < b[0].toLowerCase() ? -1 : a[0].toLowerCase() > b[0].toLowerCase() ? 1 : 0);

@@ -94,7 +94,7 @@ export async function startWebSocketApis(o: WebSocketStartOptions): Promise<{ ur
   const servers: WebSocketApiServer[] = [];
   const host = o.host.includes(":") ? `[${o.host}]` : o.host;
   for (const [index, api] of (o.model.webSocketApis ?? []).entries()) {
-    const server = new WebSocketApiServer(api, { lambda: o.lambda, functions: o.directory, registry, principals, region: o.model.region, limits, log: o.log });
+    const server = new WebSocketApiServer(api, { lambda: o.lambda, functions: o.directory, registry, principals, region: o.model.region, accountId: o.model.accountId, limits, log: o.log });
     servers.push(server);
     const port = await o.listen(server.server, o.firstPort ? o.firstPort + index : 0, o.host);
     for (const route of Object.values(api.routes)) {

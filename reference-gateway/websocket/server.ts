@@ -24,6 +24,7 @@ import type { LambdaRuntime } from "../lambda/index.ts";
 import type { FunctionDirectory } from "../integrations/lambda-target.ts";
 import type { IamPrincipal } from "../auth/iam-credentials.ts";
 import { newRequestIds } from "../observe/ids.ts";
+import { authorizeConnect } from "./authorize.ts";
 import { connectEvent, disconnectEvent, messageEvent, type ConnectionFacts } from "./events.ts";
 import { FrameGuard } from "./frame-guard.ts";
 import { handleManagement, MANAGEMENT_PATH } from "./management.ts";
@@ -50,6 +51,8 @@ export interface WebSocketDeps {
   /** Principals @connections requests may be signed by (credentials file + the functions' own). */
   principals: ReadonlyMap<string, IamPrincipal>;
   region: string;
+  /** For `$connect` authorizers' methodArn; default 123456789012. */
+  accountId?: string;
   limits: WebSocketLimits;
   log: (line: string) => void;
   now?: () => number;
@@ -139,10 +142,31 @@ export class WebSocketApiServer {
     // AWS adds these before the integration sees the request (captured CONNECT event, events.ts).
     headerPairs.push(["X-Amzn-Trace-Id", ids.traceId], ["X-Forwarded-For", sourceIp], ["X-Forwarded-Port", String(req.socket.localPort ?? "")], ["X-Forwarded-Proto", "http"]);
     const query = [...new URLSearchParams(url.includes("?") ? url.slice(url.indexOf("?") + 1) : "").entries()];
+    const route = this.api.routes["$connect"];
+    if (route && route.authorizationType !== "NONE") {
+      // Before the connection exists anywhere: a refused handshake leaves no registry entry (websocket/authorize.ts).
+      const q = url.indexOf("?");
+      const auth = await authorizeConnect(this.api, route, {
+        method: req.method ?? "GET",
+        rawPath: q < 0 ? url : url.slice(0, q),
+        rawQuery: q < 0 ? undefined : url.slice(q + 1),
+        headerPairs: headerPairs.slice(0, -4),
+        query,
+        stage,
+        stageVariables: this.api.stages.find((s) => s.name === stage)?.variables ?? {},
+        connectEvent: connectEvent(facts, { headerPairs, query }, ids.extendedRequestId, connectedAt),
+        sourceIp,
+      }, { ...this.deps, accountId: this.deps.accountId ?? "123456789012" });
+      if (!auth.ok) {
+        this.deps.log(`WebSocket $connect of ${this.api.logicalId} refused: ${auth.status} ${auth.detail}`);
+        return refuse(socket, auth.status);
+      }
+      if (auth.authorizer) facts.authorizer = auth.authorizer;
+      if (auth.iamIdentity) facts.iamIdentity = auth.iamIdentity;
+    }
     await this.deps.registry.put({ connectionId, apiId: this.api.id, stage, connectedAt, lastActiveAt: connectedAt, sourceIp, ...(facts.userAgent === undefined ? {} : { userAgent: facts.userAgent }), state: "connecting" });
 
     let connectBody: string | undefined;
-    const route = this.api.routes["$connect"];
     if (route) {
       const event = connectEvent(facts, { headerPairs, query }, ids.extendedRequestId, connectedAt);
       const result = await this.invoke(route, stage, event, ids.requestId);
