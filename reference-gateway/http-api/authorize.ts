@@ -1,13 +1,16 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { errors as joseErrors, type JWTPayload } from "jose";
 import { readAuthorizerOutput, InvalidAuthorizerOutput } from "../auth/authorizer-output.ts";
+import { authorizeIam, type IamVerifier } from "../auth/iam.ts";
 import { IssuerKeys, verifyJwt } from "../auth/jwt.ts";
+import { GatewayError } from "../errors/index.ts";
+import type { RoutedCall } from "../rest/call.ts";
 import { evaluatePolicy, methodArn } from "../auth/policy.ts";
 import type { HttpApi, HttpJwtAuthorizer, HttpLambdaAuthorizer } from "../model/http-api.ts";
 import { findHeader } from "../rest/request.ts";
 import type { Store } from "../state/index.ts";
 import type { HttpCall } from "./call.ts";
-import { forbidden, internalError, unauthorized } from "./errors.ts";
+import { forbidden, HttpApiError, internalError, unauthorized } from "./errors.ts";
 import { eventV1, eventV2, requestContextV2 } from "./event.ts";
 import type { LambdaDeps } from "./lambda.ts";
 import { cookies, queryLists } from "./request.ts";
@@ -17,6 +20,8 @@ export interface AuthorizeDeps extends LambdaDeps {
   /** JWT authorizers' key sources by issuer. */
   issuers: Map<string, IssuerKeys>;
   now?: () => number;
+  /** AWS_IAM routes: the principals requests may be signed by (auth/iam-credentials.ts) and the region. */
+  iam?: IamVerifier;
 }
 
 /** One IssuerKeys per JWT issuer the APIs use; refuses (throws) at start for an issuer whose keys cannot be found. */
@@ -31,7 +36,7 @@ export function issuerKeys(apis: HttpApi[], configured: Record<string, string>):
 /** The route's authorizer (spec §7.3/7.4); throws HttpApiError to refuse. */
 export async function authorizeHttpCall(call: HttpCall, deps: AuthorizeDeps): Promise<void> {
   const route = call.match.route;
-  if (route.authorizationType === "AWS_IAM") throw internalError("AWS_IAM on HTTP APIs is not enforced by gateproof yet");
+  if (route.authorizationType === "AWS_IAM") return authorizeIamRoute(call, deps);
   const authorizer = call.api.authorizers[route.authorizerId!]!;
   if (authorizer.type === "JWT") await authorizeJwt(call, authorizer, deps);
   else await authorizeLambda(call, authorizer, deps);
@@ -48,6 +53,41 @@ function identityValue(source: string, call: HttpCall, deps: LambdaDeps): string
   let value: unknown = requestContextV2(call, deps.gateway);
   for (const key of name!.split(".")) value = value !== null && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined;
   return typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? String(value) : undefined;
+}
+
+// ------------------------------------------------------------------ AWS_IAM
+
+/**
+ * AWS_IAM routes: the SigV4 signature (header or presigned query) verified by auth/iam.ts over the request as it
+ * arrived (the raw path with the stage prefix, the body's hash). Every refusal is a 403 (floci-io/floci#2810: "An
+ * unsigned request is rejected with 403 before the integration runs"; anomalyco/sst#6336): an unsigned request
+ * gets the HTTP API `{"message":"Forbidden"}`, a bad signature execute-api's own message (auth/iam.ts). The caller
+ * reaches payload 2.0 as `requestContext.authorizer.iam` {accessKey, accountId, callerId, cognitoIdentity,
+ * principalOrgId, userArn, userId} (http-api-develop-integrations-lambda.md; floci-io/floci#2895).
+ */
+function authorizeIamRoute(call: HttpCall, deps: AuthorizeDeps): void {
+  if (!deps.iam) throw internalError("AWS_IAM route without IAM principals");
+  // authorizeIam reads only the request's signing parts and writes call.auth (websocket/management.ts does the same).
+  const probe = { request: call.request, auth: undefined } as unknown as RoutedCall;
+  try {
+    authorizeIam(probe, { ...deps.iam, ...(deps.now && !deps.iam.now ? { now: deps.now } : {}) });
+  } catch (error) {
+    if (!(error instanceof GatewayError)) throw error;
+    if (error.type === "MISSING_AUTHENTICATION_TOKEN") throw forbidden("no SigV4 signature");
+    throw new HttpApiError(403, error.message, [], `${error.type}${error.detail ? `: ${error.detail}` : ""}`);
+  }
+  const identity = (probe.auth?.identity ?? {}) as Record<string, unknown>;
+  call.authorizer = {
+    iam: {
+      accessKey: identity["accessKey"] ?? null,
+      accountId: identity["accountId"] ?? null,
+      callerId: identity["caller"] ?? null,
+      cognitoIdentity: null,
+      principalOrgId: null,
+      userArn: identity["userArn"] ?? null,
+      userId: identity["user"] ?? null,
+    },
+  };
 }
 
 // ------------------------------------------------------------------ JWT

@@ -304,8 +304,8 @@ export function authorizationOf(
   // limits.md: 10 scopes per route.
   if (scopes.length > 10) fail(file, path, `a route takes at most 10 authorization scopes, got ${scopes.length}`);
   if (target === "NONE") return { authorizationType: "NONE", authorizationScopes: [] };
-  // The SigV4 verifier (auth/iam.ts) is written against REST calls; until it serves HTTP APIs, refuse rather than open.
-  if (target === "AWS_IAM") return fail(file, path, "AWS_IAM authorization on HTTP APIs is not enforced by gateproof yet; refusing to serve the route open");
+  // Enforced by http-api/authorize.ts through the SigV4 verifier (auth/iam.ts).
+  if (target === "AWS_IAM") return { authorizationType: "AWS_IAM", authorizationScopes: [] };
   const authorizer = authorizers[target] ?? fail(file, path, `authorizer ${target} is not defined`);
   if (authorizer.type === "REQUEST" && scopes.length > 0) fail(file, path, "authorization scopes apply to JWT authorizers only");
   return { authorizationType: authorizer.type === "JWT" ? "JWT" : "CUSTOM", authorizerId: authorizer.id, authorizationScopes: scopes };
