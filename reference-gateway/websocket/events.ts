@@ -41,11 +41,15 @@ function tail(c: ConnectionFacts, requestId: string, at: number): Record<string,
 
 const byName = (a: [string, unknown], b: [string, unknown]) => (a[0].toLowerCase() < b[0].toLowerCase() ? -1 : a[0].toLowerCase() > b[0].toLowerCase() ? 1 : 0);
 
-export function connectEvent(c: ConnectionFacts, request: { headerPairs: Array<[string, string]>; query: Array<[string, string]> }, requestId: string, at: number): Record<string, unknown> {
+/**
+ * `keepUpgradeHeaders`: the REQUEST authorizer's event keeps Connection and Upgrade (apigateway-websocket-api-lambda-auth.md
+ * shows `"Connection": "upgrade"`, `"Upgrade": "websocket"` in it); the $connect integration's event drops them.
+ */
+export function connectEvent(c: ConnectionFacts, request: { headerPairs: Array<[string, string]>; query: Array<[string, string]> }, requestId: string, at: number, keepUpgradeHeaders = false): Record<string, unknown> {
   const multi = new Map<string, string[]>();
   for (const [name, value] of request.headerPairs) {
     const lower = name.toLowerCase();
-    if (lower === "connection" || lower === "upgrade") continue;
+    if (!keepUpgradeHeaders && (lower === "connection" || lower === "upgrade")) continue;
     const existing = [...multi.keys()].find((k) => k.toLowerCase() === lower) ?? name;
     multi.set(existing, [...(multi.get(existing) ?? []), value]);
   }

@@ -154,7 +154,7 @@ export class WebSocketApiServer {
         query,
         stage,
         stageVariables: this.api.stages.find((s) => s.name === stage)?.variables ?? {},
-        connectEvent: connectEvent(facts, { headerPairs, query }, ids.extendedRequestId, connectedAt),
+        connectEvent: connectEvent(facts, { headerPairs, query }, ids.extendedRequestId, connectedAt, true),
         sourceIp,
       }, { ...this.deps, accountId: this.deps.accountId ?? "123456789012" });
       if (!auth.ok) {

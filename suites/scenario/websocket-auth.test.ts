@@ -59,7 +59,7 @@ describe("WebSocket $connect authorizers", features(["websocket.auth", "websocke
     const { ws, inbox } = await open(`${lambdaUrl}?room=blue`, { Auth: "allow" });
     const connected = JSON.parse(await inbox.next());
     expect(connected.routeKey).toBe("$connect");
-    expect(connected.authorizer).toMatchObject({ principalId: "alice", room: "blue", n: "7", ok: "true", type: "REQUEST", arn: `arn:aws:execute-api:us-east-1:123456789012:${apiId}/prod/$connect` });
+    expect(connected.authorizer).toMatchObject({ principalId: "alice", room: "blue", n: "7", ok: "true", type: "REQUEST", arn: `arn:aws:execute-api:us-east-1:123456789012:${apiId}/prod/$connect`, upgrade: "websocket", route: "$connect", eventType: "CONNECT" });
     expect(Object.keys(connected.authorizer).slice(0, 2)).toEqual(["principalId", "integrationLatency"]);
     ws.send(JSON.stringify({ action: "anything" }));
     const message = JSON.parse(await inbox.next());
