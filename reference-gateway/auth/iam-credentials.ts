@@ -71,8 +71,10 @@ function resourceUsesIam(resource: Resource): boolean {
  */
 export async function resolveIamPrincipals(model: GatewayModel, file: string | undefined): Promise<Map<string, IamPrincipal>> {
   if (file !== undefined) return loadIamCredentials(file);
-  if (model.restApis.some((api) => resourceUsesIam(api.root))) {
-    throw new Error("Methods use AWS_IAM authorization but no IAM credentials file was given: --iam-credentials FILE (startGateway iamCredentialsFile), a JSON array of principals (reference-gateway/auth/iam-credentials.ts)");
+  const httpIam = (model.httpApis ?? []).some((api) => api.routes.some((route) => route.authorizationType === "AWS_IAM"));
+  const webSocketIam = (model.webSocketApis ?? []).some((api) => api.routes["$connect"]?.authorizationType === "AWS_IAM");
+  if (model.restApis.some((api) => resourceUsesIam(api.root)) || httpIam || webSocketIam) {
+    throw new Error("Methods or routes use AWS_IAM authorization but no IAM credentials file was given: --iam-credentials FILE (startGateway iamCredentialsFile), a JSON array of principals (reference-gateway/auth/iam-credentials.ts)");
   }
   return new Map();
 }
