@@ -379,7 +379,11 @@ export function targets(report: BenchReport): Target[] {
     target("Lambda proxy vs serverless-offline --useInProcess", "≥ 10×", ratio(report, "lambda", "offline-inprocess-lambda"), (v) => v >= 10, x),
     target("VTL route vs serverless-offline --useInProcess", "≥ 10×", ratio(report, "vtl", "offline-inprocess-vtl"), (v) => v >= 10, x),
     target("HTTP_PROXY vs @fastify/http-proxy", "≥ 1.0×", ratio(report, "proxy", "fastify-proxy"), (v) => v >= 1, x),
-    target(`added p99 over the direct backend at ${report.options.rate} req/s (CO-corrected)`, "< 1 ms", addedP99, (v) => v < 1, (v) => `${v.toFixed(2)} ms`),
+    // Decidable only when the direct backend itself held the rate and stayed fast; otherwise the machine, not the
+    // gateway, set the tail (a negative "added" p99 is noise, never a pass).
+    direct && proxied && (direct.correctedMs.p99 > 5 || direct.achievedRate < 0.95 * direct.targetRate || proxied.achievedRate < 0.95 * proxied.targetRate)
+      ? { name: `added p99 over the direct backend at ${report.options.rate} req/s (CO-corrected)`, goal: "< 1 ms", measured: `undecided: ${addedP99.toFixed(2)} ms, but the direct backend's own p99 was ${direct.correctedMs.p99} ms at ${direct.achievedRate} req/s (machine busy)`, met: undefined }
+      : target(`added p99 over the direct backend at ${report.options.rate} req/s (CO-corrected)`, "< 1 ms", addedP99, (v) => v < 1, (v) => `${v.toFixed(2)} ms`),
     target("start to first 200", "< 500 ms", report.startup?.firstOkMs ?? NaN, (v) => v < 500, (v) => `${v} ms`),
     target("reference RSS under 50 connections", "< 120 MB", report.rssUnder50ConnectionsMb ?? NaN, (v) => v < 120, (v) => `${v} MB`),
     target("VTL render vs bare velocityjs (precompiled, renders/s)", "≥ 0.8×", report.vtl?.ratio ?? NaN, (v) => v >= 0.8, (v) => `${v.toFixed(2)}× (${report.vtl!.referencePerSecond} vs ${report.vtl!.velocityjsPerSecond}/s${report.vtl!.note ? `; ${report.vtl!.note}` : ""})`),
