@@ -7,6 +7,71 @@ export interface ScheduleOptions {
   /** In-flight cap. Timed replay keeps the recorded overlap up to this; `max` runs exactly this many at once. */
   concurrency: number;
   clock: Clock;
+  /** Items parsed ahead of their send time (default 256), so reading and decoding the source is off the timed path. */
+  readAhead?: number;
+}
+
+const READ_AHEAD = 256;
+
+/**
+ * Pulls up to `depth` items from the source ahead of the consumer, in the background: a timed send never waits
+ * on the source's I/O (a gunzip chunk, a disk read) at its due instant. Memory stays bounded by `depth`.
+ */
+export async function* readAhead<T>(items: AsyncIterable<T>, depth: number): AsyncGenerator<T> {
+  const queue: T[] = [];
+  let head = 0;
+  let done = false;
+  let stopped = false;
+  let failed = false;
+  let error: unknown;
+  let wake: (() => void) | undefined;
+  let space: (() => void) | undefined;
+  const signal = (which: "wake" | "space") => {
+    const resolve = which === "wake" ? wake : space;
+    if (which === "wake") wake = undefined;
+    else space = undefined;
+    resolve?.();
+  };
+  const pump = (async () => {
+    try {
+      for await (const item of items) {
+        queue.push(item);
+        signal("wake");
+        while (queue.length - head >= depth && !stopped) await new Promise<void>((resolve) => (space = resolve));
+        if (stopped) break;
+      }
+    } catch (caught) {
+      failed = true;
+      error = caught;
+    } finally {
+      done = true;
+      signal("wake");
+    }
+  })();
+  try {
+    for (;;) {
+      if (head < queue.length) {
+        const item = queue[head]!;
+        queue[head++] = undefined as T;
+        if (head >= 1024 && head * 2 >= queue.length) {
+          queue.splice(0, head);
+          head = 0;
+        }
+        signal("space");
+        yield item;
+        continue;
+      }
+      if (done) {
+        if (failed) throw error;
+        return;
+      }
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  } finally {
+    stopped = true;
+    signal("space");
+    await pump;
+  }
 }
 
 export interface SendTiming {
@@ -30,8 +95,8 @@ export interface ScheduleResult {
 /**
  * Open-loop replay: request i is dispatched at t0 + (ts_i − ts_0) / speed, each deadline computed from the start —
  * never by sleeping the gap since the previous one, so lateness never accumulates. Dispatch is not awaited before
- * the next is scheduled, so overlap in the recording is kept. Items are pulled from the source only as they are
- * due (and while fewer than `concurrency` are in flight), so memory stays flat for any length of source.
+ * the next is scheduled, so overlap in the recording is kept. Items are read from the source a bounded
+ * `readAhead` in advance of their turn, so memory stays flat for any length of source.
  */
 export async function schedule<T>(
   items: AsyncIterable<T>,
@@ -52,7 +117,7 @@ export async function schedule<T>(
   let t0 = clock.now();
   let lastSend = t0;
 
-  for await (const item of items) {
+  for await (const item of readAhead(items, options.readAhead ?? READ_AHEAD)) {
     if (failure) break;
     const ts = timestampOf(item);
     if (index === 0) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Clock } from "../../../src/replay/schedule/clock.ts";
 import { realClock } from "../../../src/replay/schedule/clock.ts";
-import { schedule, type SendTiming } from "../../../src/replay/schedule/scheduler.ts";
+import { readAhead, schedule, type SendTiming } from "../../../src/replay/schedule/scheduler.ts";
 
 /** Time moves only when the scheduler waits; every wait overshoots by `overshoot` ms, like a real timer would. */
 class FakeClock implements Clock {
@@ -82,5 +82,47 @@ describe("scheduler on the real clock", () => {
     expect(lags[Math.floor(lags.length / 2)]).toBeLessThan(15);
     expect(result.lastSend - result.t0).toBeGreaterThanOrEqual(598);
     expect(result.lastSend - result.t0).toBeLessThan(598 + 200);
+  });
+});
+
+describe("read-ahead", () => {
+  it("keeps order, reads at most `depth` ahead of the consumer, and closes the source on an early stop", async () => {
+    let pulled = 0;
+    let closed = false;
+    async function* source(): AsyncGenerator<number> {
+      try {
+        for (let i = 0; i < 100; i++) {
+          pulled++;
+          yield i;
+        }
+      } finally {
+        closed = true;
+      }
+    }
+    const seen: number[] = [];
+    for await (const item of readAhead(source(), 5)) {
+      seen.push(item);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      expect(pulled - seen.length).toBeLessThanOrEqual(5);
+      if (seen.length === 20) break;
+    }
+    expect(seen).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(closed).toBe(true);
+    expect(pulled).toBeLessThan(100);
+  });
+
+  it("surfaces a source failure after the items before it", async () => {
+    async function* failing(): AsyncGenerator<number> {
+      yield 1;
+      yield 2;
+      throw new Error("bad line");
+    }
+    const seen: number[] = [];
+    await expect(
+      (async () => {
+        for await (const item of readAhead(failing(), 8)) seen.push(item);
+      })(),
+    ).rejects.toThrow("bad line");
+    expect(seen).toEqual([1, 2]);
   });
 });
