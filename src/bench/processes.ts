@@ -89,3 +89,14 @@ export async function startReferenceGateway(backendUrl = "http://127.0.0.1:9"): 
   });
   return { url, ...(httpApiUrl ? { httpApiUrl } : {}), pid: child.pid!, stop: async () => void (child.kill("SIGTERM"), await exited(child), await rm(urlsFile, { force: true })) };
 }
+
+/** A process's resident memory in MB (one decimal), from /proc; undefined when it cannot be read. */
+export async function rssMb(pid: number): Promise<number | undefined> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, "utf8");
+    const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]);
+    return Number.isFinite(kb) ? Math.round(kb / 102.4) / 10 : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -2,7 +2,7 @@ import autocannon from "autocannon";
 import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import os from "node:os";
-import { pinLoadGenerator, serverCpuSet, startBareServer, startReferenceGateway, startScript, type ServerProcess } from "./processes.ts";
+import { pinLoadGenerator, rssMb, serverCpuSet, startBareServer, startReferenceGateway, startScript, type ServerProcess } from "./processes.ts";
 import { prepareOffline, startOffline } from "./serverless-offline.ts";
 import { benchVtl, type VtlBench } from "./vtl.ts";
 import { measureWebSocketRoundTrip } from "./websocket.ts";
@@ -93,16 +93,6 @@ export interface BenchReport {
 }
 
 const EXPECTED_BODY = '{"message":"hello"}';
-
-export async function rssMb(pid: number): Promise<number | undefined> {
-  try {
-    const status = await readFile(`/proc/${pid}/status`, "utf8");
-    const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]);
-    return Number.isFinite(kb) ? Math.round(kb / 102.4) / 10 : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** RSS of a process and its descendants (serverless-offline's worker mode runs handlers in other processes). */
 async function treeRssMb(pid: number): Promise<number | undefined> {

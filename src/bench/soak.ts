@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import { join } from "node:path";
 import { Pool } from "undici";
+import { rssMb } from "./processes.ts";
 
 export interface SoakOptions {
   seconds: number;
@@ -64,11 +65,6 @@ function slope(points: Array<[number, number]>): number {
   const num = points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0);
   const den = points.reduce((s, [x]) => s + (x - mx) ** 2, 0);
   return den === 0 ? 0 : num / den;
-}
-
-async function rssMb(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, "utf8");
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
 }
 
 /** An echo backend for the HTTP_PROXY routes: answers with the size of what it got. */
@@ -172,7 +168,7 @@ export async function runSoak(options: SoakOptions, log: (line: string) => void)
       await new Promise((r) => setTimeout(r, started + second * 1000 - Date.now()));
       const done = current;
       current = fresh();
-      const [rss, fds] = await Promise.all([rssMb(child.pid!), readdir(`/proc/${child.pid}/fd`).then((l) => l.length)]);
+      const [rss, fds] = await Promise.all([rssMb(child.pid!).then((mb) => mb ?? Number.NaN), readdir(`/proc/${child.pid}/fd`).then((l) => l.length)]);
       samples.push(Object.assign(done, { second, rssMb: Math.round(rss * 10) / 10, fds }));
       if (second % 10 === 0) log(`  ${second} s: RSS ${rss.toFixed(1)} MB, ${fds} fds, 429 share ${(done.throttled / Math.max(1, done.sent)).toFixed(2)}`);
     }

@@ -22,6 +22,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Agent, request } from "undici";
 import { redisAvailable, startRedis } from "./redis-server.ts";
+import { rssMb } from "./processes.ts";
 
 export interface ThrottleBenchOptions {
   rate: number;
@@ -106,14 +107,6 @@ async function startServe(options: ThrottleBenchOptions, store?: string): Promis
   }
 }
 
-async function rssMb(pid: number): Promise<number | undefined> {
-  try {
-    const kb = Number(/VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, "utf8"))?.[1]);
-    return Number.isFinite(kb) ? Math.round(kb / 102.4) / 10 : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Open loop: request i leaves at start + i / rps whatever the answers do; returns the statuses and the send window. */
 async function drive(urls: string[], rps: number, seconds: number): Promise<{ statuses: number[]; windowSeconds: number; admittedAt: number[] }> {

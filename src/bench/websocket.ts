@@ -10,6 +10,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
 import type { BenchOptions, ScenarioResult } from "./run.ts";
+import { rssMb } from "./processes.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const EXPECTED = '{"message":"hello"}';
@@ -78,14 +79,6 @@ function percentile(sorted: number[], p: number): number {
   return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! * 100) / 100;
 }
 
-async function rssMb(pid: number): Promise<number | undefined> {
-  try {
-    const kb = Number(/VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, "utf8"))?.[1]);
-    return Number.isFinite(kb) ? Math.round(kb / 102.4) / 10 : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 export async function measureWebSocketRoundTrip(options: BenchOptions): Promise<ScenarioResult> {
   const server = await serve();
