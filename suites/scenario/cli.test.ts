@@ -34,17 +34,30 @@ describe("gateproof serve", features(["tooling.cli"], { referenceOnly: true, tim
   it("serves each API on its own port in template order, writes --urls-file, and stops cleanly on SIGTERM", async () => {
     const dir = await mkdtemp(join(tmpdir(), "gateproof-cli-"));
     const urlsFile = join(dir, "urls.json");
-    const probe = await import("node:net").then(
-      (net) =>
-        new Promise<number>((resolve) => {
-          const server = net.createServer().listen(0, "127.0.0.1", () => {
-            const port = (server.address() as { port: number }).port;
-            server.close(() => resolve(port));
-          });
-        }),
-    );
-    const serve = run(["serve", TWO_APIS, "--port", String(probe), "--parameter-overrides", "Message=hi there", "--urls-file", urlsFile]);
-    await until(() => (serve.output().stdout.includes("ready in") ? true : undefined));
+    // Two consecutive free ports, found while both are held; another test may still grab one before serve binds
+    // it, so a start that fails with EADDRINUSE is tried again on a new pair.
+    const freePair = () =>
+      import("node:net").then(
+        (net) =>
+          new Promise<number | undefined>((resolve) => {
+            const first = net.createServer().listen(0, "127.0.0.1", () => {
+              const port = (first.address() as { port: number }).port;
+              const second = net.createServer().once("error", () => first.close(() => resolve(undefined)));
+              second.listen(port + 1, "127.0.0.1", () => second.close(() => first.close(() => resolve(port))));
+            });
+          }),
+      );
+    let probe = 0;
+    let serve: ReturnType<typeof run> | undefined;
+    for (let attempt = 0; attempt < 5 && !serve; attempt++) {
+      const port = await freePair();
+      if (port === undefined) continue;
+      const child = run(["serve", TWO_APIS, "--port", String(port), "--parameter-overrides", "Message=hi there", "--urls-file", urlsFile]);
+      const started = await until(() => (child.output().stdout.includes("ready in") ? "ready" : child.child.exitCode !== null ? "exited" : undefined));
+      if (started === "ready") [probe, serve] = [port, child];
+      else if (!child.output().stderr.includes("EADDRINUSE")) throw new Error(`serve exited: ${child.output().stderr}`);
+    }
+    if (!serve) throw new Error("no free pair of ports for serve");
 
     const urls = JSON.parse(await readFile(urlsFile, "utf8")) as Array<{ api: string; type: string; stage: string; url: string }>;
     expect(urls).toEqual([
