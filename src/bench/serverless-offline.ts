@@ -4,12 +4,12 @@
  * time into a scratch folder ($TMPDIR/gateproof-bench-serverless-offline, reused when already there), never a
  * dependency of gateproof — the same versions the conformance run installs (src/conformance/serverless-offline.ts).
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { cpSync, createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import net from "node:net";
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ServerProcess } from "./processes.ts";
+import { startOffline as startServerlessOffline } from "../conformance/offline-process.ts";
 
 const here = new URL(".", import.meta.url).pathname;
 // The versions src/conformance/serverless-offline.ts installs (not imported: that module is a script).
@@ -64,61 +64,9 @@ export function prepareOffline(scratch = join(tmpdir(), "gateproof-bench-serverl
   return { dir, versions: `serverless ${installedVersion(dir, "serverless")}, serverless-offline ${installedVersion(dir, "serverless-offline")}` };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** `serverless offline start` (pinned like the other servers when `cpus` is given); resolves once /lambda answers. */
 export async function startOffline(dir: string, inProcess: boolean, cpus: string | undefined): Promise<ServerProcess & { command: string }> {
-  const [httpPort, lambdaPort, websocketPort] = [await freePort(), await freePort(), await freePort()];
-  const args = ["offline", "start", "--host", "127.0.0.1", "--httpPort", String(httpPort), "--lambdaPort", String(lambdaPort), "--websocketPort", String(websocketPort)];
-  if (inProcess) args.push("--useInProcess");
-  const env = { ...process.env, SLS_TELEMETRY_DISABLED: "1", SLS_NOTIFICATIONS_MODE: "off" };
-  const argv = [process.execPath, join(dir, "node_modules/serverless/bin/serverless.js"), ...args];
-  const child: ChildProcess = cpus
-    ? spawn("taskset", ["-c", cpus, ...argv], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"], detached: true })
-    : spawn(argv[0]!, argv.slice(1), { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const logFile = join(dir, `offline-${inProcess ? "in-process" : "worker"}.log`);
-  const out = createWriteStream(logFile);
-  child.stdout!.pipe(out);
-  child.stderr!.pipe(out);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const url = `http://127.0.0.1:${httpPort}/bench`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`serverless offline exited with code ${child.exitCode}; see ${logFile}`);
-    if (Date.now() > deadline) {
-      process.kill(-child.pid!, "SIGKILL");
-      throw new Error(`serverless offline did not answer within 60 s; see ${logFile}`);
-    }
-    try {
-      const response = await fetch(`${url}/lambda`);
-      await response.arrayBuffer();
-      if (response.ok) break;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return {
-    url,
-    pid: child.pid!,
-    command: `serverless ${args.join(" ")}`,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      // The process group this bench started (serverless and its workers), by its id.
-      process.kill(-child.pid!, "SIGTERM");
-      const timer = setTimeout(() => child.exitCode === null && process.kill(-child.pid!, "SIGKILL"), 5000);
-      await exited;
-      clearTimeout(timer);
-      out.end();
-    },
-  };
+  return startServerlessOffline({ dir, stage: "bench", readyPath: "/lambda", logFile, inProcess, timeoutMs: 60_000, cpus });
 }

@@ -16,31 +16,21 @@
  * Options: --only serverless-offline|reference, --scratch DIR (default $TMPDIR/gateproof-serverless-offline),
  * --seed N (default 1), --reports DIR (default reports/conformance), --use-in-process.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { cpSync, createWriteStream, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
-import net from "node:net";
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { startEchoBackend } from "../../suites/harness/echo-backend.ts";
 import { runConformance, type ConformanceRun } from "./run.ts";
+import { startOffline } from "./offline-process.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const FIXTURE = join(ROOT, "suites/fixture");
 export const SERVERLESS = "serverless@3";
 export const SERVERLESS_OFFLINE = "serverless-offline@13.10.1";
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function installedVersion(dir: string, name: string): string | undefined {
   try {
@@ -64,57 +54,6 @@ function prepareService(scratch: string, log: (line: string) => void): { dir: st
     if (result.status !== 0) throw new Error(`npm install ${SERVERLESS} ${SERVERLESS_OFFLINE} failed (exit ${result.status})`);
   }
   return { dir, versions: { serverless: installedVersion(dir, "serverless")!, offline: installedVersion(dir, "serverless-offline")! } };
-}
-
-interface Offline {
-  url: string;
-  pid: number;
-  command: string;
-  stop(): Promise<void>;
-}
-
-async function startOffline(dir: string, backendUrl: string, logFile: string, inProcess: boolean): Promise<Offline> {
-  const [httpPort, lambdaPort, websocketPort] = [await freePort(), await freePort(), await freePort()];
-  const args = ["offline", "start", "--host", "127.0.0.1", "--httpPort", String(httpPort), "--lambdaPort", String(lambdaPort), "--websocketPort", String(websocketPort)];
-  if (inProcess) args.push("--useInProcess");
-  const env = { ...process.env, SLS_TELEMETRY_DISABLED: "1", SLS_NOTIFICATIONS_MODE: "off", GATEPROOF_BACKEND_URL: backendUrl };
-  // `npx serverless …` without npx's own start-up: the same binary, from the scratch install.
-  const child: ChildProcess = spawn(process.execPath, [join(dir, "node_modules/serverless/bin/serverless.js"), ...args], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-  const out = createWriteStream(logFile);
-  child.stdout!.pipe(out);
-  child.stderr!.pipe(out);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const url = `http://127.0.0.1:${httpPort}/test`;
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`serverless offline exited with code ${child.exitCode}; see ${logFile}`);
-    if (Date.now() > deadline) {
-      process.kill(-child.pid!, "SIGKILL");
-      throw new Error(`serverless offline did not answer within 90 s; see ${logFile}`);
-    }
-    try {
-      const response = await fetch(`${url}/echo`);
-      await response.arrayBuffer();
-      if (response.ok) break;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return {
-    url,
-    pid: child.pid!,
-    command: `SLS_TELEMETRY_DISABLED=1 SLS_NOTIFICATIONS_MODE=off npx serverless ${args.join(" ")}`,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      // The process group this script started (serverless and anything it spawned), by its id.
-      process.kill(-child.pid!, "SIGTERM");
-      const timer = setTimeout(() => child.exitCode === null && process.kill(-child.pid!, "SIGKILL"), 5000);
-      await exited;
-      clearTimeout(timer);
-      out.end();
-    },
-  };
 }
 
 function summaryLines(run: ConformanceRun): string[] {
@@ -147,7 +86,7 @@ async function main(): Promise<number> {
     const backend = await startEchoBackend();
     const logFile = join(scratch, "offline.log");
     const started = Date.now();
-    const offline = await startOffline(dir, backend.url, logFile, values["use-in-process"] ?? false).catch(async (error: unknown) => {
+    const offline = await startOffline({ dir, stage: "test", readyPath: "/echo", logFile, inProcess: values["use-in-process"] ?? false, timeoutMs: 90_000, env: { GATEPROOF_BACKEND_URL: backend.url } }).catch(async (error: unknown) => {
       await backend.close();
       throw error;
     });
