@@ -10,6 +10,7 @@ export class MemoryStore implements Store {
   private readonly entries = new Map<string, { value: string; expiresAt: number }>();
   private readonly buckets = new Map<string, BucketState & { fullAt: number }>();
   private writesSinceSweep = 0;
+  private readonly channels = new Map<string, Set<(message: string) => void>>();
 
   constructor(
     private readonly clock: Clock = Date.now,
@@ -65,6 +66,23 @@ export class MemoryStore implements Store {
     }
     if (++this.writesSinceSweep >= this.sweepEvery) this.sweep();
     return quotaUsed === undefined ? { admitted: true } : { admitted: true, quotaUsed };
+  }
+
+  /** Delivered on a later microtask, as a message from another instance would arrive. */
+  async publish(channel: string, message: string): Promise<number> {
+    const handlers = this.channels.get(channel);
+    for (const handler of handlers ?? []) queueMicrotask(() => handler(message));
+    return handlers?.size ?? 0;
+  }
+
+  async subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>> {
+    let handlers = this.channels.get(channel);
+    if (!handlers) this.channels.set(channel, (handlers = new Set()));
+    handlers.add(onMessage);
+    return async () => {
+      handlers.delete(onMessage);
+      if (handlers.size === 0 && this.channels.get(channel) === handlers) this.channels.delete(channel);
+    };
   }
 
   private sweep(): void {

@@ -81,6 +81,9 @@ export class RedisStore implements Store {
   private readonly prefix: string;
   private up = false;
   private everUp = false;
+  /** Pub/sub needs a connection of its own (a subscribed connection runs no other commands); made on first use. */
+  private subscriber: Redis | undefined;
+  private readonly handlers = new Map<string, Set<(message: string) => void>>();
 
   constructor(
     readonly url: string,
@@ -152,9 +155,41 @@ export class RedisStore implements Store {
     return { admitted: false, reason: "quota", quotaUsed: used };
   }
 
+  async publish(channel: string, message: string): Promise<number> {
+    return this.redis.publish(this.prefix + channel, message);
+  }
+
+  async subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>> {
+    const name = this.prefix + channel;
+    const subscriber = (this.subscriber ??= this.connectSubscriber());
+    let handlers = this.handlers.get(name);
+    if (!handlers) this.handlers.set(name, (handlers = new Set()));
+    handlers.add(onMessage);
+    // Queued while Redis is down (offline queue on this connection), resubscribed by ioredis after every reconnect.
+    if (handlers.size === 1) await subscriber.subscribe(name);
+    return async () => {
+      handlers.delete(onMessage);
+      if (handlers.size > 0 || this.handlers.get(name) !== handlers) return;
+      this.handlers.delete(name);
+      await subscriber.unsubscribe(name).catch(() => {});
+    };
+  }
+
+  private connectSubscriber(): Redis {
+    const subscriber = new Redis(this.url, { enableOfflineQueue: true, maxRetriesPerRequest: null, autoResubscribe: true, connectTimeout: 1000, retryStrategy: (times) => Math.min(50 * times, 500) });
+    subscriber.on("message", (channel: string, message: string) => {
+      for (const handler of this.handlers.get(channel) ?? []) handler(message);
+    });
+    subscriber.on("error", () => {
+      // As for the command connection: ioredis reconnects by itself.
+    });
+    return subscriber;
+  }
+
   async close(): Promise<void> {
     this.up = false;
     this.redis.disconnect(false);
+    this.subscriber?.disconnect(false);
   }
 }
 

@@ -15,6 +15,16 @@ export interface Store {
    * A refused request takes nothing. Buckets refill on the store's clock (the Redis server's `TIME` for Redis).
    */
   admit(request: AdmitRequest): Promise<AdmitResult>;
+  /**
+   * Pub/sub between the gateway instances sharing the store (WebSocket @connections delivery, websocket/delivery.ts):
+   * resolves to the number of subscribers the message reached. The memory store's channels stay inside the process.
+   */
+  publish(channel: string, message: string): Promise<number>;
+  /**
+   * Calls `onMessage` with every later message on `channel`; resolves to a function that unsubscribes. A shared store
+   * that does not answer yet subscribes when it does (the promise waits until then).
+   */
+  subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>>;
   /** Releases connections (a shared store); the memory store has none. */
   close?(): Promise<void>;
 }
