@@ -23,7 +23,12 @@ export function registerCacheAdmin(admin: AdminRouter, apis: readonly CompiledRe
     async ({ params }) => {
       const found = find(params["api"]!, params["stage"]!);
       if (found.error) return found.error;
-      await cache.flush(found.scope);
+      try {
+        await cache.flush(found.scope);
+      } catch (error) {
+        // The store (Redis) does not answer: nothing was flushed, and the caller must know.
+        return { status: 503, json: { message: `the cache store does not answer: ${error instanceof Error ? error.message : String(error)}` } };
+      }
       return { status: 202, json: {} };
     },
     "FlushStageCache: empty one stage's response cache",

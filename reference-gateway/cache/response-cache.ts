@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Store } from "../state/index.ts";
+import { StoreOutage } from "../state/outage.ts";
 import { MAX_CACHED_RESPONSE_BYTES } from "./settings.ts";
 
 /** One stage's cache: AWS provisions a cache cluster per stage, so budget, flush and eviction are per stage. */
@@ -44,17 +45,33 @@ const GENERATION_TTL_MS = 30 * 24 * 3600 * 1000;
  * instance sharing the store, without listing keys).
  *
  * Byte budget with LRU eviction: this process indexes the entries it wrote or served (key → stored size, in recency
- * order) and deletes the least recently used ones when a stage's total passes its budget. On a shared store each
- * instance enforces the budget over what it has touched; the store's own memory policy bounds the rest.
+ * order) and deletes the least recently used ones when a stage's total passes its budget. On the memory store that
+ * is the whole cache, exactly. On Redis it is not, and cannot cheaply be: each instance enforces the budget over the
+ * entries it has touched (an eviction deletes the Redis key, so every instance misses it), but N instances may
+ * together hold up to N budgets, and an entry another instance wrote counts here only once this one serves it. What
+ * Redis gives is per-key TTLs (exact, on the server's clock) and, server-wide, `maxmemory` with an `allkeys-lru` /
+ * `volatile-lru` policy (an approximate LRU by sampling, over every key on the server, not per stage) — the bound to
+ * configure for a shared cache.
+ *
+ * Fail mode: a store that does not answer (Redis down or slower than its command timeout) makes every lookup a miss
+ * and stores nothing, so requests go to the integration and are answered as if the stage had no cache; logged once
+ * when it starts and once when the store answers again. Nothing to recover: entries written before the outage are
+ * served again if the store kept them.
  */
 export class ResponseCache {
   private readonly index = new Map<string, StageIndex>();
+  private readonly outage: StoreOutage;
 
   /** `budgetBytes` replaces every stage's CacheClusterSize budget (tests, or a gateway with less memory to spare). */
   constructor(
     private readonly store: Store,
-    private readonly options: { budgetBytes?: number } = {},
-  ) {}
+    private readonly options: { budgetBytes?: number; log?: (line: string) => void } = {},
+  ) {
+    this.outage = new StoreOutage(options.log ?? (() => {}), {
+      down: (reason) => `cache: the store failed (${reason}); every lookup is a miss and nothing is stored until it answers again`,
+      back: "cache: the store answers again; responses are cached",
+    });
+  }
 
   private namespace(scope: CacheScope): string {
     return `rcache:${JSON.stringify([scope.apiId, scope.stage, scope.deployment])}`;
@@ -76,9 +93,18 @@ export class ResponseCache {
     return `${this.namespace(scope)}:${await this.generation(scope)}:${JSON.stringify(keyParts)}`;
   }
 
+  /** The cached response, or undefined: absent, expired, or the store does not answer (the fail mode above). */
   async get(scope: CacheScope, keyParts: ReadonlyArray<string | null>): Promise<CachedResponse | undefined> {
-    const key = await this.entryKey(scope, keyParts);
-    const text = await this.store.get(key);
+    let key: string;
+    let text: string | undefined;
+    try {
+      key = await this.entryKey(scope, keyParts);
+      text = await this.store.get(key);
+    } catch (error) {
+      this.outage.failed(error);
+      return undefined;
+    }
+    this.outage.answered();
     const index = this.stageIndex(scope);
     if (text === undefined) {
       this.forget(index, key);
@@ -93,16 +119,28 @@ export class ResponseCache {
 
   /**
    * Stores the response for `ttlSeconds`; false (and nothing stored) when its body is over the 1,048,576-byte limit
-   * AWS caches (api-gateway-caching.md) or the entry alone is over the stage's budget.
+   * AWS caches (api-gateway-caching.md), the entry alone is over the stage's budget, or the store does not answer.
    */
   async set(scope: CacheScope, keyParts: ReadonlyArray<string | null>, response: CachedResponse, ttlSeconds: number): Promise<boolean> {
     const bodyBytes = typeof response.body === "string" ? Buffer.byteLength(response.body, "utf8") : response.body.length;
     if (bodyBytes > MAX_CACHED_RESPONSE_BYTES) return false;
-    const stored: Stored =
+    const entry: Stored =
       typeof response.body === "string"
         ? { s: response.status, h: response.headers, b: response.body }
         : { s: response.status, h: response.headers, b: response.body.toString("base64"), e: 1 };
-    const text = JSON.stringify(stored);
+    const text = JSON.stringify(entry);
+    try {
+      const stored = await this.write(scope, keyParts, text, ttlSeconds);
+      this.outage.answered();
+      return stored;
+    } catch (error) {
+      this.outage.failed(error);
+      return false;
+    }
+  }
+
+  /** The entry under the LRU budget: evicts what must go, then writes it with its TTL. */
+  private async write(scope: CacheScope, keyParts: ReadonlyArray<string | null>, text: string, ttlSeconds: number): Promise<boolean> {
     const key = await this.entryKey(scope, keyParts);
     const size = key.length + text.length;
     const budget = this.options.budgetBytes ?? scope.budgetBytes;

@@ -10,6 +10,7 @@
  * nothing but the store answering.
  */
 import type { AdmitRequest, AdmitResult, BucketSpec, Store } from "../state/index.ts";
+import { StoreOutage } from "../state/outage.ts";
 
 export type FailMode = "open" | "closed";
 
@@ -43,15 +44,18 @@ export type ThrottleDecision =
 export class Throttler {
   readonly failMode: FailMode;
   readonly account: NamedBucket | undefined;
-  private readonly log: (line: string) => void;
-  private degraded = false;
+  private readonly outage: StoreOutage;
 
   constructor(
     private readonly store: Store,
     options: ThrottlerOptions = {},
   ) {
     this.failMode = options.failMode ?? "open";
-    this.log = options.log ?? (() => {});
+    const serving = this.failMode === "open" ? "serving requests unthrottled and uncounted" : "refusing requests with 429";
+    this.outage = new StoreOutage(options.log ?? (() => {}), {
+      down: (reason) => `throttle: the store failed (${reason}); fail mode ${this.failMode}: ${serving} until it answers again`,
+      back: "throttle: the store answers again; throttling and quotas are enforced",
+    });
     const account = options.account === undefined ? DEFAULT_ACCOUNT_LIMITS : options.account;
     this.account = account ? { key: "throttle:account", rate: account.rateLimit, burst: account.burstLimit, level: "account" } : undefined;
   }
@@ -74,16 +78,10 @@ export class Throttler {
     try {
       result = await this.store.admit({ buckets: all, ...(quota ? { quota } : {}) });
     } catch (error) {
-      if (!this.degraded) {
-        this.degraded = true;
-        this.log(`throttle: the store failed (${error instanceof Error ? error.message : String(error)}); fail mode ${this.failMode}: ${this.failMode === "open" ? "serving requests unthrottled and uncounted" : "refusing requests with 429"} until it answers again`);
-      }
+      this.outage.failed(error);
       return this.failMode === "open" ? { admitted: true, degraded: true } : { admitted: false, reason: "unavailable" };
     }
-    if (this.degraded) {
-      this.degraded = false;
-      this.log("throttle: the store answers again; throttling and quotas are enforced");
-    }
+    this.outage.answered();
     if (result.admitted) return result.quotaUsed === undefined ? { admitted: true } : { admitted: true, quotaUsed: result.quotaUsed };
     if (result.reason === "quota") return result;
     return { admitted: false, reason: "throttled", level: all[result.bucket]!.level };
@@ -91,6 +89,6 @@ export class Throttler {
 
   /** Whether the last store call failed (the fail mode is in force). */
   get isDegraded(): boolean {
-    return this.degraded;
+    return this.outage.isDown;
   }
 }
