@@ -10,16 +10,8 @@ import { forwardedHeaderPairs } from "../rest/forwarded.ts";
 import { isBinaryMediaType } from "../rest/binary.ts";
 import { sendToBackend } from "./http-client.ts";
 import { passedOnHeaders } from "./response-headers.ts";
+import { integrationRequestHeaders } from "./header-rules.ts";
 import { withIntegrationTimeout } from "./timeout.ts";
-
-/**
- * Client request headers API Gateway does not forward to an HTTP backend (LocalStack's header_utils list, which
- * matches captures), plus Host (set to the backend) and the hop-by-hop ones (RFC 9110 §7.6.1).
- */
-const DROPPED_REQUEST_HEADERS = new Set([
-  "connection", "content-length", "content-md5", "expect", "max-forwards", "proxy-authenticate", "server", "te",
-  "transfer-encoding", "trailer", "upgrade", "www-authenticate", "host", "keep-alive", "proxy-connection",
-]);
 
 /** `http://host/{id}/x?y=${stageVariables.v}` → a URL with path placeholders and stage variables filled. */
 export function integrationUrl(uri: string, path: Record<string, string>, stageVariables: Record<string, string>): URL {
@@ -50,8 +42,14 @@ export async function invokeHttpProxy(call: RoutedCall, compiled: CompiledIntegr
   applyRequestParameters(compiled, scope, mapped);
   const url = integrationUrl(compiled.integration.uri ?? "", mapped.path, call.stage.variables);
   appendQuery(url, call.query.pairs, mapped.querystring);
-  const headers = forwardedHeaderPairs(call).filter(([name]) => !DROPPED_REQUEST_HEADERS.has(name.toLowerCase()));
-  headers.push([API_ID_HEADER, call.api.id], ...Object.entries(mapped.header));
+  // The client's Connection is not among the forwarded headers (a Lambda event never has it), but HTTP_PROXY passes it on.
+  const connection = findHeader(call.request.headerPairs, "connection");
+  const headers = integrationRequestHeaders("http_proxy", [
+    ...forwardedHeaderPairs(call),
+    ...(connection === undefined ? [] : [["Connection", connection] as [string, string]]),
+    [API_ID_HEADER, call.api.id],
+    ...Object.entries(mapped.header),
+  ]);
   const method = proxyMethod(compiled, call);
   const response = await withIntegrationTimeout(compiled.integration.timeoutInMillis, (signal) =>
     sendToBackend(agent, { url, method, headers, body: mapped.body, signal }),
@@ -66,15 +64,16 @@ export async function invokeHttp(call: RoutedCall, compiled: CompiledIntegration
   const url = integrationUrl(compiled.integration.uri ?? "", mapped.path, call.stage.variables);
   appendQuery(url, [], mapped.querystring);
   // Non-proxy HTTP integrations identify the gateway, not the client (captured: `AmazonAPIGateway_<apiId>`).
-  const headers: Array<[string, string]> = [
+  const sent: Array<[string, string]> = [
     ["User-Agent", `AmazonAPIGateway_${call.api.id}`],
     [API_ID_HEADER, call.api.id],
     ["X-Amzn-Trace-Id", call.ids.traceId],
     ...Object.entries(mapped.header),
   ];
   if (!Object.keys(mapped.header).some((name) => name.toLowerCase() === "content-type")) {
-    headers.push(["Content-Type", findHeader(call.request.headerPairs, "content-type") ?? "application/json"]);
+    sent.push(["Content-Type", findHeader(call.request.headerPairs, "content-type") ?? "application/json"]);
   }
+  const headers = integrationRequestHeaders("http", sent);
   const response = await withIntegrationTimeout(compiled.integration.timeoutInMillis, (signal) =>
     sendToBackend(agent, { url, method: proxyMethod(compiled, call), headers, body: mapped.body, signal }),
   );

@@ -1,11 +1,21 @@
 /**
- * Headers an integration answers with that API Gateway does not pass on under their own name but as
- * `x-amzn-Remapped-<name>`, setting its own instead (captured from real REST APIs: connection, content-length,
- * date, x-amzn-requestid, server; WWW-Authenticate per api-gateway-known-issues.md "header remapping").
+ * Headers an integration answers with that API Gateway passes on as `x-amzn-Remapped-<name>`, setting its own where
+ * it has one (Date, Server): the response column `http_proxy`/`lambda` of the header table in "Amazon API Gateway
+ * important notes", section "Important notes for REST APIs"
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html): Authorization,
+ * Connection, Content-MD5, Date, Max-Forwards, Server, User-Agent, WWW-Authenticate. Two more are captured from real
+ * REST APIs rather than tabled: x-amzn-RequestId (the gateway's own id wins) and Content-Length, which the table
+ * lists as Passthrough but real responses carry as `x-amzn-Remapped-Content-Length` next to the gateway's framing.
  */
-const REMAPPED = new Set(["connection", "content-length", "date", "server", "www-authenticate", "x-amzn-requestid"]);
-/** Framing headers the gateway recomputes for its own response. */
-const DROPPED = new Set(["transfer-encoding", "keep-alive", "trailer", "upgrade", "proxy-authenticate"]);
+const REMAPPED = new Set([
+  "authorization", "connection", "content-md5", "date", "max-forwards", "server", "user-agent", "www-authenticate",
+  "x-amzn-requestid", "content-length",
+]);
+/**
+ * Dropped by the same table (Expect, Host, Proxy-Authenticate, TE, Transfer-Encoding, Trailer, Upgrade, Via), plus
+ * Keep-Alive: a hop-by-hop header (RFC 9110 §7.6.1) for the gateway's own connection to set.
+ */
+const DROPPED = new Set(["expect", "host", "proxy-authenticate", "te", "transfer-encoding", "trailer", "upgrade", "via", "keep-alive"]);
 
 /** The integration's response headers as the client receives them, for HTTP_PROXY and Lambda proxy alike. */
 export function passedOnHeaders(headers: Iterable<[string, string]>): Array<[string, string]> {

@@ -14,6 +14,10 @@ export interface EchoedRequest {
   body: string;
 }
 
+/** The echoed request's headers of one name (case-insensitive), in arrival order. */
+export const echoedHeader = (echoed: EchoedRequest, name: string): string[] =>
+  echoed.headers.filter(([key]) => key.toLowerCase() === name.toLowerCase()).map(([, value]) => value);
+
 export interface EchoBackend {
   url: string;
   /** The last 1000 requests it answered, oldest first: suites prove a rejected request never reached the integration. */
@@ -21,7 +25,8 @@ export interface EchoBackend {
   close(): Promise<void>;
 }
 
-export async function startEchoBackend(port = 0): Promise<EchoBackend> {
+/** `responseHeaders` are added to every answer (suites that check what the gateway does to a backend's headers). */
+export async function startEchoBackend(port = 0, options: { responseHeaders?: Record<string, string> } = {}): Promise<EchoBackend> {
   const received: EchoedRequest[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -42,6 +47,7 @@ export async function startEchoBackend(port = 0): Promise<EchoBackend> {
           Server: "echo-backend",
           "WWW-Authenticate": 'Basic realm="echo"',
           "x-echo-status": String(status),
+          ...options.responseHeaders,
         });
         res.end(JSON.stringify(echoed));
       };

@@ -1,13 +1,9 @@
-import http from "node:http";
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import type { EchoedRequest } from "../harness/echo-backend.ts";
+import { echoedHeader as backendHeader, type EchoedRequest } from "../harness/echo-backend.ts";
+import { nodeRequest } from "../harness/node-request.ts";
 import { header, isReference, send, targetUrl } from "../harness/target.ts";
 import { features } from "../harness/conformance.ts";
-
-/** The echo backend's headers (name/value pairs in arrival order), looked up case-insensitively. */
-const backendHeader = (echoed: EchoedRequest, name: string): string[] =>
-  echoed.headers.filter(([key]) => key.toLowerCase() === name.toLowerCase()).map(([, value]) => value);
 
 const API_ID = /^[a-z0-9]{10}$/;
 /** X-Ray trace header: `Root=1-<8 hex epoch>-<24 hex>` (X-Ray docs, "Tracing header"). */
@@ -61,32 +57,14 @@ describe("HTTP_PROXY /proxy/{proxy+}", features("rest.http-proxy"), () => {
   it("frames the backend request itself: Content-Length matches the body, client hop-by-hop headers are dropped", async () => {
     // RFC 9110 §7.6.1: a proxy must not forward hop-by-hop fields (Keep-Alive, TE, Proxy-Connection…).
     // node:http lets us send them; undici refuses to.
-    const url = new URL(`${targetUrl()}/proxy/hop`);
     const body = "0123456789";
-    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = http.request(
-        url,
-        {
-          method: "POST",
-          headers: {
-            "Content-Type": "text/plain",
-            "Content-Length": String(body.length),
-            "Keep-Alive": "timeout=5",
-            TE: "trailers",
-            "Proxy-Connection": "keep-alive",
-            "X-Kept": "yes",
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (chunk: Buffer) => chunks.push(chunk));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
-          res.on("error", reject);
-        },
-      );
-      req.on("error", reject);
-      req.end(body);
-    });
+    const { status, text } = await nodeRequest(`${targetUrl()}/proxy/hop`, "POST", {
+      "Content-Type": "text/plain",
+      "Keep-Alive": "timeout=5",
+      TE: "trailers",
+      "Proxy-Connection": "keep-alive",
+      "X-Kept": "yes",
+    }, body);
     expect(status).toBe(200);
     const echoed = JSON.parse(text) as EchoedRequest;
     expect(echoed.body).toBe(body);
