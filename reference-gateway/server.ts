@@ -62,6 +62,11 @@ export interface GatewayOptions extends LoadOptions {
   /** WebSocket APIs: message/frame limits, idle timeout and maximum duration (AWS values by default; tests shorten them). */
   webSocketLimits?: Partial<WebSocketLimits>;
   /**
+  /**
+   * WebSocket APIs on a shared store: how long the connections of a gateway instance that died stay answerable through
+   * @connections on the others (websocket/liveness.ts). Default 10000 ms.
+   */
+  webSocketInstanceTtlMs?: number;
    * Resource policies: the VPC endpoint (`vpce-…`) and VPC (`vpc-…`) every request is taken to come through, as
    * `aws:SourceVpce` / `aws:SourceVpc`. A local request comes through neither, so by default both keys are absent.
    */
@@ -174,8 +179,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       for (const stage of api.api.stages) urls.push({ api: api.api.logicalId, type: "REST", stage: stage.name, url: `${scheme}://${urlHost(host)}:${port}/${stage.name}` });
     }
     // WebSocket APIs (websocket/): their own ports after the REST APIs, ws://host:port/stage.
-    const ws = await startWebSocketApis({ model, prepared: webSocketFunctions, host, firstPort: options.port ? options.port + compiled.length + (model.httpApis?.length ?? 0) : 0, lambda, directory: deps.functions, principals: iam.principals, store: options.store === undefined ? new MemoryStore() : store, limits: options.webSocketLimits, log, listen });
-    closeWebSockets.push(...ws.servers.map((s) => () => s.close()));
+    const ws = await startWebSocketApis({ model, prepared: webSocketFunctions, host, firstPort: options.port ? options.port + compiled.length + (model.httpApis?.length ?? 0) : 0, lambda, directory: deps.functions, principals: iam.principals, store: options.store === undefined ? new MemoryStore() : store, limits: options.webSocketLimits, instanceTtlMs: options.webSocketInstanceTtlMs, throttler, log, listen });
+    closeWebSockets.push(ws.close);
     for (const u of ws.urls) urls.push({ ...u, type: "WEBSOCKET" });
     // HTTP APIs: each on its own port after the REST APIs, in template order; `$default` stages have no prefix.
     for (const [index, entry] of httpApiServers(model, { ...deps, store }, options).entries()) {

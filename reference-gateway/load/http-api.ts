@@ -17,6 +17,7 @@ import {
   authorizationOf, checkHttpUri, checkRouteKey, corsConfiguration, httpLambdaTarget, HTTP_TIMEOUT_MAX, identitySources, jwtAuthorizer, lambdaAuthorizer,
   readHttpOpenApi, requestMapping, responseMapping, type HttpApiParts,
 } from "./http-api-openapi.ts";
+import { readStageSettings, throttle } from "./route-settings.ts";
 import type { StackContext } from "./stack-context.ts";
 import { bool, checkKeys, int, isObject, list, obj, stageName, stageVariables, str } from "./values.ts";
 
@@ -81,37 +82,6 @@ export function httpApiGetAtt(ctx: StackContext, entry: ResourceEntry, attribute
   if (attribute === "ApiId") return id;
   if (attribute === "ApiEndpoint") return `https://${id}.execute-api.${ctx.region}.amazonaws.com`;
   return undefined;
-}
-
-// ------------------------------------------------------------------ throttling
-
-function throttle(v: unknown, file: string, path: string): HttpRouteThrottle | undefined {
-  const o = obj(v, file, path, "route settings");
-  const out: HttpRouteThrottle = {};
-  for (const key of Object.keys(o)) {
-    if (key === "ThrottlingBurstLimit") out.burstLimit = int(o[key], file, child(path, key), key, 0, 5000);
-    else if (key === "ThrottlingRateLimit") {
-      const n = Number(o[key]);
-      if (!Number.isFinite(n) || n < 0) fail(file, child(path, key), `${key} must be a non-negative number`);
-      out.rateLimit = n;
-    } else if (!["DetailedMetricsEnabled", "LoggingLevel", "DataTraceEnabled"].includes(key)) fail(file, child(path, key), `route setting ${key} is not supported yet`);
-  }
-  return out.burstLimit === undefined && out.rateLimit === undefined ? undefined : out;
-}
-
-/**
- * Route throttling (spec §3.1 "HTTP API route-level settings"): `DefaultRouteSettings` for every route of the stage,
- * `RouteSettings` by route key over it field by field; enforced per route by the shared Throttler
- * (http-api/throttle.ts).
- */
-function readStageSettings(defaults: unknown, routes: unknown, file: string, paths: { defaults: string; routes: string }): Pick<HttpStage, "defaultRouteThrottle" | "routeThrottles"> {
-  const defaultRouteThrottle = defaults === undefined ? undefined : throttle(defaults, file, paths.defaults);
-  const routeThrottles: Record<string, HttpRouteThrottle> = {};
-  for (const [key, v] of Object.entries(obj(routes, file, paths.routes, "RouteSettings"))) {
-    const th = throttle(v, file, child(paths.routes, key));
-    if (th) routeThrottles[key] = th;
-  }
-  return { ...(defaultRouteThrottle ? { defaultRouteThrottle } : {}), routeThrottles };
 }
 
 // ------------------------------------------------------------------ checks shared by every form

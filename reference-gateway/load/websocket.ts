@@ -12,6 +12,7 @@ import { fail } from "./errors.ts";
 import { apiId, resourceId, urlSuffixOf } from "./ids.ts";
 import type { ResourceEntry, Template } from "./intrinsics.ts";
 import { child } from "./json-path.ts";
+import { readStageSettings } from "./route-settings.ts";
 import type { StackContext } from "./stack-context.ts";
 import { checkKeys, int, isObject, stageName, stageVariables } from "./values.ts";
 
@@ -111,20 +112,11 @@ const ROUTE_REASONS: Record<string, string> = {
 };
 const INTEGRATION_KEYS = new Set(["ApiId", "IntegrationType", "IntegrationUri", "IntegrationMethod", "TimeoutInMillis", "Description", "PayloadFormatVersion", "ContentHandlingStrategy"]);
 const STAGE_KEYS = new Set(["ApiId", "StageName", "DeploymentId", "StageVariables", "AutoDeploy", "Description", "Tags", "AccessLogSettings", "DefaultRouteSettings", "RouteSettings"]);
-const HARMLESS_ROUTE_SETTINGS = new Set(["DataTraceEnabled", "DetailedMetricsEnabled", "LoggingLevel"]);
 
 function props(t: Template, e: ResourceEntry): Record<string, unknown> {
   const path = child(e.path, "Properties");
   const v = t.resolve(e.properties, path);
   return isObject(v) ? v : {};
-}
-
-function routeSettings(v: unknown, file: string, path: string): void {
-  if (v === undefined) return;
-  if (!isObject(v)) fail(file, path, "route settings must be an object");
-  for (const k of Object.keys(v)) {
-    if (!HARMLESS_ROUTE_SETTINGS.has(k)) fail(file, child(path, k), `${k} (WebSocket route throttling) is not supported yet`);
-  }
 }
 
 /**
@@ -291,11 +283,9 @@ export function loadWebSocketApis(ctx: StackContext): WebSocketApi[] {
       const stage: WebSocketStage = {
         name: stageName(p["StageName"], file, child(at, "StageName")),
         variables: stageVariables(p["StageVariables"], file, child(at, "StageVariables")),
+        // Route throttling, enforced on $connect handshakes and messages (websocket/throttle.ts).
+        ...readStageSettings(p["DefaultRouteSettings"], p["RouteSettings"], file, { defaults: child(at, "DefaultRouteSettings"), routes: child(at, "RouteSettings") }),
       };
-      routeSettings(p["DefaultRouteSettings"], file, child(at, "DefaultRouteSettings"));
-      if (isObject(p["RouteSettings"])) {
-        for (const [k, v] of Object.entries(p["RouteSettings"])) routeSettings(v, file, child(child(at, "RouteSettings"), k));
-      }
       if (draft.api.stages.some((s) => s.name === stage.name)) fail(file, child(at, "StageName"), `stage "${stage.name}" is declared twice`);
       draft.api.stages.push(stage);
     } else if (e.type === `${V2}Authorizer`) {

@@ -2,6 +2,7 @@
  * WebSocket APIs (`AWS::ApiGatewayV2::Api` with `ProtocolType: WEBSOCKET` and its Route / Integration /
  * RouteResponse / Stage resources). Plain typed data, no behaviour; names follow the ApiGatewayV2 resource model.
  */
+import type { HttpRouteThrottle } from "./http-api.ts";
 import type { SourceLocation } from "./types.ts";
 
 export interface WebSocketApi {
@@ -33,6 +34,10 @@ export interface WebSocketAuthorizer {
 export interface WebSocketStage {
   name: string;
   variables: Record<string, string>;
+  /** `DefaultRouteSettings` throttling; undefined = none. */
+  defaultRouteThrottle?: HttpRouteThrottle;
+  /** `RouteSettings` throttling by route key (`$connect`, `$default`, custom keys). */
+  routeThrottles: Record<string, HttpRouteThrottle>;
 }
 
 export interface WebSocketRoute {

@@ -15,7 +15,9 @@ import type { FunctionDirectory } from "../integrations/lambda-target.ts";
 import type { LambdaRuntime } from "../lambda/index.ts";
 import type { GatewayModel, LambdaFunction } from "../model/index.ts";
 import type { Store } from "../state/index.ts";
-import { ConnectionRegistry, LocalDelivery } from "./registry.ts";
+import type { Throttler } from "../throttle/throttler.ts";
+import { DEFAULT_INSTANCE_TTL_MS } from "./liveness.ts";
+import { ConnectionRegistry } from "./registry.ts";
 import { AWS_WEBSOCKET_LIMITS, WebSocketApiServer, type WebSocketLimits } from "./server.ts";
 
 export { AWS_WEBSOCKET_LIMITS, type WebSocketLimits };
@@ -74,7 +76,14 @@ export interface WebSocketStartOptions {
   /** Principals of the IAM credentials file (auth/iam-credentials.ts). */
   principals: ReadonlyMap<string, IamPrincipal>;
   store: Store;
+  /** The gateway's throttler (account bucket shared with REST and HTTP APIs); route buckets from the stage's RouteSettings. */
+  throttler: Throttler;
   limits?: Partial<WebSocketLimits>;
+  /**
+   * Distributed mode: how long the connections of an instance that died stay answerable through @connections on the
+   * other instances (websocket/liveness.ts). Default 10 s.
+   */
+  instanceTtlMs?: number;
   log: (line: string) => void;
   listen: (server: http.Server, port: number, host: string) => Promise<number>;
 }
@@ -85,16 +94,18 @@ export interface StartedWebSocketApi {
   url: string;
 }
 
-export async function startWebSocketApis(o: WebSocketStartOptions): Promise<{ urls: StartedWebSocketApi[]; servers: WebSocketApiServer[] }> {
+/** `close()` closes every socket, then removes this instance's connections from the registry. */
+export async function startWebSocketApis(o: WebSocketStartOptions): Promise<{ urls: StartedWebSocketApi[]; servers: WebSocketApiServer[]; close(): Promise<void> }> {
   const limits = { ...AWS_WEBSOCKET_LIMITS, ...o.limits };
   const principals = new Map(o.principals);
   if (o.prepared.principal) principals.set(o.prepared.principal.accessKeyId, o.prepared.principal);
-  const registry = new ConnectionRegistry(o.store, new LocalDelivery(), limits.maxDurationMs);
+  const registry = new ConnectionRegistry(o.store, { recordTtlMs: limits.maxDurationMs, instanceTtlMs: o.instanceTtlMs ?? DEFAULT_INSTANCE_TTL_MS, log: o.log });
+  if ((o.model.webSocketApis ?? []).length > 0) await registry.start();
   const urls: StartedWebSocketApi[] = [];
   const servers: WebSocketApiServer[] = [];
   const host = o.host.includes(":") ? `[${o.host}]` : o.host;
   for (const [index, api] of (o.model.webSocketApis ?? []).entries()) {
-    const server = new WebSocketApiServer(api, { lambda: o.lambda, functions: o.directory, registry, principals, region: o.model.region, accountId: o.model.accountId, limits, log: o.log });
+    const server = new WebSocketApiServer(api, { lambda: o.lambda, functions: o.directory, registry, throttler: o.throttler, principals, region: o.model.region, accountId: o.model.accountId, limits, log: o.log });
     servers.push(server);
     const port = await o.listen(server.server, o.firstPort ? o.firstPort + index : 0, o.host);
     for (const route of Object.values(api.routes)) {
@@ -104,5 +115,9 @@ export async function startWebSocketApis(o: WebSocketStartOptions): Promise<{ ur
     }
     for (const stage of api.stages) urls.push({ api: api.logicalId, stage: stage.name, url: `ws://${host}:${(server.server.address() as AddressInfo).port}/${stage.name}` });
   }
-  return { urls, servers };
+  const close = async () => {
+    await Promise.all(servers.map((server) => server.close()));
+    if (servers.length > 0) await registry.close();
+  };
+  return { urls, servers, close };
 }

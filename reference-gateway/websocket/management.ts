@@ -94,7 +94,7 @@ export async function handleManagement(req: http.IncomingMessage, res: http.Serv
     }
     if (method === "DELETE") {
       // Close code for a DeleteConnection is not documented; 1000 (normal closure) is assumed.
-      const closed = await deps.registry.delivery.close(connectionId, 1000, "");
+      const closed = await deps.registry.delivery.close(record.instanceId, connectionId, 1000, "");
       if (closed) answer(res, 204);
       else answer(res, 410, undefined, "GoneException");
       return;
@@ -104,7 +104,7 @@ export async function handleManagement(req: http.IncomingMessage, res: http.Serv
       answer(res, 413, { message: `Message too long: ${deps.limits.maxMessageBytes} bytes at most` }, "PayloadTooLargeException");
       return;
     }
-    const sent = await deps.registry.delivery.send(connectionId, body, false);
+    const sent = await deps.registry.delivery.send(record.instanceId, connectionId, body, false);
     if (sent) answer(res, 200);
     else answer(res, 410, undefined, "GoneException");
   } catch (error) {

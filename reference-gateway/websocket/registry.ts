@@ -1,12 +1,18 @@
 /**
- * The connection registry: what @connections GET answers (connectedAt, identity, lastActiveAt) and where a POST or
- * DELETE must go. Records live in the state/ Store (memory by default), so a shared Store (redis, the throttling
- * issue's work) makes them visible to every gateway instance; sockets are local to the instance that accepted them,
- * and reaching a socket on another instance is the `Delivery` seam (a redis pub/sub implementation would publish
- * where `LocalDelivery` looks up its own map). Only the memory/local pair exists today.
+ * The connection registry: what @connections GET answers (connectedAt, identity, lastActiveAt) and which gateway
+ * instance holds the socket a POST or DELETE must reach (delivery.ts). Records live in the state/ Store, so with
+ * `--store redis://…` every instance sharing the Redis sees every connection; a record names its instance, and one
+ * whose instance stopped renewing its liveness is a ghost, deleted when read (liveness.ts).
+ *
+ * When the store does not answer (Redis down): connections are still accepted and messages still routed; the writes
+ * this instance could not make (new records, lastActiveAt, removals) are made again, with all of its open
+ * connections, at the first liveness renewal after the store answers; @connections answers 500 meanwhile (its
+ * `get` fails). One log line when writes start failing, one when they succeed again.
  */
-import type { WebSocket } from "ws";
 import type { Store } from "../state/index.ts";
+import { StoreOutage } from "../state/outage.ts";
+import { SocketDelivery } from "./delivery.ts";
+import { InstanceHeartbeat } from "./liveness.ts";
 
 export interface ConnectionRecord {
   connectionId: string;
@@ -18,66 +24,103 @@ export interface ConnectionRecord {
   userAgent?: string;
   /** `connecting` while $connect runs: @connections answers 410 then (spec §12.3). */
   state: "connecting" | "open";
+  /** The gateway instance holding the socket (InstanceHeartbeat.id). */
+  instanceId: string;
 }
 
-/** Reaching a connection's socket, wherever it is connected. */
-export interface Delivery {
-  /** A socket this instance accepted (after the 101) and its end. */
-  attach(connectionId: string, ws: WebSocket): void;
-  detach(connectionId: string): void;
-  /** Sends one message; false when no socket of that id is open here. */
-  send(connectionId: string, data: Buffer, binary: boolean): Promise<boolean>;
-  /** Closes the socket (@connections DELETE); false when there is none. */
-  close(connectionId: string, code: number, reason: string): Promise<boolean>;
-}
-
-export class LocalDelivery implements Delivery {
-  private readonly sockets = new Map<string, WebSocket>();
-
-  attach(connectionId: string, ws: WebSocket): void {
-    this.sockets.set(connectionId, ws);
-  }
-
-  detach(connectionId: string): void {
-    this.sockets.delete(connectionId);
-  }
-
-  send(connectionId: string, data: Buffer, binary: boolean): Promise<boolean> {
-    const ws = this.sockets.get(connectionId);
-    if (!ws || ws.readyState !== ws.OPEN) return Promise.resolve(false);
-    return new Promise((resolve) => ws.send(data, { binary }, (error) => resolve(error === undefined || error === null)));
-  }
-
-  close(connectionId: string, code: number, reason: string): Promise<boolean> {
-    const ws = this.sockets.get(connectionId);
-    if (!ws || ws.readyState !== ws.OPEN) return Promise.resolve(false);
-    ws.close(code, reason);
-    return Promise.resolve(true);
-  }
+export interface RegistryOptions {
+  /** Records outlive no connection: the maximum connection duration (2 h, spec §10). */
+  recordTtlMs: number;
+  /** How long a dead instance's connections stay answerable (liveness.ts). */
+  instanceTtlMs: number;
+  log: (line: string) => void;
 }
 
 export class ConnectionRegistry {
+  readonly delivery: SocketDelivery;
+  private readonly heartbeat: InstanceHeartbeat;
+  /** This instance's records as last written, and removals not yet made: written again after a store outage. */
+  private readonly own = new Map<string, ConnectionRecord>();
+  private readonly unremoved = new Set<string>();
+  private unsynced = false;
+  private readonly outage: StoreOutage;
+
   constructor(
     private readonly store: Store,
-    readonly delivery: Delivery,
-    /** Records outlive no connection: the maximum connection duration (2 h, spec §10). */
-    private readonly ttlMs: number,
-  ) {}
+    private readonly options: RegistryOptions,
+  ) {
+    this.outage = new StoreOutage(options.log, {
+      down: (reason) => `websocket: the connection registry cannot write to the store (${reason}); connections keep working here, @connections answers 500, records are written again once the store answers`,
+      back: "websocket: the connection registry is written again, with every open connection of this instance",
+    });
+    this.heartbeat = new InstanceHeartbeat(store, options.instanceTtlMs, options.log, (present) => (present && !this.unsynced ? Promise.resolve() : this.resync()));
+    this.delivery = new SocketDelivery(store, this.heartbeat.id, options.log);
+  }
+
+  get instanceId(): string {
+    return this.heartbeat.id;
+  }
+
+  /** Liveness and the delivery channel; never throws (a store that does not answer yet is caught up with later). */
+  async start(): Promise<void> {
+    await Promise.all([this.heartbeat.start(), this.delivery.start()]);
+  }
+
+  /** After this instance's sockets are closed: its records and liveness key go, so no other instance sees ghosts. */
+  async close(): Promise<void> {
+    await this.delivery.stop();
+    await Promise.all([...this.own.keys()].map((id) => this.store.delete(this.key(id)).catch(() => {})));
+    await this.heartbeat.stop();
+  }
 
   private key(id: string): string {
     return `ws:connection:${id}`;
   }
 
+  /** Writes one of this instance's records; a failed write is logged and made again later (never throws). */
   async put(record: ConnectionRecord): Promise<void> {
-    await this.store.set(this.key(record.connectionId), JSON.stringify(record), this.ttlMs);
+    this.own.set(record.connectionId, record);
+    this.unremoved.delete(record.connectionId);
+    await this.write(() => this.store.set(this.key(record.connectionId), JSON.stringify(record), this.options.recordTtlMs));
   }
 
-  async get(id: string): Promise<ConnectionRecord | undefined> {
-    const text = await this.store.get(this.key(id));
-    return text === undefined ? undefined : (JSON.parse(text) as ConnectionRecord);
+  async update(id: string, change: Partial<Pick<ConnectionRecord, "state" | "lastActiveAt">>): Promise<void> {
+    const record = this.own.get(id);
+    if (record) await this.put({ ...record, ...change });
   }
 
   async remove(id: string): Promise<void> {
+    this.own.delete(id);
+    this.unremoved.add(id);
+    await this.write(async () => {
+      await this.store.delete(this.key(id));
+      this.unremoved.delete(id);
+    });
+  }
+
+  /** The record, from whichever instance holds the connection; undefined when absent or a ghost. Throws when the store fails. */
+  async get(id: string): Promise<ConnectionRecord | undefined> {
+    const text = await this.store.get(this.key(id));
+    if (text === undefined) return undefined;
+    const record = JSON.parse(text) as ConnectionRecord;
+    if (await this.heartbeat.isAlive(record.instanceId)) return record;
     await this.store.delete(this.key(id));
+    return undefined;
+  }
+
+  private async write(operation: () => Promise<void>): Promise<void> {
+    try {
+      await operation();
+    } catch (error) {
+      this.outage.failed(error);
+      this.unsynced = true;
+    }
+  }
+
+  private async resync(): Promise<void> {
+    this.unsynced = false;
+    for (const id of [...this.unremoved]) await this.remove(id);
+    for (const record of [...this.own.values()]) await this.put(record);
+    if (!this.unsynced) this.outage.answered();
   }
 }

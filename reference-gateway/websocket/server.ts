@@ -13,13 +13,20 @@
  *     READMEs, spacing as AWS writes it); a failing integration with `{"message": "Internal server error", …}`.
  *   - Two-way routes (RouteResponseSelectionExpression `$default` + a `$default` RouteResponse) send the Lambda
  *     answer's `body` back; one-way routes send nothing (serverless-offline#1301, spec §12.1).
+ *   - Route throttling (stage DefaultRouteSettings / RouteSettings by route key, throttle/route-bucket.ts, on the
+ *     account bucket every REST, HTTP and WebSocket API shares): a throttled `$connect` refuses the handshake with 429
+ *     `{"message":"Too Many Requests"}` before the authorizer and the $connect integration run; a throttled message
+ *     never reaches its integration and is answered with `{"message": "Too Many Requests", "connectionId":"…",
+ *     "requestId":"…"}`. websocket-api-protect.md: over the limits "Clients may receive 429 Too Many Requests error
+ *     responses"; the frame's shape is that of the error frames above (no public capture of a throttled frame was
+ *     found: assumed). Messages no route takes are answered Forbidden without touching a bucket.
  *   - Limits (spec §10/§12.2): 128 KB messages and 32 KB frames, closed with 1009; 10 min idle; 2 h per connection.
  *     The close code for idle/maximum-duration closes is 1001 (going away): observed in clients' logs, not documented.
  */
 import http from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
-import type { WebSocketApi, WebSocketRoute } from "../model/websocket.ts";
+import type { WebSocketApi, WebSocketRoute, WebSocketStage } from "../model/websocket.ts";
 import type { LambdaRuntime } from "../lambda/index.ts";
 import type { FunctionDirectory } from "../integrations/lambda-target.ts";
 import type { IamPrincipal } from "../auth/iam-credentials.ts";
@@ -29,6 +36,8 @@ import { connectEvent, disconnectEvent, messageEvent, type ConnectionFacts } fro
 import { FrameGuard } from "./frame-guard.ts";
 import { handleManagement, MANAGEMENT_PATH } from "./management.ts";
 import { ConnectionRegistry } from "./registry.ts";
+import type { Throttler } from "../throttle/throttler.ts";
+import { admitRoute } from "../throttle/route-bucket.ts";
 import { routeSelector } from "./route-selection.ts";
 
 export interface WebSocketLimits {
@@ -48,6 +57,7 @@ export interface WebSocketDeps {
   lambda: LambdaRuntime;
   functions: FunctionDirectory;
   registry: ConnectionRegistry;
+  throttler: Throttler;
   /** Principals @connections requests may be signed by (credentials file + the functions' own). */
   principals: ReadonlyMap<string, IamPrincipal>;
   region: string;
@@ -119,6 +129,10 @@ export class WebSocketApiServer {
     this.server.on("upgrade", (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void this.upgrade(req, socket, head));
   }
 
+  private stageSettings(name: string): WebSocketStage {
+    return this.api.stages.find((s) => s.name === name)!;
+  }
+
   private stageOf(url: string): string | undefined {
     const path = url.split("?")[0]!;
     const m = /^\/([^/]+)\/?$/.exec(path);
@@ -131,6 +145,8 @@ export class WebSocketApiServer {
     const url = req.url ?? "/";
     const stage = this.stageOf(url);
     if (stage === undefined) return refuse(socket, 403, '{"message":"Forbidden"}');
+    // Throttled before the authorizer and $connect run (neither is invoked for a refused handshake).
+    if (!(await admitRoute(this.deps.throttler, this.api.id, this.stageSettings(stage), "$connect"))) return refuse(socket, 429, '{"message":"Too Many Requests"}');
     const connectedAt = this.now();
     const ids = newRequestIds(connectedAt);
     const connectionId = newRequestIds(connectedAt).extendedRequestId;
@@ -164,25 +180,26 @@ export class WebSocketApiServer {
       if (auth.authorizer) facts.authorizer = auth.authorizer;
       if (auth.iamIdentity) facts.iamIdentity = auth.iamIdentity;
     }
-    await this.deps.registry.put({ connectionId, apiId: this.api.id, stage, connectedAt, lastActiveAt: connectedAt, sourceIp, ...(facts.userAgent === undefined ? {} : { userAgent: facts.userAgent }), state: "connecting" });
+    const { registry } = this.deps;
+    await registry.put({ connectionId, apiId: this.api.id, stage, connectedAt, lastActiveAt: connectedAt, sourceIp, ...(facts.userAgent === undefined ? {} : { userAgent: facts.userAgent }), state: "connecting", instanceId: registry.instanceId });
 
     let connectBody: string | undefined;
     if (route) {
       const event = connectEvent(facts, { headerPairs, query }, ids.extendedRequestId, connectedAt);
       const result = await this.invoke(route, stage, event, ids.requestId);
       if (!result.ok) {
-        await this.deps.registry.remove(connectionId);
+        await registry.remove(connectionId);
         return refuse(socket, 502);
       }
       const status = statusOf(result.payload);
       if (status < 200 || status > 299) {
-        await this.deps.registry.remove(connectionId);
+        await registry.remove(connectionId);
         return refuse(socket, status);
       }
       if (route.twoWay) connectBody = bodyOf(result.payload)?.toString("utf8");
     }
     if (socket.destroyed) {
-      await this.deps.registry.remove(connectionId);
+      await registry.remove(connectionId);
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => void this.open(ws, facts, socket, connectBody));
@@ -194,8 +211,7 @@ export class WebSocketApiServer {
     this.live.set(connectionId, live);
     const { delivery } = this.deps.registry;
     delivery.attach(connectionId, ws);
-    const record = await this.deps.registry.get(connectionId);
-    if (record) await this.deps.registry.put({ ...record, state: "open" });
+    await this.deps.registry.update(connectionId, { state: "open" });
 
     const guard = new FrameGuard(this.deps.limits.maxFrameBytes);
     const onData = (chunk: Buffer) => {
@@ -234,14 +250,17 @@ export class WebSocketApiServer {
     const at = this.now();
     const ids = newRequestIds(at);
     const messageId = newRequestIds(at).extendedRequestId;
-    const record = await this.deps.registry.get(facts.connectionId);
-    if (record) await this.deps.registry.put({ ...record, lastActiveAt: at });
+    await this.deps.registry.update(facts.connectionId, { lastActiveAt: at });
     const text = isBinary ? undefined : data.toString("utf8");
     const routeKey = this.select(text);
     const route = this.api.routes[routeKey];
     const live = this.live.get(facts.connectionId);
     if (!route) {
       live?.ws.send(errorFrame("Forbidden", facts.connectionId, ids.extendedRequestId));
+      return;
+    }
+    if (!(await admitRoute(this.deps.throttler, this.api.id, this.stageSettings(facts.stage), routeKey))) {
+      live?.ws.send(errorFrame("Too Many Requests", facts.connectionId, ids.extendedRequestId));
       return;
     }
     const body = isBinary ? { body: data.toString("base64"), isBase64Encoded: true } : { body: text!, isBase64Encoded: false };

@@ -36,6 +36,13 @@ describe("WebSocket API loading", () => {
     expect(api!.routes["send"]).toMatchObject({ twoWay: true, routeResponseSelectionExpression: "$default", location: { path: "$.Resources.Send" } });
   });
 
+  it("reads route throttling: DefaultRouteSettings and RouteSettings by route key, logging settings accepted", async () => {
+    const { model } = await load(template({
+      Stage: { Type: "AWS::ApiGatewayV2::Stage", Properties: { ApiId: { Ref: "Ws" }, StageName: "prod", DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 5, LoggingLevel: "INFO" }, RouteSettings: { $connect: { ThrottlingBurstLimit: 1 }, send: { DataTraceEnabled: true } } } },
+    }));
+    expect(model.webSocketApis![0]!.stages[0]).toEqual({ name: "prod", variables: {}, defaultRouteThrottle: { rateLimit: 10, burstLimit: 5 }, routeThrottles: { $connect: { burstLimit: 1 } } });
+  });
+
   it("a route with RouteResponseSelectionExpression but no RouteResponse stays one-way", async () => {
     const { model } = await load(template({}, ["SendResponse"]));
     expect(model.webSocketApis![0]!.routes["send"]!.twoWay).toBe(false);
@@ -62,7 +69,8 @@ describe("WebSocket API loading", () => {
     ["a timeout over 29 s", { Integ: { Type: "AWS::ApiGatewayV2::Integration", Properties: { ApiId: { Ref: "Ws" }, IntegrationType: "AWS_PROXY", IntegrationUri: uri, TimeoutInMillis: 30000 } } }, [], "$.Resources.Integ.Properties.TimeoutInMillis", "TimeoutInMillis 30000 is outside 50..29000"],
     ["a Target naming no integration", { Send: { Type: "AWS::ApiGatewayV2::Route", Properties: { ApiId: { Ref: "Ws" }, RouteKey: "send", Target: "integrations/nope" } } }, ["SendResponse"], "$.Resources.Send.Properties.Target", 'Target names integration "nope", which is not an Integration of this API'],
     ["a route key declared twice", { Again: { Type: "AWS::ApiGatewayV2::Route", Properties: { ApiId: { Ref: "Ws" }, RouteKey: "send", Target: { "Fn::Sub": "integrations/${Integ}" } } } }, [], "$.Resources.Again.Properties.RouteKey", 'route key "send" is declared twice'],
-    ["route throttling", { Stage: { Type: "AWS::ApiGatewayV2::Stage", Properties: { ApiId: { Ref: "Ws" }, StageName: "prod", DefaultRouteSettings: { ThrottlingRateLimit: 10 } } } }, [], "$.Resources.Stage.Properties.DefaultRouteSettings.ThrottlingRateLimit", "ThrottlingRateLimit (WebSocket route throttling) is not supported yet"],
+    ["an unknown route setting", { Stage: { Type: "AWS::ApiGatewayV2::Stage", Properties: { ApiId: { Ref: "Ws" }, StageName: "prod", DefaultRouteSettings: { ThrottlingRate: 10 } } } }, [], "$.Resources.Stage.Properties.DefaultRouteSettings.ThrottlingRate", "route setting ThrottlingRate is not supported yet"],
+    ["a burst limit over 5000", { Stage: { Type: "AWS::ApiGatewayV2::Stage", Properties: { ApiId: { Ref: "Ws" }, StageName: "prod", RouteSettings: { send: { ThrottlingBurstLimit: 5001 } } } } }, [], "$.Resources.Stage.Properties.RouteSettings.send.ThrottlingBurstLimit", "ThrottlingBurstLimit 5001 is outside 0..5000"],
     ["no stage", {}, ["Stage"], "$.Resources.Ws", "WebSocket Api has no AWS::ApiGatewayV2::Stage; it would not be reachable"],
   ] as Array<[string, Resources, string[], string, string]>)("refuses %s", async (_label, overrides, drop, path, reason) => {
     const { err, file } = await loadError(template(overrides, drop));
