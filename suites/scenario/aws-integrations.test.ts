@@ -1,11 +1,13 @@
 import aws4 from "aws4";
+import { createHash } from "node:crypto";
 import dynalite from "dynalite";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { request } from "undici";
 import { startGateway, type RunningGateway } from "../../reference-gateway/index.ts";
-import { isReference, send } from "../harness/target.ts";
+import { header, isReference, send } from "../harness/target.ts";
+import { startQueryService, type QueryService } from "../harness/aws-query-service.ts";
 import { features } from "../harness/conformance.ts";
 
 const TEMPLATE = new URL("./fixtures/aws-integrations/template.yaml", import.meta.url).pathname;
@@ -36,16 +38,28 @@ async function startDynamoDb(): Promise<{ url: string; server: Server }> {
 describe("AWS (non-proxy) integrations", features([], { referenceOnly: true }), () => {
   let gateway: RunningGateway;
   let dynamo: { url: string; server: Server };
+  let sqs: QueryService;
+  let sns: QueryService;
   let base: string;
 
   beforeAll(async () => {
     dynamo = await startDynamoDb();
-    gateway = await startGateway({ template: TEMPLATE, port: 0, awsEndpoints: { dynamodb: dynamo.url }, awsCredentials: CREDENTIALS, log: () => {} });
+    sqs = await startQueryService("sqs", CREDENTIALS);
+    sns = await startQueryService("sns", CREDENTIALS);
+    gateway = await startGateway({
+      template: TEMPLATE,
+      port: 0,
+      awsEndpoints: { dynamodb: dynamo.url, sqs: sqs.url, sns: sns.url },
+      awsCredentials: CREDENTIALS,
+      log: () => {},
+    });
     base = gateway.urls[0]!.url;
   });
   afterAll(async () => {
     await gateway?.close();
     await new Promise((resolve) => dynamo?.server.close(resolve));
+    await sqs?.close();
+    await sns?.close();
   });
 
   describe("Lambda custom integration", features("rest.lambda-custom", "rest.vtl"), () => {
@@ -111,6 +125,68 @@ describe("AWS (non-proxy) integrations", features([], { referenceOnly: true }), 
       // A `"` in the note breaks the mapped JSON: DynamoDB answers 400 SerializationException, selected by "4\\d{2}".
       const put = await send("PUT", "/items/7?note=%22", { base, headers: { "content-type": "application/json" }, body: "{}" });
       expect(put.status).toBe(400);
+    });
+  });
+
+  describe("query-protocol services (SQS, SNS) through a SigV4-verifying stand-in", features("rest.aws-integrations", "rest.vtl"), () => {
+    it("SQS SendMessage (path/{account}/{queue}): a form-encoded body, signed for sqs; the template reads the XML reply", async () => {
+      // The usual API Gateway → SQS set-up (SQS knowledge-center article "api-gateway-rest-api-sqs-errors"): path override
+      // {account}/{queue}, Content-Type mapped to application/x-www-form-urlencoded, a template building the form.
+      const message = '{"order":"A & B = 100%","note":"säge + space"}';
+      const before = sqs.received.length;
+      const response = await send("POST", "/queue/orders", { base, headers: { "content-type": "application/json" }, body: message });
+      expect(response.status).toBe(200);
+      const request = sqs.received[before]!;
+      // The stand-in verified the signature with @smithy/signature-v4 before recording the request.
+      expect(request.scope).toMatch(/^\d{8}\/us-east-1\/sqs\/aws4_request$/);
+      expect(request.method).toBe("POST");
+      expect(request.path).toBe("/123456789012/orders");
+      expect(request.headers["content-type"]).toBe("application/x-www-form-urlencoded");
+      expect(request.headers["x-amz-date"]).toMatch(/^\d{8}T\d{6}Z$/);
+      // $util.urlEncode is Java's URLEncoder (space → +), which form decoding reads back exactly.
+      expect(request.params).toEqual({ Action: "SendMessage", Version: "2012-11-05", MessageBody: message });
+      // The integration response template cut MessageId and MD5OfMessageBody out of SendMessageResponse.
+      const reply = response.json<{ messageId: string; md5: string }>();
+      expect(reply.messageId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(reply.md5).toBe(createHash("md5").update(message, "utf8").digest("hex"));
+      // integration.response.header.x-amzn-RequestId → method.response.header.X-Service-Request-Id.
+      expect(header(response, "x-service-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
+    it("an SQS error (400 ErrorResponse) selects the 4xx response, whose template reads the error code", async () => {
+      const response = await send("POST", "/queue/no.such.queue", { base, headers: { "content-type": "application/json" }, body: "{}" });
+      expect(response.status).toBe(400);
+      expect(response.json()).toEqual({ code: "AWS.SimpleQueueService.NonExistentQueue" });
+    });
+
+    it("SNS Publish (action/Publish): Action and mapped parameters in the query string, the template's form in the body", async () => {
+      const before = sns.received.length;
+      const response = await send("POST", "/topic?message=disk%20full", { base, headers: { "content-type": "application/json" }, body: '{"subject":"alert: disk"}' });
+      expect(response.status).toBe(200);
+      const request = sns.received[before]!;
+      expect(request.scope).toMatch(/^\d{8}\/us-east-1\/sns\/aws4_request$/);
+      expect(request.path).toBe("/");
+      expect(request.params).toEqual({ Action: "Publish", TopicArn: "arn:aws:sns:us-east-1:123456789012:alerts", Message: "disk full", Subject: "alert: disk" });
+      expect(response.json<{ messageId: string }>().messageId).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
+    it("SNS refusing the request (no Message) is a 400 the 4xx response selects", async () => {
+      const response = await send("POST", "/topic", { base, headers: { "content-type": "application/json" }, body: '{"subject":"s"}' });
+      expect(response.status).toBe(400);
+      expect(response.json()).toEqual({ code: "ValidationError" });
+    });
+
+    it("the stand-in refuses a request whose signature does not match (so the checks above can fail)", async () => {
+      const body = "Action=SendMessage&MessageBody=x";
+      const url = new URL(`${sqs.url}/123456789012/orders`);
+      const headers = { "Content-Type": "application/x-www-form-urlencoded" };
+      const signed = aws4.sign({ host: url.host, path: url.pathname, method: "POST", service: "sqs", region: "us-east-1", body, headers }, CREDENTIALS);
+      const tampered = await request(url, { method: "POST", headers: signed.headers as Record<string, string>, body: body.replace("x", "y") });
+      expect(tampered.statusCode).toBe(403);
+      expect(await tampered.body.text()).toContain("<Code>SignatureDoesNotMatch</Code>");
+      const genuine = await request(url, { method: "POST", headers: signed.headers as Record<string, string>, body });
+      expect(genuine.statusCode).toBe(200);
+      await genuine.body.dump();
     });
   });
 
