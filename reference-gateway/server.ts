@@ -18,6 +18,7 @@ import { createStore, MemoryStore, type Clock, type Store } from "./state/index.
 import { registerUsageAdmin, Throttler, type FailMode, type ThrottleLimits } from "./throttle/index.ts";
 import { prepareWebSocketFunctions, startWebSocketApis, type WebSocketLimits } from "./websocket/gateway.ts";
 import { httpApiServers } from "./http-api/index.ts";
+import { OwnEndpoints } from "./auth/own-endpoints.ts";
 import { AdminRouter, createAdminServer } from "./admin/index.ts";
 import { ResponseCache } from "./cache/response-cache.ts";
 import { registerCacheAdmin } from "./cache/admin.ts";
@@ -161,6 +162,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const scheme = tls ? "https" : "http";
   /** The server that listens: the API's own, or the HTTPS one in front of its request listener. */
   const exposed = (server: http.Server) => (tls ? secureGatewayServer(server, tls) : server);
+  // JWT issuers on the gateway's own APIs are fetched from where they are served (auth/own-endpoints.ts).
+  const ownEndpoints = new OwnEndpoints(new Set([...model.restApis.map((a) => a.id), ...(model.httpApis ?? []).map((a) => a.id)]));
   const servers: Array<http.Server | import("node:net").Server> = [];
   const urls: GatewayUrl[] = [];
   const closeWebSockets: Array<() => Promise<void>> = [];
@@ -177,17 +180,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       servers.push(server);
       const port = await listen(server, options.port ? options.port + index : 0, host);
       for (const stage of api.api.stages) urls.push({ api: api.api.logicalId, type: "REST", stage: stage.name, url: `${scheme}://${urlHost(host)}:${port}/${stage.name}` });
+      ownEndpoints.serve(api.api.id, `${scheme}://${urlHost(host)}:${port}`);
     }
     // WebSocket APIs (websocket/): their own ports after the REST APIs, ws://host:port/stage.
     const ws = await startWebSocketApis({ model, prepared: webSocketFunctions, host, firstPort: options.port ? options.port + compiled.length + (model.httpApis?.length ?? 0) : 0, lambda, directory: deps.functions, principals: iam.principals, store: options.store === undefined ? new MemoryStore() : store, limits: options.webSocketLimits, instanceTtlMs: options.webSocketInstanceTtlMs, throttler, log, listen });
     closeWebSockets.push(ws.close);
     for (const u of ws.urls) urls.push({ ...u, type: "WEBSOCKET" });
     // HTTP APIs: each on its own port after the REST APIs, in template order; `$default` stages have no prefix.
-    for (const [index, entry] of httpApiServers(model, { ...deps, store }, options).entries()) {
+    for (const [index, entry] of httpApiServers(model, { ...deps, store }, { ...options, ownEndpoints }).entries()) {
       const server = exposed(entry.server);
       servers.push(server);
       const port = await listen(server, options.port ? options.port + compiled.length + index : 0, host);
       for (const stage of entry.api.stages) urls.push({ api: entry.api.logicalId, type: "HTTP", stage: stage.name, url: `${scheme}://${urlHost(host)}:${port}${stage.name === "$default" ? "" : `/${stage.name}`}` });
+      ownEndpoints.serve(entry.api.id, `${scheme}://${urlHost(host)}:${port}`);
     }
     if (options.adminPort !== undefined) {
       const adminServer = createAdminServer(admin, log);

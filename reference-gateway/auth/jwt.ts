@@ -1,5 +1,6 @@
 import { errors, jwtVerify, type JWTPayload } from "jose";
 import { JwksSource } from "./cognito-jwks.ts";
+import type { OwnEndpoints } from "./own-endpoints.ts";
 
 /**
  * JWT verification shared by authorizers that check issuer-signed tokens (HTTP API JWT authorizers; the Cognito
@@ -8,8 +9,9 @@ import { JwksSource } from "./cognito-jwks.ts";
  * each fetch, a response of at most 150000 bytes. Only RSA algorithms are accepted.
  *
  * The reference never calls out to the internet: discovery runs only against a loopback issuer (a suite's or a
- * local identity provider); any other issuer needs its JWKS given (startGateway `jwtJwks: { issuer: url }`,
- * a `file:` or loopback URL, as for Cognito pools).
+ * local identity provider) or an execute-api URL of an API the gateway serves itself (auth/own-endpoints.ts), fetched
+ * from where it is served; any other issuer needs its JWKS given (startGateway `jwtJwks: { issuer: url }`, a `file:`
+ * or loopback URL, as for Cognito pools).
  */
 const RSA = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"];
 const LOOPBACK = /^https?:\/\/(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?(\/|$)/i;
@@ -25,18 +27,26 @@ async function fetchLimited(url: string): Promise<string> {
 export class IssuerKeys {
   private source?: Promise<JwksSource>;
 
-  constructor(readonly issuer: string, private readonly configured?: string) {
-    if (configured === undefined && !LOOPBACK.test(issuer)) {
-      throw new Error(`JWT issuer ${issuer}: give its JWKS (jwtJwks: { "${issuer}": "file:///…/jwks.json" }); gateproof discovers keys only from loopback issuers`);
+  constructor(readonly issuer: string, private readonly configured?: string, private readonly own?: OwnEndpoints) {
+    if (configured === undefined && !LOOPBACK.test(issuer) && !own?.owns(issuer)) {
+      throw new Error(`JWT issuer ${issuer}: give its JWKS (jwtJwks: { "${issuer}": "file:///…/jwks.json" }); gateproof discovers keys only from loopback issuers and its own APIs`);
     }
+  }
+
+  /** Where to fetch `url` from: the local origin of one of the gateway's own APIs, or the loopback URL itself. */
+  private reachable(url: string): string | undefined {
+    return this.own?.localize(url) ?? (LOOPBACK.test(url) ? url : undefined);
   }
 
   private discover(): Promise<JwksSource> {
     if (this.configured !== undefined) return Promise.resolve(new JwksSource(this.issuer, new URL(this.configured)));
-    return fetchLimited(`${this.issuer.replace(/\/$/, "")}/.well-known/openid-configuration`).then((text) => {
+    const discovery = this.reachable(`${this.issuer.replace(/\/$/, "")}/.well-known/openid-configuration`);
+    if (discovery === undefined) return Promise.reject(new Error(`${this.issuer}: not served yet`));
+    return fetchLimited(discovery).then((text) => {
       const jwksUri = (JSON.parse(text) as { jwks_uri?: unknown }).jwks_uri;
-      if (typeof jwksUri !== "string" || !LOOPBACK.test(jwksUri)) throw new Error(`${this.issuer}: jwks_uri ${String(jwksUri)} is not a loopback URL`);
-      return new JwksSource(this.issuer, new URL(jwksUri));
+      const local = typeof jwksUri === "string" ? this.reachable(jwksUri) : undefined;
+      if (local === undefined) throw new Error(`${this.issuer}: jwks_uri ${String(jwksUri)} is neither a loopback URL nor one of this gateway's APIs`);
+      return new JwksSource(this.issuer, new URL(local));
     });
   }
 

@@ -3,6 +3,7 @@ import { errors as joseErrors, type JWTPayload } from "jose";
 import { readAuthorizerOutput, InvalidAuthorizerOutput } from "../auth/authorizer-output.ts";
 import { authorizeIam, type IamVerifier } from "../auth/iam.ts";
 import { IssuerKeys, verifyJwt } from "../auth/jwt.ts";
+import type { OwnEndpoints } from "../auth/own-endpoints.ts";
 import { GatewayError } from "../errors/index.ts";
 import type { RoutedCall } from "../rest/call.ts";
 import { evaluatePolicy, methodArn } from "../auth/policy.ts";
@@ -25,10 +26,10 @@ export interface AuthorizeDeps extends LambdaDeps {
 }
 
 /** One IssuerKeys per JWT issuer the APIs use; refuses (throws) at start for an issuer whose keys cannot be found. */
-export function issuerKeys(apis: HttpApi[], configured: Record<string, string>): Map<string, IssuerKeys> {
+export function issuerKeys(apis: HttpApi[], configured: Record<string, string>, own?: OwnEndpoints): Map<string, IssuerKeys> {
   const out = new Map<string, IssuerKeys>();
   for (const api of apis) {
-    for (const a of Object.values(api.authorizers)) if (a.type === "JWT" && !out.has(a.issuer)) out.set(a.issuer, new IssuerKeys(a.issuer, configured[a.issuer]));
+    for (const a of Object.values(api.authorizers)) if (a.type === "JWT" && !out.has(a.issuer)) out.set(a.issuer, new IssuerKeys(a.issuer, configured[a.issuer], own));
   }
   return out;
 }
@@ -76,7 +77,8 @@ function authorizeIamRoute(call: HttpCall, deps: AuthorizeDeps): void {
     if (error.type === "MISSING_AUTHENTICATION_TOKEN") throw forbidden("no SigV4 signature");
     throw new HttpApiError(403, error.message, [], `${error.type}${error.detail ? `: ${error.detail}` : ""}`);
   }
-  const identity = (probe.auth?.identity ?? {}) as Record<string, unknown>;
+  const identity = (probe.auth?.identity ?? {}) as Record<string, string>;
+  call.identity = identity;
   call.authorizer = {
     iam: {
       accessKey: identity["accessKey"] ?? null,

@@ -17,4 +17,6 @@ export interface HttpCall {
   authorizer?: Record<string, unknown>;
   /** The same for payload 1.0 (`claims`/`scopes`, or the Lambda context with principalId and integrationLatency). */
   authorizerV1?: Record<string, unknown>;
+  /** Who signed an AWS_IAM route's request (accessKey, accountId, caller, user, userArn): payload 1.0 `requestContext.identity`. */
+  identity?: Record<string, string>;
 }

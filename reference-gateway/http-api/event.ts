@@ -64,9 +64,14 @@ function optional(key: string, value: object | undefined): Record<string, unknow
   return value === undefined ? {} : { [key]: value };
 }
 
-/** The identity block of payload 1.0 (spec §6.1, the documented HTTP API 1.0 event): unset values null. */
+/**
+ * The identity block of payload 1.0 (spec §6.1, the documented HTTP API 1.0 event): unset values null; an AWS_IAM
+ * route fills in the signer, as spec §6.1 says of `requestContext`: "AWS_IAM: identity.*" (accessKey, accountId,
+ * caller, user, userArn, the values REST's $context.identity gives).
+ */
 function identityV1(call: HttpCall): Record<string, unknown> {
-  return {
+  const signer = call.identity ?? {};
+  const values: Record<string, unknown> = {
     accessKey: null,
     accountId: null,
     caller: null,
@@ -80,6 +85,8 @@ function identityV1(call: HttpCall): Record<string, unknown> {
     userAgent: userAgent(call),
     userArn: null,
   };
+  for (const key of Object.keys(values)) if (signer[key] !== undefined) values[key] = signer[key];
+  return values;
 }
 
 export function requestContextV1(call: HttpCall, gateway: GatewayIdentity): Record<string, unknown> {

@@ -18,10 +18,13 @@ export { awaitConvergence } from "../../src/conformance/converge.ts";
  * / _EXEMPT_FEATURES / _PROFILES / _CONFORMANCE_OPTIONS, see src/conformance/support.ts), the test is skipped and
  * marked *not supported* in `task.meta.conformance`, which the conformance reporter counts as such — never as passed.
  * `referenceOnly` is for tests that start a second reference gateway with their own definition: against another
- * target they are marked *reference-only* (they say nothing about that target).
+ * target they are marked *reference-only* (they say nothing about that target). `target: "http-api"` is for tests
+ * of the fixture's HTTP API (`httpApiUrl()`): when the run has no HTTP API target (an external TARGET_URL without
+ * TARGET_HTTP_API_URL) they are *not supported*, with that reason.
  */
 export interface FeatureOptions extends Omit<TestOptions, "meta" | "skip"> {
   referenceOnly?: boolean;
+  target?: "http-api";
 }
 
 let support: Support | undefined;
@@ -35,7 +38,7 @@ function parentFeatures(): FeatureId[] {
 export function features(...args: [FeatureId[], FeatureOptions?] | FeatureId[]): TestOptions {
   const [ids, options] = Array.isArray(args[0]) ? [args[0], args[1] as FeatureOptions | undefined] : [args as FeatureId[], undefined];
   for (const id of ids) if (!isFeatureId(id)) throw new Error(`unknown conformance feature ${JSON.stringify(id)} (see src/conformance/features.ts)`);
-  const { referenceOnly, ...testOptions } = options ?? {};
+  const { referenceOnly, target, ...testOptions } = options ?? {};
   const all = [...new Set([...parentFeatures(), ...ids])].sort((a, b) => Object.keys(FEATURES).indexOf(a) - Object.keys(FEATURES).indexOf(b));
   const verdict = verdictFor(all, currentSupport());
   const conformance: ConformanceMeta = { features: all };
@@ -43,6 +46,10 @@ export function features(...args: [FeatureId[], FeatureOptions?] | FeatureId[]):
   else if (referenceOnly && inject("targetKind") !== "reference") {
     conformance.status = "reference-only";
     conformance.reason = "starts its own reference gateway with a definition the fixture does not have";
+  } else if (target === "http-api" && inject("httpApiUrl") === "") {
+    conformance.status = "not-supported";
+    conformance.unsupported = all;
+    conformance.reason = "the run has no HTTP API target: pass the fixture's FixtureHttpApiUrl output as --http-api-url (TARGET_HTTP_API_URL)";
   } else if (verdict.status === "not-supported") {
     conformance.status = "not-supported";
     conformance.unsupported = verdict.unsupported;

@@ -9,6 +9,9 @@ if (process.env.TARGET_CA_FILE) setGlobalDispatcher(new Agent({ connect: { ca: r
 
 export const targetUrl = (): string => inject("targetUrl");
 export const isReference = (): boolean => inject("targetKind") === "reference";
+/** The fixture's HTTP API (FixtureHttpApi, `$default` stage: no prefix); tests using it declare `target: "http-api"`. */
+export const httpApiUrl = (): string => inject("httpApiUrl");
+export const isHttpApiReference = (): boolean => inject("httpApiKind") === "reference";
 
 export interface TargetResponse {
   status: number;

@@ -27,7 +27,7 @@ const echoEvent = async (method: string, path: string): Promise<EchoEvent> => {
 };
 
 // First path segments the fixture defines (suites/fixture/template.yaml), plus the reserved /ping and /sping (spec §10).
-const DEFINED_FIRST = new Set(["mock", "items", "proxy", "slow-backend", "http", "echo", "shape", "slow", "ping", "sping"]);
+const DEFINED_FIRST = new Set(["mock", "items", "proxy", "slow-backend", "http", "echo", "shape", "slow", "issuer", "ping", "sping"]);
 
 // RFC 3986 unreserved characters: sent unchanged by any client.
 const UNRESERVED = [..."abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~"];

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startGateway, type RunningGateway } from "../../reference-gateway/index.ts";
 import { features } from "../harness/conformance.ts";
-import { startEchoBackend, type EchoBackend } from "../harness/echo-backend.ts";
+import { startReferenceWithBackend, type ReferenceWithBackend } from "../harness/reference.ts";
 import { presignWithSmithy, signWithAws4, signWithSmithy } from "../harness/sigv4-clients.ts";
 import { send } from "../harness/target.ts";
 
@@ -17,21 +16,15 @@ const ALICE = { accessKeyId: "AKIAGATEPROOFUSER01", secretAccessKey: "user-secre
 const BOB = { accessKeyId: "ASIAGATEPROOFROLE01", secretAccessKey: "role-secret-0123456789abcdefghijklmnopqrstuv", sessionToken: "session-token-for-the-assumed-role" };
 
 describe("HTTP API AWS_IAM routes", features(["http-api.iam"], { referenceOnly: true }), () => {
-  let gateway: RunningGateway;
-  let backend: EchoBackend;
+  let reference: ReferenceWithBackend;
   let sam: string;
   let live: string;
 
   beforeAll(async () => {
-    backend = await startEchoBackend();
-    gateway = await startGateway({ template: TEMPLATE, port: 0, iamCredentialsFile: CREDENTIALS, parameterOverrides: { BackendUrl: backend.url }, log: () => {} });
-    sam = gateway.urls.find((u) => u.api === "Sam")!.url;
-    live = gateway.urls.find((u) => u.api === "Live")!.url;
+    reference = await startReferenceWithBackend(TEMPLATE, { iamCredentialsFile: CREDENTIALS });
+    [sam, live] = [reference.url("Sam"), reference.url("Live")];
   }, 20_000);
-  afterAll(async () => {
-    await gateway?.close();
-    await backend?.close();
-  });
+  afterAll(() => reference?.close());
 
   it("a signed POST reaches the Lambda; payload 2.0 requestContext.authorizer.iam names the caller", async () => {
     const body = '{"n":1}';
@@ -45,6 +38,23 @@ describe("HTTP API AWS_IAM routes", features(["http-api.iam"], { referenceOnly: 
     expect((await send("GET", "/open", { base: sam })).status).toBe(200);
   });
 
+  it("payload 1.0: requestContext.identity names the signer (accessKey, accountId, caller, user, userArn; spec §6.1)", async () => {
+    const signed = await signWithSmithy({ method: "GET", url: `${sam}/signed-v1?x=1` }, BOB);
+    const response = await send("GET", signed.path, { base: sam, headers: signed.headers });
+    expect(response.status).toBe(200);
+    const event = JSON.parse(response.text);
+    expect(event.version).toBe("1.0");
+    expect(event.requestContext.identity).toMatchObject({
+      accessKey: BOB.accessKeyId,
+      accountId: "123456789012",
+      caller: "AROAGATEPROOFREADER1:bob",
+      user: "AROAGATEPROOFREADER1:bob",
+      userArn: "arn:aws:sts::123456789012:assumed-role/reader/bob",
+      cognitoIdentityId: null,
+      sourceIp: "127.0.0.1",
+    });
+  });
+
   it("aws4 headers, a session token and a presigned URL are accepted on a named stage", async () => {
     const url = `${live}/items/a%20b`;
     const a = signWithAws4({ method: "GET", url }, BOB);
@@ -55,7 +65,7 @@ describe("HTTP API AWS_IAM routes", features(["http-api.iam"], { referenceOnly: 
 
   it("unsigned, wrongly signed, unknown-key and tampered requests get 403 and never reach the integration", async () => {
     const origin = new URL(live).origin;
-    const before = backend.received.length;
+    const before = reference.backend.received.length;
     const unsigned = await send("GET", "/items/1", { base: live });
     expect(unsigned.status).toBe(403);
     expect(unsigned.text).toBe('{"message":"Forbidden"}');
@@ -69,6 +79,6 @@ describe("HTTP API AWS_IAM routes", features(["http-api.iam"], { referenceOnly: 
     expect(unknown.text).toBe('{"message":"The security token included in the request is invalid."}');
     const good = await signWithSmithy({ method: "GET", url: `${live}/items/1` }, ALICE);
     expect((await send("GET", good.path.replace("/items/1", "/items/2"), { base: origin, headers: good.headers })).status).toBe(403);
-    expect(backend.received.length).toBe(before);
+    expect(reference.backend.received.length).toBe(before);
   });
 });

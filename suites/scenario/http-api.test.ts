@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startGateway, type RunningGateway } from "../../reference-gateway/index.ts";
-import { startEchoBackend, type EchoBackend, type EchoedRequest } from "../harness/echo-backend.ts";
-import { header, send } from "../harness/target.ts";
+import type { EchoedRequest } from "../harness/echo-backend.ts";
+import { startReferenceWithBackend, type ReferenceWithBackend } from "../harness/reference.ts";
+import { header, httpApiUrl, isHttpApiReference, send } from "../harness/target.ts";
 import { features } from "../harness/conformance.ts";
 
 const TEMPLATE = new URL("./fixtures/http-api/template.yaml", import.meta.url).pathname;
@@ -9,36 +9,20 @@ const TEMPLATE = new URL("./fixtures/http-api/template.yaml", import.meta.url).p
 const backendHeader = (echoed: EchoedRequest, name: string): string[] =>
   echoed.headers.filter(([key]) => key.toLowerCase() === name.toLowerCase()).map(([, value]) => value);
 
-// HTTP APIs from SAM (AWS::Serverless::HttpApi + HttpApi events) and CloudFormation (AWS::ApiGatewayV2::*), served
-// by the reference from this suite's own template.
-describe("HTTP APIs (v2)", features(["http-api.routing"], { referenceOnly: true }), () => {
-  let gateway: RunningGateway;
-  let backend: EchoBackend;
-  let sam: string;
-  let live: string;
-
-  beforeAll(async () => {
-    backend = await startEchoBackend();
-    gateway = await startGateway({ template: TEMPLATE, port: 0, log: () => {}, parameterOverrides: { BackendUrl: backend.url } });
-    sam = gateway.urls.find((u) => u.api === "Api")!.url;
-    live = gateway.urls.find((u) => u.api === "Proxy")!.url;
-  });
-  afterAll(async () => {
-    await gateway?.close();
-    await backend?.close();
-  });
-
-  it("serves each HTTP API on its own port: $default stage without a prefix, named stages under /<stage>", () => {
-    const urls = gateway.urls.filter((u) => u.type === "HTTP");
-    expect(urls.map((u) => [u.api, u.stage])).toEqual([["Api", "$default"], ["Proxy", "live"]]);
-    expect(sam).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(live).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/live$/);
-    expect(new URL(sam).port).not.toBe(new URL(live).port);
+/**
+ * HTTP APIs (v2) on the fixture's FixtureHttpApi (suites/fixture/template.yaml: SAM HttpApi events merged into an
+ * OpenAPI body, `$default` stage): the reference's own, or a deployment's FixtureHttpApiUrl (TARGET_HTTP_API_URL).
+ * Values that depend on where the client sits (source IP) are pinned against the reference only.
+ */
+describe("HTTP APIs (v2): the fixture's HTTP API", features(["http-api.routing"], { target: "http-api" }), () => {
+  let api: string;
+  beforeAll(() => {
+    api = httpApiUrl();
   });
 
   it("payload 2.0: lower-cased comma-joined headers, cookies, decoded comma-joined query, path parameters, stage variables", features("http-api.lambda-proxy"), async () => {
     const response = await send("GET", "/echo/a%20b?x=1&x=2&y=%41&empty", {
-      base: sam,
+      base: api,
       headers: { "X-Multi": ["one", "two"], Cookie: "c1=v1; c2=v2", "User-Agent": "suite/1" },
     });
     expect(response.status).toBe(200);
@@ -52,7 +36,7 @@ describe("HTTP APIs (v2)", features(["http-api.routing"], { referenceOnly: true 
     expect(event.headers["x-multi"]).toBe("one,two");
     expect(event.headers.cookie).toBeUndefined();
     expect(event.headers["user-agent"]).toBe("suite/1");
-    expect(event.headers["x-forwarded-for"]).toBe("127.0.0.1");
+    expect(event.headers["x-forwarded-for"]).toBe(event.requestContext.http.sourceIp);
     expect(Object.keys(event.headers).every((name) => name === name.toLowerCase())).toBe(true);
     expect(event.queryStringParameters).toEqual({ x: "1,2", y: "A", empty: "" });
     // http-api-develop-routes.md: "API Gateway decodes URL-encoded request parameters".
@@ -63,7 +47,8 @@ describe("HTTP APIs (v2)", features(["http-api.routing"], { referenceOnly: true 
     expect("multiValueHeaders" in event).toBe(false);
     const context = event.requestContext;
     expect(Object.keys(context)).toEqual(["accountId", "apiId", "domainName", "domainPrefix", "http", "requestId", "routeKey", "stage", "time", "timeEpoch"]);
-    expect(context.http).toEqual({ method: "GET", path: "/echo/a%20b", protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "suite/1" });
+    expect(context.http).toMatchObject({ method: "GET", path: "/echo/a%20b", protocol: "HTTP/1.1", userAgent: "suite/1" });
+    if (isHttpApiReference()) expect(context.http.sourceIp).toBe("127.0.0.1");
     expect(context.stage).toBe("$default");
     expect(context.requestId).toMatch(/^[A-Za-z0-9_-]{15}=$/);
     expect(header(response, "apigw-requestid")).toBe(context.requestId);
@@ -72,7 +57,7 @@ describe("HTTP APIs (v2)", features(["http-api.routing"], { referenceOnly: true 
   });
 
   it("payload 2.0 without cookies, query, parameters: those keys are absent; a body is passed as text", features("http-api.lambda-proxy"), async () => {
-    const event = (await send("POST", "/echo", { base: sam, body: "hello" })).json<Record<string, any>>();
+    const event = (await send("POST", "/echo", { base: api, body: "hello" })).json<Record<string, any>>();
     for (const key of ["cookies", "queryStringParameters", "pathParameters"]) expect(key in event).toBe(false);
     expect(event.rawQueryString).toBe("");
     expect(event.body).toBe("hello");
@@ -80,13 +65,13 @@ describe("HTTP APIs (v2)", features(["http-api.routing"], { referenceOnly: true 
   });
 
   it("a body that is not UTF-8 text reaches the function base64-encoded", features("http-api.lambda-proxy"), async () => {
-    const event = (await send("POST", "/echo", { base: sam, body: Buffer.from([0xff, 0xfe, 0x00]) })).json<Record<string, any>>();
+    const event = (await send("POST", "/echo", { base: api, body: Buffer.from([0xff, 0xfe, 0x00]) })).json<Record<string, any>>();
     expect(event.isBase64Encoded).toBe(true);
     expect(Buffer.from(event.body, "base64")).toEqual(Buffer.from([0xff, 0xfe, 0x00]));
   });
 
   it("payload 1.0 on an HTTP API: the REST shape with version 1.0, empty maps null", features("http-api.lambda-proxy"), async () => {
-    const event = (await send("GET", "/v1/7?a=1&a=2", { base: sam })).json<Record<string, any>>();
+    const event = (await send("GET", "/v1/7?a=1&a=2", { base: api })).json<Record<string, any>>();
     expect(event.version).toBe("1.0");
     expect(event.resource).toBe("/v1/{id}");
     expect(event.path).toBe("/v1/7");
@@ -96,24 +81,102 @@ describe("HTTP APIs (v2)", features(["http-api.routing"], { referenceOnly: true 
     expect(event.body).toBeNull();
     expect(event.requestContext.stage).toBe("$default");
     expect(event.requestContext.authorizer).toEqual({ claims: null, scopes: null });
-    expect(event.requestContext.identity.sourceIp).toBe("127.0.0.1");
+    // spec §6.1: without IAM authorization the caller's identity is all null but for sourceIp and userAgent.
+    expect(event.requestContext.identity).toMatchObject({ accessKey: null, accountId: null, caller: null, user: null, userArn: null });
+    if (isHttpApiReference()) expect(event.requestContext.identity.sourceIp).toBe("127.0.0.1");
   });
 
   it.each([
     ["/pets/dog/1", "GET /pets/dog/1"],
     ["/pets/dog/2", "GET /pets/dog/{id}"],
     ["/pets/cat/1", "GET /pets/{proxy+}"],
-    ["/other/x", "ANY /{proxy+}"],
     ["/", "GET /"],
   ])("route selection: GET %s is served by %s (most specific match, http-api-develop-routes.md)", async (path, routeKey) => {
-    const response = await send("GET", path, { base: sam });
+    const response = await send("GET", path, { base: api });
     expect(response.status).toBe(200);
     expect(response.text).toBe(routeKey);
   });
 
-  it("ANY catches methods no route names; a greedy variable needs at least one segment", async () => {
-    expect((await send("DELETE", "/pets/dog/1", { base: sam })).text).toBe("ANY /{proxy+}");
-    expect((await send("POST", "/pets", { base: sam })).text).toBe("ANY /{proxy+}");
+  it("ANY catches methods no route names; a greedy variable needs at least one segment, else the $default route", features("http-api.http-proxy"), async () => {
+    expect((await send("DELETE", "/pets/dog/1", { base: api })).text).toBe("ANY /pets/{proxy+}");
+    // POST /pets matches neither /pets/{proxy+} route: the $default route (HTTP_PROXY to the echo backend) takes it.
+    const fallback = await send("POST", "/pets", { base: api });
+    expect(fallback.json<EchoedRequest>().url).toBe("/pets");
+  });
+
+  it.each([
+    ["string", 200, "application/json", "Hello from Lambda!"],
+    ["object", 200, "application/json", '{"message":"Hello from Lambda!"}'],
+    ["number", 200, "application/json", "42"],
+    ["plain", 200, "text/plain; charset=utf-8", "no content type"],
+  ])("payload 2.0 answer %s → %i %s (spec §6.3 response inference)", features("http-api.lambda-proxy"), async (shape, status, type, body) => {
+    const response = await send("GET", `/shape?shape=${shape}`, { base: api });
+    expect(response.status).toBe(status);
+    expect(header(response, "content-type")).toBe(type);
+    expect(response.text).toBe(body);
+  });
+
+  it("cookies become separate set-cookie headers; base64 bodies are decoded", features("http-api.lambda-proxy"), async () => {
+    const response = await send("GET", "/shape?shape=cookies", { base: api });
+    expect(response.status).toBe(201);
+    expect(response.headers["set-cookie"]).toEqual(["a=1; Path=/", "b=2"]);
+    expect(header(response, "x-one")).toBe("1");
+    const binary = await send("GET", "/shape?shape=base64", { base: api });
+    expect(Buffer.from(binary.text, "latin1").length).toBeGreaterThan(0);
+    expect(header(binary, "content-length")).toBe("4");
+  });
+
+  it.each(["throws", "badstatus", "badbody"])("a Lambda that %s: 500 {\"message\":\"Internal Server Error\"}", features("http-api.lambda-proxy", "http-api.errors"), async (shape) => {
+    const response = await send("GET", `/shape?shape=${shape}`, { base: api });
+    expect(response.status).toBe(500);
+    expect(response.text).toBe('{"message":"Internal Server Error"}');
+  });
+
+  it("an integration past its TimeoutInMillis: 503 {\"message\":\"Service Unavailable\"}", features("http-api.errors"), async () => {
+    const response = await send("GET", "/slow?ms=1500", { base: api });
+    expect(response.status).toBe(503);
+    expect(response.text).toBe('{"message":"Service Unavailable"}');
+  });
+
+  it("HTTP_PROXY with parameter mapping: append/overwrite/remove headers and query, response mapping", features("http-api.http-proxy", "http-api.parameter-mapping"), async () => {
+    const response = await send("PUT", "/things/42?keep=1&drop=2", { base: api, headers: { "x-secret": "s", "x-request-id": "client" }, body: "payload" });
+    expect(response.status).toBe(200);
+    const echoed = response.json<EchoedRequest>();
+    expect(echoed.method).toBe("PUT");
+    expect(echoed.url).toBe("/things/42?keep=1&from=42");
+    expect(echoed.body).toBe("payload");
+    expect(backendHeader(echoed, "x-added")).toEqual(["static"]);
+    expect(backendHeader(echoed, "x-secret")).toEqual([]);
+    expect(backendHeader(echoed, "x-request-id")).toEqual([header(response, "apigw-requestid")]);
+    expect(header(response, "x-echo-status")).toBe("mapped");
+    expect(header(response, "x-stage")).toBe("$default");
+  });
+
+  it("HTTP_PROXY on the $default route sends the full request path (http-api-develop-routes.md)", features("http-api.http-proxy"), async () => {
+    const echoed = (await send("GET", "/store/checkout?q=1", { base: api })).json<EchoedRequest>();
+    expect(echoed.url).toBe("/store/checkout?q=1");
+  });
+});
+
+// What needs a second definition (suites/scenario/fixtures/http-api): several HTTP APIs on their own ports, an API
+// without a $default route or stage (so that a miss is a 404), a named stage, and AWS::ApiGatewayV2::* resources.
+describe("HTTP APIs (v2): two APIs of another template", features(["http-api.routing"], { referenceOnly: true }), () => {
+  let reference: ReferenceWithBackend;
+  let sam: string;
+  let live: string;
+
+  beforeAll(async () => {
+    reference = await startReferenceWithBackend(TEMPLATE);
+    [sam, live] = [reference.url("Api"), reference.url("Proxy")];
+  });
+  afterAll(() => reference?.close());
+
+  it("serves each HTTP API on its own port: $default stage without a prefix, named stages under /<stage>", () => {
+    const urls = reference.gateway.urls.filter((u) => u.type === "HTTP");
+    expect(urls.map((u) => [u.api, u.stage])).toEqual([["Api", "$default"], ["Proxy", "live"]]);
+    expect(sam).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(live).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/live$/);
+    expect(new URL(sam).port).not.toBe(new URL(live).port);
   });
 
   it("no route and no stage: 404 {\"message\":\"Not Found\"} with apigw-requestid, no x-amzn-ErrorType", features("http-api.errors"), async () => {
@@ -130,40 +193,6 @@ describe("HTTP APIs (v2)", features(["http-api.routing"], { referenceOnly: true 
     expect(header(noStage, "x-amzn-errortype")).toBeUndefined();
   });
 
-  it.each([
-    ["string", 200, "application/json", "Hello from Lambda!"],
-    ["object", 200, "application/json", '{"message":"Hello from Lambda!"}'],
-    ["number", 200, "application/json", "42"],
-    ["plain", 200, "text/plain; charset=utf-8", "no content type"],
-  ])("payload 2.0 answer %s → %i %s (spec §6.3 response inference)", features("http-api.lambda-proxy"), async (shape, status, type, body) => {
-    const response = await send("GET", `/shape?shape=${shape}`, { base: sam });
-    expect(response.status).toBe(status);
-    expect(header(response, "content-type")).toBe(type);
-    expect(response.text).toBe(body);
-  });
-
-  it("cookies become separate set-cookie headers; base64 bodies are decoded", features("http-api.lambda-proxy"), async () => {
-    const response = await send("GET", "/shape?shape=cookies", { base: sam });
-    expect(response.status).toBe(201);
-    expect(response.headers["set-cookie"]).toEqual(["a=1; Path=/", "b=2"]);
-    expect(header(response, "x-one")).toBe("1");
-    const binary = await send("GET", "/shape?shape=base64", { base: sam });
-    expect(Buffer.from(binary.text, "latin1").length).toBeGreaterThan(0);
-    expect(header(binary, "content-length")).toBe("4");
-  });
-
-  it.each(["throws", "badstatus", "badbody"])("a Lambda that %s: 500 {\"message\":\"Internal Server Error\"}", features("http-api.lambda-proxy", "http-api.errors"), async (shape) => {
-    const response = await send("GET", `/shape?shape=${shape}`, { base: sam });
-    expect(response.status).toBe(500);
-    expect(response.text).toBe('{"message":"Internal Server Error"}');
-  });
-
-  it("an integration past its TimeoutInMillis: 503 {\"message\":\"Service Unavailable\"}", features("http-api.errors"), async () => {
-    const response = await send("GET", "/slow?ms=1500", { base: sam });
-    expect(response.status).toBe(503);
-    expect(response.text).toBe('{"message":"Service Unavailable"}');
-  });
-
   it("named stage: routes under /live, rawPath keeps the stage prefix, Lambda by function ARN", features("http-api.lambda-proxy"), async () => {
     const event = (await send("GET", "/lambda", { base: live })).json<Record<string, any>>();
     expect(event.routeKey).toBe("GET /lambda");
@@ -172,22 +201,11 @@ describe("HTTP APIs (v2)", features(["http-api.routing"], { referenceOnly: true 
     expect("stageVariables" in event).toBe(true);
   });
 
-  it("HTTP_PROXY with parameter mapping: append/overwrite/remove headers and query, response mapping", features("http-api.http-proxy", "http-api.parameter-mapping"), async () => {
-    const response = await send("PUT", "/things/42?keep=1&drop=2", { base: live, headers: { "x-secret": "s", "x-request-id": "client" }, body: "payload" });
-    expect(response.status).toBe(200);
+  it("AWS::ApiGatewayV2::Integration RequestParameters/ResponseParameters on a named stage", features("http-api.http-proxy", "http-api.parameter-mapping"), async () => {
+    const response = await send("PUT", "/things/42?keep=1&drop=2", { base: live, headers: { "x-secret": "s" } });
     const echoed = response.json<EchoedRequest>();
-    expect(echoed.method).toBe("PUT");
     expect(echoed.url).toBe("/things/42?keep=1&from=42");
-    expect(echoed.body).toBe("payload");
-    expect(backendHeader(echoed, "x-added")).toEqual(["static"]);
     expect(backendHeader(echoed, "x-secret")).toEqual([]);
-    expect(backendHeader(echoed, "x-request-id")).toEqual([header(response, "apigw-requestid")]);
-    expect(header(response, "x-echo-status")).toBe("mapped");
     expect(header(response, "x-stage")).toBe("live");
-  });
-
-  it("HTTP_PROXY on the $default route sends the full request path (http-api-develop-routes.md)", features("http-api.http-proxy"), async () => {
-    const echoed = (await send("GET", "/store/checkout?q=1", { base: live })).json<EchoedRequest>();
-    expect(echoed.url).toBe("/store/checkout?q=1");
   });
 });
