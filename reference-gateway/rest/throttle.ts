@@ -10,22 +10,21 @@
  *                each method has its own bucket even when the limits come from `*\/*`;
  *   usage plan   the plan's throttle, per API key, aggregated across all stages of the plan (spec §3.2);
  *   plan method  the plan's per-method throttle for this API stage (`"/pets/GET"`, root `"//GET"`), per API key.
- * Then the plan's quota, per key and period (throttle/quota.ts).
+ * Then the plan's quota, per key and period — the period found by the store on its clock (throttle/quota.ts).
  *
  * Over a bucket: 429 THROTTLED `{"message":"Too Many Requests"}` (TooManyRequestsException); over the quota:
  * 429 QUOTA_EXCEEDED `{"message":"Limit Exceeded"}` (LimitExceededException) (spec §2, §2.3).
  */
 import { GatewayError } from "../errors/index.ts";
 import type { Method, MethodSetting, Stage } from "../model/index.ts";
-import { periodBounds, quotaKey, quotaLimit } from "../throttle/quota.ts";
+import { quotaSpec } from "../throttle/quota.ts";
+import type { QuotaSpec } from "../state/index.ts";
 import { Throttler, type NamedBucket, type ThrottleLimits } from "../throttle/throttler.ts";
 import type { RoutedCall } from "./call.ts";
 
 export interface ThrottleDeps {
   throttler: Throttler;
-  /** ms since the epoch: quota periods (the buckets run on the store's clock). */
-  clock: () => number;
-  /** When the gateway started (the plans were deployed): the quota offset applies to that period. */
+  /** When the gateway started (the plans were deployed), on the store's clock: the quota offset applies to that period. */
   deployedAt: number;
 }
 
@@ -69,7 +68,7 @@ export async function throttle(call: RoutedCall, deps: ThrottleDeps): Promise<vo
   if (stage) buckets.push(stage);
   const plan = call.auth?.usagePlan;
   const key = call.auth?.apiKey;
-  let quota: { key: string; limit: number; ttlMs: number } | undefined;
+  let quota: QuotaSpec | undefined;
   if (plan && key) {
     const planBucket = Throttler.bucket(`throttle:plan:${plan.id}:${key.id}`, "usage-plan", plan.throttle, fallback);
     if (planBucket) buckets.push(planBucket);
@@ -78,11 +77,7 @@ export async function throttle(call: RoutedCall, deps: ThrottleDeps): Promise<vo
     const perMethod = apiStage?.throttle[`${path}/${call.route.method.httpMethod}`];
     const methodBucket = perMethod && Throttler.bucket(`throttle:planm:${plan.id}:${key.id}:${call.api.id}:${call.stage.name}:${path}/${call.route.method.httpMethod}`, "usage-plan-method", perMethod, fallback);
     if (methodBucket) buckets.push(methodBucket);
-    if (plan.quota) {
-      const now = deps.clock();
-      const period = periodBounds(plan.quota.period, now);
-      quota = { key: quotaKey(plan.id, key.id, period.start), limit: quotaLimit(plan.quota, period.start, deps.deployedAt), ttlMs: period.end - now };
-    }
+    if (plan.quota) quota = quotaSpec(plan.id, key.id, plan.quota, deps.deployedAt);
   }
   const decision = await deps.throttler.admit(buckets, quota);
   if (decision.admitted) return;

@@ -1,4 +1,5 @@
-import type { AdmitRequest, AdmitResult, Clock, Store } from "./store.ts";
+import { periodBounds, quotaLimit } from "./quota-period.ts";
+import type { AdmitRequest, AdmitResult, Clock, QuotaSpec, QuotaUsage, Store } from "./store.ts";
 import { capacityUnits, microsToFull, TOKEN, unitsAt, unitsPerMicro, type BucketState } from "./token-bucket.ts";
 
 /**
@@ -50,22 +51,33 @@ export class MemoryStore implements Store {
       if (units < TOKEN) return { admitted: false, reason: "throttled", bucket: index };
       levels.push(units);
     }
-    const quota = request.quota;
     let quotaUsed: number | undefined;
-    if (quota) {
-      const used = Number(this.read(quota.key) ?? "0");
-      if (used >= quota.limit) return { admitted: false, reason: "quota", quotaUsed: used };
-      quotaUsed = used + 1;
-      const existing = this.entries.get(quota.key);
-      // The counter keeps the expiry it got with its first request: the end of its period.
-      this.entries.set(quota.key, { value: String(quotaUsed), expiresAt: existing && existing.expiresAt > nowMs ? existing.expiresAt : nowMs + quota.ttlMs });
+    if (request.quota) {
+      const usage = this.usageAt(request.quota, nowMs);
+      if (usage.used >= usage.limit) return { admitted: false, reason: "quota", quotaUsed: usage.used };
+      quotaUsed = usage.used + 1;
+      // One counter per period, gone at the period's end.
+      this.entries.set(`${request.quota.key}:${usage.start}`, { value: String(quotaUsed), expiresAt: usage.end });
     }
     for (const [index, bucket] of request.buckets.entries()) {
       const units = levels[index]! - TOKEN;
       this.buckets.set(bucket.key, { units, at: now, fullAt: now + microsToFull(units, unitsPerMicro(bucket.rate), capacityUnits(bucket.burst)) });
     }
     if (++this.writesSinceSweep >= this.sweepEvery) this.sweep();
-    return quotaUsed === undefined ? { admitted: true } : { admitted: true, quotaUsed };
+    return quotaUsed === undefined ? { admitted: true, at: now } : { admitted: true, quotaUsed, at: now };
+  }
+
+  async quotaUsage(quota: QuotaSpec): Promise<QuotaUsage> {
+    return this.usageAt(quota, this.clock());
+  }
+
+  private usageAt(quota: QuotaSpec, nowMs: number): QuotaUsage {
+    const { start, end } = periodBounds(quota.period, nowMs);
+    return { used: Number(this.read(`${quota.key}:${start}`) ?? "0"), limit: quotaLimit(quota, start, quota.deployedAt), start, end };
+  }
+
+  async now(): Promise<number> {
+    return this.clock();
   }
 
   /** Delivered on a later microtask, as a message from another instance would arrive. */

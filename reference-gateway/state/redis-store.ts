@@ -1,18 +1,25 @@
 import { Redis } from "ioredis";
-import type { AdmitRequest, AdmitResult, Store } from "./store.ts";
+import { PERIOD_LUA } from "./quota-period.ts";
+import type { AdmitRequest, AdmitResult, QuotaSpec, QuotaUsage, Store } from "./store.ts";
 import { capacityUnits, TOKEN, unitsPerMicro } from "./token-bucket.ts";
 
 /**
  * Token buckets and a quota counter in one atomic Lua script, on the Redis server's clock (`TIME`), so every gateway
- * instance sharing the server draws from the same buckets. The arithmetic is state/token-bucket.ts's, in exact
- * integers (Lua numbers are doubles: exact below 2^53; values are written with %.0f, never in exponent form).
+ * instance sharing the server draws from the same buckets and counts into the same quota period. The bucket
+ * arithmetic is state/token-bucket.ts's, the period arithmetic state/quota-period.ts's, in exact integers (Lua numbers
+ * are doubles: exact below 2^53; values are written with %.0f, never in exponent form).
  *
- * KEYS: the bucket keys, then the quota key when there is one.
- * ARGV: bucket count, quota flag (0/1), TOKEN, then per bucket its units per µs and capacity, then quota limit and ttl ms.
- * Returns {1, 0, quotaUsed} when admitted, {0, i, 0} when bucket i (1-based) is empty, {0, 0, used} over the quota.
+ * KEYS: the bucket keys, then the quota key when there is one. The script appends the period's start to the quota
+ * key (the period is only known on the server's clock, inside the script): fine on one Redis server, which is what
+ * the store connects to; a Redis Cluster would need the period in the key's hash tag.
+ * ARGV: bucket count, quota flag (0/1), TOKEN, then per bucket its units per µs and capacity, then the quota's limit,
+ * offset, deployment instant (ms) and period.
+ * Returns {1, 0, quotaUsed, now µs} when admitted, {0, i, 0, now} when bucket i (1-based) is empty, {0, 0, used, now}
+ * over the quota.
  */
 const ADMIT = `
 if redis.replicate_commands then pcall(redis.replicate_commands) end
+${PERIOD_LUA}
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local n = tonumber(ARGV[1])
@@ -34,17 +41,19 @@ for i = 1, n do
       if elapsed >= math.ceil(need / rate) then units = cap else units = held + elapsed * rate end
     end
   end
-  if units < TOKEN then return {0, i, 0} end
+  if units < TOKEN then return {0, i, 0, now} end
   levels[i] = units
 end
 local used = 0
 if hasQuota == 1 then
-  local q = KEYS[n + 1]
-  local limit = tonumber(ARGV[4 + 2 * n])
+  local period = ARGV[7 + 2 * n]
+  local start, finish = period_bounds(period, math.floor(now / 1000))
+  local limit = period_limit(period, tonumber(ARGV[4 + 2 * n]), tonumber(ARGV[5 + 2 * n]), tonumber(ARGV[6 + 2 * n]), start)
+  local q = KEYS[n + 1] .. ':' .. string.format('%.0f', start)
   used = tonumber(redis.call('GET', q) or '0')
-  if used >= limit then return {0, 0, used} end
+  if used >= limit then return {0, 0, used, now} end
   used = redis.call('INCR', q)
-  if used == 1 then redis.call('PEXPIRE', q, tonumber(ARGV[5 + 2 * n])) end
+  if used == 1 then redis.call('PEXPIREAT', q, string.format('%.0f', finish)) end
 end
 for i = 1, n do
   local rate = tonumber(ARGV[2 + 2 * i])
@@ -57,7 +66,20 @@ for i = 1, n do
     redis.call('PERSIST', KEYS[i])
   end
 end
-return {1, 0, used}
+return {1, 0, used, now}
+`;
+
+/**
+ * A quota's current period on the server's clock and its count, without counting (GetUsage).
+ * KEYS: the quota key. ARGV: limit, offset, deployment instant (ms), period. Returns {used, limit, start, end}.
+ */
+const QUOTA_USAGE = `
+${PERIOD_LUA}
+local t = redis.call('TIME')
+local period = ARGV[4]
+local start, finish = period_bounds(period, tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
+local used = tonumber(redis.call('GET', KEYS[1] .. ':' .. string.format('%.0f', start)) or '0')
+return {used, period_limit(period, tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), start), start, finish}
 `;
 
 export interface RedisStoreOptions {
@@ -69,7 +91,7 @@ export interface RedisStoreOptions {
   prefix?: string;
 }
 
-type AdmitCommand = (numKeys: number, ...args: Array<string | number>) => Promise<[number, number, number]>;
+type ScriptCommand<Result> = (numKeys: number, ...args: Array<string | number>) => Promise<Result>;
 
 /**
  * The Store on Redis (`--store redis://…`). Commands fail fast while the connection is down (no offline queue, no
@@ -100,6 +122,7 @@ export class RedisStore implements Store {
       retryStrategy: (times) => Math.min(50 * times, 500),
     });
     this.redis.defineCommand("gateproofAdmit", { lua: ADMIT });
+    this.redis.defineCommand("gateproofQuotaUsage", { lua: QUOTA_USAGE });
     this.redis.on("ready", () => {
       if (this.everUp && !this.up) log(`store: Redis ${redact(url)} is back`);
       this.up = true;
@@ -145,14 +168,26 @@ export class RedisStore implements Store {
     const args: Array<string | number> = [request.buckets.length, request.quota ? 1 : 0, TOKEN];
     for (const b of request.buckets) args.push(unitsPerMicro(b.rate), capacityUnits(b.burst));
     if (request.quota) {
-      keys.push(this.prefix + request.quota.key);
-      args.push(request.quota.limit, Math.max(1, Math.ceil(request.quota.ttlMs)));
+      const q = request.quota;
+      keys.push(this.prefix + q.key);
+      args.push(q.limit, q.offset, Math.floor(q.deployedAt), q.period);
     }
-    const run = (this.redis as unknown as { gateproofAdmit: AdmitCommand }).gateproofAdmit;
-    const [ok, bucket, used] = await run.call(this.redis, keys.length, ...keys, ...args);
-    if (ok === 1) return request.quota ? { admitted: true, quotaUsed: used } : { admitted: true };
+    const run = (this.redis as unknown as { gateproofAdmit: ScriptCommand<[number, number, number, number]> }).gateproofAdmit;
+    const [ok, bucket, used, at] = await run.call(this.redis, keys.length, ...keys, ...args);
+    if (ok === 1) return request.quota ? { admitted: true, quotaUsed: used, at } : { admitted: true, at };
     if (bucket > 0) return { admitted: false, reason: "throttled", bucket: bucket - 1 };
     return { admitted: false, reason: "quota", quotaUsed: used };
+  }
+
+  async quotaUsage(quota: QuotaSpec): Promise<QuotaUsage> {
+    const run = (this.redis as unknown as { gateproofQuotaUsage: ScriptCommand<[number, number, number, number]> }).gateproofQuotaUsage;
+    const [used, limit, start, end] = await run.call(this.redis, 1, this.prefix + quota.key, quota.limit, quota.offset, Math.floor(quota.deployedAt), quota.period);
+    return { used, limit, start, end };
+  }
+
+  async now(): Promise<number> {
+    const [seconds, micros] = await this.redis.time();
+    return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
   }
 
   async publish(channel: string, message: string): Promise<number> {

@@ -1,3 +1,5 @@
+import type { QuotaPeriod } from "./quota-period.ts";
+
 /**
  * The one state interface the gateway's shared features are built on (authorizer cache, token buckets, quotas,
  * response cache, WebSocket connections), so a deployment can swap the memory store for a shared one (redis) without
@@ -12,9 +14,14 @@ export interface Store {
   /**
    * Token buckets and a quota counter, checked and taken atomically (state/token-bucket.ts): admitted only when every
    * bucket holds a whole token and the quota has room; then one token leaves every bucket and the quota counts one.
-   * A refused request takes nothing. Buckets refill on the store's clock (the Redis server's `TIME` for Redis).
+   * A refused request takes nothing. Buckets refill, and the quota's period is found, on the store's clock (the Redis
+   * server's `TIME` for Redis), so instances with different clocks share one bucket and one period.
    */
   admit(request: AdmitRequest): Promise<AdmitResult>;
+  /** A quota's count in its current period on the store's clock (GetUsage), without counting. */
+  quotaUsage(quota: QuotaSpec): Promise<QuotaUsage>;
+  /** ms since the epoch on the store's clock (the Redis server's `TIME`). */
+  now(): Promise<number>;
   /**
    * Pub/sub between the gateway instances sharing the store (WebSocket @connections delivery, websocket/delivery.ts):
    * resolves to the number of subscribers the message reached. The memory store's channels stay inside the process.
@@ -39,11 +46,26 @@ export interface BucketSpec {
   burst: number;
 }
 
-/** A counter that admits `limit` requests; the key names the period, `ttlMs` is the time to the period's end. */
+/**
+ * A usage-plan quota (state/quota-period.ts): `limit` requests per UTC period of the store's clock, `offset` fewer in
+ * the period containing `deployedAt`. The store keeps one counter per period, `key` followed by the period's start.
+ */
 export interface QuotaSpec {
   key: string;
+  period: QuotaPeriod;
   limit: number;
-  ttlMs: number;
+  offset: number;
+  /** ms since the epoch on the store's clock (Store.now when the gateway started). */
+  deployedAt: number;
+}
+
+export interface QuotaUsage {
+  used: number;
+  /** The limit of this period (offset taken off in the initial one). */
+  limit: number;
+  /** The period, ms since the epoch: start inclusive, end exclusive. */
+  start: number;
+  end: number;
 }
 
 export interface AdmitRequest {
@@ -52,6 +74,12 @@ export interface AdmitRequest {
 }
 
 export type AdmitResult =
-  | { admitted: true; /** The quota's count including this request, when there is a quota. */ quotaUsed?: number }
+  | {
+      admitted: true;
+      /** The quota's count including this request, when there is a quota. */
+      quotaUsed?: number;
+      /** µs since the epoch on the store's clock: the instant the buckets were charged (access logs, the throttle bench). */
+      at: number;
+    }
   | { admitted: false; reason: "throttled"; /** Index in `buckets` of the first empty bucket. */ bucket: number }
   | { admitted: false; reason: "quota"; quotaUsed: number };

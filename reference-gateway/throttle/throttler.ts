@@ -36,7 +36,7 @@ export interface NamedBucket extends BucketSpec {
 }
 
 export type ThrottleDecision =
-  | { admitted: true; quotaUsed?: number; degraded?: true }
+  | { admitted: true; quotaUsed?: number; degraded?: true; /** µs on the store's clock when the buckets were charged (AdmitResult.at). */ at?: number }
   | { admitted: false; reason: "throttled"; level: NamedBucket["level"] }
   | { admitted: false; reason: "quota"; quotaUsed: number }
   | { admitted: false; reason: "unavailable" };
@@ -82,7 +82,7 @@ export class Throttler {
       return this.failMode === "open" ? { admitted: true, degraded: true } : { admitted: false, reason: "unavailable" };
     }
     this.outage.answered();
-    if (result.admitted) return result.quotaUsed === undefined ? { admitted: true } : { admitted: true, quotaUsed: result.quotaUsed };
+    if (result.admitted) return result;
     if (result.reason === "quota") return result;
     return { admitted: false, reason: "throttled", level: all[result.bucket]!.level };
   }

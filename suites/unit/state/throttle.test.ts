@@ -1,5 +1,8 @@
+import fc from "fast-check";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryStore, RedisStore } from "../../../reference-gateway/state/index.ts";
+import { PERIOD_LUA } from "../../../reference-gateway/state/quota-period.ts";
 import { periodBounds, quotaLimit } from "../../../reference-gateway/throttle/index.ts";
 import { redisAvailable, startRedis, type RedisServer } from "../../harness/redis.ts";
 
@@ -10,7 +13,7 @@ describe("MemoryStore.admit: token buckets on the injected clock", () => {
     let now = 10_000;
     const store = new MemoryStore(() => now);
     const b = [bucket("b", 2, 3)];
-    for (let i = 0; i < 3; i++) expect(await store.admit({ buckets: b })).toEqual({ admitted: true });
+    for (let i = 0; i < 3; i++) expect(await store.admit({ buckets: b })).toEqual({ admitted: true, at: 10_000_000 });
     expect(await store.admit({ buckets: b })).toEqual({ admitted: false, reason: "throttled", bucket: 0 });
     now += 499; // 0.998 of a token
     expect((await store.admit({ buckets: b })).admitted).toBe(false);
@@ -47,28 +50,39 @@ describe("MemoryStore.admit: token buckets on the injected clock", () => {
     const store = new MemoryStore(() => 0);
     const wide = bucket("wide", 0, 5);
     const narrow = bucket("narrow", 0, 1);
-    const quota = { key: "q", limit: 10, ttlMs: 1000 };
-    expect(await store.admit({ buckets: [wide, narrow], quota })).toEqual({ admitted: true, quotaUsed: 1 });
+    const quota = { key: "q", period: "DAY" as const, limit: 10, offset: 0, deployedAt: 0 };
+    expect(await store.admit({ buckets: [wide, narrow], quota })).toEqual({ admitted: true, quotaUsed: 1, at: 0 });
     expect(await store.admit({ buckets: [wide, narrow], quota })).toEqual({ admitted: false, reason: "throttled", bucket: 1 });
     expect(await store.admit({ buckets: [wide, narrow], quota })).toEqual({ admitted: false, reason: "throttled", bucket: 1 });
     // wide still holds 4: four more through it alone
     for (let i = 0; i < 4; i++) expect((await store.admit({ buckets: [wide], quota })).admitted).toBe(true);
-    expect(await store.get("q")).toBe("5");
+    expect(await store.quotaUsage(quota)).toEqual({ used: 5, limit: 10, start: 0, end: 86_400_000 });
   });
 
-  it("quota: limit requests until the counter expires at the period end; a refused one takes no token", async () => {
-    let now = 0;
+  it("quota: limit requests in the store clock's period, a new count at the UTC boundary; a refused one takes no token", async () => {
+    let now = Date.parse("2026-03-10T23:59:58.000Z");
     const store = new MemoryStore(() => now);
     const b = [bucket("qb", 0, 3)];
-    const quota = { key: "period-1", limit: 2, ttlMs: 1000 };
-    expect(await store.admit({ buckets: b, quota })).toEqual({ admitted: true, quotaUsed: 1 });
-    expect(await store.admit({ buckets: b, quota })).toEqual({ admitted: true, quotaUsed: 2 });
+    const quota = { key: "period", period: "DAY" as const, limit: 2, offset: 0, deployedAt: Date.parse("2026-01-01T00:00:00Z") };
+    expect(await store.admit({ buckets: b, quota })).toMatchObject({ admitted: true, quotaUsed: 1 });
+    expect(await store.admit({ buckets: b, quota })).toMatchObject({ admitted: true, quotaUsed: 2 });
     expect(await store.admit({ buckets: b, quota })).toEqual({ admitted: false, reason: "quota", quotaUsed: 2 });
-    now = 999;
-    expect((await store.admit({ buckets: b, quota: { ...quota, ttlMs: 1 } })).admitted).toBe(false);
-    now = 1000; // the counter keeps its first expiry: the period's end
-    expect(await store.admit({ buckets: b, quota })).toEqual({ admitted: true, quotaUsed: 1 });
+    now = Date.parse("2026-03-10T23:59:59.999Z");
+    expect((await store.admit({ buckets: b, quota })).admitted).toBe(false);
+    now = Date.parse("2026-03-11T00:00:00.000Z");
+    expect(await store.admit({ buckets: b, quota })).toMatchObject({ admitted: true, quotaUsed: 1 });
     expect((await store.admit({ buckets: b })).admitted).toBe(false); // the bucket gave exactly 3
+    expect(await store.quotaUsage(quota)).toEqual({ used: 1, limit: 2, start: now, end: Date.parse("2026-03-12T00:00:00Z") });
+  });
+
+  it("quota offset: taken off the limit in the period containing deployedAt only (WEEK from Sunday)", async () => {
+    let now = Date.parse("2026-03-14T12:00:00Z"); // a Saturday; the week began Sunday the 8th
+    const store = new MemoryStore(() => now);
+    const quota = { key: "weekly", period: "WEEK" as const, limit: 3, offset: 2, deployedAt: Date.parse("2026-03-09T08:00:00Z") };
+    expect((await store.admit({ buckets: [], quota })).admitted).toBe(true);
+    expect(await store.admit({ buckets: [], quota })).toEqual({ admitted: false, reason: "quota", quotaUsed: 1 });
+    now = Date.parse("2026-03-15T00:00:00Z");
+    expect(await store.quotaUsage(quota)).toMatchObject({ used: 0, limit: 3 });
   });
 });
 
@@ -94,13 +108,16 @@ describe("quota periods (UTC boundaries) and offset (initial period only)", () =
 describe.skipIf(!redisAvailable())("RedisStore (a real redis-server on loopback)", () => {
   let redis: RedisServer;
   let store: RedisStore;
+  let raw: Redis;
   beforeAll(async () => {
     redis = await startRedis();
     store = new RedisStore(redis.url, { prefix: "unit:" });
     expect(await store.connect()).toBe(true);
+    raw = new Redis(redis.url);
   });
   afterAll(async () => {
     await store?.close();
+    raw?.disconnect();
     await redis?.stop();
   });
 
@@ -117,12 +134,12 @@ describe.skipIf(!redisAvailable())("RedisStore (a real redis-server on loopback)
   it("the Lua script: burst, all-or-nothing and quota as the memory store (rate 0, so no clock enters)", async () => {
     const wide = bucket("r-wide", 0, 3);
     const narrow = bucket("r-narrow", 0, 1);
-    const quota = { key: "r-q", limit: 2, ttlMs: 60_000 };
-    expect(await store.admit({ buckets: [wide, narrow], quota })).toEqual({ admitted: true, quotaUsed: 1 });
+    const quota = { key: "r-q", period: "MONTH" as const, limit: 2, offset: 0, deployedAt: 0 };
+    expect(await store.admit({ buckets: [wide, narrow], quota })).toMatchObject({ admitted: true, quotaUsed: 1 });
     expect(await store.admit({ buckets: [wide, narrow], quota })).toEqual({ admitted: false, reason: "throttled", bucket: 1 });
-    expect(await store.admit({ buckets: [wide], quota })).toEqual({ admitted: true, quotaUsed: 2 });
+    expect(await store.admit({ buckets: [wide], quota })).toMatchObject({ admitted: true, quotaUsed: 2 });
     expect(await store.admit({ buckets: [wide], quota })).toEqual({ admitted: false, reason: "quota", quotaUsed: 2 });
-    expect(await store.admit({ buckets: [wide] })).toEqual({ admitted: true });
+    expect(await store.admit({ buckets: [wide] })).toMatchObject({ admitted: true });
     expect(await store.admit({ buckets: [wide] })).toEqual({ admitted: false, reason: "throttled", bucket: 0 });
   });
 
@@ -132,6 +149,45 @@ describe.skipIf(!redisAvailable())("RedisStore (a real redis-server on loopback)
     expect((await store.admit({ buckets: b })).admitted).toBe(false);
     await new Promise((r) => setTimeout(r, 60));
     expect((await store.admit({ buckets: b })).admitted).toBe(true);
+  });
+
+  it("the quota counts in the period of the server's clock (whatever the caller's): per-period key, gone at the period end", async () => {
+    const quota = { key: "r-day", period: "DAY" as const, limit: 5, offset: 2, deployedAt: await store.now() };
+    const { start, end } = periodBounds("DAY", await store.now());
+    expect(await store.admit({ buckets: [], quota })).toMatchObject({ admitted: true, quotaUsed: 1 });
+    expect(await store.get(`r-day:${start}`)).toBe("1");
+    expect(await store.quotaUsage(quota)).toEqual({ used: 1, limit: 3, start, end });
+    // Deployed in an earlier period: the full limit.
+    expect((await store.quotaUsage({ ...quota, deployedAt: start - 1 })).limit).toBe(5);
+    const pttl = await raw.pttl(`unit:r-day:${start}`);
+    expect(Math.abs(pttl - (end - (await store.now())))).toBeLessThan(1000);
+  });
+
+  it("an admitted request carries the server's instant (µs) its buckets were charged at", async () => {
+    const before = (await store.now()) * 1000;
+    const result = await store.admit({ buckets: [bucket("r-at", 1, 1)] });
+    expect(result.admitted).toBe(true);
+    const at = (result as { at: number }).at;
+    expect(at).toBeGreaterThanOrEqual(before);
+    expect(at).toBeLessThan((await store.now()) * 1000 + 1000);
+  });
+
+  it("the Lua period arithmetic agrees with periodBounds / quotaLimit (1900–2200, boundaries included)", async () => {
+    const lua = `${PERIOD_LUA}
+local s, e = period_bounds(ARGV[1], tonumber(ARGV[2]))
+return {s, e, period_limit(ARGV[1], 10, 3, tonumber(ARGV[3]), s)}`;
+    const instant = fc.integer({ min: Date.UTC(1900, 0, 1), max: Date.UTC(2200, 0, 1) });
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom("DAY" as const, "WEEK" as const, "MONTH" as const), instant, instant, fc.boolean(), async (period, ms, deployed, atBoundary) => {
+        // Half the runs on the first and last millisecond of a period, where an off-by-one would show.
+        const probe = atBoundary ? periodBounds(period, ms).start - (ms % 2) : ms;
+        const expected = periodBounds(period, probe);
+        const [start, end, limit] = (await raw.eval(lua, 0, period, probe, deployed)) as number[];
+        expect({ start, end }).toEqual(expected);
+        expect(limit).toBe(quotaLimit({ period, limit: 10, offset: 3 }, expected.start, deployed));
+      }),
+      { numRuns: 400 },
+    );
   });
 
   it("large buckets stay exact (no exponent notation in the stored units)", async () => {
