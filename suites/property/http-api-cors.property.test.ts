@@ -1,18 +1,17 @@
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startGateway, type RunningGateway } from "../../reference-gateway/index.ts";
-import { send, type TargetResponse } from "../harness/target.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { httpApiUrl, send, type TargetResponse } from "../harness/target.ts";
 import { features } from "../harness/conformance.ts";
 
 /**
  * For any origin / method / header request, the CORS answer of an HTTP API follows its CorsConfiguration (spec §5.2,
- * http-api-cors.md; rules pinned in reference-gateway/http-api/cors.ts). Over real sockets against the reference
- * serving suites/scenario/fixtures/http-api-auth (AllowOrigins [https://app.example, http://*], AllowMethods
- * [GET, POST], AllowHeaders [content-type, x-token], ExposeHeaders [x-one], MaxAge 600, AllowCredentials true).
+ * http-api-cors.md; rules pinned in reference-gateway/http-api/cors.ts). Over real sockets against the fixture's HTTP
+ * API (suites/fixture/template.yaml FixtureHttpApi: AllowOrigins [https://app.example, http://*], AllowMethods
+ * [GET, POST], AllowHeaders [content-type, x-token], ExposeHeaders [x-one], MaxAge 600, AllowCredentials true), the
+ * reference's or a deployment's (TARGET_HTTP_API_URL).
  * Bounded: 60 runs per property, seed from GATEPROOF_SEED.
  */
 const seed = process.env.GATEPROOF_SEED ? Number(process.env.GATEPROOF_SEED) : 0xc0125;
-const TEMPLATE = new URL("../scenario/fixtures/http-api-auth/template.yaml", import.meta.url).pathname;
 
 const ORIGINS = ["https://app.example", "https://APP.example", "http://localhost:3000", "http://anything.test", "https://evil.example", "https://app.example.evil", "null", "file://x"];
 const METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "get"];
@@ -25,14 +24,11 @@ const allowedHeader = (name: string) => ["content-type", "x-token"].includes(nam
 
 const corsHeaders = (response: TargetResponse) => Object.keys(response.headers).filter((name) => name.startsWith("access-control-")).sort();
 
-describe("HTTP API CORS properties", features(["cors.http-api"], { referenceOnly: true }), () => {
-  let gateway: RunningGateway;
+describe("HTTP API CORS properties", features(["cors.http-api"], { target: "http-api" }), () => {
   let base: string;
-  beforeAll(async () => {
-    gateway = await startGateway({ template: TEMPLATE, port: 0, log: () => {} });
-    base = gateway.urls.find((u) => u.type === "HTTP")!.url;
+  beforeAll(() => {
+    base = httpApiUrl();
   });
-  afterAll(() => gateway?.close());
 
   it("preflights: 204, no body; allow-* headers exactly when origin, method and every header are allowed", async () => {
     await fc.assert(
