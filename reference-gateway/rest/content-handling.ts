@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import type { ContentHandling } from "../model/index.ts";
 import { GatewayError } from "../errors/index.ts";
 
@@ -36,7 +37,15 @@ export function convertRequestPayload(payload: Payload, handling: ContentHandlin
  * base64-encoded); with no binaryMediaTypes at all, text stays text.
  */
 export function convertResponsePayload(payload: Payload, handling: ContentHandling | undefined, acceptIsBinary: boolean): Payload {
-  if (handling === "CONVERT_TO_TEXT") return toText(payload);
+  if (handling === "CONVERT_TO_TEXT") return utf8String(toText(payload));
   if (handling === "CONVERT_TO_BINARY") return toBinary(payload);
-  return acceptIsBinary ? toBinary(payload) : toText(payload);
+  return acceptIsBinary ? toBinary(payload) : utf8String(toText(payload));
+}
+
+/**
+ * A text method response is a "UTF8-encoded string" (second table): bytes that are not UTF-8 — binary data an API
+ * without a matching binaryMediaTypes entry treats as text — come out with U+FFFD in their place.
+ */
+function utf8String(payload: Payload): Payload {
+  return isUtf8(payload.body) ? payload : { body: Buffer.from(payload.body.toString("utf8"), "utf8"), binary: false };
 }
