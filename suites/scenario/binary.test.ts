@@ -87,6 +87,7 @@ describe("content type conversions over sockets", features(["rest.binary", "rest
       ["/to-text/png", "image/png", PNG_BASE64, "binary data, binary Accept, CONVERT_TO_TEXT → base64-encoded string"],
       ["/to-text/png", "application/json", PNG_BASE64, "binary data, text Accept, CONVERT_TO_TEXT → base64-encoded string"],
       ["/to-text/b64", "image/png", PNG_BASE64, "text data, binary Accept, CONVERT_TO_TEXT → UTF8-encoded string"],
+      ["/to-text/b64", "application/json", PNG_BASE64, "text data, text Accept, CONVERT_TO_TEXT → UTF8-encoded string"],
       ["/to-binary/b64", "application/json", PNG, "text data, text Accept, CONVERT_TO_BINARY → base64-decoded blob"],
       ["/to-binary/b64", "image/png", PNG, "text data, binary Accept, CONVERT_TO_BINARY → base64-decoded blob"],
       ["/to-binary/png", "application/json", PNG, "binary data, text Accept, CONVERT_TO_BINARY → binary data"],
