@@ -188,6 +188,7 @@ export class WebSocketApiServer {
       const event = connectEvent(facts, { headerPairs, query }, ids.extendedRequestId, connectedAt);
       const result = await this.invoke(route, stage, event, ids.requestId);
       if (!result.ok) {
+        this.deps.log(`WebSocket $connect of ${this.api.logicalId} failed (502): ${result.error.errorMessage}`);
         await registry.remove(connectionId);
         return refuse(socket, 502);
       }
