@@ -4,13 +4,16 @@ import { createServer, connect } from "node:net";
 /**
  * A real redis-server (Debian package; .ci/run installs it) on a free loopback port, without persistence, for the
  * distributed-mode suites and the throttle benchmark. `kill()` stops it mid-test (SIGKILL, as a crash), `restart()`
- * brings it back on the same port, empty.
+ * brings it back on the same port, empty; `pause()` hangs it (SIGSTOP: connections stay open, nothing answers, the
+ * data stays) until `resume()` (SIGCONT).
  */
 export interface RedisServer {
   url: string;
   port: number;
   kill(): Promise<void>;
   restart(): Promise<void>;
+  pause(): void;
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -59,6 +62,10 @@ export async function startRedis(): Promise<RedisServer> {
       c.kill("SIGKILL");
     });
   };
+  const signal = (name: NodeJS.Signals) => {
+    if (!child || child.exitCode !== null) throw new Error("redis-server is not running");
+    child.kill(name);
+  };
   await start();
-  return { url: `redis://127.0.0.1:${port}`, port, kill, restart: start, stop: kill };
+  return { url: `redis://127.0.0.1:${port}`, port, kill, restart: start, pause: () => signal("SIGSTOP"), resume: () => signal("SIGCONT"), stop: kill };
 }
