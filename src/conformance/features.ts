@@ -80,6 +80,7 @@ export const FEATURES = {
   "websocket.route-responses": feature("WEBSOCKET", "extended", "two-way routes with route responses"),
   "websocket.auth": feature("WEBSOCKET", "extended", "authorizers on $connect"),
   "websocket.limits": feature("WEBSOCKET", "extended", "message size and connection time limits"),
+  "websocket.throttle": feature("WEBSOCKET", "extended", "route throttling of $connect handshakes and messages"),
   // TOOLING: gateproof's own CLI and replayer; not a gateway feature, in no gateway profile's verdict.
   "tooling.cli": feature("TOOLING", "extended", "the gateproof serve command (reference only)"),
   "tooling.replay": feature("TOOLING", "extended", "gateproof record/replay against the target"),
