@@ -8,6 +8,7 @@ import { findHeader, headerMaps } from "../rest/request.ts";
 import { forwardedHeaderPairs } from "../rest/forwarded.ts";
 import type { FunctionDirectory } from "./lambda-target.ts";
 import { passedOnHeaders } from "./response-headers.ts";
+import { integrationRequestHeaders } from "./header-rules.ts";
 import { withIntegrationTimeout } from "./timeout.ts";
 import { functionHeaderValue } from "../rest/sendable.ts";
 
@@ -22,7 +23,7 @@ export function proxyEvent(call: RoutedCall, requestContext: Record<string, unkn
   const binary = isBinaryMediaType(call.api.binaryMediaTypes, findHeader(call.request.headerPairs, "content-type"));
   const body = call.request.body.length === 0 ? null : call.request.body.toString(binary ? "base64" : "utf8");
   const stagePrefix = `/${call.stage.name}`;
-  const headers = headerMaps(forwardedHeaderPairs(call));
+  const headers = headerMaps(integrationRequestHeaders("lambda", forwardedHeaderPairs(call)));
   return {
     resource: call.route.resource.path,
     path: "/" + call.request.rawPath.slice(stagePrefix.length).replace(/^\/+/, ""),

@@ -26,6 +26,23 @@ const TABLED_RESPONSE_HEADERS = {
   Warn: "199 - backend",
 };
 
+/**
+ * Tabled headers a client sends: dropped for every integration type except Via (passed to Lambda),
+ * Content-Encoding (dropped for http_proxy only) and Connection (passed to HTTP endpoints, dropped for Lambda).
+ */
+const CLIENT_TABLED_HEADERS = {
+  "Content-Type": "text/plain",
+  "Content-MD5": "Q2hlY2s=",
+  "Max-Forwards": "5",
+  "Proxy-Authenticate": "Basic realm=x",
+  Server: "client-server",
+  TE: "trailers",
+  Via: "1.1 client-proxy",
+  "WWW-Authenticate": "Basic realm=x",
+  "Content-Encoding": "identity",
+  Connection: "close",
+};
+
 describe("integration request and response headers (AWS header table)", features(["rest.http", "rest.http-proxy"], { referenceOnly: true }), () => {
   let gateway: RunningGateway;
   let backend: EchoBackend;
@@ -77,17 +94,7 @@ describe("integration request and response headers (AWS header table)", features
 
   it("HTTP_PROXY: client headers the table drops (Content-Encoding too) never reach the endpoint; Passthrough ones do", async () => {
     const { status, text } = await nodeRequest(`${base}/proxy/client`, "POST", {
-      "Content-Type": "text/plain",
-      "Content-MD5": "Q2hlY2s=",
-      "Max-Forwards": "5",
-      "Proxy-Authenticate": "Basic realm=x",
-      Server: "client-server",
-      TE: "trailers",
-      Via: "1.1 client-proxy",
-      "WWW-Authenticate": "Basic realm=x",
-      // Dropped for http_proxy only ("Passthrough/Dropped/Passthrough").
-      "Content-Encoding": "identity",
-      Connection: "close",
+      ...CLIENT_TABLED_HEADERS,
       Authorization: "Bearer client",
       Pragma: "no-cache",
       Referer: "https://referer.example/",
@@ -108,6 +115,19 @@ describe("integration request and response headers (AWS header table)", features
     expect(backendHeader(echoed, "age")).toEqual(["1"]);
     expect(backendHeader(echoed, "host")).toEqual([new URL(backend.url).host]);
     expect(echoed.body).toBe("payload");
+  });
+
+  it("Lambda proxy: the event has no headers the lambda column drops; Via and Content-Encoding pass", features("rest.lambda-proxy"), async () => {
+    const { status, text } = await nodeRequest(`${base}/event`, "POST", { ...CLIENT_TABLED_HEADERS, "X-Plain": "kept" }, "payload");
+    expect(status).toBe(200);
+    const headers = new Map(Object.entries(JSON.parse(text) as Record<string, string[]>).map(([name, values]) => [name.toLowerCase(), values]));
+    for (const name of ["content-md5", "max-forwards", "proxy-authenticate", "server", "te", "www-authenticate", "connection"]) {
+      expect(headers.get(name), name).toBeUndefined();
+    }
+    // "Dropped/Dropped/Passthrough" (Via) and "Passthrough/Dropped/Passthrough" (Content-Encoding).
+    expect(headers.get("via")).toEqual(["1.1 client-proxy"]);
+    expect(headers.get("content-encoding")).toEqual(["identity"]);
+    expect(headers.get("x-plain")).toEqual(["kept"]);
   });
 
   it("HTTP_PROXY: a keep-alive client does not make the endpoint close its connection", async () => {
