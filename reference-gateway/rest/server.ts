@@ -107,14 +107,18 @@ function clientGone(req: http.IncomingMessage, error: unknown): boolean {
 }
 
 /** Answers to malformed HTTP, which never reaches the lifecycle (as node:http's defaults, in AWS's JSON shape). */
-function clientErrorResponse(error: NodeJS.ErrnoException): string {
-  const [status, reason, message] =
+function clientErrorAnswer(error: NodeJS.ErrnoException): { status: number; reason: string; body: string } {
+  const [status, reason] =
     error.code === "HPE_HEADER_OVERFLOW"
-      ? [431, "Request Header Fields Too Large", "Request Header Fields Too Large"]
+      ? [431, "Request Header Fields Too Large"]
       : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
-        ? [408, "Request Timeout", "Request Timeout"]
-        : [400, "Bad Request", "Bad Request"];
-  const body = JSON.stringify({ message });
+        ? [408, "Request Timeout"]
+        : [400, "Bad Request"];
+  return { status, reason, body: JSON.stringify({ message: reason }) };
+}
+
+function clientErrorResponse(error: NodeJS.ErrnoException): string {
+  const { status, reason, body } = clientErrorAnswer(error);
   return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`;
 }
 
@@ -280,10 +284,13 @@ export function createGatewayServer(
 export function clientErrorHandler(error: NodeJS.ErrnoException, socket: import("node:stream").Duplex): void {
   const pending = (socket as unknown as { _httpMessage?: http.ServerResponse })._httpMessage;
   if (pending && !pending.writableEnded) {
-    if (error.code === "ERR_HTTP_REQUEST_TIMEOUT" && !pending.headersSent) {
-      // The body did not arrive in time (slow upload): the request is still being read, so nothing will answer it.
-      const body = '{"message":"Request Timeout"}';
-      pending.writeHead(408, { "Content-Type": "application/json", "Content-Length": body.length, Connection: "close" });
+    const request = (pending as { req?: http.IncomingMessage }).req;
+    if (!pending.headersSent && (error.code === "ERR_HTTP_REQUEST_TIMEOUT" || request?.complete === false)) {
+      // The request being read failed: its body did not arrive in time (slow upload), its chunked framing broke, or
+      // the client ended the stream mid-body. The lifecycle gave it up as aborted, so nothing else will answer it;
+      // unanswered, the half-closed socket would stay open until the request timeout.
+      const { status, body } = clientErrorAnswer(error);
+      pending.writeHead(status, { "Content-Type": "application/json", "Content-Length": body.length, Connection: "close" });
       pending.end(body, () => socket.destroy());
       return;
     }

@@ -11,9 +11,12 @@ export const ROBUSTNESS_SECRETS = { apiKey: "gpRobustnessKey0123456789abcd", tok
 export const fuzzRuns = (fallback: number): number => Number(process.env.GATEPROOF_FUZZ_RUNS ?? fallback);
 export const fuzzSeed = process.env.GATEPROOF_SEED === undefined ? undefined : Number(process.env.GATEPROOF_SEED);
 
-/** Sends bytes, collects everything answered until the server closes or stays quiet for `quietMs`. */
-export function rawExchange(port: number, bytes: Buffer | string, options: { quietMs?: number; maxMs?: number; halfClose?: boolean } = {}): Promise<{ data: Buffer; closedByServer: boolean; error?: string }> {
-  const { quietMs = 300, maxMs = 5_000, halfClose = false } = options;
+/**
+ * Sends bytes, collects everything answered until the server closes or stays quiet for `quietMs` after its last
+ * byte (`firstByteMs`, default 4 × quietMs, before its first).
+ */
+export function rawExchange(port: number, bytes: Buffer | string, options: { quietMs?: number; firstByteMs?: number; maxMs?: number; halfClose?: boolean } = {}): Promise<{ data: Buffer; closedByServer: boolean; error?: string }> {
+  const { quietMs = 300, maxMs = 5_000, halfClose = false, firstByteMs = quietMs * 4 } = options;
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let closedByServer = false;
@@ -23,7 +26,7 @@ export function rawExchange(port: number, bytes: Buffer | string, options: { qui
         if (halfClose) socket.end();
       });
     });
-    let quiet = setTimeout(() => socket.destroy(), quietMs * 4);
+    let quiet = setTimeout(() => socket.destroy(), firstByteMs);
     const hard = setTimeout(() => socket.destroy(), maxMs);
     socket.on("data", (chunk) => {
       chunks.push(chunk);
