@@ -14,6 +14,7 @@ commands:
         [--aws-endpoint SERVICE=URL …] [--cognito-jwks POOLID=URL …] [--iam-credentials FILE]
         [--source-vpce ID] [--source-vpc ID] [--tls [--tls-cert FILE --tls-key FILE]] [--access-log FILE] [--admin-port N]
         [--store memory|redis://…] [--throttle-fail-mode open|closed] [--account-rate-limit R] [--account-burst-limit B]
+        [--websocket-instance-ttl MS]
   conformance [--target URL] [--http-api-url URL] [--ws-url URL] [--api-key K] [--name N] [--features F,…] [--profiles P,…]
               [--supported-features F,…] [--exempt-features F,…] [--options FILE.json] [--report-dir DIR] [--seed N]
               [--ready-path /echo] [--ready-timeout S] [suite paths…]

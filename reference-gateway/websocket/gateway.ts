@@ -99,7 +99,9 @@ export async function startWebSocketApis(o: WebSocketStartOptions): Promise<{ ur
   const limits = { ...AWS_WEBSOCKET_LIMITS, ...o.limits };
   const principals = new Map(o.principals);
   if (o.prepared.principal) principals.set(o.prepared.principal.accessKeyId, o.prepared.principal);
-  const registry = new ConnectionRegistry(o.store, { recordTtlMs: limits.maxDurationMs, instanceTtlMs: o.instanceTtlMs ?? DEFAULT_INSTANCE_TTL_MS, log: o.log });
+  const instanceTtlMs = o.instanceTtlMs ?? DEFAULT_INSTANCE_TTL_MS;
+  if (!(instanceTtlMs >= 100)) throw new TypeError(`webSocketInstanceTtlMs must be at least 100 ms (renewed every third of it), got ${instanceTtlMs}`);
+  const registry = new ConnectionRegistry(o.store, { recordTtlMs: limits.maxDurationMs, instanceTtlMs, log: o.log });
   if ((o.model.webSocketApis ?? []).length > 0) await registry.start();
   const urls: StartedWebSocketApi[] = [];
   const servers: WebSocketApiServer[] = [];

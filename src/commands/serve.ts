@@ -26,6 +26,7 @@ export async function serve(args: string[]): Promise<number> {
     "throttle-fail-mode": { type: "string" },
     "account-rate-limit": { type: "string" },
     "account-burst-limit": { type: "string" },
+    "websocket-instance-ttl": { type: "string" },
   });
   const [template, ...extra] = positionals;
   if (!template || extra.length > 0) throw new UsageError("serve takes exactly one template");
@@ -59,6 +60,8 @@ export async function serve(args: string[]): Promise<number> {
     // Token buckets, quotas and caches: this process's memory, or a Redis every gateway instance shares.
     store: values.store,
     throttleFailMode: failMode,
+    // With a shared store: ms after which a crashed instance's WebSocket connections are gone for the others.
+    ...(values["websocket-instance-ttl"] === undefined ? {} : { webSocketInstanceTtlMs: integerOption(values["websocket-instance-ttl"], "websocket-instance-ttl", 10_000) }),
     ...(accountRate !== undefined || accountBurst !== undefined ? { accountThrottle: { rateLimit: accountRate ?? 10_000, burstLimit: accountBurst ?? 5_000 } } : {}),
     log: (line) => void process.stdout.write(line.endsWith("\n") ? line : `${line}\n`),
   });
