@@ -32,9 +32,12 @@ export async function startEchoBackend(port = 0, options: { responseHeaders?: Re
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
-      const url = new URL(req.url ?? "/", "http://backend");
-      const status = Number(url.searchParams.get("status") ?? 200);
-      const delay = Number(url.searchParams.get("delay") ?? 0);
+      // Only the query is read: a path such as "//x" (an empty greedy segment forwarded as is) is no URL to parse.
+      const target = req.url ?? "/";
+      const query = new URLSearchParams(target.includes("?") ? target.slice(target.indexOf("?") + 1) : "");
+      const asked = Number(query.get("status") ?? 200);
+      const status = Number.isInteger(asked) && asked >= 200 && asked <= 599 ? asked : 200;
+      const delay = Number(query.get("delay") ?? 0);
       const headers: Array<[string, string]> = [];
       for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i]!, req.rawHeaders[i + 1]!]);
       const echoed: EchoedRequest = { method: req.method ?? "", url: req.url ?? "", headers, body: Buffer.concat(chunks).toString("utf8") };
