@@ -16,7 +16,11 @@ import { createWriteStream, type WriteStream } from "node:fs";
  * variables) being `-`, which is how AWS's own support engineers find cached requests in access logs
  * (aws-samples/serverless-snippets apigateway-log-insights-caching: filter on a present IntegrationLatency).
  * The reference adds one variable of its own, `$context.gateproof.cacheStatus`: HIT, MISS, INVALIDATED or `-`
- * (not cached), for local debugging only — AWS writes `-` for it.
+ * (not cached), for local debugging only — AWS writes `-` for it. And `$context.gateproof.throttleCheckedAt`: the
+ * instant the store checked the request's token buckets (admitted or refused), in µs since the epoch on the store's
+ * clock (the Redis server's `TIME` in distributed mode), `-` when they were not checked (no throttle step reached, or
+ * the store did not answer) — the instants the buckets actually used, which the throttle benchmark's model replays
+ * (src/bench/throttle.ts).
  *
  * Escaping (a choice; AWS's documentation is silent): when the format is JSON (starts with `{`), substituted values
  * are escaped as JSON string contents, so a quote in a User-Agent cannot break the line; newlines never survive.
@@ -32,6 +36,7 @@ export interface AccessLogRecord {
   /** Gateway error of a failed request. */
   error?: { message: string; responseType: string };
   cacheStatus?: "HIT" | "MISS" | "INVALIDATED";
+  throttleCheckedAt?: number;
 }
 
 type Resolver = (record: AccessLogRecord) => unknown;
@@ -51,6 +56,7 @@ const ACCESS_LOG_ONLY: Record<string, Resolver> = {
   "error.messageString": (r) => (r.error ? JSON.stringify(r.error.message) : undefined),
   "error.responseType": (r) => r.error?.responseType,
   "gateproof.cacheStatus": (r) => r.cacheStatus,
+  "gateproof.throttleCheckedAt": (r) => r.throttleCheckedAt,
 };
 
 function contextPath(path: string[]): Resolver {

@@ -76,7 +76,11 @@ export async function handleRestRequest(compiled: CompiledRestApi, deps: RestDep
   try {
     const routed = route(call, compiled);
     await authorize(routed, compiled, deps);
-    if (deps.throttle) await throttle(routed, deps.throttle);
+    if (deps.throttle) {
+      const check = await throttle(routed, deps.throttle);
+      outcome.throttleCheckedAt = check.at;
+      if (check.refusal) throw check.refusal;
+    }
     const validation = compiled.validations.get(routed.route.method);
     if (validation) validateRequest(validation, routed);
     const cached = deps.responseCache ? await cacheLookup(routed, compiled.cache, { ...deps, responseCache: deps.responseCache }) : undefined;

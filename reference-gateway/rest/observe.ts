@@ -10,6 +10,8 @@ export interface RequestOutcome {
   /** ms from sending the integration request to its mapped answer; undefined when the integration was not called. */
   integrationLatencyMs?: number;
   integrationStatus?: number;
+  /** µs since the epoch on the store's clock when the throttle step's buckets were checked (undefined: not checked). */
+  throttleCheckedAt?: number;
   /** The failure that became the response, if any. */
   error?: unknown;
 }
@@ -46,6 +48,7 @@ export function observeRequest(call: RestCall, compiled: CompiledRestApi, deps: 
       integrationStatus: outcome.integrationStatus,
       error: failure ? { message: failure.message, responseType: failure.type } : undefined,
       cacheStatus: outcome.cache,
+      throttleCheckedAt: outcome.throttleCheckedAt,
     }),
   );
 }

@@ -61,7 +61,13 @@ function stageBucket(call: RoutedCall, fallback: ThrottleLimits): NamedBucket | 
 
 const ACCOUNT_FALLBACK: ThrottleLimits = { rateLimit: 10_000, burstLimit: 5_000 };
 
-export async function throttle(call: RoutedCall, deps: ThrottleDeps): Promise<void> {
+/** The throttle step's answer: a refusal to throw, or none; `at` as ThrottleDecision's (the access log shows it). */
+export interface ThrottleCheck {
+  refusal?: GatewayError;
+  at?: number;
+}
+
+export async function throttle(call: RoutedCall, deps: ThrottleDeps): Promise<ThrottleCheck> {
   const fallback = deps.throttler.account ? { rateLimit: deps.throttler.account.rate, burstLimit: deps.throttler.account.burst } : ACCOUNT_FALLBACK;
   const buckets: NamedBucket[] = [];
   const stage = stageBucket(call, fallback);
@@ -80,8 +86,8 @@ export async function throttle(call: RoutedCall, deps: ThrottleDeps): Promise<vo
     if (plan.quota) quota = quotaSpec(plan.id, key.id, plan.quota, deps.deployedAt);
   }
   const decision = await deps.throttler.admit(buckets, quota);
-  if (decision.admitted) return;
+  if (decision.admitted) return { at: decision.at };
   // No `detail`: a refused request is expected traffic under load, not a line in the log.
-  if (decision.reason === "quota") throw new GatewayError("QUOTA_EXCEEDED");
-  throw new GatewayError("THROTTLED");
+  if (decision.reason === "unavailable") return { refusal: new GatewayError("THROTTLED") };
+  return { refusal: new GatewayError(decision.reason === "quota" ? "QUOTA_EXCEEDED" : "THROTTLED"), at: decision.at };
 }

@@ -48,13 +48,13 @@ export class MemoryStore implements Store {
     const levels: number[] = [];
     for (const [index, bucket] of request.buckets.entries()) {
       const units = unitsAt(this.buckets.get(bucket.key), unitsPerMicro(bucket.rate), capacityUnits(bucket.burst), now);
-      if (units < TOKEN) return { admitted: false, reason: "throttled", bucket: index };
+      if (units < TOKEN) return { admitted: false, reason: "throttled", bucket: index, at: now };
       levels.push(units);
     }
     let quotaUsed: number | undefined;
     if (request.quota) {
       const usage = this.usageAt(request.quota, nowMs);
-      if (usage.used >= usage.limit) return { admitted: false, reason: "quota", quotaUsed: usage.used };
+      if (usage.used >= usage.limit) return { admitted: false, reason: "quota", quotaUsed: usage.used, at: now };
       quotaUsed = usage.used + 1;
       // One counter per period, gone at the period's end.
       this.entries.set(`${request.quota.key}:${usage.start}`, { value: String(quotaUsed), expiresAt: usage.end });

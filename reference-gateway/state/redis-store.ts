@@ -175,8 +175,8 @@ export class RedisStore implements Store {
     const run = (this.redis as unknown as { gateproofAdmit: ScriptCommand<[number, number, number, number]> }).gateproofAdmit;
     const [ok, bucket, used, at] = await run.call(this.redis, keys.length, ...keys, ...args);
     if (ok === 1) return request.quota ? { admitted: true, quotaUsed: used, at } : { admitted: true, at };
-    if (bucket > 0) return { admitted: false, reason: "throttled", bucket: bucket - 1 };
-    return { admitted: false, reason: "quota", quotaUsed: used };
+    if (bucket > 0) return { admitted: false, reason: "throttled", bucket: bucket - 1, at };
+    return { admitted: false, reason: "quota", quotaUsed: used, at };
   }
 
   async quotaUsage(quota: QuotaSpec): Promise<QuotaUsage> {

@@ -78,8 +78,8 @@ export type AdmitResult =
       admitted: true;
       /** The quota's count including this request, when there is a quota. */
       quotaUsed?: number;
-      /** µs since the epoch on the store's clock: the instant the buckets were charged (access logs, the throttle bench). */
+      /** µs since the epoch on the store's clock: the instant the buckets were checked (access logs, the throttle bench). */
       at: number;
     }
-  | { admitted: false; reason: "throttled"; /** Index in `buckets` of the first empty bucket. */ bucket: number }
-  | { admitted: false; reason: "quota"; quotaUsed: number };
+  | { admitted: false; reason: "throttled"; /** Index in `buckets` of the first empty bucket. */ bucket: number; at: number }
+  | { admitted: false; reason: "quota"; quotaUsed: number; at: number };

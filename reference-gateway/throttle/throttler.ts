@@ -35,10 +35,11 @@ export interface NamedBucket extends BucketSpec {
   level: "account" | "stage" | "method" | "usage-plan" | "usage-plan-method" | "route";
 }
 
+/** `at`: µs on the store's clock when it checked the buckets (AdmitResult.at); absent when the store was not asked. */
 export type ThrottleDecision =
-  | { admitted: true; quotaUsed?: number; degraded?: true; /** µs on the store's clock when the buckets were charged (AdmitResult.at). */ at?: number }
-  | { admitted: false; reason: "throttled"; level: NamedBucket["level"] }
-  | { admitted: false; reason: "quota"; quotaUsed: number }
+  | { admitted: true; quotaUsed?: number; degraded?: true; at?: number }
+  | { admitted: false; reason: "throttled"; level: NamedBucket["level"]; at: number }
+  | { admitted: false; reason: "quota"; quotaUsed: number; at: number }
   | { admitted: false; reason: "unavailable" };
 
 export class Throttler {
@@ -84,7 +85,7 @@ export class Throttler {
     this.outage.answered();
     if (result.admitted) return result;
     if (result.reason === "quota") return result;
-    return { admitted: false, reason: "throttled", level: all[result.bucket]!.level };
+    return { admitted: false, reason: "throttled", level: all[result.bucket]!.level, at: result.at };
   }
 
   /** Whether the last store call failed (the fail mode is in force). */

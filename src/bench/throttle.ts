@@ -2,11 +2,18 @@
  * Throttle benchmarks (`gateproof bench --suite throttle`, or `npm run bench -- --suite throttle`):
  *
  *  accuracy  an open-loop generator sends at `overload` × the limit for `seconds` to one MOCK route with method
- *            settings rate R / burst B, and counts the 200s. A token bucket admits B + R·t over the window t between
- *            the first and the last admitted arrival, as the gateway stamped them ($context.requestTimeEpoch, ms; at
- *            overload the bucket is empty after the burst, so the last admission is when its last token came);
- *            the report gives admitted − expected (±1 in one process is the target; ms stamps add ±R/1000). The
- *            default burst (500 = 2.5 s of rate) keeps an event-loop stall of the gateway on a busy machine from
+ *            settings rate R / burst B, and counts the 200s. The model uses the instants the buckets used: the access
+ *            log's $context.gateproof.throttleCheckedAt, µs on the store's clock (the gateway's clock for the memory
+ *            store, Redis's TIME for two instances), for every request, admitted or refused. Two figures:
+ *              - bound: a bucket full at the first admission admits B + R·t over the window t from its first to its
+ *                last admission, exactly so (within (B + R·t − 1, B + R·t]) when requests reach it faster than R all
+ *                the time — the issue's target (±1 in one process, ±2% for two on Redis);
+ *              - replay: a real-number token bucket (the definition, not the gateway's integer arithmetic) fed the same
+ *                instants in order; admitted − replayed is the gateway's own error, whatever the load.
+ *            When the machine starves the gateway (requests reach the bucket slower than R for a while), the bucket
+ *            tops out at B and the bound overstates what any token bucket admits; the replay does not. For comparison
+ *            the report also gives the bound over the arrival stamps ($context.requestTimeEpoch, ms), which moves with
+ *            the time between a request's arrival and its throttle step, and nothing in the bucket. The default burst (500 = 2.5 s of rate) keeps an event-loop stall of the gateway on a busy machine from
  *            overflowing the bucket, which would (correctly) admit fewer and blur the measurement. Once against one gateway
  *            process on the memory store, once against two gateway processes sharing one redis-server (requests
  *            alternate between them), when redis-server is installed.
@@ -43,12 +50,18 @@ export interface AccuracyResult {
   admitted: number;
   throttled: number;
   other: number;
-  /** First to last admitted arrival, on the gateway's clock (ms resolution). */
+  /** First to last admission, on the store's clock (the instants its buckets were checked). */
   windowSeconds: number;
+  /** What a real-number token bucket admits given the same instants, in order; admitted − replayed. */
+  replayed: number;
+  replayError: number;
+  /** The bound over the admitted requests' arrival stamps (ms), for comparison: its window and the error it gives. */
+  arrivalWindowSeconds: number;
+  arrivalError: number;
   /** First to last request sent, on the generator's clock. */
   clientWindowSeconds: number;
   expected: number;
-  /** admitted − expected, in requests. */
+  /** expected = B + R·t; admitted − expected, in requests. */
   error: number;
   /** error / expected. */
   relativeError: number;
@@ -62,12 +75,15 @@ export interface SoakResult {
   admitted: number;
   expected: number;
   error: number;
+  replayError: number;
   rssMb: { start: number | undefined; end: number | undefined; every5s: Array<number | undefined> };
 }
 
 export interface ThrottleBenchReport {
   startedAt: string;
   machine: { cpus: number; cpuModel: string; node: string };
+  /** os.loadavg() when the run began: the machine is shared, and the figures depend on it. */
+  loadAverage: number[];
   options: ThrottleBenchOptions;
   accuracy: AccuracyResult[];
   soak?: SoakResult;
@@ -79,12 +95,16 @@ const here = new URL(".", import.meta.url).pathname;
 interface Gateway {
   url: string;
   pid: number;
+  /** Its access log: `{"id": requestId, "at": µs when the buckets were checked, or "-"}` per line. */
+  accessLog: string;
   stop(): Promise<void>;
 }
 
 async function startServe(options: ThrottleBenchOptions, store?: string): Promise<Gateway> {
-  const urlsFile = join(tmpdir(), `gateproof-bench-throttle-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
-  const args = [join(here, "../gateproof.mjs"), "serve", join(here, "fixture/throttle.yaml"), "--port", "0", "--urls-file", urlsFile, "--parameter-overrides", `Rate=${options.rate}`, `Burst=${options.burst}`];
+  const name = join(tmpdir(), `gateproof-bench-throttle-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const urlsFile = `${name}.json`;
+  const accessLog = `${name}.access.log`;
+  const args = [join(here, "../gateproof.mjs"), "serve", join(here, "fixture/throttle.yaml"), "--port", "0", "--urls-file", urlsFile, "--access-log", accessLog, "--parameter-overrides", `Rate=${options.rate}`, `Burst=${options.burst}`];
   if (store) args.push("--store", store);
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "inherit"] });
   const deadline = Date.now() + 20_000;
@@ -94,9 +114,9 @@ async function startServe(options: ThrottleBenchOptions, store?: string): Promis
       const urls = JSON.parse(await readFile(urlsFile, "utf8")) as Array<{ url: string }>;
       const stop = async () => {
         if (child.exitCode === null) await new Promise<void>((resolve) => (child.once("exit", () => resolve()), child.kill("SIGTERM")));
-        await rm(urlsFile, { force: true });
+        await Promise.all([rm(urlsFile, { force: true }), rm(accessLog, { force: true })]);
       };
-      return { url: urls[0]!.url, pid: child.pid!, stop };
+      return { url: urls[0]!.url, pid: child.pid!, accessLog, stop };
     } catch {
       if (Date.now() > deadline) {
         child.kill("SIGKILL");
@@ -108,12 +128,19 @@ async function startServe(options: ThrottleBenchOptions, store?: string): Promis
 }
 
 
+/** A request the throttle step answered: its request id, and for a 200 its arrival stamp (ms). */
+interface Answer {
+  id: string;
+  admitted: boolean;
+  arrivedAt?: number;
+}
+
 /** Open loop: request i leaves at start + i / rps whatever the answers do; returns the statuses and the send window. */
-async function drive(urls: string[], rps: number, seconds: number): Promise<{ statuses: number[]; windowSeconds: number; admittedAt: number[] }> {
+async function drive(urls: string[], rps: number, seconds: number): Promise<{ statuses: number[]; windowSeconds: number; answers: Answer[] }> {
   const agent = new Agent({ connections: 64, pipelining: 1, keepAliveTimeout: 30_000 });
   const n = Math.round(rps * seconds);
   const statuses: number[] = new Array(n);
-  const admittedAt: number[] = [];
+  const answers: Answer[] = [];
   // Open the connections first, on a path no route matches (403 before the throttle step: it takes no token), so
   // connection set-up does not delay the first measured requests.
   await Promise.all(Array.from({ length: 64 }, (_, i) => request(`${urls[i % urls.length]!.replace(/\/limited$/, "")}/warm-up`, { dispatcher: agent }).then((r) => r.body.dump())));
@@ -133,28 +160,93 @@ async function drive(urls: string[], rps: number, seconds: number): Promise<{ st
         .then(async (response) => {
           const text = await response.body.text();
           statuses[i] = response.statusCode;
-          if (response.statusCode === 200) admittedAt.push((JSON.parse(text) as { t: number }).t);
+          const id = String(response.headers["x-amzn-requestid"]);
+          if (response.statusCode === 200) answers.push({ id, admitted: true, arrivedAt: (JSON.parse(text) as { t: number }).t });
+          else if (response.statusCode === 429) answers.push({ id, admitted: false });
         })
         .catch(() => void (statuses[i] = 0)),
     );
   }
   await Promise.all(pending);
   await agent.close();
-  return { statuses, windowSeconds: (last - first) / 1000, admittedAt };
+  return { statuses, windowSeconds: (last - first) / 1000, answers };
 }
+
+/** An answer with the instant (µs, store clock) the gateway checked its buckets. */
+type Checked = Answer & { at: number };
+
+/**
+ * The instants the gateways checked the buckets for these requests, from their access logs. The lines are written as
+ * the responses go out; a short wait covers the file stream's buffering.
+ */
+async function checkedAt(gateways: Gateway[], answers: Answer[]): Promise<Checked[]> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const at = new Map<string, number>();
+    for (const g of gateways) {
+      const text = await readFile(g.accessLog, "utf8").catch(() => "");
+      for (const line of text.split("\n")) {
+        if (!line) continue;
+        const entry = JSON.parse(line) as { id: string; at: string };
+        if (entry.at !== "-") at.set(entry.id, Number(entry.at));
+      }
+    }
+    const found = answers.flatMap((a) => (at.has(a.id) ? [{ ...a, at: at.get(a.id)! }] : []));
+    if (found.length === answers.length) return found.sort((x, y) => x.at - y.at);
+    if (Date.now() > deadline) throw new Error(`the access logs hold ${found.length} of the ${answers.length} throttle instants`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** B + R·t over the window from the first to the last of `instants`, and the admitted count's distance from it. */
+function bound(options: ThrottleBenchOptions, admitted: number, instants: number[], perSecond: number) {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const t of instants) (first = Math.min(first, t)), (last = Math.max(last, t));
+  const windowSeconds = instants.length > 1 ? (last - first) / perSecond : 0;
+  const expected = options.burst + options.rate * windowSeconds;
+  return { windowSeconds, expected, error: admitted - expected };
+}
+
+/** A real-number token bucket, full at the first instant, fed the instants in order: how many it admits. */
+function replay(options: ThrottleBenchOptions, checked: Checked[]): number {
+  let tokens = options.burst;
+  let previous = checked[0]?.at ?? 0;
+  let admitted = 0;
+  for (const { at } of checked) {
+    tokens = Math.min(options.burst, tokens + (options.rate * (at - previous)) / 1_000_000);
+    previous = at;
+    // 1e-9: a token that is whole in exact arithmetic must not be lost to a rounding in the last bit.
+    if (tokens >= 1 - 1e-9) {
+      tokens -= 1;
+      admitted++;
+    }
+  }
+  return admitted;
+}
+
+/** Both figures for one run (see the header). */
+async function measure(options: ThrottleBenchOptions, gateways: Gateway[], answers: Answer[]) {
+  const checked = await checkedAt(gateways, answers);
+  const admittedChecked = checked.filter((c) => c.admitted);
+  const admitted = admittedChecked.length;
+  const onStore = bound(options, admitted, admittedChecked.map((c) => c.at), 1_000_000);
+  const onArrival = bound(options, admitted, answers.flatMap((a) => (a.arrivedAt === undefined ? [] : [a.arrivedAt])), 1000);
+  const replayed = replay(options, checked);
+  return { admitted, onStore, onArrival, replayed, replayError: admitted - replayed };
+}
+
+const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 async function accuracy(mode: string, gateways: Gateway[], options: ThrottleBenchOptions): Promise<AccuracyResult> {
   // Warm the route with one request, then let the bucket fill again before the measured run.
   for (const g of gateways) for (let i = 0; i < 20; i++) await request(`${g.url}/limited`).then((r) => r.body.dump());
   await new Promise((r) => setTimeout(r, Math.ceil((1000 * (options.burst + 1)) / options.rate) + 200));
   const offered = options.rate * options.overload;
-  const { statuses, windowSeconds: clientWindow, admittedAt } = await drive(gateways.map((g) => `${g.url}/limited`), offered, options.seconds);
+  const { statuses, windowSeconds: clientWindow, answers } = await drive(gateways.map((g) => `${g.url}/limited`), offered, options.seconds);
   const admitted = statuses.filter((s) => s === 200).length;
   const throttled = statuses.filter((s) => s === 429).length;
-  // The window as the gateway saw it: from the first to the last admitted arrival (ms clock of the gateway). At
-  // overload the bucket is empty from the burst on, so the last admission is when its last token came.
-  const windowSeconds = admittedAt.length > 1 ? (Math.max(...admittedAt) - Math.min(...admittedAt)) / 1000 : 0;
-  const expected = options.burst + options.rate * windowSeconds;
+  const m = await measure(options, gateways, answers);
   return {
     mode,
     instances: gateways.length,
@@ -164,11 +256,15 @@ async function accuracy(mode: string, gateways: Gateway[], options: ThrottleBenc
     admitted,
     throttled,
     other: statuses.length - admitted - throttled,
-    windowSeconds: Math.round(windowSeconds * 1000) / 1000,
-    clientWindowSeconds: Math.round(clientWindow * 1000) / 1000,
-    expected: Math.round(expected * 100) / 100,
-    error: Math.round((admitted - expected) * 100) / 100,
-    relativeError: Math.round(((admitted - expected) / expected) * 10_000) / 10_000,
+    windowSeconds: round(m.onStore.windowSeconds, 6),
+    replayed: m.replayed,
+    replayError: m.replayError,
+    arrivalWindowSeconds: round(m.onArrival.windowSeconds, 3),
+    arrivalError: round(m.onArrival.error, 2),
+    clientWindowSeconds: round(clientWindow, 3),
+    expected: round(m.onStore.expected, 2),
+    error: round(m.onStore.error, 2),
+    relativeError: round(m.onStore.error / m.onStore.expected, 4),
   };
 }
 
@@ -176,6 +272,7 @@ export async function runThrottleBench(options: ThrottleBenchOptions, progress: 
   const report: ThrottleBenchReport = {
     startedAt: new Date().toISOString(),
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? "unknown", node: process.version },
+    loadAverage: os.loadavg(),
     options,
     accuracy: [],
     notes: [],
@@ -192,19 +289,19 @@ export async function runThrottleBench(options: ThrottleBenchOptions, progress: 
       const began = performance.now();
       const samples: Array<number | undefined> = [];
       const sampler = setInterval(() => void rssMb(single.pid).then((mb) => samples.push(mb)), 5000);
-      const { statuses, admittedAt } = await drive([`${single.url}/limited`], offered, options.soakSeconds).finally(() => clearInterval(sampler));
-      const windowSeconds = admittedAt.length > 1 ? (Math.max(...admittedAt) - Math.min(...admittedAt)) / 1000 : 0;
+      const { statuses, answers } = await drive([`${single.url}/limited`], offered, options.soakSeconds).finally(() => clearInterval(sampler));
       const took = (performance.now() - began) / 1000;
       const admitted = statuses.filter((s) => s === 200).length;
-      const expected = options.burst + options.rate * windowSeconds;
+      const m = await measure(options, [single], answers);
       report.soak = {
         seconds: options.soakSeconds,
         offeredRps: offered,
         achievedRps: Math.round(statuses.length / took),
         sent: statuses.length,
         admitted,
-        expected: Math.round(expected * 100) / 100,
-        error: Math.round((admitted - expected) * 100) / 100,
+        expected: round(m.onStore.expected, 2),
+        error: round(m.onStore.error, 2),
+        replayError: m.replayError,
         rssMb: { start, end: await rssMb(single.pid), every5s: samples },
       };
     }
@@ -231,13 +328,17 @@ export function throttleMarkdown(report: ThrottleBenchReport): string {
     "",
     `Machine: ${report.machine.cpus} × ${report.machine.cpuModel}, Node ${report.machine.node}. Made by \`gateproof bench --suite throttle\` (src/bench/throttle.ts).`,
     "",
-    "| mode | limit (rate/burst) | offered req/s | sent | admitted | expected B + R·t | error | relative |",
-    "|---|---|---|---|---|---|---|---|",
-    ...report.accuracy.map((a) => `| ${a.mode} | ${a.limit.rate}/${a.limit.burst} | ${a.offeredRps} | ${a.sent} | ${a.admitted} | ${a.expected} (t = ${a.windowSeconds} s) | ${a.error} | ${(a.relativeError * 100).toFixed(2)}% |`),
+    `Load average at the start: ${report.loadAverage.map((l) => l.toFixed(2)).join(", ")} (1, 5, 15 min).`,
+    "",
+    "Instants: when the store checked each request's buckets (access log `$context.gateproof.throttleCheckedAt`, store clock). t: first to last admission. Bound: B + R·t (exact only while requests reach the bucket faster than R throughout). Replay: a real-number token bucket fed the same instants. Last column: the bound over the arrival stamps (`$context.requestTimeEpoch`) instead, for comparison.",
+    "",
+    "| mode | limit (rate/burst) | offered req/s | sent | admitted | bound B + R·t | error vs bound | relative | replay | error vs replay | error vs bound over arrival stamps |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
+    ...report.accuracy.map((a) => `| ${a.mode} | ${a.limit.rate}/${a.limit.burst} | ${a.offeredRps} | ${a.sent} | ${a.admitted} | ${a.expected} (t = ${a.windowSeconds} s) | ${a.error} | ${(a.relativeError * 100).toFixed(2)}% | ${a.replayed} | ${a.replayError} | ${a.arrivalError} (t = ${a.arrivalWindowSeconds} s) |`),
   ];
   if (report.soak) {
     const s = report.soak;
-    lines.push("", `Soak: ${s.offeredRps} req/s offered for ${s.seconds} s, ${s.achievedRps} req/s achieved, ${s.sent} sent, ${s.admitted} admitted (expected ${s.expected}, error ${s.error}); gateway RSS ${s.rssMb.start} MB → ${s.rssMb.end} MB (every 5 s: ${s.rssMb.every5s.join(", ")}).`);
+    lines.push("", `Soak: ${s.offeredRps} req/s offered for ${s.seconds} s, ${s.achievedRps} req/s achieved, ${s.sent} sent, ${s.admitted} admitted (bound ${s.expected}, error ${s.error}; error vs replay ${s.replayError}); gateway RSS ${s.rssMb.start} MB → ${s.rssMb.end} MB (every 5 s: ${s.rssMb.every5s.join(", ")}).`);
   }
   for (const note of report.notes) lines.push("", `Note: ${note}`);
   return `${lines.join("\n")}\n`;

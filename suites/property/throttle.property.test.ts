@@ -78,7 +78,7 @@ describe("token bucket (property)", features("throttle.stage"), () => {
     let base: string;
     let now = Date.parse("2026-03-10T12:00:00Z");
     beforeAll(async () => {
-      gateway = await startGateway({ template: new URL("../scenario/fixtures/throttling/template.yaml", import.meta.url).pathname, port: 0, parameterOverrides: { BackendUrl: "http://127.0.0.1:9" }, clock: () => now, log: () => {} });
+      gateway = await startGateway({ template: new URL("../scenario/fixtures/throttling/template.yaml", import.meta.url).pathname, port: 0, parameterOverrides: { BackendUrl: "http://127.0.0.1:9" }, clock: () => now, log: () => {}, accessLog: () => {} });
       base = gateway.urls[0]!.url;
     });
     afterAll(async () => {

@@ -83,12 +83,13 @@ describe("exact counts on an injected clock (second reference gateway)", feature
   let gateway: RunningGateway;
   let backend: EchoBackend;
   let base: string;
+  const accessLines: string[] = [];
   let now = Date.parse("2026-03-10T15:00:00Z");
   const tick = (ms: number) => void (now += ms);
 
   beforeAll(async () => {
     backend = await startEchoBackend();
-    gateway = await startGateway({ template: TEMPLATE, port: 0, parameterOverrides: { BackendUrl: backend.url }, clock: () => now, adminPort: 0, log: () => {} });
+    gateway = await startGateway({ template: TEMPLATE, port: 0, parameterOverrides: { BackendUrl: backend.url }, clock: () => now, adminPort: 0, log: () => {}, accessLog: (line) => accessLines.push(line) });
     base = gateway.urls[0]!.url;
   });
   afterAll(async () => {
@@ -108,6 +109,21 @@ describe("exact counts on an injected clock (second reference gateway)", feature
     tick(10_000); // refills to burst, never beyond
     expect(await statuses(base, "GET", "/slow", 4)).toEqual([200, 200, 200, 429]);
     expect(backend.received.length - before).toBe(7);
+  });
+
+  it("$context.gateproof.throttleCheckedAt (access log): the instant the store checked the buckets, µs on its clock, admitted or refused", features("observe.access-log"), async () => {
+    tick(10_000);
+    accessLines.length = 0;
+    expect(await statuses(base, "GET", "/slow", 3)).toEqual([200, 200, 200]);
+    tick(1);
+    expect(await statuses(base, "GET", "/slow", 1)).toEqual([429]);
+    expect(await statuses(base, "GET", "/nowhere", 1)).toEqual([403]); // refused before the throttle step
+    const at = (ms: number) => String(ms * 1000);
+    expect(accessLines.map((line) => JSON.parse(line))).toEqual([
+      ...Array(3).fill({ status: "200", checkedAt: at(now - 1) }),
+      { status: "429", checkedAt: at(now) },
+      { status: "403", checkedAt: "-" },
+    ]);
   });
 
   it("stage limits apply per method: POST /slow has its own bucket", async () => {
@@ -167,7 +183,7 @@ describe("exact counts on an injected clock (second reference gateway)", feature
   });
 
   it("the account level applies to every API and method (accountThrottle rate 1, burst 2)", features("throttle.account"), async () => {
-    const second = await startGateway({ template: TEMPLATE, port: 0, parameterOverrides: { BackendUrl: backend.url }, clock: () => now, accountThrottle: { rateLimit: 1, burstLimit: 2 }, log: () => {} });
+    const second = await startGateway({ template: TEMPLATE, port: 0, parameterOverrides: { BackendUrl: backend.url }, clock: () => now, accountThrottle: { rateLimit: 1, burstLimit: 2 }, log: () => {}, accessLog: () => {} });
     try {
       const b = second.urls[0]!.url;
       expect(await statuses(b, "GET", "/fast", 1)).toEqual([200]);
@@ -188,7 +204,7 @@ describe.skipIf(!redisAvailable())("distributed mode: two gateways on one Redis 
   let two: RunningGateway;
   let closed: RunningGateway;
   const start = (extra: Parameters<typeof startGateway>[0] = {}) =>
-    startGateway({ template: TEMPLATE, port: 0, parameterOverrides: { BackendUrl: backend.url }, store: redis.url, log: (line) => lines.push(line), ...extra });
+    startGateway({ template: TEMPLATE, port: 0, parameterOverrides: { BackendUrl: backend.url }, store: redis.url, log: (line) => lines.push(line), accessLog: () => {}, ...extra });
 
   beforeAll(async () => {
     redis = await startRedis();
