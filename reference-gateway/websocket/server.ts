@@ -212,7 +212,6 @@ export class WebSocketApiServer {
     this.live.set(connectionId, live);
     const { delivery } = this.deps.registry;
     delivery.attach(connectionId, ws);
-    await this.deps.registry.update(connectionId, { state: "open" });
 
     const guard = new FrameGuard(this.deps.limits.maxFrameBytes);
     const onData = (chunk: Buffer) => {
@@ -245,6 +244,9 @@ export class WebSocketApiServer {
       void this.disconnect(facts, code, reason.toString("utf8"));
     });
     if (connectBody !== undefined) ws.send(connectBody);
+    // Only now, with every listener attached: a shared store's write is a network round trip, and a frame the client
+    // sends right after the 101 must not arrive before the message listener and the frame guard.
+    await this.deps.registry.update(connectionId, { state: "open" });
   }
 
   private async message(facts: ConnectionFacts, data: Buffer, isBinary: boolean): Promise<void> {
