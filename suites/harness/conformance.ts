@@ -14,7 +14,8 @@ export { awaitConvergence } from "../../src/conformance/converge.ts";
  *     it("TOKEN authorizer denies", features("auth.lambda-token", "rest.lambda-proxy"), async () => { … });
  *     describe("second gateway", features(["rest.validation"], { referenceOnly: true }), () => { … });
  *
- * Features of nested describes add up. When the target does not support one of them (GATEPROOF_SUPPORTED_FEATURES
+ * Features of nested describes add up, and so do their verdicts: a test inside a block that is reference-only or
+ * not supported is reported so too. When the target does not support one of them (GATEPROOF_SUPPORTED_FEATURES
  * / _EXEMPT_FEATURES / _PROFILES / _CONFORMANCE_OPTIONS, see src/conformance/support.ts), the test is skipped and
  * marked *not supported* in `task.meta.conformance`, which the conformance reporter counts as such — never as passed.
  * `referenceOnly` is for tests that start a second reference gateway with their own definition: against another
@@ -30,20 +31,26 @@ export interface FeatureOptions extends Omit<TestOptions, "meta" | "skip"> {
 let support: Support | undefined;
 const currentSupport = (): Support => (support ??= resolveSupport(process.env));
 
-function parentFeatures(): FeatureId[] {
+function parentMeta(): ConformanceMeta | undefined {
   const options = TestRunner.getCurrentSuite()?.options as { meta?: { conformance?: ConformanceMeta } } | undefined;
-  return options?.meta?.conformance?.features ?? [];
+  return options?.meta?.conformance;
 }
 
 export function features(...args: [FeatureId[], FeatureOptions?] | FeatureId[]): TestOptions {
   const [ids, options] = Array.isArray(args[0]) ? [args[0], args[1] as FeatureOptions | undefined] : [args as FeatureId[], undefined];
   for (const id of ids) if (!isFeatureId(id)) throw new Error(`unknown conformance feature ${JSON.stringify(id)} (see src/conformance/features.ts)`);
   const { referenceOnly, target, ...testOptions } = options ?? {};
-  const all = [...new Set([...parentFeatures(), ...ids])].sort((a, b) => Object.keys(FEATURES).indexOf(a) - Object.keys(FEATURES).indexOf(b));
+  const parent = parentMeta();
+  const all = [...new Set([...(parent?.features ?? []), ...ids])].sort((a, b) => Object.keys(FEATURES).indexOf(a) - Object.keys(FEATURES).indexOf(b));
   const verdict = verdictFor(all, currentSupport());
   const conformance: ConformanceMeta = { features: all };
   if (verdict.status === "not-selected") conformance.status = "not-selected";
-  else if (referenceOnly && inject("targetKind") !== "reference") {
+  else if (parent?.status === "reference-only" || parent?.status === "not-supported") {
+    // The enclosing block is skipped for this reason, so its tests are too: they say so rather than "skipped".
+    conformance.status = parent.status;
+    if (parent.reason !== undefined) conformance.reason = parent.reason;
+    if (parent.unsupported !== undefined) conformance.unsupported = parent.unsupported;
+  } else if (referenceOnly && inject("targetKind") !== "reference") {
     conformance.status = "reference-only";
     conformance.reason = "starts its own reference gateway with a definition the fixture does not have";
   } else if (target === "http-api" && inject("httpApiUrl") === "") {

@@ -1,13 +1,18 @@
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { request } from "undici";
+import { startGateway, type RunningGateway } from "../../reference-gateway/index.ts";
+import type { ConformanceReport } from "../../src/conformance/report.ts";
 import { features } from "../harness/conformance.ts";
+import { startReferenceWithBackend, type ReferenceWithBackend } from "../harness/reference.ts";
 
 const BIN = new URL("../../src/gateproof.mjs", import.meta.url).pathname;
 const TWO_APIS = new URL("./fixtures/two-apis/template.yaml", import.meta.url).pathname;
+const FIXTURE = new URL("../fixture/template.yaml", import.meta.url).pathname;
+const WEBSOCKET = new URL("./fixtures/websocket/template.yaml", import.meta.url).pathname;
 
 function run(args: string[]) {
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
@@ -118,5 +123,63 @@ describe("gateproof serve", features(["tooling.cli"], { referenceOnly: true, tim
     const serve = run(["serve", TWO_APIS, "--bogus"]);
     expect(await serve.exit).toBe(2);
     expect(serve.output().stderr).toContain("usage: gateproof");
+  });
+});
+
+// `gateproof conformance` against targets given by URL: a reference gateway this test starts on the fixture (with
+// another API key value than the template's default, as a user's deployment may have) and on the WebSocket fixture.
+describe("gateproof conformance: --target, --http-api-url, --ws-url, --api-key reach the suites", features(["tooling.cli"], { referenceOnly: true, timeout: 240_000 }), () => {
+  const KEY = "cliDeployedKey0123456789abcdef";
+  const SUITES = ["suites/scenario/http-api.test.ts", "suites/scenario/api-keys.test.ts", "suites/scenario/websocket-limits.test.ts"];
+  const FEATURES = ["--features", "http-api.routing,auth.api-key,websocket.limits"];
+  let fixture: ReferenceWithBackend;
+  let webSocket: RunningGateway;
+  let eventsDir: string;
+
+  beforeAll(async () => {
+    fixture = await startReferenceWithBackend(FIXTURE, { parameterOverrides: { ApiKeyValue: KEY } });
+    eventsDir = await mkdtemp(join(tmpdir(), "gateproof-cli-ws-"));
+    webSocket = await startGateway({ template: WEBSOCKET, port: 0, log: () => {}, parameterOverrides: { EventsDir: eventsDir } });
+  });
+  afterAll(async () => {
+    await fixture?.close();
+    await webSocket?.close();
+  });
+
+  async function conformanceRun(args: string[], suites = SUITES): Promise<{ code: number | null; report: ConformanceReport; stderr: string }> {
+    const reportDir = await mkdtemp(join(tmpdir(), "gateproof-cli-report-"));
+    const child = run(["conformance", ...args, ...FEATURES, "--report-dir", reportDir, ...suites]);
+    const code = await child.exit;
+    return { code, report: JSON.parse(await readFile(join(reportDir, "conformance.json"), "utf8")) as ConformanceReport, stderr: child.output().stderr };
+  }
+  const statuses = (report: ConformanceReport, file: string) => new Set(report.tests.filter((t) => t.file.endsWith(file)).map((t) => t.status));
+
+  it("with every flag: the HTTP API, WebSocket and API-key tests run against the given URLs and pass", async () => {
+    const rest = fixture.url("FixtureApi");
+    const httpApi = fixture.url("FixtureHttpApi");
+    const ws = webSocket.urls.find((u) => u.api === "ChatApi")!.url;
+    const before = fixture.backend.received.length;
+    const { code, report, stderr } = await conformanceRun(["--target", rest, "--http-api-url", httpApi, "--ws-url", ws, "--api-key", KEY]);
+    expect(code, stderr).toBe(0);
+    expect(report.target).toMatchObject({ kind: "external", url: rest, httpApiUrl: httpApi, wsUrl: ws });
+    expect(report.summary.failed).toBe(0);
+    // The fixture HTTP API's tests passed (its two-API block is reference-only against an external target) …
+    expect(statuses(report, "http-api.test.ts")).toEqual(new Set(["passed", "reference-only"]));
+    // … on this gateway: its HTTP_PROXY routes reached this test's echo backend.
+    expect(fixture.backend.received.slice(before).map((r) => r.url)).toContain("/things/42?keep=1&from=42");
+    // The key the fixture was deployed with opened /keyed: the default one would have been refused.
+    expect(report.tests.filter((t) => t.file.endsWith("api-keys.test.ts") && t.status === "passed").length).toBe(3);
+    // The WebSocket tests connected here: the fixture's $connect handler wrote its events into this directory.
+    expect(statuses(report, "websocket-limits.test.ts")).toEqual(new Set(["passed"]));
+    expect((await readdir(eventsDir)).some((name) => name.startsWith("CONNECT-"))).toBe(true);
+  });
+
+  it("without --http-api-url and --api-key: the HTTP API tests are not supported (no target) and the default key is refused", async () => {
+    const { code, report } = await conformanceRun(["--target", fixture.url("FixtureApi")], SUITES.slice(0, 2));
+    expect(code).toBe(1);
+    const fixtureHttpApi = report.tests.filter((t) => t.file.endsWith("http-api.test.ts") && t.status !== "reference-only");
+    expect(fixtureHttpApi.length).toBeGreaterThan(10);
+    for (const test of fixtureHttpApi) expect([test.status, test.reason]).toEqual(["not-supported", expect.stringContaining("--http-api-url")]);
+    expect(report.tests.filter((t) => t.file.endsWith("api-keys.test.ts") && t.status === "failed").map((t) => t.name)).toEqual([expect.stringContaining("the fixture's key → 200")]);
   });
 });
