@@ -11,6 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { ApiGatewayManagementApiClient, DeleteConnectionCommand, GetConnectionCommand, PostToConnectionCommand } from "@aws-sdk/client-apigatewaymanagementapi";
+import { startGateway } from "../../reference-gateway/index.ts";
+import { MemoryStore, type Store } from "../../reference-gateway/state/index.ts";
 import { features } from "../harness/conformance.ts";
 import { startGatewayProcess, type GatewayProcess } from "../harness/gateway-process.ts";
 import { redisAvailable, startRedis, type RedisServer } from "../harness/redis.ts";
@@ -144,5 +146,24 @@ describe.skipIf(!redisAvailable())("WebSocket @connections across gateway instan
     expect(a.log()).toContain("the connection registry is written again");
     inbox.ws.close();
     expect(await Promise.all([a.stop(), b.stop()])).toEqual([0, 0]);
+  });
+});
+
+describe("WebSocket on a shared store whose writes take a round trip", features(["websocket.routing"], { referenceOnly: true }), () => {
+  it("a message sent right after the 101 is routed (listeners are attached before the registry write completes)", async () => {
+    const memory = new MemoryStore();
+    // Every write 200 ms late, as a distant Redis would be.
+    const slow: Store = Object.assign(Object.create(memory) as Store, {
+      set: (key: string, value: string, ttl: number) => new Promise<void>((resolve) => setTimeout(() => resolve(memory.set(key, value, ttl)), 200)),
+    });
+    const gateway = await startGateway({ template: TEMPLATE, port: 0, store: slow, log: () => {} });
+    try {
+      const inbox = new Inbox(await connect(gateway.urls.find((u) => u.api === "ChatApi")!.url));
+      inbox.ws.send(JSON.stringify({ action: "echo" }));
+      expect(JSON.parse(await inbox.next(10_000))).toMatchObject({ requestContext: { routeKey: "echo", eventType: "MESSAGE" } });
+      inbox.ws.close();
+    } finally {
+      await gateway.close();
+    }
   });
 });
