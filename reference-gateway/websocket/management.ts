@@ -9,6 +9,8 @@
  * and the PHP SDK "Unable to parse error information from response - Error parsing JSON"
  * (georgeboot/laravel-echo-api-gateway#9); the SDKs take the error code from x-amzn-ErrorType.
  * Requests are SigV4-signed for execute-api and verified by auth/iam.ts, as AWS_IAM REST methods are.
+ * On a shared store the connection may be held by another gateway instance: its record says which, and POST and
+ * DELETE reach that instance's socket through delivery.ts (500 InternalServerErrorException when the store fails).
  */
 import type http from "node:http";
 import { authorizeIam } from "../auth/iam.ts";
