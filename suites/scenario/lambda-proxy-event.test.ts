@@ -181,8 +181,13 @@ describe("event structure", features("rest.lambda-proxy"), () => {
     expect(event.pathParameters).toBeNull();
     expect(event.body).toBeNull();
     expect(event.isBase64Encoded).toBe(false);
-    // Fixture stage `test` Variables: greeting (!Ref Greeting, default hello) and backendPath.
-    expect(event.stageVariables).toEqual({ greeting: "hello", backendPath: "things" });
+    // Fixture stage `test` Variables: greeting (!Ref Greeting, default hello), backendPath, and jwtIssuer (this
+    // stage's own /issuer URL, which names the deployment's API id and region).
+    expect(event.stageVariables).toEqual({
+      greeting: "hello",
+      backendPath: "things",
+      jwtIssuer: expect.stringMatching(/^https:\/\/[a-z0-9]{10}\.execute-api\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/test\/issuer$/),
+    });
     // Fixture Globals Timeout: 10 s → the function starts with at most 10000 ms left (Lambda context).
     expect(remainingTimeMs).toBeGreaterThan(5_000);
     expect(remainingTimeMs).toBeLessThanOrEqual(10_000);
