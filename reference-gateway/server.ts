@@ -63,11 +63,11 @@ export interface GatewayOptions extends LoadOptions {
   /** WebSocket APIs: message/frame limits, idle timeout and maximum duration (AWS values by default; tests shorten them). */
   webSocketLimits?: Partial<WebSocketLimits>;
   /**
-  /**
    * WebSocket APIs on a shared store: how long the connections of a gateway instance that died stay answerable through
    * @connections on the others (websocket/liveness.ts). Default 10000 ms.
    */
   webSocketInstanceTtlMs?: number;
+  /**
    * Resource policies: the VPC endpoint (`vpce-…`) and VPC (`vpc-…`) every request is taken to come through, as
    * `aws:SourceVpce` / `aws:SourceVpc`. A local request comes through neither, so by default both keys are absent.
    */
