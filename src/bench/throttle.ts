@@ -47,9 +47,15 @@ export interface AccuracyResult {
   limit: { rate: number; burst: number };
   offeredRps: number;
   sent: number;
+  /** 200s the store admitted (answers the fail mode gave are in `unchecked`). */
   admitted: number;
   throttled: number;
   other: number;
+  /**
+   * Requests answered without the store (it did not answer within its command timeout: the fail mode decided). The
+   * figures below are over the others (`admitted` included) — the ones the buckets saw.
+   */
+  unchecked: number;
   /** First to last admission, on the store's clock (the instants its buckets were checked). */
   windowSeconds: number;
   /** What a real-number token bucket admits given the same instants, in order; admitted − replayed. */
@@ -73,6 +79,7 @@ export interface SoakResult {
   achievedRps: number;
   sent: number;
   admitted: number;
+  unchecked: number;
   expected: number;
   error: number;
   replayError: number;
@@ -176,24 +183,28 @@ async function drive(urls: string[], rps: number, seconds: number): Promise<{ st
 type Checked = Answer & { at: number };
 
 /**
- * The instants the gateways checked the buckets for these requests, from their access logs. The lines are written as
- * the responses go out; a short wait covers the file stream's buffering.
+ * The instants the gateways checked the buckets for these requests, in order, from their access logs (the lines are
+ * written as the responses go out; a short wait covers the file stream's buffering), and how many were answered
+ * without the store (`-`: it did not answer within its command timeout, and the fail mode served or refused them).
  */
-async function checkedAt(gateways: Gateway[], answers: Answer[]): Promise<Checked[]> {
+async function checkedAt(gateways: Gateway[], answers: Answer[]): Promise<{ checked: Checked[]; unchecked: number }> {
   const deadline = Date.now() + 5000;
   for (;;) {
-    const at = new Map<string, number>();
+    const at = new Map<string, number | undefined>();
     for (const g of gateways) {
       const text = await readFile(g.accessLog, "utf8").catch(() => "");
       for (const line of text.split("\n")) {
         if (!line) continue;
         const entry = JSON.parse(line) as { id: string; at: string };
-        if (entry.at !== "-") at.set(entry.id, Number(entry.at));
+        at.set(entry.id, entry.at === "-" ? undefined : Number(entry.at));
       }
     }
-    const found = answers.flatMap((a) => (at.has(a.id) ? [{ ...a, at: at.get(a.id)! }] : []));
-    if (found.length === answers.length) return found.sort((x, y) => x.at - y.at);
-    if (Date.now() > deadline) throw new Error(`the access logs hold ${found.length} of the ${answers.length} throttle instants`);
+    const logged = answers.filter((a) => at.has(a.id));
+    if (logged.length === answers.length) {
+      const checked = logged.flatMap((a) => (at.get(a.id) === undefined ? [] : [{ ...a, at: at.get(a.id)! }]));
+      return { checked: checked.sort((x, y) => x.at - y.at), unchecked: answers.length - checked.length };
+    }
+    if (Date.now() > deadline) throw new Error(`the access logs hold ${logged.length} of the ${answers.length} answers`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -225,15 +236,15 @@ function replay(options: ThrottleBenchOptions, checked: Checked[]): number {
   return admitted;
 }
 
-/** Both figures for one run (see the header). */
+/** Both figures for one run (see the header), over the requests the store checked. */
 async function measure(options: ThrottleBenchOptions, gateways: Gateway[], answers: Answer[]) {
-  const checked = await checkedAt(gateways, answers);
+  const { checked, unchecked } = await checkedAt(gateways, answers);
   const admittedChecked = checked.filter((c) => c.admitted);
   const admitted = admittedChecked.length;
   const onStore = bound(options, admitted, admittedChecked.map((c) => c.at), 1_000_000);
   const onArrival = bound(options, admitted, answers.flatMap((a) => (a.arrivedAt === undefined ? [] : [a.arrivedAt])), 1000);
   const replayed = replay(options, checked);
-  return { admitted, onStore, onArrival, replayed, replayError: admitted - replayed };
+  return { admitted, unchecked, onStore, onArrival, replayed, replayError: admitted - replayed };
 }
 
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -244,10 +255,11 @@ async function accuracy(mode: string, gateways: Gateway[], options: ThrottleBenc
   await new Promise((r) => setTimeout(r, Math.ceil((1000 * (options.burst + 1)) / options.rate) + 200));
   const offered = options.rate * options.overload;
   const { statuses, windowSeconds: clientWindow, answers } = await drive(gateways.map((g) => `${g.url}/limited`), offered, options.seconds);
-  const admitted = statuses.filter((s) => s === 200).length;
   const throttled = statuses.filter((s) => s === 429).length;
   const m = await measure(options, gateways, answers);
+  const admitted = m.admitted;
   return {
+    unchecked: m.unchecked,
     mode,
     instances: gateways.length,
     limit: { rate: options.rate, burst: options.burst },
@@ -255,7 +267,7 @@ async function accuracy(mode: string, gateways: Gateway[], options: ThrottleBenc
     sent: statuses.length,
     admitted,
     throttled,
-    other: statuses.length - admitted - throttled,
+    other: statuses.filter((s) => s !== 200 && s !== 429).length,
     windowSeconds: round(m.onStore.windowSeconds, 6),
     replayed: m.replayed,
     replayError: m.replayError,
@@ -291,14 +303,14 @@ export async function runThrottleBench(options: ThrottleBenchOptions, progress: 
       const sampler = setInterval(() => void rssMb(single.pid).then((mb) => samples.push(mb)), 5000);
       const { statuses, answers } = await drive([`${single.url}/limited`], offered, options.soakSeconds).finally(() => clearInterval(sampler));
       const took = (performance.now() - began) / 1000;
-      const admitted = statuses.filter((s) => s === 200).length;
       const m = await measure(options, [single], answers);
       report.soak = {
         seconds: options.soakSeconds,
         offeredRps: offered,
         achievedRps: Math.round(statuses.length / took),
         sent: statuses.length,
-        admitted,
+        admitted: m.admitted,
+        unchecked: m.unchecked,
         expected: round(m.onStore.expected, 2),
         error: round(m.onStore.error, 2),
         replayError: m.replayError,
@@ -332,13 +344,15 @@ export function throttleMarkdown(report: ThrottleBenchReport): string {
     "",
     "Instants: when the store checked each request's buckets (access log `$context.gateproof.throttleCheckedAt`, store clock). t: first to last admission. Bound: B + R·t (exact only while requests reach the bucket faster than R throughout). Replay: a real-number token bucket fed the same instants. Last column: the bound over the arrival stamps (`$context.requestTimeEpoch`) instead, for comparison.",
     "",
-    "| mode | limit (rate/burst) | offered req/s | sent | admitted | bound B + R·t | error vs bound | relative | replay | error vs replay | error vs bound over arrival stamps |",
-    "|---|---|---|---|---|---|---|---|---|---|---|",
-    ...report.accuracy.map((a) => `| ${a.mode} | ${a.limit.rate}/${a.limit.burst} | ${a.offeredRps} | ${a.sent} | ${a.admitted} | ${a.expected} (t = ${a.windowSeconds} s) | ${a.error} | ${(a.relativeError * 100).toFixed(2)}% | ${a.replayed} | ${a.replayError} | ${a.arrivalError} (t = ${a.arrivalWindowSeconds} s) |`),
+    "Unchecked: answered by the fail mode because the store did not answer within its command timeout (250 ms); the other columns count only the requests the store checked.",
+    "",
+    "| mode | limit (rate/burst) | offered req/s | sent | unchecked | admitted | bound B + R·t | error vs bound | relative | replay | error vs replay | error vs bound over arrival stamps |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ...report.accuracy.map((a) => `| ${a.mode} | ${a.limit.rate}/${a.limit.burst} | ${a.offeredRps} | ${a.sent} | ${a.unchecked} | ${a.admitted} | ${a.expected} (t = ${a.windowSeconds} s) | ${a.error} | ${(a.relativeError * 100).toFixed(2)}% | ${a.replayed} | ${a.replayError} | ${a.arrivalError} (t = ${a.arrivalWindowSeconds} s) |`),
   ];
   if (report.soak) {
     const s = report.soak;
-    lines.push("", `Soak: ${s.offeredRps} req/s offered for ${s.seconds} s, ${s.achievedRps} req/s achieved, ${s.sent} sent, ${s.admitted} admitted (bound ${s.expected}, error ${s.error}; error vs replay ${s.replayError}); gateway RSS ${s.rssMb.start} MB → ${s.rssMb.end} MB (every 5 s: ${s.rssMb.every5s.join(", ")}).`);
+    lines.push("", `Soak: ${s.offeredRps} req/s offered for ${s.seconds} s, ${s.achievedRps} req/s achieved, ${s.sent} sent, ${s.admitted} admitted, ${s.unchecked} unchecked (bound ${s.expected}, error ${s.error}; error vs replay ${s.replayError}); gateway RSS ${s.rssMb.start} MB → ${s.rssMb.end} MB (every 5 s: ${s.rssMb.every5s.join(", ")}).`);
   }
   for (const note of report.notes) lines.push("", `Note: ${note}`);
   return `${lines.join("\n")}\n`;
