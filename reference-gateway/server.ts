@@ -8,7 +8,7 @@ import { FunctionDirectory } from "./integrations/lambda-target.ts";
 import { missingAwsEndpoints, resolveAwsServiceConfig, type AwsCredentials } from "./integrations/aws-endpoints.ts";
 import { compileRestApi } from "./rest/compile.ts";
 import { createRestServer, drainServer, type ConnectionLimits } from "./rest/server.ts";
-import { secureGatewayServer, tlsMaterial, type TlsMaterial, type TlsOptions } from "./tls.ts";
+import { secureGatewayServer, serveOverTls, tlsMaterial, type TlsMaterial, type TlsOptions } from "./tls.ts";
 import type { TemplateEngine } from "./templates/index.ts";
 import { vtlEngine } from "./vtl/index.ts";
 import { resolveJwksSources } from "./auth/cognito-jwks.ts";
@@ -186,10 +186,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       for (const stage of api.api.stages) urls.push({ api: api.api.logicalId, type: "REST", stage: stage.name, url: `${scheme}://${urlHost(host)}:${port}/${stage.name}` });
       ownEndpoints.serve(api.api.id, `${scheme}://${urlHost(host)}:${port}`);
     }
-    // WebSocket APIs (websocket/): their own ports after the REST APIs, ws://host:port/stage.
-    const ws = await startWebSocketApis({ model, prepared: webSocketFunctions, host, firstPort: options.port ? options.port + compiled.length + (model.httpApis?.length ?? 0) : 0, lambda, directory: deps.functions, principals: iam.principals, store: options.store === undefined ? new MemoryStore() : store, limits: options.webSocketLimits, instanceTtlMs: options.webSocketInstanceTtlMs, throttler, log, listen });
+    // WebSocket APIs (websocket/): their own ports after the REST APIs, ws://host:port/stage (wss:// with TLS, the
+    // @connections API on the same port then https://).
+    const listenWebSocket = tls ? (server: http.Server, port: number, h: string) => listen(serveOverTls(server, tls), port, h) : listen;
+    const ws = await startWebSocketApis({ model, prepared: webSocketFunctions, host, firstPort: options.port ? options.port + compiled.length + (model.httpApis?.length ?? 0) : 0, lambda, directory: deps.functions, principals: iam.principals, store: options.store === undefined ? new MemoryStore() : store, limits: options.webSocketLimits, instanceTtlMs: options.webSocketInstanceTtlMs, throttler, log, listen: listenWebSocket });
     closeWebSockets.push(ws.close);
-    for (const u of ws.urls) urls.push({ ...u, type: "WEBSOCKET" });
+    const secure = (url: string) => (tls ? url.replace(/^ws:/, "wss:").replace(/^http:/, "https:") : url);
+    for (const u of ws.urls) urls.push({ ...u, url: secure(u.url), type: "WEBSOCKET" });
+    // The functions' @connections endpoint, set to http://host:port of their API while listening, is on that TLS port.
+    const plainOrigins = new Set(ws.urls.map((u) => new URL(u.url.replace(/^ws:/, "http:")).origin));
+    for (const fn of Object.values(webSocketFunctions.functions)) {
+      const endpoint = fn.environment["AWS_ENDPOINT_URL_EXECUTE_API"];
+      if (endpoint !== undefined && plainOrigins.has(endpoint)) fn.environment["AWS_ENDPOINT_URL_EXECUTE_API"] = secure(endpoint);
+    }
     // HTTP APIs: each on its own port after the REST APIs, in template order; `$default` stages have no prefix.
     for (const [index, entry] of httpApiServers(model, { ...deps, store }, { ...options, ownEndpoints }).entries()) {
       const server = exposed(entry.server);

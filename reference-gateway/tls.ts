@@ -1,13 +1,16 @@
 /**
- * HTTPS for the gateway (API Gateway serves HTTPS only; plain HTTP stays the local default). One TLS port per API,
- * HTTP/2 and HTTP/1.1 chosen by ALPN (node:http2 secure server with allowHTTP1), the API's own request listener
- * unchanged behind it. The certificate is the user's (PEM files) or a self-signed one made at start.
+ * HTTPS for the gateway (API Gateway serves HTTPS only; plain HTTP stays the local default). One TLS port per API:
+ * REST and HTTP APIs get HTTP/2 and HTTP/1.1 chosen by ALPN (node:http2 secure server with allowHTTP1), the API's own
+ * request listener unchanged behind it; WebSocket APIs (an HTTP/1.1 Upgrade, RFC 6455) keep their own node:http
+ * server, with TLS put under each of its connections. The certificate is the user's (PEM files) or a self-signed one
+ * made at start.
  */
 import { createPrivateKey, generateKeyPairSync, randomBytes, sign, X509Certificate, type KeyObject } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type http from "node:http";
 import http2 from "node:http2";
 import type { Socket } from "node:net";
+import tls from "node:tls";
 import { clientErrorHandler, trackServer, type GatewayListener } from "./rest/server.ts";
 
 export interface TlsMaterial {
@@ -125,6 +128,35 @@ export function secureGatewayServer(plain: http.Server, material: TlsMaterial): 
       for (const session of sessions) session.destroy();
       for (const socket of sockets) socket.destroy();
     },
+  });
+  return server;
+}
+
+/**
+ * Makes a node:http server (a WebSocket API's: upgrades and its @connections requests) serve TLS on the port it
+ * listens on: each accepted TCP connection is wrapped in a server-side TLS socket and handed to node:http once the
+ * handshake is done, so upgrades, timeouts, address(), close() and closeAllConnections work as before. ALPN offers
+ * HTTP/1.1 only: WebSocket over HTTP/2 (RFC 8441) is not what API Gateway or `ws` speak. A handshake that does not
+ * finish within the server's headers timeout is cut (slowloris before the first byte of HTTP).
+ */
+export function serveOverTls(server: http.Server, material: TlsMaterial): http.Server {
+  const secureContext = tls.createSecureContext({ key: material.key, cert: material.cert, minVersion: "TLSv1.2" });
+  const httpConnection = server.listeners("connection") as Array<(socket: Socket) => void>;
+  server.removeAllListeners("connection");
+  server.on("connection", (raw: Socket) => {
+    const socket = new tls.TLSSocket(raw, { isServer: true, secureContext, ALPNProtocols: ["http/1.1"] });
+    const handshake = setTimeout(() => socket.destroy(), server.headersTimeout || 60_000);
+    socket.on("error", () => socket.destroy());
+    // A client that gives up during the handshake (e.g. it does not trust the certificate) leaves a half-open socket
+    // nobody else would close: node:http only takes it over once it is secure.
+    const abandoned = () => socket.destroy();
+    socket.once("end", abandoned);
+    socket.once("close", () => clearTimeout(handshake));
+    socket.once("secure", () => {
+      clearTimeout(handshake);
+      socket.off("end", abandoned);
+      for (const listener of httpConnection) listener.call(server, socket);
+    });
   });
   return server;
 }

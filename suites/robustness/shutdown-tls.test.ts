@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { X509Certificate } from "node:crypto";
 import { Agent, request } from "undici";
 import { describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { startGateway } from "../../reference-gateway/index.ts";
 import { selfSignedCertificate, tlsMaterial } from "../../reference-gateway/tls.ts";
 import { startEchoBackend } from "../harness/echo-backend.ts";
@@ -148,4 +149,36 @@ describe("HTTPS", features(["robustness.tls"], { referenceOnly: true }), () => {
       await gateway.close();
     }
   });
+
+  it("WebSocket APIs over TLS: wss:// with a ws client trusting the CA, @connections on https://; plain ws:// and untrusting clients refused", async () => {
+    const template = new URL("../scenario/fixtures/websocket/template.yaml", import.meta.url).pathname;
+    const gateway = await startGateway({ template, port: 0, tls: true, log: () => {} });
+    try {
+      const chat = gateway.urls.find((u) => u.type === "WEBSOCKET" && u.api === "ChatApi")!.url;
+      expect(chat).toMatch(/^wss:\/\/127\.0\.0\.1:\d+\/prod$/);
+      const ca = gateway.tls!.cert;
+      const ws = new WebSocket(chat, { ca, perMessageDeflate: false });
+      await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+      expect((ws as unknown as { _socket: { getProtocol(): string } })._socket.getProtocol()).toMatch(/^TLSv1\.[23]$/);
+      const reply = new Promise<string>((resolve) => ws.once("message", (data: Buffer) => resolve(data.toString())));
+      ws.send(JSON.stringify({ action: "echo", n: 1 }));
+      const event = JSON.parse(await reply) as { requestContext: { routeKey: string; connectionId: string } };
+      expect(event.requestContext.routeKey).toBe("echo");
+      // @connections is on the same port, over HTTPS: unsigned, it is refused in AWS's shape.
+      const origin = new URL(chat.replace(/^wss:/, "https:")).origin;
+      const agent = new Agent({ connect: { ca } });
+      const management = await request(`${origin}/prod/@connections/${encodeURIComponent(event.requestContext.connectionId)}`, { dispatcher: agent });
+      expect(management.statusCode).toBe(403);
+      expect(JSON.parse(await management.body.text())).toHaveProperty("message");
+      await agent.close();
+      ws.close();
+      // Without the CA the certificate is refused; plain ws:// on the TLS port gets no upgrade.
+      const untrusting = new WebSocket(chat, { perMessageDeflate: false });
+      await expect(new Promise((resolve, reject) => untrusting.once("open", resolve).once("error", reject))).rejects.toThrow(/self.signed|certificate/i);
+      const plain = new WebSocket(chat.replace(/^wss:/, "ws:"), { perMessageDeflate: false });
+      await expect(new Promise((resolve, reject) => plain.once("open", resolve).once("error", reject))).rejects.toThrow();
+    } finally {
+      await gateway.close();
+    }
+  }, 30_000);
 });
