@@ -22,8 +22,9 @@ const TEMPLATE = new URL("./fixtures/websocket/template.yaml", import.meta.url).
 const CREDENTIALS = { accessKeyId: "AKIAGATEPROOFWSDIST01", secretAccessKey: "wJalrXUtnFEMI/K7MDENG/gateproofDistributedKey" };
 /** Short, so the crash test is quick; the default is 10 s. */
 const INSTANCE_TTL_MS = 1500;
+// Each test starts its own gateway processes (tsx compiles the gateway in each): 10–45 s on a loaded 2-core machine.
 
-describe.skipIf(!redisAvailable())("WebSocket @connections across gateway instances on one Redis", features(["websocket.connections", "websocket.route-responses"], { referenceOnly: true, timeout: 60_000 }), () => {
+describe.skipIf(!redisAvailable())("WebSocket @connections across gateway instances on one Redis", features(["websocket.connections", "websocket.route-responses"], { referenceOnly: true, timeout: 120_000 }), () => {
   let redis: RedisServer;
   let credentialsFile = "";
   const running: GatewayProcess[] = [];
