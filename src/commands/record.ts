@@ -29,7 +29,13 @@ export async function record(args: string[]): Promise<number> {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
   });
+  // Graceful: exchanges in flight finish and are written (up to 10 s); a second Ctrl-C / SIGTERM stops at once.
+  const force = () => process.exit(130);
+  process.once("SIGINT", force);
+  process.once("SIGTERM", force);
   await recorder.close();
+  process.off("SIGINT", force);
+  process.off("SIGTERM", force);
   process.stdout.write(`gateproof record: ${recorder.recorded()} exchanges recorded\n`);
   return 0;
 }

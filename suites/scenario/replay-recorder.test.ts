@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { entryToExchange } from "../../src/replay/har-entry.ts";
+import { startRecorder } from "../../src/replay/record/proxy.ts";
+import { redactionRules } from "../../src/replay/record/redact.ts";
 import { startEchoBackend } from "../harness/echo-backend.ts";
 import { features } from "../harness/conformance.ts";
 
@@ -28,43 +30,92 @@ describe("gateproof record (own process)", features("tooling.replay"), () => {
   beforeAll(async () => void (backend = await startEchoBackend()));
   afterAll(async () => backend.close());
 
-  it("survives kill -9 mid-run: a valid file holding every exchange a client got an answer for", async () => {
-    const out = join(tmp, "crash.jsonl");
-    const { child, url } = await startRecordProcess(["--target", backend.url, "--out", out]);
-    const answered: number[] = [];
-    let stop = false;
-    // Eight clients, each sending until the recorder dies under them; the last requests are cut off mid-flight.
-    const clients = Array.from({ length: 8 }, async (_, client) => {
-      for (let i = 0; !stop; i++) {
-        const n = client * 1_000_000 + i;
-        try {
-          const response = await fetch(`${url}/item/${n}?delay=${i % 3}`, { method: "POST", body: JSON.stringify({ n }), headers: { "content-type": "application/json" } });
-          await response.text();
-          if (response.status === 200) answered.push(n);
-        } catch {
-          return; // connection reset by the kill
-        }
-      }
-    });
-    while (answered.length < 150) await new Promise((resolve) => setTimeout(resolve, 5));
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill("SIGKILL");
-    await exited;
-    stop = true;
-    await Promise.all(clients);
-
+  /** Every line of a recording parses as an exchange, the file ends with a newline: the /item/N numbers recorded. */
+  function recordedItems(out: string): Set<number> {
     const text = readFileSync(out, "utf8");
     expect(text.endsWith("\n")).toBe(true);
-    const recorded = new Set(
+    return new Set(
       text
         .trimEnd()
         .split("\n")
         .map((line, i) => {
-          const exchange = entryToExchange(JSON.parse(line), `crash.jsonl:${i + 1}`);
+          const exchange = entryToExchange(JSON.parse(line), `${out}:${i + 1}`);
           return Number(/\/item\/(\d+)/.exec(exchange.request.url)![1]);
         }),
     );
+  }
+
+  /** Eight clients POSTing /item/N (N unique) until stopped or cut off; `answered` gets each N answered 200. */
+  function load(url: string, answered: number[], delayMs: (i: number) => number): { stop(): Promise<void> } {
+    let stopped = false;
+    const clients = Array.from({ length: 8 }, async (_, client) => {
+      for (let i = 0; !stopped; i++) {
+        const n = client * 1_000_000 + i;
+        try {
+          const response = await fetch(`${url}/item/${n}?delay=${delayMs(i)}`, { method: "POST", body: JSON.stringify({ n }), headers: { "content-type": "application/json" } });
+          await response.text();
+          if (response.status === 200) answered.push(n);
+        } catch {
+          return; // connection reset or refused: the recorder is gone
+        }
+      }
+    });
+    return {
+      async stop() {
+        stopped = true;
+        await Promise.all(clients);
+      },
+    };
+  }
+
+  it("survives kill -9 mid-run: a valid file holding every exchange a client got an answer for", async () => {
+    const out = join(tmp, "crash.jsonl");
+    const { child, url } = await startRecordProcess(["--target", backend.url, "--out", out]);
+    const answered: number[] = [];
+    // The last requests are cut off mid-flight by the kill.
+    const clients = load(url, answered, (i) => i % 3);
+    while (answered.length < 150) await new Promise((resolve) => setTimeout(resolve, 5));
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGKILL");
+    await exited;
+    await clients.stop();
+    const recorded = recordedItems(out);
     expect(answered.filter((n) => !recorded.has(n))).toEqual([]);
+  });
+
+  it("SIGTERM under load: exchanges in flight finish and are recorded, the process exits 0, every line is whole", async () => {
+    const out = join(tmp, "sigterm.jsonl");
+    const { child, url } = await startRecordProcess(["--target", backend.url, "--out", out]);
+    const earlier = new Set(backend.received);
+    const answered: number[] = [];
+    // Slow answers, so that several exchanges are in flight at the target when the signal arrives.
+    const clients = load(url, answered, (i) => 100 + (i % 4) * 100);
+    while (answered.length < 40) await new Promise((resolve) => setTimeout(resolve, 5));
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    const signalledAt = Date.now();
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(Date.now() - signalledAt).toBeLessThan(5_000);
+    await clients.stop();
+    // In flight = reached the target. Each one was answered 200 to its client and written.
+    const reachedTarget = backend.received.filter((r) => !earlier.has(r)).map((r) => /\/item\/(\d+)/.exec(r.url)?.[1]).filter((n) => n !== undefined).map(Number);
+    const recorded = recordedItems(out);
+    expect(reachedTarget.filter((n) => !answered.includes(n))).toEqual([]);
+    expect(answered.filter((n) => !recorded.has(n))).toEqual([]);
+    expect([...recorded].filter((n) => !answered.includes(n))).toEqual([]);
+  });
+
+  it("close() is bounded: a call still waiting on the target after the grace period is cut, answered 502 and recorded as failed", async () => {
+    const out = join(tmp, "grace.jsonl");
+    const recorder = await startRecorder({ target: new URL(backend.url), port: 0, out, redaction: redactionRules([], []) });
+    const stalled = fetch(`${recorder.url}/item/424242?delay=20000`).then((r) => r.status);
+    while (!backend.received.some((r) => r.url.startsWith("/item/424242?"))) await new Promise((resolve) => setTimeout(resolve, 5));
+    const started = Date.now();
+    await recorder.close(300);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(await stalled).toBe(502);
+    expect([...recordedItems(out)]).toEqual([424242]);
+    expect(entryToExchange(JSON.parse(readFileSync(out, "utf8")), "grace.jsonl:1").response?.error).toBeDefined();
   });
 
   it("redacts by default and keeps secrets only with an explicit --no-redact", async () => {

@@ -18,11 +18,17 @@ export class LineWriter {
     }
   }
 
+  private closed = false;
+
   append(line: string): void {
+    // After close() the descriptor number may already belong to another file.
+    if (this.closed) throw new Error(`${this.file} is closed`);
     writeSync(this.fd, `${line}\n`);
   }
 
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     closeSync(this.fd);
   }
 }

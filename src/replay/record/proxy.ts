@@ -19,7 +19,12 @@ export interface RecorderOptions {
 export interface RunningRecorder {
   url: string;
   recorded(): number;
-  close(): Promise<void>;
+  /**
+   * Stops accepting, lets exchanges in flight finish and be written for up to `graceMs` (default 10 s), then cuts the
+   * calls still waiting on the target (each is recorded as failed and answered 502) and closes the file: every line
+   * in it is whole.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection", "te", "trailer", "host", "content-length", "expect"]);
@@ -45,6 +50,8 @@ export async function startRecorder(options: RecorderOptions): Promise<RunningRe
   const pool = new Pool(options.target.origin, { connections: 128, pipelining: 1 });
   const basePath = options.target.pathname.replace(/\/+$/, "");
   let count = 0;
+  let closing = false;
+  const inFlight = new Set<Promise<void>>();
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const startedAt = performance.timeOrigin + performance.now();
@@ -83,8 +90,16 @@ export async function startRecorder(options: RecorderOptions): Promise<RunningRe
   };
 
   const server = http.createServer((req, res) => {
+    if (closing) {
+      // Arrived on a kept-alive connection after shutdown began: not forwarded, not recorded.
+      res.writeHead(503, { "content-type": "application/json", connection: "close" });
+      res.end('{"message":"gateproof record: shutting down"}');
+      return;
+    }
     // A client that hangs up mid-request leaves nothing to record; it must not take the recorder down.
-    handle(req, res).catch(() => res.destroy());
+    const exchange = handle(req, res).catch(() => void res.destroy());
+    inFlight.add(exchange);
+    void exchange.finally(() => inFlight.delete(exchange));
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -96,12 +111,18 @@ export async function startRecorder(options: RecorderOptions): Promise<RunningRe
   return {
     url: `http://${host}:${address.port}`,
     recorded: () => count,
-    async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
-      await pool.close();
+    async close(graceMs = 10_000) {
+      closing = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(inFlight), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
+      // Past the grace period: the target calls still running are aborted; their handlers record the failure.
+      await pool.destroy();
+      await Promise.all(inFlight);
+      server.closeAllConnections();
+      await closed;
       writer.close();
     },
   };
