@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
 import { PERIOD_LUA } from "./quota-period.ts";
+import { ServerClock } from "./server-clock.ts";
 import type { AdmitRequest, AdmitResult, QuotaSpec, QuotaUsage, Store } from "./store.ts";
 import { capacityUnits, TOKEN, unitsPerMicro } from "./token-bucket.ts";
 
@@ -13,15 +14,18 @@ import { capacityUnits, TOKEN, unitsPerMicro } from "./token-bucket.ts";
  * key (the period is only known on the server's clock, inside the script): fine on one Redis server, which is what
  * the store connects to; a Redis Cluster would need the period in the key's hash tag.
  * ARGV: bucket count, quota flag (0/1), TOKEN, then per bucket its units per µs and capacity, then the quota's limit,
- * offset, deployment instant (ms) and period.
+ * offset, deployment instant (ms) and period; last, the call's deadline on the server's clock (µs, 0 = none).
  * Returns {1, 0, quotaUsed, now µs} when admitted, {0, i, 0, now} when bucket i (1-based) is empty, {0, 0, used, now}
- * over the quota.
+ * over the quota, {-1, 0, 0, now} past the deadline: a slow server that runs a call after the gateway gave up on it
+ * (its command timeout; the fail mode answered) takes nothing — the answered request stays uncounted.
  */
 const ADMIT = `
 if redis.replicate_commands then pcall(redis.replicate_commands) end
 ${PERIOD_LUA}
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local deadline = tonumber(ARGV[#ARGV])
+if deadline > 0 and now > deadline then return {-1, 0, 0, now} end
 local n = tonumber(ARGV[1])
 local hasQuota = tonumber(ARGV[2])
 local TOKEN = tonumber(ARGV[3])
@@ -101,6 +105,8 @@ type ScriptCommand<Result> = (numKeys: number, ...args: Array<string | number>) 
 export class RedisStore implements Store {
   private readonly redis: Redis;
   private readonly prefix: string;
+  private readonly commandTimeoutMs: number;
+  private readonly serverClock = new ServerClock();
   private up = false;
   private everUp = false;
   /** Pub/sub needs a connection of its own (a subscribed connection runs no other commands); made on first use. */
@@ -113,11 +119,12 @@ export class RedisStore implements Store {
   ) {
     const log = options.log ?? (() => {});
     this.prefix = options.prefix ?? "gateproof:";
+    this.commandTimeoutMs = options.commandTimeoutMs ?? 250;
     this.redis = new Redis(url, {
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
-      commandTimeout: options.commandTimeoutMs ?? 250,
+      commandTimeout: this.commandTimeoutMs,
       connectTimeout: 1000,
       retryStrategy: (times) => Math.min(50 * times, 500),
     });
@@ -172,8 +179,11 @@ export class RedisStore implements Store {
       keys.push(this.prefix + q.key);
       args.push(q.limit, q.offset, Math.floor(q.deployedAt), q.period);
     }
+    args.push(this.serverClock.in(this.commandTimeoutMs * 1000) ?? 0);
     const run = (this.redis as unknown as { gateproofAdmit: ScriptCommand<[number, number, number, number]> }).gateproofAdmit;
     const [ok, bucket, used, at] = await run.call(this.redis, keys.length, ...keys, ...args);
+    this.serverClock.observe(at);
+    if (ok === -1) throw new Error(`Redis ran the check after the ${this.commandTimeoutMs} ms command timeout`);
     if (ok === 1) return request.quota ? { admitted: true, quotaUsed: used, at } : { admitted: true, at };
     if (bucket > 0) return { admitted: false, reason: "throttled", bucket: bucket - 1, at };
     return { admitted: false, reason: "quota", quotaUsed: used, at };

@@ -9,11 +9,10 @@
  * The mode is logged at start, each outage once when it begins and once when the store answers again; recovery needs
  * nothing but the store answering.
  *
- * A slow Redis (not a down one) still runs a call the gateway has given up on: a command already sent cannot be taken
- * back, so when Redis catches up the script charges the buckets and the quota for a request the fail mode already
- * answered (in "open" mode a served request is then counted late; in "closed" mode a refused one takes a token). The
- * throttle bench shows it: requests without a `$context.gateproof.throttleCheckedAt` ("unchecked"), and the checked
- * ones admitting fewer than a token bucket replayed over their instants.
+ * A slow Redis (not a down one) still runs a call the gateway has given up on — a command already sent cannot be
+ * taken back — so each call carries its deadline on the server's clock and the script takes nothing past it
+ * (state/redis-store.ts, state/server-clock.ts): a request the fail mode answered stays uncounted. The throttle bench
+ * counts those requests apart ("unchecked": no `$context.gateproof.throttleCheckedAt`).
  */
 import type { AdmitRequest, AdmitResult, BucketSpec, Store } from "../state/index.ts";
 import { StoreOutage } from "../state/outage.ts";

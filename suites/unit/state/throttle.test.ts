@@ -190,6 +190,28 @@ return {s, e, period_limit(ARGV[1], 10, 3, tonumber(ARGV[3]), s)}`;
     );
   });
 
+  it("a check Redis runs after the gateway gave up on it (hung past the command timeout) takes nothing", { timeout: 10_000 }, async () => {
+    const quick = new RedisStore(redis.url, { prefix: "unit:", commandTimeoutMs: 100 });
+    try {
+      expect(await quick.connect()).toBe(true);
+      const only = [bucket("r-late", 0, 1)];
+      // A first reply tells the store the server's clock (state/server-clock.ts).
+      expect((await quick.admit({ buckets: [bucket("r-warm", 1000, 10)] })).admitted).toBe(true);
+      redis.pause();
+      try {
+        await expect(quick.admit({ buckets: only })).rejects.toThrow();
+        await new Promise((r) => setTimeout(r, 200));
+      } finally {
+        redis.resume();
+      }
+      // Redis now runs the queued call, past its deadline: the bucket's one token is still there.
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await store.admit({ buckets: only })).toMatchObject({ admitted: true });
+    } finally {
+      await quick.close();
+    }
+  });
+
   it("large buckets stay exact (no exponent notation in the stored units)", async () => {
     const b = [bucket("r-big", 10_000, 5_000)];
     let admitted = 0;
