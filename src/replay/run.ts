@@ -9,11 +9,11 @@ import { LagSamples } from "./report/lag.ts";
 import type { ReplayReport } from "./report/model.ts";
 import type { ProgressState } from "./report/progress.ts";
 import { realClock, type Clock } from "./schedule/clock.ts";
-import { schedule, type Speed } from "./schedule/scheduler.ts";
+import { schedule, type Done, type SendTiming, type Speed } from "./schedule/scheduler.ts";
 import { clientFor, type SendClient } from "./send/client.ts";
 import { outgoing, type OutgoingRequest } from "./send/outgoing.ts";
 import { warmUp } from "./send/warm-up.ts";
-import { readExchanges, type BadInput, type BadInputPolicy, type SourceFormat } from "./sources/index.ts";
+import { readExchangeBatches, type BadInput, type BadInputPolicy, type SourceFormat } from "./sources/index.ts";
 import { applyTransforms, type Transform } from "./transforms/index.ts";
 
 export interface ReplayOptions {
@@ -65,7 +65,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
   const replayStartedAt = Date.now();
   const transforms = options.transforms.map((t) => t.transform);
 
-  const exchanges = readExchanges(options.source, {
+  const batches = readExchangeBatches(options.source, {
     format: options.format,
     onBadInput: options.onBadInput,
     report: (bad) => {
@@ -75,36 +75,35 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
     },
   });
 
-  const sendTo = async (client: SendClient, exchange: Exchange): Promise<{ request: OutgoingRequest; answer: Answer }> => {
-    const request = await applyTransforms(transforms, outgoing(exchange.request, client.base), { exchange, target: client.base, replayStartedAt, recordingStartedAt });
-    const answer = await client.send(request);
-    if (answer.error) {
-      transportErrors++;
-      progress.errors++;
+  type Sent = { request: OutgoingRequest; answer: Answer };
+  /** Calls back once: with what was sent and answered, or with the error of a transform (which ends the replay). */
+  const sendTo = (client: SendClient, exchange: Exchange, done: (sent: Sent | undefined, error?: unknown) => void): void => {
+    const send = (request: OutgoingRequest) =>
+      client.send(request, (answer) => {
+        if (answer.error) {
+          transportErrors++;
+          progress.errors++;
+        }
+        done({ request, answer });
+      });
+    let request: OutgoingRequest;
+    try {
+      request = outgoing(exchange.request, client.base);
+    } catch (error) {
+      return done(undefined, error);
     }
-    return { request, answer };
+    if (transforms.length === 0) send(request);
+    else applyTransforms(transforms, request, { exchange, target: client.base, replayStartedAt, recordingStartedAt }).then(send, (error: unknown) => done(undefined, error));
   };
   const curlOf = (request: OutgoingRequest) => curlCommand(request.method, request.url.href, request.headers, request.body);
+  const count = (what: string) => (missing[what] = (missing[what] ?? 0) + 1);
 
-  const dispatch = async (exchange: Exchange, timing: { index: number; intended: number; actual: number }) => {
-    if (timing.index === 0) recordingStartedAt = exchange.startedAt;
-    if (options.speed !== "max") {
-      lag.add(timing.actual - timing.intended);
-      progress.lastLagMs = timing.actual - timing.intended;
-    }
-    progress.sent++;
-    for (const what of exchange.missing) missing[what] = (missing[what] ?? 0) + 1;
-    const sent = await Promise.all(clients.map((client) => sendTo(client, exchange)));
+  const compare = (exchange: Exchange, [primary, candidate, secondary]: Sent[]) => {
     if (mode === "none") return;
-    const endpoint = options.endpointOf(exchange.request.method, exchange.request.url);
-    const [primary, candidate, secondary] = sent;
     let differences: Difference[];
     let curl: () => { baseline: string; candidate: string };
     if (mode === "recorded") {
-      if (!exchange.response) {
-        missing["recorded response (nothing to compare)"] = (missing["recorded response (nothing to compare)"] ?? 0) + 1;
-        return;
-      }
+      if (!exchange.response) return void count("recorded response (nothing to compare)");
       differences = diffAnswers(exchange.response, primary!.answer);
       const { method, url, headers, body } = exchange.request;
       curl = () => ({ baseline: curlCommand(method, url, headers, body), candidate: curlOf(primary!.request) });
@@ -114,12 +113,39 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
     }
     const noise = secondary ? diffAnswers(primary!.answer, secondary.answer) : [];
     if (differences.length > 0) progress.differing++;
-    tally.add(endpoint, exchange.origin, differences, noise, curl);
+    tally.add(options.endpointOf(exchange.request.method, exchange.request.url), exchange.origin, differences, noise, curl);
+  };
+
+  const dispatch = (exchange: Exchange, timing: SendTiming, done: Done) => {
+    if (timing.index === 0) recordingStartedAt = exchange.startedAt;
+    if (options.speed !== "max") {
+      lag.add(timing.actual - timing.intended);
+      progress.lastLagMs = timing.actual - timing.intended;
+    }
+    progress.sent++;
+    for (const what of exchange.missing) count(what);
+    const sent: Sent[] = [];
+    let waiting = clients.length;
+    let failed: unknown;
+    clients.forEach((client, i) =>
+      sendTo(client, exchange, (one, error) => {
+        if (one) sent[i] = one;
+        else failed ??= error;
+        if (--waiting > 0) return;
+        if (failed !== undefined) return done(failed);
+        try {
+          compare(exchange, sent);
+        } catch (error) {
+          return done(error);
+        }
+        done();
+      }),
+    );
   };
 
   let result;
   try {
-    result = await schedule(exchanges, (exchange) => exchange.startedAt, { speed: options.speed, concurrency: options.concurrency, clock }, dispatch);
+    result = await schedule(batches, (exchange) => exchange.startedAt, { speed: options.speed, concurrency: options.concurrency, clock }, dispatch);
   } finally {
     await Promise.all(clients.map((client) => client.close()));
   }

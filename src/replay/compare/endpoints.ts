@@ -8,9 +8,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NUMBER = /^\d+$/;
 const LONG_HEX = /^[0-9a-f]{16,}$/i;
 
+const isId = (segment: string): boolean =>
+  // Length first: it rules out most segments before any regex runs (this is on every replayed request).
+  segment.length > 0 && ((segment.length === 36 && UUID.test(segment)) || (segment.length >= 16 && LONG_HEX.test(segment)) || NUMBER.test(segment));
+
 /** Without a definition: numeric, UUID and long hex segments collapse to `{id}`. */
 export const collapsedEndpoint: EndpointOf = (method, url) => {
-  const segments = new URL(url).pathname.split("/").map((segment) => (NUMBER.test(segment) || UUID.test(segment) || LONG_HEX.test(segment) ? "{id}" : segment));
+  const segments = new URL(url).pathname.split("/");
+  for (let i = 0; i < segments.length; i++) if (isId(segments[i]!)) segments[i] = "{id}";
   return `${method} ${segments.join("/") || "/"}`;
 };
 

@@ -17,12 +17,11 @@ const NOT_REPLAYED = new Set(["host", "connection", "keep-alive", "transfer-enco
  */
 export function outgoing(request: RecordedRequest, target: URL): OutgoingRequest {
   const recorded = new URL(request.url);
-  const url = new URL(target.origin);
-  url.pathname = target.pathname.replace(/\/+$/, "") + recorded.pathname;
-  url.search = recorded.search;
+  // One parse of the joined string instead of three setter round trips; the recorded pathname never holds ? or #.
+  const prefix = target.pathname === "/" ? "" : target.pathname.replace(/\/+$/, "");
   return {
     method: request.method,
-    url,
+    url: new URL(target.origin + prefix + recorded.pathname + recorded.search),
     headers: request.headers.filter(([name]) => !NOT_REPLAYED.has(name.toLowerCase())),
     body: request.body,
   };

@@ -1,6 +1,8 @@
 import net from "node:net";
 import type { Answer } from "../compare/differ.ts";
 import type { HeaderList } from "../exchange.ts";
+import type { SendClient } from "./client.ts";
+import { movedAway, transportError } from "./failure.ts";
 import type { OutgoingRequest } from "./outgoing.ts";
 
 /** One complete HTTP/1.1 response as framed off the wire. */
@@ -184,17 +186,15 @@ export function serialiseRequest(request: OutgoingRequest, host: string): Buffer
   return out;
 }
 
-interface InFlight {
-  resolve: (response: FramedResponse) => void;
-  reject: (error: Error) => void;
-  head: boolean;
-}
+type Exchanged = (error: Error | undefined, response?: FramedResponse) => void;
 
 /** One keep-alive socket, one request at a time. */
 class RawConnection {
   readonly socket: net.Socket;
   private readonly parser: ResponseParser;
-  private current: InFlight | undefined;
+  /** The request on the wire: its callback, and whether it was a HEAD (no body comes back). */
+  private current: Exchanged | undefined;
+  private currentIsHead = false;
   /** Sent at least one request before: a failure with no response bytes may be the server's idle close racing us. */
   used = false;
   dead = false;
@@ -204,10 +204,10 @@ class RawConnection {
     this.parser = new ResponseParser(
       (response) => {
         const current = this.current;
-        this.current = undefined;
-        current?.resolve(response);
+        this.current = undefined; // before the callback: it may send the next request on this connection
+        current?.(undefined, response);
       },
-      () => this.current?.head ?? false,
+      () => this.currentIsHead,
     );
     this.socket = net.connect({ host, port, noDelay: true });
     this.socket.setTimeout(timeoutMs);
@@ -233,12 +233,11 @@ class RawConnection {
     this.socket.on("close", () => this.fail(Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" })));
   }
 
-  exchange(bytes: Buffer, head: boolean): Promise<FramedResponse> {
+  exchange(bytes: Buffer, head: boolean, done: Exchanged): void {
     this.sawBytes = false;
-    return new Promise((resolve, reject) => {
-      this.current = { resolve, reject, head };
-      this.socket.write(bytes);
-    });
+    this.current = done;
+    this.currentIsHead = head;
+    this.socket.write(bytes);
   }
 
   private fail(error: Error): void {
@@ -249,7 +248,7 @@ class RawConnection {
     }
     const current = this.current;
     this.current = undefined;
-    current?.reject(error);
+    current?.(error);
   }
 
   destroy(): void {
@@ -262,7 +261,7 @@ class RawConnection {
  * request pre-serialised to bytes, a small response framer, one request in flight per socket. Same contract as
  * TargetClient: transport failures become answers with `error` set.
  */
-export class RawClient {
+export class RawClient implements SendClient {
   private readonly host: string;
   private readonly port: number;
   private readonly hostHeader: string;
@@ -305,11 +304,11 @@ export class RawClient {
     return connection;
   }
 
-  private acquire(): RawConnection | Promise<RawConnection> {
+  private acquire(use: (connection: RawConnection) => void): void {
     const idle = this.idle.shift(); // oldest first: request order follows connection order, as with a lazily grown pool
-    if (idle) return idle;
-    if (this.all.size < this.connections) return this.open();
-    return new Promise((resolve) => this.waiting.push(resolve));
+    if (idle) use(idle);
+    else if (this.all.size < this.connections) use(this.open());
+    else this.waiting.push(use);
   }
 
   private release(connection: RawConnection, keepAlive: boolean): void {
@@ -322,25 +321,25 @@ export class RawClient {
     else this.idle.push(connection);
   }
 
-  async send(request: OutgoingRequest): Promise<Answer> {
-    if (request.url.origin !== this.base.origin) return { status: 0, headers: undefined, body: undefined, error: `transform moved the request to another origin (${request.url.origin})` };
-    const bytes = serialiseRequest(request, this.hostHeader);
-    const head = request.method === "HEAD";
-    for (let attempt = 0; ; attempt++) {
-      const connection = await this.acquire();
+  send(request: OutgoingRequest, done: (answer: Answer) => void): void {
+    if (request.url.origin !== this.base.origin) return done(movedAway(request));
+    this.attempt(serialiseRequest(request, this.hostHeader), request.method, true, done);
+  }
+
+  private attempt(bytes: Buffer, method: string, first: boolean, done: (answer: Answer) => void): void {
+    this.acquire((connection) => {
       const reused = connection.used;
       connection.used = true;
-      try {
-        const response = await connection.exchange(bytes, head);
-        this.release(connection, response.keepAlive);
-        return { status: response.status, headers: response.headers, body: response.body };
-      } catch (error) {
-        // The server closed an idle keep-alive socket as we wrote to it: nothing came back, so send again once.
-        if (reused && !connection.sawBytes && attempt === 0 && IDEMPOTENT.has(request.method)) continue;
-        const code = (error as { code?: string }).code;
-        return { status: 0, headers: undefined, body: undefined, error: code ?? (error as Error).message };
-      }
-    }
+      connection.exchange(bytes, method === "HEAD", (error, response) => {
+        if (error) {
+          // The server closed an idle keep-alive socket as we wrote to it: nothing came back, so send again once.
+          if (reused && !connection.sawBytes && first && IDEMPOTENT.has(method)) return this.attempt(bytes, method, false, done);
+          return done(transportError(error));
+        }
+        this.release(connection, response!.keepAlive);
+        done({ status: response!.status, headers: response!.headers, body: response!.body });
+      });
+    });
   }
 
   async close(): Promise<void> {

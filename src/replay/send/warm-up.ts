@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { diffAnswers } from "../compare/differ.ts";
-import { clientFor } from "./client.ts";
+import { clientFor, sendOnce } from "./client.ts";
 import { outgoing } from "./outgoing.ts";
 
 const ANSWER = Buffer.from('{"warm":true}');
@@ -25,7 +25,7 @@ export async function warmUp(requests = 3000, parallel = 8): Promise<void> {
     await Promise.all(
       Array.from({ length: parallel }, async () => {
         while (left-- > 0) {
-          const answer = await client.send(outgoing({ method: "GET", url: `http://warm.invalid/warm/${left}`, headers: [["accept", "application/json"]], body: undefined }, base));
+          const answer = await sendOnce(client, outgoing({ method: "GET", url: `http://warm.invalid/warm/${left}`, headers: [["accept", "application/json"]], body: undefined }, base));
           diffAnswers(recorded, answer);
         }
       }),

@@ -1,6 +1,6 @@
 import type { Exchange, HeaderList } from "../exchange.ts";
 import type { BadInput } from "./bad-input.ts";
-import { numberedLines } from "./lines.ts";
+import { lineRecords } from "./lines.ts";
 
 /**
  * API Gateway access logs in JSON format, one object per line (CloudWatch exports may put a timestamp before the
@@ -58,24 +58,23 @@ function rebuild(record: Record<string, unknown>, origin: string): Exchange | st
   };
 }
 
-export async function* readAccessLog(name: string, chunks: AsyncIterable<Buffer>, bad: (input: BadInput) => void): AsyncGenerator<Exchange> {
-  for await (const { line, text: lineText } of numberedLines(chunks)) {
-    if (lineText.trim() === "") continue;
-    const origin = `${name}:${line}`;
+export function readAccessLog(name: string, chunks: AsyncIterable<Buffer>, bad: (input: BadInput) => void): AsyncGenerator<Exchange[]> {
+  return lineRecords(name, chunks, (lineText, origin) => {
     const brace = lineText.indexOf("{");
     let record: unknown;
     try {
       record = brace === -1 ? undefined : JSON.parse(lineText.slice(brace));
     } catch (error) {
       bad({ origin, reason: `not JSON (${(error as Error).message})` });
-      continue;
+      return undefined;
     }
     if (typeof record !== "object" || record === null || Array.isArray(record)) {
       bad({ origin, reason: "no JSON object on the line" });
-      continue;
+      return undefined;
     }
     const exchange = rebuild(record as Record<string, unknown>, origin);
-    if (typeof exchange === "string") bad({ origin, reason: exchange });
-    else yield exchange;
-  }
+    if (typeof exchange !== "string") return exchange;
+    bad({ origin, reason: exchange });
+    return undefined;
+  });
 }

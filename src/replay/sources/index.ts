@@ -17,8 +17,11 @@ export interface SourceOptions {
   report: (bad: BadInput) => void;
 }
 
-/** Exchanges from a HAR, gateproof JSONL or access-log file, gzipped or not, streamed in file order. */
-export async function* readExchanges(file: string, options: SourceOptions): AsyncGenerator<Exchange> {
+/**
+ * Exchanges from a HAR, gateproof JSONL or access-log file, gzipped or not, streamed in file order, in batches (one
+ * per decoded chunk): the per-item cost of an async generator is paid once per batch.
+ */
+export async function* readExchangeBatches(file: string, options: SourceOptions): AsyncGenerator<Exchange[]> {
   const { head, chunks } = await openDecoded(file);
   const format = options.format ?? detectFormat(head);
   const bad = badInputHandler(options.onBadInput, options.report);

@@ -2,6 +2,7 @@ import http from "node:http";
 import net from "node:net";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
+import { sendOnce } from "../../../src/replay/send/client.ts";
 import { RawClient, ResponseParser, serialiseRequest, type FramedResponse } from "../../../src/replay/send/raw.ts";
 
 function parseAll(bytes: string, split: number[] = [], head = false): FramedResponse[] {
@@ -86,14 +87,14 @@ describe("raw client response framing", () => {
     const client = new RawClient(base, 2);
     try {
       const answers = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => client.send({ method: "POST", url: new URL(`/p/${i}?q=${i}`, base), headers: [["x-in", `v${i}`]], body: Buffer.from(`b${i}`) })),
+        Array.from({ length: 20 }, (_, i) => sendOnce(client, { method: "POST", url: new URL(`/p/${i}?q=${i}`, base), headers: [["x-in", `v${i}`]], body: Buffer.from(`b${i}`) })),
       );
       answers.forEach((answer, i) => {
         expect(answer.status).toBe(201);
         expect(answer.body!.toString()).toBe(`b${i}`);
         expect(answer.headers).toContainEqual(["x-echo", `v${i}`]);
       });
-      const chunked = await client.send({ method: "GET", url: new URL("/chunked", base), headers: [], body: undefined });
+      const chunked = await sendOnce(client, { method: "GET", url: new URL("/chunked", base), headers: [], body: undefined });
       expect(chunked.body!.toString()).toBe("parts");
       expect(seen).toHaveLength(21);
       expect(sockets).toBe(2);
@@ -106,7 +107,7 @@ describe("raw client response framing", () => {
     const port = (free.address() as AddressInfo).port;
     await new Promise<void>((resolve) => free.close(() => resolve()));
     const refused = new RawClient(new URL(`http://127.0.0.1:${port}`), 1);
-    const answer = await refused.send({ method: "GET", url: new URL(`http://127.0.0.1:${port}/x`), headers: [], body: undefined });
+    const answer = await sendOnce(refused, { method: "GET", url: new URL(`http://127.0.0.1:${port}/x`), headers: [], body: undefined });
     expect(answer.error).toBe("ECONNREFUSED");
     await refused.close();
   });

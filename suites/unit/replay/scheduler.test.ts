@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Clock } from "../../../src/replay/schedule/clock.ts";
 import { realClock } from "../../../src/replay/schedule/clock.ts";
-import { readAhead, schedule, type SendTiming } from "../../../src/replay/schedule/scheduler.ts";
+import { readAhead, schedule, type Done, type SendTiming } from "../../../src/replay/schedule/scheduler.ts";
 
 /** Time moves only when the scheduler waits; every wait overshoots by `overshoot` ms, like a real timer would. */
 class FakeClock implements Clock {
@@ -15,19 +15,28 @@ class FakeClock implements Clock {
   }
 }
 
-async function* items(timestamps: number[]): AsyncGenerator<number> {
-  yield* timestamps;
+/** The timestamps in batches of 7, so every test crosses batch boundaries. */
+async function* items(timestamps: number[]): AsyncGenerator<number[]> {
+  for (let i = 0; i < timestamps.length; i += 7) yield timestamps.slice(i, i + 7);
 }
+
+/** An async dispatch body as the scheduler's callback dispatch. */
+const settling =
+  (body: (timing: SendTiming) => Promise<void>) =>
+  (_: number, timing: SendTiming, done: Done): void =>
+    void body(timing).then(() => done(), done);
 
 describe("scheduler on a fake clock", () => {
   it("sends item i at t0 + (ts_i − ts_0) / speed, and lateness never accumulates", async () => {
     const clock = new FakeClock(0.7);
     const timings: SendTiming[] = [];
     const timestamps = Array.from({ length: 200 }, (_, i) => 5_000 + i * 10);
-    await schedule(items(timestamps), (ts) => ts, { speed: 2, concurrency: 1000, clock }, async (_, timing) => void timings.push(timing));
+    await schedule(items(timestamps), (ts) => ts, { speed: 2, concurrency: 1000, clock }, (_, timing, done) => (timings.push(timing), done()));
     expect(timings.map((t) => t.intended)).toEqual(timestamps.map((ts) => 1000 + (ts - 5_000) / 2));
-    // Sleeping the gap since the previous send would drift by 0.7 ms per request (140 ms by the end).
-    for (const t of timings) expect(t.actual - t.intended).toBeCloseTo(0.7, 9);
+    // The first is due at t0 and goes at once; every later one waits, and the wait overshoots. Sleeping the gap
+    // since the previous send would drift by 0.7 ms per request (140 ms by the end).
+    expect(timings[0]!.actual).toBe(timings[0]!.intended);
+    for (const t of timings.slice(1)) expect(t.actual - t.intended).toBeCloseTo(0.7, 9);
   });
 
   it("keeps recorded overlap: a slow answer does not hold back the next send", async () => {
@@ -35,11 +44,16 @@ describe("scheduler on a fake clock", () => {
     const release: Array<() => void> = [];
     const sentWhileOpen: number[] = [];
     let open = 0;
-    const run = schedule(items([0, 1, 2]), (ts) => ts, { speed: 1, concurrency: 10, clock }, async () => {
-      sentWhileOpen.push(open++);
-      await new Promise<void>((resolve) => release.push(resolve));
-      open--;
-    });
+    const run = schedule(
+      items([0, 1, 2]),
+      (ts) => ts,
+      { speed: 1, concurrency: 10, clock },
+      settling(async () => {
+        sentWhileOpen.push(open++);
+        await new Promise<void>((resolve) => release.push(resolve));
+        open--;
+      }),
+    );
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(sentWhileOpen).toEqual([0, 1, 2]);
     release.forEach((resolve) => resolve());
@@ -50,29 +64,60 @@ describe("scheduler on a fake clock", () => {
     for (const speed of ["max", 1] as const) {
       let open = 0;
       let peak = 0;
-      await schedule(items(Array.from({ length: 50 }, (_, i) => i)), (ts) => ts, { speed, concurrency: 4, clock: new FakeClock(0) }, async () => {
-        peak = Math.max(peak, ++open);
-        await new Promise((resolve) => setTimeout(resolve, 1));
-        open--;
-      });
+      await schedule(
+        items(Array.from({ length: 50 }, (_, i) => i)),
+        (ts) => ts,
+        { speed, concurrency: 4, clock: new FakeClock(0) },
+        settling(async () => {
+          peak = Math.max(peak, ++open);
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          open--;
+        }),
+      );
       expect(peak).toBe(4);
     }
   });
 
-  it("surfaces a failing dispatch after the in-flight ones settle", async () => {
-    await expect(
-      schedule(items([0, 1]), (ts) => ts, { speed: "max", concurrency: 2, clock: new FakeClock(0) }, async () => {
-        throw new Error("boom");
+  it("surfaces a failing dispatch after the in-flight ones settle, and sends nothing after it", async () => {
+    let sent = 0;
+    let open = 0;
+    let openAtFailure = -1;
+    const run = schedule(
+      items(Array.from({ length: 100 }, (_, i) => i)),
+      (ts) => ts,
+      { speed: "max", concurrency: 3, clock: new FakeClock(0) },
+      settling(async (timing) => {
+        sent++;
+        open++;
+        await new Promise((resolve) => setTimeout(resolve, timing.index === 10 ? 1 : 5));
+        open--;
+        if (timing.index === 10) throw new Error("boom");
       }),
-    ).rejects.toThrow("boom");
+    );
+    await expect(run.finally(() => (openAtFailure = open))).rejects.toThrow("boom");
+    expect(openAtFailure).toBe(0);
+    expect(sent).toBeLessThan(20);
+  });
+
+  it("takes a dispatch that throws or finishes at once (no await between items)", async () => {
+    const seen: number[] = [];
+    const result = await schedule(items([0, 1, 2, 3, 4, 5, 6, 7, 8]), (ts) => ts, { speed: "max", concurrency: 2, clock: new FakeClock(0) }, (ts, _, done) => (seen.push(ts), done()));
+    expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(result.sent).toBe(9);
+    await expect(
+      schedule(items([0, 1]), (ts) => ts, { speed: "max", concurrency: 2, clock: new FakeClock(0) }, () => {
+        throw new Error("thrown");
+      }),
+    ).rejects.toThrow("thrown");
   });
 });
 
 describe("scheduler on the real clock", () => {
   it("hits a 2 ms cadence with small lag and the intended total duration", async () => {
     const timings: SendTiming[] = [];
-    const result = await schedule(items(Array.from({ length: 300 }, (_, i) => i * 2)), (ts) => ts, { speed: 1, concurrency: 100, clock: realClock }, async (_, timing) => {
+    const result = await schedule(items(Array.from({ length: 300 }, (_, i) => i * 2)), (ts) => ts, { speed: 1, concurrency: 100, clock: realClock }, (_, timing, done) => {
       timings.push(timing);
+      done();
     });
     const lags = timings.map((t) => t.actual - t.intended).sort((a, b) => a - b);
     expect(lags[0]).toBeGreaterThanOrEqual(0);

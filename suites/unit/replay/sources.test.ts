@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import type { Exchange } from "../../../src/replay/exchange.ts";
-import { BadInputError, readExchanges, type BadInput, type SourceOptions } from "../../../src/replay/sources/index.ts";
+import { BadInputError, readExchangeBatches, type BadInput, type SourceOptions } from "../../../src/replay/sources/index.ts";
 
 const FIXTURES = new URL("../fixtures-replay/", import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), "gateproof-sources-"));
@@ -12,7 +12,7 @@ const tmp = mkdtempSync(join(tmpdir(), "gateproof-sources-"));
 async function read(file: string, options: Partial<SourceOptions> = {}): Promise<{ exchanges: Exchange[]; bad: BadInput[] }> {
   const bad: BadInput[] = [];
   const exchanges: Exchange[] = [];
-  for await (const exchange of readExchanges(file, { onBadInput: "skip", report: (b) => bad.push(b), ...options })) exchanges.push(exchange);
+  for await (const batch of readExchangeBatches(file, { onBadInput: "skip", report: (b) => bad.push(b), ...options })) exchanges.push(...batch);
   return { exchanges, bad };
 }
 
@@ -78,7 +78,7 @@ describe("HAR", () => {
     writeFileSync(file, text.slice(0, text.indexOf('"startedDateTime": "2024-04-13T10:00:00.500Z"')));
     const seen: Exchange[] = [];
     const run = async () => {
-      for await (const exchange of readExchanges(file, { onBadInput: "skip", report: () => {} })) seen.push(exchange);
+      for await (const batch of readExchangeBatches(file, { onBadInput: "skip", report: () => {} })) seen.push(...batch);
     };
     await expect(run()).rejects.toThrow(/truncated\.har@byte \d+: HAR ends before its JSON is complete/);
     expect(seen).toHaveLength(1);
