@@ -53,14 +53,14 @@ export function features(...args: [FeatureId[], FeatureOptions?] | FeatureId[]):
   } else if (referenceOnly && inject("targetKind") !== "reference") {
     conformance.status = "reference-only";
     conformance.reason = "starts its own reference gateway with a definition the fixture does not have";
-  } else if (target === "http-api" && inject("httpApiUrl") === "") {
-    conformance.status = "not-supported";
-    conformance.unsupported = all;
-    conformance.reason = "the run has no HTTP API target: pass the fixture's FixtureHttpApiUrl output as --http-api-url (TARGET_HTTP_API_URL)";
   } else if (verdict.status === "not-supported") {
     conformance.status = "not-supported";
     conformance.unsupported = verdict.unsupported;
     if (verdict.reason !== undefined) conformance.reason = verdict.reason;
+  } else if (target === "http-api" && inject("httpApiUrl") === "") {
+    conformance.status = "not-supported";
+    conformance.unsupported = all;
+    conformance.reason = "the run has no HTTP API target: pass the fixture's FixtureHttpApiUrl output as --http-api-url (TARGET_HTTP_API_URL)";
   }
   return { ...testOptions, meta: { conformance }, ...(conformance.status ? { skip: true } : {}) };
 }
