@@ -1,6 +1,7 @@
 import { Redis } from "ioredis";
 import { PERIOD_LUA } from "./quota-period.ts";
 import { ServerClock } from "./server-clock.ts";
+import { withDeadline } from "./deadline.ts";
 import type { AdmitRequest, AdmitResult, QuotaSpec, QuotaUsage, Store } from "./store.ts";
 import { capacityUnits, TOKEN, unitsPerMicro } from "./token-bucket.ts";
 
@@ -124,7 +125,8 @@ export class RedisStore implements Store {
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
-      commandTimeout: this.commandTimeoutMs,
+      // The per-call timeout is withDeadline's (timed() below); this one only frees calls a hung server never answers.
+      commandTimeout: this.commandTimeoutMs * 4,
       connectTimeout: 1000,
       retryStrategy: (times) => Math.min(50 * times, 500),
     });
@@ -158,16 +160,21 @@ export class RedisStore implements Store {
     return this.up;
   }
 
+  /** A call that fails past the command timeout (withDeadline: after this process has read what Redis sent). */
+  private timed<T>(call: Promise<T>): Promise<T> {
+    return withDeadline(call, this.commandTimeoutMs, "Redis");
+  }
+
   async get(key: string): Promise<string | undefined> {
-    return (await this.redis.get(this.prefix + key)) ?? undefined;
+    return (await this.timed(this.redis.get(this.prefix + key))) ?? undefined;
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
-    await this.redis.set(this.prefix + key, value, "PX", Math.max(1, Math.ceil(ttlMs)));
+    await this.timed(this.redis.set(this.prefix + key, value, "PX", Math.max(1, Math.ceil(ttlMs))));
   }
 
   async delete(key: string): Promise<void> {
-    await this.redis.del(this.prefix + key);
+    await this.timed(this.redis.del(this.prefix + key));
   }
 
   async admit(request: AdmitRequest): Promise<AdmitResult> {
@@ -181,7 +188,7 @@ export class RedisStore implements Store {
     }
     args.push(this.serverClock.in(this.commandTimeoutMs * 1000) ?? 0);
     const run = (this.redis as unknown as { gateproofAdmit: ScriptCommand<[number, number, number, number]> }).gateproofAdmit;
-    const [ok, bucket, used, at] = await run.call(this.redis, keys.length, ...keys, ...args);
+    const [ok, bucket, used, at] = await this.timed(run.call(this.redis, keys.length, ...keys, ...args));
     this.serverClock.observe(at);
     if (ok === -1) throw new Error(`Redis ran the check after the ${this.commandTimeoutMs} ms command timeout`);
     if (ok === 1) return request.quota ? { admitted: true, quotaUsed: used, at } : { admitted: true, at };
@@ -191,17 +198,17 @@ export class RedisStore implements Store {
 
   async quotaUsage(quota: QuotaSpec): Promise<QuotaUsage> {
     const run = (this.redis as unknown as { gateproofQuotaUsage: ScriptCommand<[number, number, number, number]> }).gateproofQuotaUsage;
-    const [used, limit, start, end] = await run.call(this.redis, 1, this.prefix + quota.key, quota.limit, quota.offset, Math.floor(quota.deployedAt), quota.period);
+    const [used, limit, start, end] = await this.timed(run.call(this.redis, 1, this.prefix + quota.key, quota.limit, quota.offset, Math.floor(quota.deployedAt), quota.period));
     return { used, limit, start, end };
   }
 
   async now(): Promise<number> {
-    const [seconds, micros] = await this.redis.time();
+    const [seconds, micros] = await this.timed(this.redis.time());
     return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
   }
 
   async publish(channel: string, message: string): Promise<number> {
-    return this.redis.publish(this.prefix + channel, message);
+    return this.timed(this.redis.publish(this.prefix + channel, message));
   }
 
   async subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>> {

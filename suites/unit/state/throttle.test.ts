@@ -212,6 +212,20 @@ return {s, e, period_limit(ARGV[1], 10, 3, tonumber(ARGV[3]), s)}`;
     }
   });
 
+  it("a reply that arrived while this process was stalled past the command timeout is taken, not failed (its token was spent)", async () => {
+    const quick = new RedisStore(redis.url, { prefix: "unit:", commandTimeoutMs: 100 });
+    try {
+      expect(await quick.connect()).toBe(true);
+      const pending = quick.admit({ buckets: [bucket("r-stall", 0, 1)] });
+      // The event loop stalls for 3× the timeout (a starved gateway); Redis answers meanwhile.
+      const until = Date.now() + 300;
+      while (Date.now() < until);
+      expect(await pending).toMatchObject({ admitted: true });
+    } finally {
+      await quick.close();
+    }
+  });
+
   it("large buckets stay exact (no exponent notation in the stored units)", async () => {
     const b = [bucket("r-big", 10_000, 5_000)];
     let admitted = 0;
