@@ -1,11 +1,12 @@
 /**
  * Reports of `gateproof bench`: reports/bench/<date>-<machine>.json (raw rounds + environment), the regenerated
- * reports/bench/README.md (smoke: smoke.md), github-action-benchmark JSON, and the comparison with the previous run
+ * reports/bench/README.md (smoke: smoke.md) with its SVG chart (chart.ts), github-action-benchmark JSON, and the comparison with the previous run
  * (Welch's t-test over rounds; a change is called only when significant at 5 % and beyond ±5 %).
  */
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { mean, rps, type BenchReport, type Scenario } from "./run.ts";
+import { chartFile } from "./chart.ts";
+import { mean, rps, stdev, type BenchReport, type Scenario } from "./run.ts";
 
 const r0 = (n: number) => (Number.isFinite(n) ? String(Math.round(n)) : "–");
 const r2 = (n: number) => (Number.isFinite(n) ? (Math.round(n * 100) / 100).toString() : "–");
@@ -24,12 +25,6 @@ export function actionBenchmark(report: BenchReport): { bigger: unknown[]; small
     ...report.fixedRate.map((f) => ({ name: `${f.id} p99 at ${f.targetRate} req/s (CO-corrected)`, unit: "ms", value: f.correctedMs.p99, extra: f.name })),
   ];
   return { bigger, smaller };
-}
-
-function stdev(xs: number[]): number {
-  if (xs.length < 2) return NaN;
-  const m = mean(xs);
-  return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
 }
 
 // Two-sided 5 % critical values of Student's t for df = 1…30 (df rounded down: conservative); ∞ → 1.96.
@@ -90,7 +85,13 @@ function ratios(report: BenchReport, s: Scenario): string {
     .join(", ") || "–";
 }
 
-export function markdownReport(report: BenchReport, changes: Change[] | undefined, previous: BenchReport | undefined): string {
+/** Which run the changes were computed against, as recorded with them (the earlier JSON may be gone since). */
+export interface PreviousRun {
+  startedAt: string;
+  hostname: string;
+}
+
+export function markdownReport(report: BenchReport, changes: Change[] | undefined, previous: PreviousRun | undefined): string {
   const o = report.options;
   const sum = (s: Scenario, f: (r: Scenario["rounds"][number]) => number) => s.rounds.reduce((a, r) => a + f(r), 0);
   const rows = report.scenarios.map((s) => {
@@ -113,6 +114,8 @@ export function markdownReport(report: BenchReport, changes: Change[] | undefine
     "Every route answers the same 19-byte JSON body; each target is checked for the exact bytes before it is measured. Status counts are summed over the measured rounds; 429s are counted apart and never as fast responses.",
     "",
     "## Closed loop (max throughput)",
+    "",
+    `![2xx responses/s per scenario with its baselines, ± 1 stdev of the rounds; 429s not counted](${chartFile(report)})`,
     "",
     "| scenario | req/s | p50 ms | p99 ms | p99.9 ms | MiB/s | 2xx / 429 / 4xx / 5xx | errors | ratio to baselines (req/s) | server RSS MB |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|",
@@ -139,7 +142,7 @@ export function markdownReport(report: BenchReport, changes: Change[] | undefine
   if (!previous || !changes) lines.push("No earlier report of this kind in this folder.", "");
   else
     lines.push(
-      `Previous: ${previous.startedAt} (${previous.machine.hostname}). Welch's t-test over the rounds' req/s; a change is called only when significant at 5 % and beyond ±5 %.`,
+      `Previous: ${previous.startedAt} (${previous.hostname}). Welch's t-test over the rounds' req/s; a change is called only when significant at 5 % and beyond ±5 %.`,
       "",
       "| scenario | before req/s | after req/s | change | t | df | verdict |",
       "|---|---:|---:|---:|---:|---:|---|",
@@ -148,6 +151,7 @@ export function markdownReport(report: BenchReport, changes: Change[] | undefine
     );
   lines.push(
     "Regenerate: `npm run bench` (full; options `--duration S --warmup S --rounds N --connections N --rate R --rate-seconds S --no-offline --fail-on-regression --out DIR`) or `npm run bench:smoke` (seconds; CI).",
+    `This page and its chart alone, from the run's JSON (nothing measured): \`npm run bench -- --from-json ${join("reports/bench", `${reportStem(report)}.json`)}\`.`,
     "",
   );
   return lines.join("\n");

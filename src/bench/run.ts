@@ -196,6 +196,12 @@ async function closedLoop(plans: Plan[], options: BenchOptions, progress: (line:
 export function mean(xs: number[]): number {
   return xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
 }
+/** Sample standard deviation; NaN under two samples. */
+export function stdev(xs: number[]): number {
+  if (xs.length < 2) return NaN;
+  const m = mean(xs);
+  return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
+}
 export const rps = (s: Scenario | undefined) => (s ? mean(s.rounds.map((r) => r.requestsPerSecond)) : NaN);
 
 function versionOf(name: string): string {

@@ -1,7 +1,8 @@
-import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { runBench } from "../bench/run.ts";
-import { actionBenchmark, compare, markdownReport, previousReport, reportStem } from "../bench/report.ts";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { benchChartSvg, chartFile } from "../bench/chart.ts";
+import { actionBenchmark, compare, markdownReport, previousReport, reportStem, type Change, type PreviousRun } from "../bench/report.ts";
+import { runBench, type BenchReport } from "../bench/run.ts";
 import { DEFAULT_THROTTLE_BENCH, runThrottleBench, throttleMarkdown } from "../bench/throttle.ts";
 import { soakCommand } from "../bench/soak.ts";
 import { integerOption, parseCommandArgs, UsageError } from "./args.ts";
@@ -23,6 +24,7 @@ export async function bench(args: string[]): Promise<number> {
     smoke: { type: "boolean" },
     "no-offline": { type: "boolean" },
     "fail-on-regression": { type: "boolean" },
+    "from-json": { type: "string" },
   });
   if (positionals.length > 0) throw new UsageError("bench takes no positional arguments");
   if (values.suite === "throttle") return throttleBench(values);
@@ -32,6 +34,7 @@ export async function bench(args: string[]): Promise<number> {
     return soakCommand(Object.fromEntries(Object.entries({ seconds: n(values.seconds), rate: n(values.rate), burst: n(values.burst) }).filter(([, v]) => v !== undefined)), values.out ?? "reports/soak");
   }
   if (values.suite !== undefined && values.suite !== "rest") throw new UsageError("--suite must be rest (default), throttle or soak");
+  if (values["from-json"] !== undefined) return rerender(values["from-json"], values.out);
   const smoke = values.smoke === true;
   const options = {
     durationSeconds: integerOption(values.duration, "duration", smoke ? 2 : 4),
@@ -46,20 +49,39 @@ export async function bench(args: string[]): Promise<number> {
   const report = await runBench(options, (line) => void process.stderr.write(`${line}\n`));
   const dir = values.out ?? "reports/bench";
   await mkdir(dir, { recursive: true });
-  const previous = await previousReport(dir, report);
-  const changes = previous ? compare(previous, report) : undefined;
+  const earlier = await previousReport(dir, report);
+  const changes = earlier ? compare(earlier, report) : undefined;
+  const previous = earlier && { startedAt: earlier.startedAt, hostname: earlier.machine.hostname };
   const stem = reportStem(report);
-  const markdown = markdownReport(report, changes, previous);
-  await writeFile(join(dir, `${stem}.json`), `${JSON.stringify({ ...report, changes }, null, 2)}\n`);
+  await writeFile(join(dir, `${stem}.json`), `${JSON.stringify({ ...report, changes, previous }, null, 2)}\n`);
   const action = actionBenchmark(report);
   await writeFile(join(dir, `${stem}.action-benchmark.json`), `${JSON.stringify({ customBiggerIsBetter: action.bigger, customSmallerIsBetter: action.smaller }, null, 2)}\n`);
-  await writeFile(join(dir, smoke ? "smoke.md" : "README.md"), markdown);
-  process.stdout.write(markdown);
+  process.stdout.write(await writeViews(dir, report, changes, previous));
   const slower = (changes ?? []).filter((c) => c.verdict === "slower");
   if (values["fail-on-regression"] === true && slower.length > 0) {
     process.stderr.write(`bench: significant regression in ${slower.map((c) => `${c.id} (${(c.change * 100).toFixed(1)} %)`).join(", ")}\n`);
     return 1;
   }
+  return 0;
+}
+
+/** The Markdown report (README.md, smoke: smoke.md) and its SVG chart, by run (<stem>.svg) and at the stable name the Markdown links to. */
+async function writeViews(dir: string, report: BenchReport, changes: Change[] | undefined, previous: PreviousRun | undefined): Promise<string> {
+  const markdown = markdownReport(report, changes, previous);
+  const svg = benchChartSvg(report);
+  await writeFile(join(dir, `${reportStem(report)}.svg`), svg);
+  await writeFile(join(dir, chartFile(report)), svg);
+  await writeFile(join(dir, report.kind === "smoke" ? "smoke.md" : "README.md"), markdown);
+  return markdown;
+}
+
+/**
+ * `gateproof bench --from-json FILE [--out DIR]`: the Markdown report and the chart again from a run's JSON, without
+ * measuring anything (the comparison is the one recorded with the run).
+ */
+async function rerender(file: string, out: string | undefined): Promise<number> {
+  const report = JSON.parse(await readFile(file, "utf8")) as BenchReport & { changes?: Change[]; previous?: PreviousRun };
+  process.stdout.write(await writeViews(out ?? dirname(file), report, report.changes, report.previous));
   return 0;
 }
 
