@@ -1,11 +1,17 @@
-import { serve } from "./commands/serve.ts";
-import { bench } from "./commands/bench.ts";
-import { conformance } from "./commands/conformance.ts";
-import { record } from "./commands/record.ts";
-import { replay, replayBench } from "./commands/replay.ts";
 import { UsageError } from "./commands/args.ts";
 
-const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { serve, bench, conformance, record, replay, "replay-bench": replayBench };
+/**
+ * Each command's module is imported only when it runs: `serve` must not load (and tsx compile) the bench, the
+ * replayer and the conformance runner with their dependencies, which cost start-up time and resident memory.
+ */
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  serve: async (args) => (await import("./commands/serve.ts")).serve(args),
+  bench: async (args) => (await import("./commands/bench.ts")).bench(args),
+  conformance: async (args) => (await import("./commands/conformance.ts")).conformance(args),
+  record: async (args) => (await import("./commands/record.ts")).record(args),
+  replay: async (args) => (await import("./commands/replay.ts")).replay(args),
+  "replay-bench": async (args) => (await import("./commands/replay.ts")).replayBench(args),
+};
 
 const USAGE = `usage: gateproof <command> [options]
 
