@@ -14,7 +14,10 @@ import { vtlEngine } from "./vtl/index.ts";
 import { resolveJwksSources } from "./auth/cognito-jwks.ts";
 import { resolveIamPrincipals } from "./auth/iam-credentials.ts";
 import { AuthorizerCache } from "./auth/authorizer-cache.ts";
-import { createStore, MemoryStore, type Clock, type Store } from "./state/index.ts";
+// Not state/index.ts: it re-exports the Redis store, whose ioredis only gateways on Redis load (state/create.ts).
+import { createStore } from "./state/create.ts";
+import { MemoryStore } from "./state/memory-store.ts";
+import type { Clock, Store } from "./state/index.ts";
 import { registerUsageAdmin, Throttler, type FailMode, type ThrottleLimits } from "./throttle/index.ts";
 import { prepareWebSocketFunctions, startWebSocketApis, type WebSocketLimits } from "./websocket/gateway.ts";
 import { httpApiServers } from "./http-api/index.ts";

@@ -1,7 +1,8 @@
 import { access, readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from "jose";
+import type { JSONWebKeySet, JWTVerifyGetKey } from "jose";
+import { jose } from "./jose.ts";
 import type { GatewayModel } from "../model/index.ts";
 
 /**
@@ -29,7 +30,7 @@ export class JwksSource {
           if (!response.ok) throw new Error(`GET ${this.url.href} answered ${response.status}`);
           return response.text();
         })();
-    return createLocalJWKSet(JSON.parse(text) as JSONWebKeySet);
+    return (await jose()).createLocalJWKSet(JSON.parse(text) as JSONWebKeySet);
   }
 
   /** The cached key set; `refresh` replaces it (after an unknown kid). A failed read is not kept. */

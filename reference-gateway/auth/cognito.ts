@@ -1,4 +1,5 @@
-import { errors, jwtVerify, type JWTPayload } from "jose";
+import type { JWTPayload } from "jose";
+import { jose } from "./jose.ts";
 import { GatewayError } from "../errors/index.ts";
 import type { CognitoAuthorizer, Method } from "../model/index.ts";
 import type { RoutedCall } from "../rest/call.ts";
@@ -78,6 +79,7 @@ const unauthorized = (detail: string) => new GatewayError("UNAUTHORIZED", { deta
 
 async function verify(token: string, source: JwksSource, issuer: string, now: number): Promise<JWTPayload> {
   const options = { issuer, algorithms: ["RS256"], currentDate: new Date(now) };
+  const { errors, jwtVerify } = await jose();
   try {
     return (await jwtVerify(token, await source.keySet(), options)).payload;
   } catch (error) {

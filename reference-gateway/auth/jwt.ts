@@ -1,4 +1,5 @@
-import { errors, jwtVerify, type JWTPayload } from "jose";
+import type { JWTPayload } from "jose";
+import { jose } from "./jose.ts";
 import { JwksSource } from "./cognito-jwks.ts";
 import type { OwnEndpoints } from "./own-endpoints.ts";
 
@@ -67,6 +68,7 @@ export class IssuerKeys {
 export async function verifyJwt(token: string, keys: IssuerKeys, now: number): Promise<JWTPayload> {
   const source = await keys.keys();
   const options = { issuer: keys.issuer, algorithms: RSA, currentDate: new Date(now) };
+  const { errors, jwtVerify } = await jose();
   let payload: JWTPayload;
   try {
     payload = (await jwtVerify(token, await source.keySet(), options)).payload;

@@ -1,5 +1,6 @@
 import { setTimeout as delay } from "node:timers/promises";
-import { errors as joseErrors, type JWTPayload } from "jose";
+import type { JWTPayload } from "jose";
+import { jose } from "../auth/jose.ts";
 import { readAuthorizerOutput, InvalidAuthorizerOutput } from "../auth/authorizer-output.ts";
 import { authorizeIam, type IamVerifier } from "../auth/iam.ts";
 import { IssuerKeys, verifyJwt } from "../auth/jwt.ts";
@@ -111,6 +112,7 @@ async function authorizeJwt(call: HttpCall, authorizer: HttpJwtAuthorizer, deps:
   try {
     payload = await verifyJwt(token, deps.issuers.get(authorizer.issuer)!, (deps.now ?? Date.now)());
   } catch (error) {
+    const { errors: joseErrors } = await jose();
     const description = error instanceof joseErrors.JWTExpired ? "the token has expired" : error instanceof joseErrors.JWTClaimValidationFailed && error.claim === "iss" ? "the token does not have a valid issuer" : "the token is not valid";
     throw unauthorized(`jwt: ${error instanceof Error ? error.message : String(error)}`, challenge(description));
   }

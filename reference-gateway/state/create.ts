@@ -1,5 +1,4 @@
 import { MemoryStore } from "./memory-store.ts";
-import { redact, RedisStore } from "./redis-store.ts";
 import type { Clock, Store } from "./store.ts";
 
 /** A Store, or how to make one: "memory", or a `redis://` / `rediss://` URL. */
@@ -13,6 +12,8 @@ export async function createStore(spec: StoreSpec | undefined, options: { clock?
   if (spec === undefined || spec === "memory") return { store: new MemoryStore(options.clock), owned: true };
   if (typeof spec !== "string") return { store: spec, owned: false };
   if (!/^rediss?:\/\//.test(spec)) throw new TypeError(`store "${spec}" must be "memory" or a redis:// URL`);
+  // Imported here: ioredis is loaded only by gateways that use Redis (start-up time and memory for the others).
+  const { redact, RedisStore } = await import("./redis-store.ts");
   const store = new RedisStore(spec, { log: options.log });
   const up = await store.connect();
   options.log(up ? `store: Redis ${redact(spec)}` : `store: Redis ${redact(spec)} does not answer yet; serving under the throttle fail mode until it does`);
