@@ -4,6 +4,7 @@ import { request } from "undici";
 import { awaitConvergence } from "../../src/conformance/converge.ts";
 import { resolveSupport } from "../../src/conformance/support.ts";
 import { startEchoBackend } from "./echo-backend.ts";
+import { FIXTURE_API_KEY } from "./fixture.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -70,7 +71,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const gateway = await startGateway({
     template: FIXTURE,
     port: 0,
-    parameterOverrides: { BackendUrl: backend.url },
+    // --api-key (TARGET_API_KEY) is the key the suites send; the reference is deployed with it, as a user's stack would be.
+    parameterOverrides: { BackendUrl: backend.url, ApiKeyValue: FIXTURE_API_KEY },
     log: (line) => {
       if (process.env.GATEPROOF_LOG) process.stderr.write(line.endsWith("\n") ? line : `${line}\n`);
     },
