@@ -12,7 +12,8 @@ import { startGateway, type RunningGateway } from "../../reference-gateway/index
 import type { Resource } from "../../reference-gateway/model/index.ts";
 import { startEchoBackend, type EchoBackend } from "../harness/echo-backend.ts";
 import { features } from "../harness/conformance.ts";
-import { fuzzRuns, fuzzSeed, rawExchange, ROBUSTNESS_SECRETS, ROBUSTNESS_TEMPLATE } from "../robustness/harness.ts";
+import { reachesBackend, override, spelling, verb } from "../robustness/bypass.ts";
+import { fuzzRuns, fuzzSeed, ROBUSTNESS_SECRETS, ROBUSTNESS_TEMPLATE } from "../robustness/harness.ts";
 
 let gateway: RunningGateway;
 let backend: EchoBackend;
@@ -40,39 +41,9 @@ afterAll(async () => {
   await backend?.close();
 });
 
-let nonce = 0;
 /** Sends one request with a unique marker; true when the marker reached the backend. */
-async function reaches(method: string, path: string, headers: Array<[string, string]>): Promise<{ reached: boolean; answer: string }> {
-  const marker = `gp-bypass-${process.pid}-${++nonce}`;
-  const lines = [`${method} /t${path} HTTP/1.1`, "Host: x", "Connection: close", `X-Marker: ${marker}`, ...headers.map(([n, v]) => `${n}: ${v}`)];
-  const withBody = !["GET", "HEAD", "OPTIONS"].includes(method.toUpperCase());
-  const text = `${lines.join("\r\n")}\r\n${withBody ? "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}" : "\r\n"}`;
-  const { data } = await rawExchange(port, text, { quietMs: 200, maxMs: 5_000 });
-  const reached = backend.received.some((r) => r.headers.some(([n, v]) => n.toLowerCase() === "x-marker" && v === marker));
-  return { reached, answer: data.toString("latin1").split("\r\n")[0] ?? "" };
-}
+const reaches = (method: string, path: string, headers: Array<[string, string]>) => reachesBackend(backend, port, method, `/t${path}`, headers);
 
-const spelling = (path: string) =>
-  fc.constantFrom(
-    path,
-    path.toUpperCase(),
-    `${path}/`,
-    `/${path}`,
-    `/.${path}`,
-    path.replace(/^\//, "/./"),
-    `/x/..${path}`,
-    `/x/%2e%2e${path}`,
-    path.replace(/-/g, "%2D"),
-    path.replace(/-/g, "%252D"),
-    path.replace(/\//g, "%2F"),
-    `${path};x=1`,
-    `${path}%00`,
-    `${path}%20`,
-    `${path}?x=1`,
-    `${path}#f`,
-  );
-const verb = (method: string) => fc.constantFrom(method, method.toLowerCase(), "HEAD", "OPTIONS", "GET", "POST", "DELETE", "PATCH");
-const override = fc.option(fc.constantFrom("X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override"), { nil: undefined });
 /** Credentials that must not be enough: absent, wrong, near misses, in the wrong place, or only half of what is needed. */
 const credentials = fc.subarray(
   [
