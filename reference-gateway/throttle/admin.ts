@@ -21,7 +21,13 @@ export function registerUsageAdmin(admin: AdminRouter, model: GatewayModel, stor
     if (wanted && selected.length === 0) return { status: 404, json: { message: `API key ${wanted} is not in usage plan ${plan.id}` } };
     const quota = plan.quota;
     if (!quota) return { status: 200, json: { usagePlanId: plan.id, quota: null, items: {} } };
-    const usages = await Promise.all(selected.map((key) => store.quotaUsage(quotaSpec(plan.id, key.id, quota, deployedAt))));
+    let usages: QuotaUsage[];
+    try {
+      usages = await Promise.all(selected.map((key) => store.quotaUsage(quotaSpec(plan.id, key.id, quota, deployedAt))));
+    } catch (error) {
+      // The counters live in the store (Redis): without it there is nothing true to report.
+      return { status: 503, json: { message: `the quota store does not answer: ${error instanceof Error ? error.message : String(error)}` } };
+    }
     const items: Record<string, Array<[number, number]>> = {};
     for (const [i, key] of selected.entries()) items[key.id] = [[usages[i]!.used, Math.max(0, usages[i]!.limit - usages[i]!.used)]];
     let period: Omit<QuotaUsage, "used"> | undefined = usages[0];

@@ -204,7 +204,7 @@ describe.skipIf(!redisAvailable())("distributed mode: two gateways on one Redis 
   let two: RunningGateway;
   let closed: RunningGateway;
   const start = (extra: Parameters<typeof startGateway>[0] = {}) =>
-    startGateway({ template: TEMPLATE, port: 0, parameterOverrides: { BackendUrl: backend.url }, store: redis.url, log: (line) => lines.push(line), accessLog: () => {}, ...extra });
+    startGateway({ template: TEMPLATE, port: 0, parameterOverrides: { BackendUrl: backend.url }, store: redis.url, adminPort: 0, log: (line) => lines.push(line), accessLog: () => {}, ...extra });
 
   beforeAll(async () => {
     redis = await startRedis();
@@ -272,6 +272,7 @@ describe.skipIf(!redisAvailable())("distributed mode: two gateways on one Redis 
     expect(await statuses(a, "GET", "/counted", 2, quotaR)).toEqual([200, 200]); // open: served, uncounted
     expectThrottled(await send("GET", "/frozen", { base: c }));
     expectThrottled(await send("GET", "/counted", { base: c, headers: quotaR }));
+    expect((await fetch(`${one.adminUrl}/usage/QuotaPlan`)).status).toBe(503); // the counters are in Redis
     expect(lines.filter((l) => l.includes("fail mode open: serving requests unthrottled"))).toHaveLength(1);
     expect(lines.some((l) => l.includes("fail mode closed: refusing requests with 429"))).toBe(true);
     await redis.restart();
@@ -286,6 +287,8 @@ describe.skipIf(!redisAvailable())("distributed mode: two gateways on one Redis 
     expect(await statuses(a, "GET", "/frozen", 3)).toEqual([200, 200, 429]);
     expect(await statuses(a, "GET", "/counted", 3, quotaR)).toEqual([200, 200, 429]);
     expectQuota(await send("GET", "/counted", { base: c, headers: quotaR }));
+    const keyR = one.model.apiKeys.find((k) => k.logicalId === "KeyR")!.id;
+    expect(await (await fetch(`${one.adminUrl}/usage/QuotaPlan?keyId=KeyR`)).json()).toMatchObject({ items: { [keyR]: [[2, 0]] } });
   });
 
   it("Redis hung (SIGSTOP): calls time out (250 ms) into the fail mode; resumed: the same buckets and counters, enforced by themselves", { timeout: 20_000 }, async () => {
