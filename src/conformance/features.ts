@@ -72,6 +72,7 @@ export const FEATURES = {
   "http-api.iam": feature("HTTP-API", "extended", "AWS_IAM on HTTP API routes"),
   "http-api.parameter-mapping": feature("HTTP-API", "extended", "overwrite/append/remove parameter mapping"),
   "http-api.throttle": feature("HTTP-API", "extended", "route throttling"),
+  "http-api.stage-variables": feature("HTTP-API", "extended", "stage variables in HTTP API events"),
   // WEBSOCKET
   "websocket.connect": feature("WEBSOCKET", "core", "$connect and $disconnect routes, handshake refusal"),
   "websocket.routing": feature("WEBSOCKET", "core", "routeSelectionExpression, custom routes and $default"),

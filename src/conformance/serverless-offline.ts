@@ -96,6 +96,8 @@ async function main(): Promise<number> {
     try {
       run = await runConformance({
         target: offline.url,
+        // httpApi events: the same port, no stage prefix (FixtureHttpApi's $default stage).
+        httpApiUrl: new URL(offline.url).origin,
         name: `serverless-offline ${versions.offline} (serverless ${versions.serverless})`,
         optionsFile: join(FIXTURE, "serverless-offline/options.json"),
         reportDir,
@@ -119,10 +121,11 @@ async function main(): Promise<number> {
         "   with `suites/fixture/serverless-offline/serverless.yml` and `suites/fixture/functions/` copied next to it;",
         "2. the echo backend (`suites/harness/echo-backend.ts`) on a free loopback port, passed as `GATEPROOF_BACKEND_URL`;",
         `3. \`${offline.command.replace(/--(httpPort|lambdaPort|websocketPort) \d+/g, "--$1 <free port>")}\`;`,
-        `4. \`gateproof conformance --target http://127.0.0.1:<httpPort>/test --options suites/fixture/serverless-offline/options.json --seed ${seed} --report-dir reports/conformance/serverless-offline\`.`,
+        `4. \`gateproof conformance --target http://127.0.0.1:<httpPort>/test --http-api-url http://127.0.0.1:<httpPort> --options suites/fixture/serverless-offline/options.json --seed ${seed} --report-dir reports/conformance/serverless-offline\`.`,
         "",
-        "`options.json` declares REST-CORE (and TOOLING) minus what `serverless.yml` cannot express for serverless-offline, each with",
-        "its reason (MOCK and HTTP non-proxy integrations, their mapping templates, stage variables, canary, AWS service integrations);",
+        "`options.json` declares REST-CORE, HTTP-API (and TOOLING) minus what `serverless.yml` cannot express for serverless-offline, each",
+        "with its reason (MOCK and HTTP non-proxy integrations, their mapping templates, stage variables, canary, AWS service integrations;",
+        "the HTTP API's HTTP_PROXY routes and parameter mapping, its JWT issuer);",
         "those tests are *not supported*. What serverless.yml can express but serverless-offline ignores or answers differently",
         "(gateway responses, `timeoutInMillis`, AWS's headers and error bodies) stays declared, so it shows up as failures.",
         "Suites that start their own reference gateway are *reference-only* here.",

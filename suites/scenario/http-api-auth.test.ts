@@ -17,13 +17,14 @@ const TEMPLATE = new URL("./fixtures/http-api-auth/template.yaml", import.meta.u
  */
 describe("HTTP API authorizers", features([], { target: "http-api" }), () => {
   let base: string;
-  let issuer: string;
-  const token = (claims: Record<string, unknown>, options: { issuer?: string; expiresIn?: string; kid?: string } = {}) => signFixtureToken(claims, { issuer, ...options });
+  let issuer: Promise<string> | undefined;
+  // The issuer string the authorizer was deployed with: the discovery document the fixture's REST stage serves says
+  // it. Asked for once, by the first JWT test (the Lambda authorizer tests do not need the REST stage).
+  const deployedIssuer = () => (issuer ??= send("GET", "/issuer/.well-known/openid-configuration", { base: targetUrl() }).then((r) => r.json<{ issuer: string }>().issuer));
+  const token = async (claims: Record<string, unknown>, options: { issuer?: string; expiresIn?: string; kid?: string } = {}) => signFixtureToken(claims, { issuer: await deployedIssuer(), ...options });
 
-  beforeAll(async () => {
+  beforeAll(() => {
     base = httpApiUrl();
-    // The issuer string the authorizer was deployed with: the discovery document the fixture serves says it.
-    issuer = (await send("GET", "/issuer/.well-known/openid-configuration", { base: targetUrl() })).json<{ issuer: string }>().issuer;
   });
 
   it("JWT: a valid token (bare or Bearer) passes; claims and scopes reach requestContext.authorizer.jwt", features("http-api.jwt"), async () => {

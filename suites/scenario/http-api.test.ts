@@ -41,7 +41,6 @@ describe("HTTP APIs (v2): the fixture's HTTP API", features(["http-api.routing"]
     expect(event.queryStringParameters).toEqual({ x: "1,2", y: "A", empty: "" });
     // http-api-develop-routes.md: "API Gateway decodes URL-encoded request parameters".
     expect(event.pathParameters).toEqual({ id: "a b" });
-    expect(event.stageVariables).toEqual({ color: "blue" });
     expect(event.isBase64Encoded).toBe(false);
     expect("body" in event).toBe(false);
     expect("multiValueHeaders" in event).toBe(false);
@@ -54,6 +53,11 @@ describe("HTTP APIs (v2): the fixture's HTTP API", features(["http-api.routing"]
     expect(header(response, "apigw-requestid")).toBe(context.requestId);
     expect(context.time).toMatch(/^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/);
     expect(typeof context.timeEpoch).toBe("number");
+  });
+
+  it("payload 2.0 carries the stage's variables (the fixture's $default stage: color=blue)", features("http-api.lambda-proxy", "http-api.stage-variables"), async () => {
+    const event = (await send("GET", "/echo/1", { base: api })).json<Record<string, any>>();
+    expect(event.stageVariables).toEqual({ color: "blue" });
   });
 
   it("payload 2.0 without cookies, query, parameters: those keys are absent; a body is passed as text", features("http-api.lambda-proxy"), async () => {
