@@ -1,9 +1,10 @@
 import autocannon from "autocannon";
-import { Pool } from "undici";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import { join } from "node:path";
 import { startBareServer } from "../../bench/processes.ts";
+import { outgoing } from "../send/outgoing.ts";
+import { RawClient } from "../send/raw.ts";
 import { measureReplay } from "./replay-process.ts";
 import { writeBenchTraffic } from "./traffic-file.ts";
 
@@ -25,7 +26,7 @@ export interface ReplayBenchReport {
   options: ReplayBenchOptions;
   memory: { entries: number; peakRssMb: number; requestsPerSecond: number; differingRequests: number; exitCode: number | null };
   pacing: { rate: number; seconds: number; requests: number; lagMs: { p50: number; p99: number; max: number }; intendedRate: number; achievedRate: number };
-  throughput: { replayRequestsPerSecond: number; autocannonRequestsPerSecond: number; autocannonRuns: number[]; undiciLoopRequestsPerSecond: number; ratio: number };
+  throughput: { replayRequestsPerSecond: number; autocannonRequestsPerSecond: number; autocannonRuns: number[]; clientLoopRequestsPerSecond: number; ratio: number };
   targets: { rssUnder200Mb: boolean; lagP99Under2Ms: boolean; maxAtLeast08xAutocannon: boolean };
 }
 
@@ -36,23 +37,31 @@ function autocannonRun(url: string, seconds: number, connections: number): Promi
 }
 
 /**
- * The ceiling of the HTTP client the replayer uses: a bare undici request loop, same connections, same server.
- * It separates the replayer's own cost from the client's.
+ * The ceiling of the HTTP client the replayer uses (the raw-socket client, for http targets): the same request in a
+ * callback loop, same connections, same server. It separates the replayer's own cost from the client's.
  */
-async function undiciLoop(url: string, seconds: number, connections: number): Promise<number> {
-  const pool = new Pool(url, { connections, pipelining: 1 });
+async function clientLoop(url: string, seconds: number, connections: number): Promise<number> {
+  const base = new URL(url);
+  const client = new RawClient(base, connections);
+  await client.preconnect(connections);
+  const request = outgoing({ method: "GET", url: `${base.origin}/item/1`, headers: [["accept", "application/json"]], body: undefined }, base);
   const end = performance.now() + seconds * 1000;
   let count = 0;
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      while (performance.now() < end) {
-        const response = await pool.request({ method: "GET", path: "/item/1", headers: ["accept", "application/json"] });
-        await response.body.arrayBuffer();
-        count++;
+  await new Promise<void>((resolve) => {
+    let running = connections;
+    const next = (): void => {
+      if (performance.now() >= end) {
+        if (--running === 0) resolve();
+        return;
       }
-    }),
-  );
-  await pool.close();
+      client.send(request, () => {
+        count++;
+        next();
+      });
+    };
+    for (let i = 0; i < connections; i++) next();
+  });
+  await client.close();
   return count / seconds;
 }
 
@@ -75,8 +84,8 @@ export async function runReplayBench(options: ReplayBenchOptions, progress: (lin
     progress("autocannon …");
     await autocannonRun(server.url, 1, options.connections);
     const cannonBefore = await autocannonRun(server.url, options.autocannonSeconds, options.connections);
-    progress("undici request loop …");
-    const undiciRate = await undiciLoop(server.url, options.autocannonSeconds, options.connections);
+    progress("client loop …");
+    const clientRate = await clientLoop(server.url, options.autocannonSeconds, options.connections);
 
     progress(`replay --speed max of ${options.entries} entries …`);
     const memory = await measureReplay([big, "--target", server.url, "--speed", "max", "--concurrency", String(options.connections)], join(dir, "memory"));
@@ -101,7 +110,7 @@ export async function runReplayBench(options: ReplayBenchOptions, progress: (lin
         replayRequestsPerSecond: replayRate,
         autocannonRequestsPerSecond: cannonRate,
         autocannonRuns: [cannonBefore.requests.average, cannonAfter.requests.average],
-        undiciLoopRequestsPerSecond: undiciRate,
+        clientLoopRequestsPerSecond: clientRate,
         ratio: replayRate / cannonRate,
       },
       targets: { rssUnder200Mb: memory.peakRssMb < 200, lagP99Under2Ms: lag.p99 < 2, maxAtLeast08xAutocannon: replayRate >= 0.8 * cannonRate },
@@ -128,7 +137,7 @@ export function replayBenchMarkdown(report: ReplayBenchReport): string {
     `| send lag at ${pacing.rate} req/s for ${pacing.seconds} s (${pacing.requests} requests) | p50 ${pacing.lagMs.p50.toFixed(3)} ms, p99 ${pacing.lagMs.p99.toFixed(3)} ms, max ${pacing.lagMs.max.toFixed(3)} ms; ${pacing.achievedRate.toFixed(1)} req/s achieved of ${pacing.intendedRate.toFixed(1)} | p99 < 2 ms | ${yes(targets.lagP99Under2Ms)} |`,
     `| --speed max (the 1,000,000-entry run, comparing) vs autocannon, ${report.options.connections} connections each | replay ${Math.round(throughput.replayRequestsPerSecond)} req/s, autocannon ${Math.round(throughput.autocannonRequestsPerSecond)} req/s (mean of ${throughput.autocannonRuns.map((r) => Math.round(r)).join(" before and ")} after) → ${throughput.ratio.toFixed(2)}× | ≥ 0.8× | ${yes(targets.maxAtLeast08xAutocannon)} |`,
     "",
-    `For scale: a bare undici request loop (the replayer's HTTP client, nothing else) reached ${Math.round(throughput.undiciLoopRequestsPerSecond)} req/s (${(throughput.undiciLoopRequestsPerSecond / throughput.autocannonRequestsPerSecond).toFixed(2)}× autocannon) in the same run.`,
+    `For scale: the replayer's HTTP client alone (the raw-socket client in a callback loop, one request over and over, no source, no comparison) reached ${Math.round(throughput.clientLoopRequestsPerSecond)} req/s (${(throughput.clientLoopRequestsPerSecond / throughput.autocannonRequestsPerSecond).toFixed(2)}× autocannon) in the same run.`,
     `Machine load average when the run ended: ${report.machine.loadAverageAtEnd.map((l) => l.toFixed(2)).join(", ")} (other work on a shared machine shows in every figure).`,
     "",
     `The memory run compared every answer with its recording: ${memory.differingRequests} requests differed beyond noise (exit code ${memory.exitCode}).`,

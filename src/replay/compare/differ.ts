@@ -80,9 +80,8 @@ export function diffAnswers(baseline: Answer, candidate: Answer): Difference[] {
   if (baseline.headers && candidate.headers) {
     const a = headerMap(baseline.headers);
     const b = headerMap(candidate.headers);
-    for (const name of new Set([...a.keys(), ...b.keys()])) {
-      if (a.get(name) !== b.get(name)) push(out, { root: "header", name }, preview(a.get(name)), preview(b.get(name)));
-    }
+    for (const [name, value] of a) if (b.get(name) !== value) push(out, { root: "header", name }, preview(value), preview(b.get(name)));
+    for (const [name, value] of b) if (!a.has(name)) push(out, { root: "header", name }, undefined, preview(value));
   }
   if (baseline.body && candidate.body && !baseline.body.equals(candidate.body)) {
     const a = parseJson(baseline.body);
