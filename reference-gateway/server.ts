@@ -18,7 +18,7 @@ import { AuthorizerCache } from "./auth/authorizer-cache.ts";
 import { createStore } from "./state/create.ts";
 import { MemoryStore } from "./state/memory-store.ts";
 import type { Clock, Store } from "./state/index.ts";
-import { registerUsageAdmin, Throttler, type FailMode, type ThrottleLimits } from "./throttle/index.ts";
+import { planDeployments, registerUsageAdmin, Throttler, type FailMode, type ThrottleLimits } from "./throttle/index.ts";
 import { prepareWebSocketFunctions, startWebSocketApis, type WebSocketLimits } from "./websocket/gateway.ts";
 import { httpApiServers } from "./http-api/index.ts";
 import { OwnEndpoints } from "./auth/own-endpoints.ts";
@@ -151,11 +151,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const { store, owned: ownsStore } = await createStore(options.store, { clock, log });
   const throttler = new Throttler(store, { failMode: options.throttleFailMode, account: options.accountThrottle, log });
   if (typeof options.store === "string" && options.store !== "memory") log(`throttle: fail mode ${throttler.failMode} (when the store does not answer, requests are ${throttler.failMode === "open" ? "served unthrottled" : "refused with 429"})`);
-  // Quota offsets apply to the period the gateway started in, on the store's clock (the one quotas count on).
-  const deployedAt = await store.now().catch((error: unknown) => {
-    log(`quota: the store did not tell its time (${error instanceof Error ? error.message : String(error)}); the quota offset's initial period is taken from this host's clock`);
-    return clock();
-  });
+  const deployments = await planDeployments(model, store, clock, log);
   const admin = new AdminRouter();
   let adminUrl: string | undefined;
   const responseCache = new ResponseCache(store, { budgetBytes: options.cacheBudgetBytes, log });
@@ -163,8 +159,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const accessLog = accessLogSink(options.accessLog);
   registerCacheAdmin(admin, compiled, responseCache);
   registerMetricsAdmin(admin, metrics);
-  registerUsageAdmin(admin, model, store, deployedAt);
-  const deps = { throttle: { throttler, deployedAt }, throttler, responseCache, metrics, accessLog, lambda, functions: new FunctionDirectory(model.functions), agent, aws, gateway: { region: model.region, accountId: model.accountId }, log, iam, cognito, authorizerCache: new AuthorizerCache(store), origin: { sourceVpce: options.sourceVpce, sourceVpc: options.sourceVpc } };
+  registerUsageAdmin(admin, model, store, deployments);
+  const deps = { throttle: { throttler, deployments }, throttler, responseCache, metrics, accessLog, lambda, functions: new FunctionDirectory(model.functions), agent, aws, gateway: { region: model.region, accountId: model.accountId }, log, iam, cognito, authorizerCache: new AuthorizerCache(store), origin: { sourceVpce: options.sourceVpce, sourceVpc: options.sourceVpc } };
   const tls = options.tls ? await tlsMaterial(options.tls === true ? {} : options.tls) : undefined;
   const scheme = tls ? "https" : "http";
   /** The server that listens: the API's own, or the HTTPS one in front of its request listener. */

@@ -17,15 +17,15 @@
  */
 import { GatewayError } from "../errors/index.ts";
 import type { Method, MethodSetting, Stage } from "../model/index.ts";
-import { quotaSpec } from "../throttle/quota.ts";
+import { quotaSpec, type PlanDeployments } from "../throttle/quota.ts";
 import type { QuotaSpec } from "../state/index.ts";
 import { Throttler, type NamedBucket, type ThrottleLimits } from "../throttle/throttler.ts";
 import type { RoutedCall } from "./call.ts";
 
 export interface ThrottleDeps {
   throttler: Throttler;
-  /** When the gateway started (the plans were deployed), on the store's clock: the quota offset applies to that period. */
-  deployedAt: number;
+  /** When each plan was deployed, on the store's clock: its quota offset applies to that period (throttle/quota.ts). */
+  deployments: PlanDeployments;
 }
 
 /** The stage's throttle for one method, merged from `*\/*`, `{path}/*` and `{path}/{METHOD}`. */
@@ -83,7 +83,7 @@ export async function throttle(call: RoutedCall, deps: ThrottleDeps): Promise<Th
     const perMethod = apiStage?.throttle[`${path}/${call.route.method.httpMethod}`];
     const methodBucket = perMethod && Throttler.bucket(`throttle:planm:${plan.id}:${key.id}:${call.api.id}:${call.stage.name}:${path}/${call.route.method.httpMethod}`, "usage-plan-method", perMethod, fallback);
     if (methodBucket) buckets.push(methodBucket);
-    if (plan.quota) quota = quotaSpec(plan.id, key.id, plan.quota, deps.deployedAt);
+    if (plan.quota) quota = quotaSpec(plan.id, key.id, plan.quota, deps.deployments(plan.id));
   }
   const decision = await deps.throttler.admit(buckets, quota);
   if (decision.admitted) return { at: decision.at };

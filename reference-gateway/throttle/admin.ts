@@ -1,7 +1,7 @@
 import type { AdminRouter } from "../admin/index.ts";
 import type { GatewayModel } from "../model/index.ts";
 import type { QuotaUsage, Store } from "../state/index.ts";
-import { periodBounds, quotaLimit, quotaSpec } from "./quota.ts";
+import { periodBounds, quotaLimit, quotaSpec, type PlanDeployments } from "./quota.ts";
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
@@ -11,7 +11,7 @@ const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
  * `startDate` / `endDate` are its first and last UTC day. The plan may be named by id or logical id. A plan without a
  * quota counts nothing (`quota: null`, no items).
  */
-export function registerUsageAdmin(admin: AdminRouter, model: GatewayModel, store: Store, deployedAt: number): void {
+export function registerUsageAdmin(admin: AdminRouter, model: GatewayModel, store: Store, deployments: PlanDeployments): void {
   admin.add("GET /usage/:usagePlanId", async ({ params, query }) => {
     const plan = model.usagePlans.find((p) => p.id === params["usagePlanId"] || p.logicalId === params["usagePlanId"]);
     if (!plan) return { status: 404, json: { message: `no usage plan ${params["usagePlanId"]}`, usagePlans: model.usagePlans.map((p) => ({ id: p.id, name: p.name })) } };
@@ -20,6 +20,7 @@ export function registerUsageAdmin(admin: AdminRouter, model: GatewayModel, stor
     const selected = wanted ? keys.filter((k) => k.id === wanted || k.logicalId === wanted) : keys;
     if (wanted && selected.length === 0) return { status: 404, json: { message: `API key ${wanted} is not in usage plan ${plan.id}` } };
     const quota = plan.quota;
+    const deployedAt = deployments(plan.id);
     if (!quota) return { status: 200, json: { usagePlanId: plan.id, quota: null, items: {} } };
     let usages: QuotaUsage[];
     try {

@@ -3,6 +3,7 @@ import { startGateway, type RunningGateway } from "../../reference-gateway/index
 import { features } from "../harness/conformance.ts";
 import { startEchoBackend, type EchoBackend } from "../harness/echo-backend.ts";
 import { redisAvailable, startRedis, type RedisServer } from "../harness/redis.ts";
+import { RedisStore } from "../../reference-gateway/state/index.ts";
 import { header, isReference, send, type TargetResponse } from "../harness/target.ts";
 
 /**
@@ -258,6 +259,27 @@ describe.skipIf(!redisAvailable())("distributed mode: two gateways on one Redis 
       }
     } finally {
       await Promise.all([behind.close(), ahead.close()]);
+    }
+  });
+
+  it("the plan's deployment instant is on the store: a gateway started in a later period than the first one does not take the offset again", async () => {
+    // As if the first gateway with QuotaPlan had started on Redis two days ago (the marker it writes at start).
+    const planId = one.model.usagePlans.find((p) => p.logicalId === "QuotaPlan")!.id;
+    const writer = new RedisStore(redis.url);
+    try {
+      expect(await writer.connect()).toBe(true);
+      await writer.set(`quota:deployed:${planId}`, String((await writer.now()) - 2 * 86_400_000), 60_000);
+      const later = await start();
+      try {
+        // KeyR has used 2 today; today is not the initial period for this gateway: the full limit of 3.
+        expect(await statuses(later.urls[0]!.url, "GET", "/counted", 2, { "x-api-key": KEY_R })).toEqual([200, 429]);
+        const usage = (await (await fetch(`${later.adminUrl}/usage/QuotaPlan?keyId=KeyR`)).json()) as { quota: { limitThisPeriod: number } };
+        expect(usage.quota.limitThisPeriod).toBe(3);
+      } finally {
+        await later.close();
+      }
+    } finally {
+      await writer.close();
     }
   });
 
