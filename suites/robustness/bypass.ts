@@ -1,7 +1,7 @@
 /**
  * The no-auth-bypass property's parts, shared by suites/property/robustness-auth-bypass.test.ts (API key and Lambda
- * authorizers) and suites/property/auth-bypass-iam-cognito.property.test.ts (IAM, Cognito, HTTP API IAM): generated
- * variants of a protected request, and a raw-socket sender that says whether the request reached the echo backend.
+ * authorizers) and suites/property/auth-bypass-iam-cognito-http-api.property.test.ts (IAM, Cognito, HTTP API IAM,
+ * JWT and Lambda authorizers): generated variants of a protected request, and a raw-socket sender that says whether the request reached the echo backend.
  * Status codes alone are not trusted: a marker header must never show up in the backend's request log.
  */
 import fc from "fast-check";

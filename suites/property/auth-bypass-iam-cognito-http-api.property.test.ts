@@ -1,12 +1,14 @@
 /**
- * No auth bypass for IAM and Cognito, proven by the backend (as robustness-auth-bypass.test.ts does for API keys and
- * Lambda authorizers): every AWS_IAM and COGNITO_USER_POOLS method of the tokens fixture (REST:
- * suites/scenario/fixtures/tokens) and every AWS_IAM route of the HTTP API IAM fixture (suites/scenario/fixtures/
- * http-api-iam) that goes to the echo backend — enumerated from the loaded models, so routes added there are covered —
- * × generated path spellings, methods and method-override headers × credentials that must not be enough: none, SigV4
- * by an unknown key, with a wrong secret, for another path, 20 minutes old, without its X-Amz-Date, for another host;
- * Cognito tokens signed by another key, expired, from another issuer, unsigned (alg none), for another audience, or
- * without the route's scopes. The echo backend's request log never shows the request.
+ * No auth bypass for IAM, Cognito and HTTP API authorizers, proven by the backend (as robustness-auth-bypass.test.ts
+ * does for REST API keys and Lambda authorizers): every AWS_IAM and COGNITO_USER_POOLS method of the tokens fixture
+ * (REST: suites/scenario/fixtures/tokens), every AWS_IAM route of the HTTP API IAM fixture (suites/scenario/fixtures/
+ * http-api-iam) and every JWT and Lambda REQUEST route of suites/robustness/fixtures/http-api-auth that goes to the
+ * echo backend — enumerated from the loaded models, so routes added there are covered — × generated path spellings,
+ * methods and method-override headers × credentials that must not be enough: none, SigV4 by an unknown key, with a
+ * wrong secret, for another path, 20 minutes old, without its X-Amz-Date, for another host; tokens signed by another
+ * key, expired, from another issuer, unsigned (alg none), for another audience, or without the route's scopes; Lambda
+ * authorizer tokens that are denied, near misses or in another header. The echo backend's request log never shows
+ * the request.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -35,7 +37,7 @@ interface Protected {
   /** Stage-relative path and the method it is declared for. */
   path: string;
   method: string;
-  kind: "iam" | "cognito";
+  kind: "iam" | "cognito" | "jwt" | "lambda";
   scopes: string[];
   /** Cognito: the authorizer restricts the token's audience (identityValidationExpression). */
   audience: boolean;
@@ -44,6 +46,8 @@ interface Protected {
 let backend: EchoBackend;
 let issuer: http.Server;
 let signingKey: CryptoKey;
+/** The loopback OpenID issuer of the HTTP API JWT authorizer (same key). */
+let oidcIssuer: string;
 let otherKey: CryptoKey;
 const gateways: RunningGateway[] = [];
 const targets: Protected[] = [];
@@ -65,8 +69,13 @@ beforeAll(async () => {
   signingKey = pair.privateKey;
   ({ privateKey: otherKey } = await generateKeyPair("RS256"));
   const keys = [{ ...(await exportJWK(pair.publicKey)), kid: "key-1", alg: "RS256", use: "sig" }];
-  issuer = http.createServer((_req, res) => res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ keys })));
+  // Cognito's JWKS at any path; for the HTTP API, an OpenID issuer at /oidc discovered as API Gateway does.
+  issuer = http.createServer((req, res) => {
+    res.writeHead(200, { "Content-Type": "application/json" });
+    res.end(JSON.stringify(req.url === "/oidc/.well-known/openid-configuration" ? { issuer: oidcIssuer, jwks_uri: `${oidcIssuer}/jwks.json` } : { keys }));
+  });
   await new Promise<void>((resolve) => issuer.listen(0, "127.0.0.1", resolve));
+  oidcIssuer = `http://127.0.0.1:${(issuer.address() as AddressInfo).port}/oidc`;
 
   const rest = await startGateway({
     template: fixture("tokens/template.yaml"),
@@ -77,7 +86,8 @@ beforeAll(async () => {
     log: () => {},
   });
   const httpApi = await startGateway({ template: fixture("http-api-iam/template.yaml"), port: 0, parameterOverrides: { BackendUrl: backend.url }, iamCredentialsFile: CREDENTIALS_FILE, log: () => {} });
-  gateways.push(rest, httpApi);
+  const httpApiAuth = await startGateway({ template: new URL("../robustness/fixtures/http-api-auth/template.yaml", import.meta.url).pathname, port: 0, parameterOverrides: { EchoUrl: backend.url, Issuer: oidcIssuer }, log: () => {} });
+  gateways.push(rest, httpApi, httpApiAuth);
 
   const restAt = portOf(rest, "REST");
   const walk = (resource: Resource): void => {
@@ -91,10 +101,14 @@ beforeAll(async () => {
   };
   const restApi = rest.model.restApis[0]!;
   walk(restApi.root);
-  for (const api of httpApi.model.httpApis ?? []) {
-    for (const route of api.routes) {
-      if (route.authorizationType !== "AWS_IAM" || route.integration.type !== "HTTP_PROXY" || !route.path) continue;
-      targets.push({ ...portOf(httpApi, "HTTP", api.logicalId), path: route.path.replace(/\{[^}]+\}/g, "x1"), method: route.method === "ANY" ? "GET" : route.method, kind: "iam", scopes: [], audience: false });
+  const HTTP_KINDS = { AWS_IAM: "iam", JWT: "jwt", CUSTOM: "lambda" } as const;
+  for (const gateway of [httpApi, httpApiAuth]) {
+    for (const api of gateway.model.httpApis ?? []) {
+      for (const route of api.routes) {
+        if (route.authorizationType === "NONE" || route.integration.type !== "HTTP_PROXY" || !route.path) continue;
+        const path = route.path.replace("{proxy+}", "deep/er").replace(/\{[^}]+\}/g, "x1");
+        targets.push({ ...portOf(gateway, "HTTP", api.logicalId), path, method: route.method === "ANY" ? "GET" : route.method, kind: HTTP_KINDS[route.authorizationType], scopes: route.authorizationScopes, audience: false });
+      }
     }
   }
 });
@@ -139,21 +153,54 @@ const COGNITO_SPOILS: Record<string, Spoil> = {
   "missing scope": (_m, _target, t) => (t.scopes.length > 0 ? accessToken("unrelated/scope").then((v) => [["Authorization", v]]) : undefined),
 };
 
-describe("no way around IAM or Cognito authorization, checked by the backend's log", features(["auth.iam", "auth.cognito", "rest.http-proxy"], { referenceOnly: true }), () => {
-  it("the fixtures have IAM and Cognito methods to the backend, and with valid credentials each one is reached", { timeout: 30_000 }, async () => {
+/** A JWT the HTTP API route would accept (its issuer, audience and scopes), spoiled by `extra` claims or another key. */
+const httpJwt = (t: Protected, extra: JWTPayload = {}, key?: CryptoKey) => jwt({ sub: "user-1", iss: oidcIssuer, aud: "bypass-aud", iat: now(), exp: now() + 3600, ...(t.scopes.length > 0 ? { scope: t.scopes.join(" ") } : {}), ...extra }, key);
+const JWT_SPOILS: Record<string, Spoil> = {
+  none: async () => [],
+  garbage: async () => [["Authorization", "Bearer not.a.jwt"]],
+  "another key": async (_m, _target, t) => [["Authorization", `Bearer ${await httpJwt(t, {}, otherKey)}`]],
+  expired: async (_m, _target, t) => [["Authorization", `Bearer ${await httpJwt(t, { exp: now() - 600, iat: now() - 4000 })}`]],
+  "another issuer": async (_m, _target, t) => [["Authorization", `Bearer ${await httpJwt(t, { iss: "http://127.0.0.1:1/other" })}`]],
+  "another audience": async (_m, _target, t) => [["Authorization", `Bearer ${await httpJwt(t, { aud: "other-aud" })}`]],
+  "alg none": async () => [["Authorization", `Bearer ${b64url({ alg: "none", kid: "key-1" })}.${b64url({ sub: "user-1", iss: oidcIssuer, aud: "bypass-aud", exp: now() + 3600, scope: "items/write" })}.`]],
+  "missing scope": (_m, _target, t) => (t.scopes.length > 0 ? httpJwt(t, { scope: "items/read" }).then((v) => [["Authorization", `Bearer ${v}`]]) : undefined),
+};
+const LAMBDA_TOKEN = "allow-http-token-5c1e";
+const LAMBDA_SPOILS: Record<string, Spoil> = {
+  none: async () => [],
+  denied: async () => [["x-token", "deny"]],
+  "near miss": async () => [["x-token", `${LAMBDA_TOKEN}x`]],
+  "upper case": async () => [["x-token", LAMBDA_TOKEN.toUpperCase()]],
+  "another header": async () => [["Authorization", LAMBDA_TOKEN], ["x-token-2", LAMBDA_TOKEN]],
+  empty: async () => [["x-token", ""]],
+};
+const SPOILS = { iam: IAM_SPOILS, cognito: COGNITO_SPOILS, jwt: JWT_SPOILS, lambda: LAMBDA_SPOILS };
+
+/** Credentials that are enough for `method target` to `t`. */
+async function valid(t: Protected, target: string): Promise<Array<[string, string]>> {
+  if (t.kind === "iam") return signed(t.method, target, ALICE);
+  if (t.kind === "jwt") return [["Authorization", `Bearer ${await httpJwt(t)}`]];
+  if (t.kind === "lambda") return [["x-token", LAMBDA_TOKEN]];
+  return [["Authorization", t.scopes.length > 0 ? await accessToken(t.scopes.join(" ")) : await idToken()]];
+}
+
+describe("no way around IAM, Cognito or HTTP API authorizers, checked by the backend's log", features(["auth.iam", "auth.cognito", "rest.http-proxy", "http-api.http-proxy", "http-api.jwt", "http-api.lambda-auth", "http-api.iam"], { referenceOnly: true }), () => {
+  it("the fixtures have IAM, Cognito, JWT and Lambda-authorized routes to the backend, and with valid credentials each one is reached", { timeout: 30_000 }, async () => {
     expect(targets.filter((t) => t.kind === "iam" && t.stagePrefix !== "").length).toBeGreaterThanOrEqual(1);
     expect(targets.filter((t) => t.kind === "cognito").length).toBeGreaterThanOrEqual(3);
     expect(targets.some((t) => t.kind === "iam" && t.port !== targets[0]!.port)).toBe(true);
+    expect(targets.filter((t) => t.kind === "jwt").length).toBeGreaterThanOrEqual(2);
+    expect(targets.filter((t) => t.kind === "lambda").length).toBeGreaterThanOrEqual(1);
     for (const t of targets) {
       const target = `${t.stagePrefix}${t.path}`;
-      const headers = t.kind === "iam" ? signed(t.method, target, ALICE) : [["Authorization", t.scopes.length > 0 ? await accessToken(t.scopes.join(" ")) : await idToken()] as [string, string]];
+      const headers = await valid(t, target);
       const { reached, answer } = await reachesBackend(backend, t.port, t.method, target, headers);
       expect(reached, `${t.method} ${target} (${t.kind}): ${answer}`).toBe(true);
     }
   });
 
   it("no generated variant with credentials that are not valid for it reaches any protected integration", { timeout: 120_000 }, async () => {
-    const spoils = (t: Protected) => (t.kind === "iam" ? IAM_SPOILS : COGNITO_SPOILS);
+    const spoils = (t: Protected) => SPOILS[t.kind];
     const applicable = (t: Protected) => Object.keys(spoils(t)).filter((name) => spoils(t)[name]!("GET", "/", t) !== undefined);
     const variant = fc.constantFrom(...targets).chain((t) => fc.record({ t: fc.constant(t), path: spelling(t.path), method: verb(t.method), override, spoil: fc.constantFrom(...applicable(t)) }));
     await fc.assert(
