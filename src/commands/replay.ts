@@ -1,6 +1,5 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { replayBenchMarkdown, runReplayBench } from "../replay/bench/run.ts";
 import { collapsedEndpoint, definitionEndpoints } from "../replay/compare/endpoints.ts";
 import { noiseRules, readIgnoreFile } from "../replay/compare/noise.ts";
 import { DEFAULT_THRESHOLDS } from "../replay/compare/tally.ts";
@@ -122,6 +121,8 @@ export async function replayBench(args: string[]): Promise<number> {
     out: { type: "string" },
   });
   if (positionals.length > 0) throw new UsageError("replay-bench takes no positional arguments");
+  // Imported here: `replay` must not load autocannon and the bench's process helpers (resident memory is a target).
+  const { replayBenchMarkdown, runReplayBench } = await import("../replay/bench/run.ts");
   const report = await runReplayBench(
     {
       entries: integerOption(values.entries, "entries", 1_000_000),

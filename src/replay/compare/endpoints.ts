@@ -1,4 +1,3 @@
-import { loadDefinition } from "../../../reference-gateway/index.ts";
 import type { Resource } from "../../../reference-gateway/model/index.ts";
 
 /** Maps a request to the endpoint it is reported under: `METHOD /route/{template}`. */
@@ -54,6 +53,8 @@ function compareRank(a: number[], b: number[]): number {
  * REST API's resource tree, most specific route first; a path no route takes falls back to collapsedEndpoint.
  */
 export async function definitionEndpoints(file: string, parameterOverrides: Record<string, string> = {}): Promise<EndpointOf> {
+  // Imported only with --template: the gateway's modules would otherwise sit in every replay's resident memory.
+  const { loadDefinition } = await import("../../../reference-gateway/index.ts");
   const model = await loadDefinition(file, { parameterOverrides });
   const routes: Route[] = [];
   for (const api of model.restApis) {
