@@ -26,7 +26,7 @@ describe("expandFeatures", () => {
   it("expands prefix.* to every id with that prefix and only those", () => {
     const { features, unknown } = expandFeatures(["http-api.*"]);
     expect(unknown).toEqual([]);
-    expect(features).toEqual(["http-api.routing", "http-api.lambda-proxy", "http-api.http-proxy", "http-api.errors", "http-api.jwt", "http-api.lambda-auth", "http-api.iam", "http-api.parameter-mapping", "http-api.throttle"]);
+    expect(features).toEqual(["http-api.routing", "http-api.lambda-proxy", "http-api.http-proxy", "http-api.errors", "http-api.jwt", "http-api.lambda-auth", "http-api.iam", "http-api.parameter-mapping", "http-api.throttle", "http-api.stage-variables"]);
     expect(features).not.toContain("cors.http-api");
     expect(expandFeatures(["throttle.*"]).features).toEqual(["throttle.stage", "throttle.method", "throttle.usage-plan", "throttle.account"]);
     // The dot is part of the prefix: `cache.*` is not `cache`.
