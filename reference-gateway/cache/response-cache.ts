@@ -34,6 +34,8 @@ interface Stored {
 interface StageIndex {
   entries: Map<string, number>;
   bytes: number;
+  /** The generation the entries belong to: another instance's flush replaces it, and they are gone. */
+  generation?: string;
 }
 
 const GENERATION_TTL_MS = 30 * 24 * 3600 * 1000;
@@ -78,7 +80,15 @@ export class ResponseCache {
   }
 
   private async generation(scope: CacheScope): Promise<string> {
-    return (await this.store.get(`${this.namespace(scope)}:gen`)) ?? "0";
+    const generation = (await this.store.get(`${this.namespace(scope)}:gen`)) ?? "0";
+    const index = this.stageIndex(scope);
+    if (index.generation !== generation) {
+      // Flushed (by any instance on the store): what this process accounted is unreachable, and no longer counts.
+      index.entries.clear();
+      index.bytes = 0;
+      index.generation = generation;
+    }
+    return generation;
   }
 
   private stageIndex(scope: CacheScope): StageIndex {
@@ -165,7 +175,9 @@ export class ResponseCache {
     const old = [...index.entries.keys()];
     index.entries.clear();
     index.bytes = 0;
-    await this.store.set(`${this.namespace(scope)}:gen`, randomUUID(), GENERATION_TTL_MS);
+    const generation = randomUUID();
+    await this.store.set(`${this.namespace(scope)}:gen`, generation, GENERATION_TTL_MS);
+    index.generation = generation;
     await Promise.all(old.map((key) => this.store.delete(key)));
   }
 

@@ -148,12 +148,15 @@ describe.skipIf(!redisAvailable())("REST response cache on Redis: two gateways, 
     });
   });
 
-  it("FlushStageCache on A's admin endpoint empties the stage for B too (202)", async () => {
+  it("FlushStageCache on A's admin endpoint empties the stage for B too (202), and B's byte accounting with it", async () => {
+    const usage = async (via: Instance) => (await (await fetch(`${via.gateway.adminUrl}/restapis/CacheApi/stages/cached/cache`)).json()) as { entries: number; bytes: number };
     await call(a, "/items/flush-me");
     expect((await call(b, "/items/flush-me")).reached).toBe(false);
+    expect((await usage(b)).entries).toBeGreaterThan(0);
     const flushed = await fetch(`${a.gateway.adminUrl}/restapis/CacheApi/stages/cached/cache/data`, { method: "DELETE" });
     expect(flushed.status).toBe(202);
     expect((await call(b, "/items/flush-me")).reached).toBe(true);
+    expect(await usage(b)).toMatchObject({ entries: 1 });
     expect((await call(a, "/items/flush-me")).reached).toBe(false);
   });
 
