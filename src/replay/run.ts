@@ -12,7 +12,7 @@ import { realClock, type Clock } from "./schedule/clock.ts";
 import { schedule, type Done, type SendTiming, type Speed } from "./schedule/scheduler.ts";
 import { clientFor, type SendClient } from "./send/client.ts";
 import { outgoing, type OutgoingRequest } from "./send/outgoing.ts";
-import { warmUp } from "./send/warm-up.ts";
+import { warmUpTarget } from "./send/warm-up.ts";
 import { readExchangeBatches, type BadInput, type BadInputPolicy, type SourceFormat } from "./sources/index.ts";
 import { applyTransforms, type Transform } from "./transforms/index.ts";
 
@@ -44,10 +44,35 @@ export interface ReplayOptions {
 
 const BAD_INPUT_KEPT = 100;
 
+/** The whole replay path, once, at max speed against a throwaway local server (see warm-up.ts); no user transforms. */
+async function warmUp(options: ReplayOptions): Promise<void> {
+  const warm = await warmUpTarget();
+  try {
+    await runReplay({
+      ...options,
+      source: warm.source,
+      format: "jsonl",
+      target: warm.base,
+      compare: undefined,
+      secondary: undefined,
+      noCompare: false,
+      speed: "max",
+      concurrency: 8,
+      transforms: [],
+      clock: realClock,
+      warmUp: false,
+      onBadInputReport: undefined,
+      progress: undefined,
+    });
+  } finally {
+    await warm.close();
+  }
+}
+
 export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
   const clock = options.clock ?? realClock;
   await access(options.source); // a missing file fails now, not after the warm-up
-  if (options.warmUp ?? options.speed !== "max") await warmUp();
+  if (options.warmUp ?? options.speed !== "max") await warmUp(options);
   const startedAt = new Date();
   const mode: ReplayReport["mode"] = options.noCompare ? "none" : options.compare ? (options.secondary ? "diffy" : "live") : "recorded";
   if (options.secondary && !options.compare) throw new Error("a secondary only makes sense with --compare (the candidate)");

@@ -58,6 +58,3 @@ export async function clientFor(base: URL, connections: number, preconnect: numb
   if (preconnect > 0) await client.preconnect(preconnect);
   return client;
 }
-
-/** `send` as a promise, for callers off the hot path (warm-up, tests). */
-export const sendOnce = (client: SendClient, request: OutgoingRequest): Promise<Answer> => new Promise((resolve) => client.send(request, resolve));

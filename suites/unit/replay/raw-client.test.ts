@@ -2,8 +2,12 @@ import http from "node:http";
 import net from "node:net";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
-import { sendOnce } from "../../../src/replay/send/client.ts";
+import type { Answer } from "../../../src/replay/compare/differ.ts";
+import type { SendClient } from "../../../src/replay/send/client.ts";
+import type { OutgoingRequest } from "../../../src/replay/send/outgoing.ts";
 import { RawClient, ResponseParser, serialiseRequest, type FramedResponse } from "../../../src/replay/send/raw.ts";
+
+const sendOnce = (client: SendClient, request: OutgoingRequest): Promise<Answer> => new Promise((resolve) => client.send(request, resolve));
 
 function parseAll(bytes: string, split: number[] = [], head = false): FramedResponse[] {
   const out: FramedResponse[] = [];
