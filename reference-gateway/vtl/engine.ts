@@ -158,8 +158,40 @@ function overrideText(v: V): string {
 class Stop {}
 const STOP = new Stop();
 
+/**
+ * A render's variables. `$context` and `$stageVariables` are converted from the scope on first use: most templates
+ * never read them, and `$context` (identity included) is the largest value a render would otherwise convert.
+ * A variable set or removed by the template before its first use replaces the conversion.
+ */
+class Variables extends Map<string, V> {
+  private readonly pending = new Map<string, () => V>();
+
+  later(name: string, make: () => V): void {
+    this.pending.set(name, make);
+  }
+
+  override get(name: string): V | undefined {
+    const make = this.pending.get(name);
+    if (make !== undefined) {
+      this.pending.delete(name);
+      super.set(name, make());
+    }
+    return super.get(name);
+  }
+
+  override set(name: string, value: V): this {
+    this.pending.delete(name);
+    return super.set(name, value);
+  }
+
+  override delete(name: string): boolean {
+    const pending = this.pending.delete(name);
+    return super.delete(name) || pending;
+  }
+}
+
 class Renderer {
-  private readonly vars = new Map<string, V>();
+  private readonly vars = new Variables();
   private readonly defines = new WeakMap<Host, Ast[]>();
   private readonly deadline: number;
   private steps = 0;
@@ -175,13 +207,15 @@ class Renderer {
     private readonly scope: TemplateScope,
   ) {
     this.deadline = Date.now() + LIMITS.renderMillis;
-    const context = fromPlain(scope.context);
-    const contextMap = context instanceof Map ? context : new Map<string, V>();
-    contextMap.set("requestOverride", new Map<string, V>(Object.entries(this.request)));
     this.response.set("header", this.responseHeader);
-    contextMap.set("responseOverride", this.response);
-    this.vars.set("context", contextMap);
-    this.vars.set("stageVariables", fromPlain(scope.stageVariables ?? {}));
+    this.vars.later("context", () => {
+      const context = fromPlain(scope.context);
+      const contextMap = context instanceof Map ? context : new Map<string, V>();
+      contextMap.set("requestOverride", new Map<string, V>(Object.entries(this.request)));
+      contextMap.set("responseOverride", this.response);
+      return contextMap;
+    });
+    this.vars.later("stageVariables", () => fromPlain(scope.stageVariables ?? {}));
     this.vars.set("util", utilHost);
     this.vars.set("input", this.inputHost());
   }
@@ -676,6 +710,11 @@ export const vtlEngine: TemplateEngine = {
     if (Buffer.byteLength(text, "utf8") > LIMITS.templateBytes)
       throw new TemplateCompileError(`mapping template is larger than ${LIMITS.templateBytes / 1024} KB (api-gateway-known-issues.md)`);
     const prepared = prepare(text);
+    // Text without directives or references renders to itself whatever the scope (MOCK status templates, fixed bodies).
+    if (prepared.body.every((ast) => typeof ast === "string")) {
+      const constant = prepared.body.join("");
+      return () => constant;
+    }
     return (scope) => {
       const renderer = new Renderer(prepared, scope);
       const output = renderer.run();
