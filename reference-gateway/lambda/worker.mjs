@@ -324,7 +324,8 @@ function invoke(handler, msg) {
     getRemainingTimeInMillis: () => Math.max(0, deadlineMs - Date.now()),
   };
 
-  const baseline = activeResources();
+  // Only a handler that may not return a promise can end on an empty event loop; an async function always does.
+  const baseline = handlerIsAsync ? undefined : activeResources();
   let returned;
   try {
     returned = handler(JSON.parse(msg.eventJson), context, callback);
@@ -338,7 +339,7 @@ function invoke(handler, msg) {
   }
   // Not a promise: the invocation ends at callback/succeed/fail/done, or when the event loop is empty
   // (then with the callback's result, or null if it was never called — RIC `_setDefaultExitListener`).
-  whenEventLoopEmpty(baseline, () => completed, () => {
+  whenEventLoopEmpty(/** @type {Map<string, number>} */ (baseline), () => completed, () => {
     if (pendingSuccess) complete(pendingSuccess.result);
     else if (!firstCallDone) complete(null);
   });
@@ -378,8 +379,11 @@ try {
   // The parent fails the waiting invocation with this and discards the environment (Lambda re-inits next time).
   port.postMessage({ type: "initError", error: toRapidResponse(err), initMs: performance.now() - initStart });
 }
+/** `async function` handlers: their promise ends the invocation, so the event loop is never watched for them. */
+let handlerIsAsync = false;
 if (userHandler) {
   const handler = userHandler;
+  handlerIsAsync = Object.prototype.toString.call(handler) === "[object AsyncFunction]";
   port.on("message", (/** @type {any} */ msg) => {
     if (msg?.type === "invoke") invoke(handler, msg);
   });

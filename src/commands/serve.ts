@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startGateway } from "../../reference-gateway/index.ts";
 import { integerOption, keyValues, parseCommandArgs, UsageError } from "./args.ts";
+import { lineWriter } from "./line-writer.ts";
 
 /** `gateproof serve`: the reference gateway in the foreground until Ctrl-C / SIGTERM. */
 export async function serve(args: string[]): Promise<number> {
@@ -37,6 +38,8 @@ export async function serve(args: string[]): Promise<number> {
   if (accountRate !== undefined && !(accountRate >= 0)) throw new UsageError("--account-rate-limit must be a number ≥ 0");
   const accountBurst = values["account-burst-limit"] === undefined ? undefined : integerOption(values["account-burst-limit"], "account-burst-limit", 5000);
 
+  // Every line of the gateway (its log, the Lambda START/END/REPORT lines, the URLs) in order, batched per turn.
+  const out = lineWriter(process.stdout);
   const started = performance.now();
   const gateway = await startGateway({
     template,
@@ -63,24 +66,24 @@ export async function serve(args: string[]): Promise<number> {
     // With a shared store: ms after which a crashed instance's WebSocket connections are gone for the others.
     ...(values["websocket-instance-ttl"] === undefined ? {} : { webSocketInstanceTtlMs: integerOption(values["websocket-instance-ttl"], "websocket-instance-ttl", 10_000) }),
     ...(accountRate !== undefined || accountBurst !== undefined ? { accountThrottle: { rateLimit: accountRate ?? 10_000, burstLimit: accountBurst ?? 5_000 } } : {}),
-    log: (line) => void process.stdout.write(line.endsWith("\n") ? line : `${line}\n`),
+    log: (line) => out.write(line.endsWith("\n") ? line : `${line}\n`),
   });
   const width = Math.max(...gateway.urls.map((entry) => entry.api.length));
-  for (const entry of gateway.urls) process.stdout.write(`${entry.api.padEnd(width)}  ${entry.type}  ${entry.url}\n`);
+  for (const entry of gateway.urls) out.write(`${entry.api.padEnd(width)}  ${entry.type}  ${entry.url}\n`);
   // A key the template does not fix is generated at each start; the user needs its value to call the API.
-  for (const key of gateway.model.apiKeys) if (key.generated) process.stdout.write(`API key ${key.name} (${key.logicalId}): ${key.value}\n`);
-  if (gateway.adminUrl) process.stdout.write(`admin endpoint ${gateway.adminUrl} (GET /metrics, /metrics/prometheus, /usage/:usagePlanId; DELETE /restapis/:api/stages/:stage/cache/data)\n`);
+  for (const key of gateway.model.apiKeys) if (key.generated) out.write(`API key ${key.name} (${key.logicalId}): ${key.value}\n`);
+  if (gateway.adminUrl) out.write(`admin endpoint ${gateway.adminUrl} (GET /metrics, /metrics/prometheus, /usage/:usagePlanId; DELETE /restapis/:api/stages/:stage/cache/data)\n`);
   if (gateway.tls) {
-    process.stdout.write(`TLS certificate${gateway.tls.selfSigned ? " (self-signed)" : ""} SHA-256 fingerprint ${gateway.tls.fingerprint256}\n`);
+    out.write(`TLS certificate${gateway.tls.selfSigned ? " (self-signed)" : ""} SHA-256 fingerprint ${gateway.tls.fingerprint256}\n`);
     if (gateway.tls.selfSigned) {
       // Clients (and TARGET_CA_FILE for the suites) trust it by this file.
       const pem = join(tmpdir(), `gateproof-${gateway.tls.fingerprint256.replace(/:/g, "").slice(0, 16).toLowerCase()}.pem`);
       await writeFile(pem, gateway.tls.cert);
-      process.stdout.write(`TLS certificate PEM: ${pem}\n`);
+      out.write(`TLS certificate PEM: ${pem}\n`);
     }
   }
   if (values["urls-file"]) await writeFile(values["urls-file"], `${JSON.stringify(gateway.urls, null, 2)}\n`);
-  process.stdout.write(`gateproof: ready in ${Math.round(performance.now() - started)} ms; Ctrl-C stops\n`);
+  out.write(`gateproof: ready in ${Math.round(performance.now() - started)} ms; Ctrl-C stops\n`);
 
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
