@@ -35,8 +35,21 @@ const TOO_LARGE: HttpResponse = {
  */
 class PayloadTooLarge extends Error {}
 
+const NO_BODY = Buffer.alloc(0);
+
+/**
+ * An HTTP/1.x request with neither Content-Length (or Content-Length: 0) nor Transfer-Encoding has no body (RFC 9112
+ * §6.3): nothing to wait for. HTTP/2 requests may carry DATA without a length, so they are always read.
+ */
+function hasNoBody(req: http.IncomingMessage): boolean {
+  if (req.httpVersionMajor !== 1 || req.headers["transfer-encoding"] !== undefined) return false;
+  const length = req.headers["content-length"];
+  return length === undefined || length === "0";
+}
+
 /** Reads the body, refusing it as soon as it passes the limit: never more than 10 MB is held. */
 function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  if (hasNoBody(req)) return Promise.resolve(NO_BODY);
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > MAX_PAYLOAD_BYTES) return Promise.reject(new PayloadTooLarge());
   return new Promise((resolve, reject) => {
@@ -81,16 +94,20 @@ function send(res: http.ServerResponse, response: HttpResponse, close = false): 
     if (entry) entry.values.push(value);
     else grouped.set(name.toLowerCase(), { name, values: [value] });
   }
-  const body = typeof response.body === "string" ? Buffer.from(response.body, "utf8") : response.body;
+  // A text body stays a string: node:http then sends it in one write with the header block, a Buffer takes a writev.
+  const body = response.body;
+  const length = typeof body === "string" ? Buffer.byteLength(body, "utf8") : body.length;
   for (const { name, values } of grouped.values()) {
     if (h2 && HTTP1_ONLY.has(name.toLowerCase())) continue;
     // A header the integration repeated reaches the client repeated (Set-Cookie) or comma-joined, as HTTP allows.
     res.setHeader(name, values.length === 1 ? values[0]! : values);
   }
-  if (!BODYLESS.has(response.status)) res.setHeader("Content-Length", body.length);
+  if (!BODYLESS.has(response.status)) res.setHeader("Content-Length", length);
   if (close && !h2) res.setHeader("Connection", "close");
   res.writeHead(response.status);
-  res.end(BODYLESS.has(response.status) ? undefined : body);
+  if (BODYLESS.has(response.status)) res.end();
+  else if (typeof body === "string") res.end(body, "utf8");
+  else res.end(body);
 }
 
 /** The origin-form path of a request target; an absolute-form target (RFC 9112 §3.2.2) keeps only its path. */
