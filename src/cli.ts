@@ -28,7 +28,7 @@ commands:
   record --target URL --out FILE.jsonl [--listen PORT] [--host H] [--redact-header REGEX …] [--redact-body PATH …] [--no-redact]
   replay <file> --target URL [--speed 1|2|0.5|max] [--concurrency N] [--transform SPEC …] [--compare URL [--secondary URL]]
          [--no-compare] [--ignore PATH …] [--ignore-file F] [--template FILE] [--on-bad-input skip|fatal] [--report-dir DIR]
-  replay-bench [--entries N] [--rate R] [--seconds S] [--connections N] [--out DIR]
+  replay-bench [--entries N] [--rate R] [--seconds S] [--connections N] [--rounds N] [--round-entries N] [--out DIR]
 `;
 
 /** Runs one command; resolves to the process exit code (serve resolves when it is told to stop). */

@@ -118,6 +118,8 @@ export async function replayBench(args: string[]): Promise<number> {
     rate: { type: "string" },
     seconds: { type: "string" },
     connections: { type: "string" },
+    rounds: { type: "string" },
+    "round-entries": { type: "string" },
     out: { type: "string" },
   });
   if (positionals.length > 0) throw new UsageError("replay-bench takes no positional arguments");
@@ -129,7 +131,9 @@ export async function replayBench(args: string[]): Promise<number> {
       rate: integerOption(values.rate, "rate", 2000),
       seconds: integerOption(values.seconds, "seconds", 10),
       connections: integerOption(values.connections, "connections", 10),
-      autocannonSeconds: 10,
+      autocannonSeconds: 5,
+      throughputRounds: integerOption(values.rounds, "rounds", 3),
+      throughputEntries: integerOption(values["round-entries"], "round-entries", 100_000),
     },
     (line) => void process.stderr.write(`${line}\n`),
   );
