@@ -97,15 +97,28 @@ function send(res: http.ServerResponse, response: HttpResponse, close = false): 
   // A text body stays a string: node:http then sends it in one write with the header block, a Buffer takes a writev.
   const body = response.body;
   const length = typeof body === "string" ? Buffer.byteLength(body, "utf8") : body.length;
-  for (const { name, values } of grouped.values()) {
-    if (h2 && HTTP1_ONLY.has(name.toLowerCase())) continue;
-    // A header the integration repeated reaches the client repeated (Set-Cookie) or comma-joined, as HTTP allows.
-    res.setHeader(name, values.length === 1 ? values[0]! : values);
+  const bodyless = BODYLESS.has(response.status);
+  if (h2) {
+    for (const { name, values } of grouped.values()) {
+      if (HTTP1_ONLY.has(name.toLowerCase())) continue;
+      res.setHeader(name, values.length === 1 ? values[0]! : values);
+    }
+    if (!bodyless) res.setHeader("Content-Length", length);
+    res.writeHead(response.status);
+  } else {
+    // HTTP/1: the header block as one flat list for writeHead (node:http validates each pair as setHeader does,
+    // without building its header map). A header the integration repeated reaches the client repeated, grouped
+    // where it first appeared; Content-Length and Connection are the gateway's own.
+    const raw: string[] = [];
+    for (const [lower, { name, values }] of grouped) {
+      if ((lower === "content-length" && !bodyless) || (lower === "connection" && close)) continue;
+      for (const value of values) raw.push(name, value);
+    }
+    if (!bodyless) raw.push("Content-Length", String(length));
+    if (close) raw.push("Connection", "close");
+    res.writeHead(response.status, raw);
   }
-  if (!BODYLESS.has(response.status)) res.setHeader("Content-Length", length);
-  if (close && !h2) res.setHeader("Connection", "close");
-  res.writeHead(response.status);
-  if (BODYLESS.has(response.status)) res.end();
+  if (bodyless) res.end();
   else if (typeof body === "string") res.end(body, "utf8");
   else res.end(body);
 }
