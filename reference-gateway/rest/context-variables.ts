@@ -40,31 +40,46 @@ const insertionRank = (key: string) => {
 /** Key set → output order; there are only a handful of distinct key sets. */
 const identityOrders = new Map<string, string[]>();
 
-/** The identity block: an unauthenticated caller's values (unset = null) with what authorization learned over them. */
-function identity(call: RestCall): Record<string, string | null> {
-  const values: Record<string, string | null> = {
-    cognitoIdentityPoolId: null,
-    accountId: null,
-    cognitoIdentityId: null,
-    caller: null,
-    sourceIp: call.request.sourceIp,
-    principalOrgId: null,
-    accessKey: null,
-    cognitoAuthenticationType: null,
-    cognitoAuthenticationProvider: null,
-    userArn: null,
-    userAgent: findHeader(call.request.headerPairs, "user-agent") ?? null,
-    user: null,
-    ...call.auth?.identity,
-  };
-  const keys = Object.keys(values);
+function outputOrder(keys: string[]): string[] {
   const signature = keys.join(",");
   let order = identityOrders.get(signature);
   if (order === undefined) {
     order = javaHashMapOrder([...keys].sort((a, b) => insertionRank(a) - insertionRank(b)));
     identityOrders.set(signature, order);
   }
-  return Object.fromEntries(order.map((key) => [key, values[key] ?? null]));
+  return order;
+}
+
+/** The keys of an unauthenticated caller's identity, and their output order (the same for every such request). */
+const UNAUTHENTICATED_KEYS = [
+  "cognitoIdentityPoolId",
+  "accountId",
+  "cognitoIdentityId",
+  "caller",
+  "sourceIp",
+  "principalOrgId",
+  "accessKey",
+  "cognitoAuthenticationType",
+  "cognitoAuthenticationProvider",
+  "userArn",
+  "userAgent",
+  "user",
+];
+const UNAUTHENTICATED_ORDER = outputOrder(UNAUTHENTICATED_KEYS);
+
+/** The identity block: an unauthenticated caller's values (unset = null) with what authorization learned over them. */
+function identity(call: RestCall): Record<string, string | null> {
+  const sourceIp = call.request.sourceIp;
+  const userAgent = findHeader(call.request.headerPairs, "user-agent") ?? null;
+  const learned = call.auth?.identity;
+  if (learned === undefined) {
+    // Most requests: no authorizer or API key identity; the key set and its order are known.
+    const out: Record<string, string | null> = {};
+    for (const key of UNAUTHENTICATED_ORDER) out[key] = key === "sourceIp" ? sourceIp : key === "userAgent" ? userAgent : null;
+    return out;
+  }
+  const values: Record<string, string | null> = { ...Object.fromEntries(UNAUTHENTICATED_KEYS.map((key) => [key, null])), sourceIp, userAgent, ...learned };
+  return Object.fromEntries(outputOrder(Object.keys(values)).map((key) => [key, values[key] ?? null]));
 }
 
 /**
