@@ -50,21 +50,11 @@ function outputOrder(keys: string[]): string[] {
   return order;
 }
 
-/** The keys of an unauthenticated caller's identity, and their output order (the same for every such request). */
-const UNAUTHENTICATED_KEYS = [
-  "cognitoIdentityPoolId",
-  "accountId",
-  "cognitoIdentityId",
-  "caller",
-  "sourceIp",
-  "principalOrgId",
-  "accessKey",
-  "cognitoAuthenticationType",
-  "cognitoAuthenticationProvider",
-  "userArn",
-  "userAgent",
-  "user",
-];
+/**
+ * The keys of an unauthenticated caller's identity (the insertion order without the two an API key adds), and their
+ * output order, the same for every such request.
+ */
+const UNAUTHENTICATED_KEYS = IDENTITY_INSERTION_ORDER.filter((key) => key !== "apiKey" && key !== "apiKeyId");
 const UNAUTHENTICATED_ORDER = outputOrder(UNAUTHENTICATED_KEYS);
 
 /** The identity block: an unauthenticated caller's values (unset = null) with what authorization learned over them. */
