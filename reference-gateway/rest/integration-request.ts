@@ -45,6 +45,10 @@ export function integrationRequest(call: RoutedCall, compiled: CompiledIntegrati
   applyRequestParameters(compiled, scope, mapped);
   // Templates see text only; a binary payload can only pass through.
   const template = payload.binary ? undefined : selectRequestTemplate(compiled.requestTemplates, contentType);
+  if (template?.constant !== undefined) {
+    mapped.body = Buffer.from(template.constant, "utf8");
+    return mapped;
+  }
   if (template) {
     const text = payload.body.toString("utf8");
     const overrides = emptyOverrides();

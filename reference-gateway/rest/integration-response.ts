@@ -37,15 +37,16 @@ export function integrationResponse(call: RoutedCall, compiled: CompiledIntegrat
     chosen.response.contentHandling,
     isBinaryMediaType(call.api.binaryMediaTypes, accept),
   );
-  const text = payload.binary ? "" : payload.body.toString("utf8");
-  const responseScope: ParameterScope = {
-    ...scope,
-    input: { ...scope.input, body: text },
-    integrationResponse: { headers: result.headers, body: text },
+  // Built when a header mapping or a template reads it (not for a constant template without mappings).
+  let built: ParameterScope | undefined;
+  const responseScope = (): ParameterScope => {
+    if (built) return built;
+    const text = payload.binary ? "" : payload.body.toString("utf8");
+    return (built = { ...scope, input: { ...scope.input, body: text }, integrationResponse: { headers: result.headers, body: text } });
   };
   const headers: Array<[string, string]> = [];
   for (const [name, source] of chosen.headers) {
-    const value = source(responseScope);
+    const value = source(responseScope());
     if (value !== undefined) headers.push([name, value]);
   }
   // Templates see text only; a binary payload passes through.
@@ -54,9 +55,10 @@ export function integrationResponse(call: RoutedCall, compiled: CompiledIntegrat
   const contentType = selected?.contentType ?? backendType ?? "application/json";
   if (!headers.some(([name]) => name.toLowerCase() === "content-type")) headers.unshift(["Content-Type", contentType]);
   if (!selected) return { status: Number(statusCode), headers, body: payload.body };
+  if (selected.template.constant !== undefined) return { status: Number(statusCode), headers, body: selected.template.constant };
 
   const overrides = emptyOverrides();
-  const body = selected.template({ ...responseScope, overrides });
+  const body = selected.template({ ...responseScope(), overrides });
   // `$context.responseOverride.*` replaces the status and headers the mappings produced.
   for (const [name, value] of Object.entries(overrides.response.header)) {
     const lower = name.toLowerCase();

@@ -33,7 +33,11 @@ export function emptyOverrides(): TemplateOverrides {
   return { request: { header: map(), path: map(), querystring: map() }, response: { header: map() } };
 }
 
-export type CompiledTemplate = (scope: TemplateScope) => string;
+/**
+ * A template ready to render. `constant`: the engine found no directive or reference, so every render gives this
+ * text and sets no override; callers may use it without building a scope.
+ */
+export type CompiledTemplate = ((scope: TemplateScope) => string) & { readonly constant?: string };
 
 /** Compiles template text once, at load; the result renders per request. Throws TemplateCompileError when it cannot. */
 export interface TemplateEngine {

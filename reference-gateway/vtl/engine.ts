@@ -713,7 +713,7 @@ export const vtlEngine: TemplateEngine = {
     // Text without directives or references renders to itself whatever the scope (MOCK status templates, fixed bodies).
     if (prepared.body.every((ast) => typeof ast === "string")) {
       const constant = prepared.body.join("");
-      return () => constant;
+      return Object.assign(() => constant, { constant });
     }
     return (scope) => {
       const renderer = new Renderer(prepared, scope);
