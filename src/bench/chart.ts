@@ -5,7 +5,7 @@
  * rounds; 429s and other non-2xx answers are not fast responses and do not count toward a bar (the 429 rate is
  * written beside it instead).
  */
-import { mean, stdev, type BenchReport, type Round, type Scenario } from "./run.ts";
+import { mean, okRates, statusRate, stdev, type BenchReport, type Scenario } from "./run.ts";
 
 const WIDTH = 960;
 const LABEL_WIDTH = 400;
@@ -20,8 +20,6 @@ const AXIS = 30;
 const escapeXml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const fixed = (n: number) => (Math.round(n * 10) / 10).toString();
 
-/** A round's rate of one status class: autocannon's req/s counts every answer, this keeps the share that was `status`. */
-const rateOf = (round: Round, status: "2xx" | "429"): number => (round.requests === 0 ? 0 : (round.requestsPerSecond * round.status[status]) / round.requests);
 
 export interface ChartBar {
   id: string;
@@ -35,9 +33,9 @@ export interface ChartBar {
 }
 
 function barOf(scenario: Scenario, baseline: boolean): ChartBar {
-  const rates = scenario.rounds.map((r) => rateOf(r, "2xx"));
+  const rates = okRates(scenario);
   const unit = scenario.note?.startsWith("messages/s") ? " (messages/s)" : "";
-  return { id: scenario.id, label: `${scenario.name}${unit}`, baseline, mean: mean(rates), stdev: stdev(rates), throttled: mean(scenario.rounds.map((r) => rateOf(r, "429"))) };
+  return { id: scenario.id, label: `${scenario.name}${unit}`, baseline, mean: mean(rates), stdev: stdev(rates), throttled: mean(scenario.rounds.map((r) => statusRate(r, "429"))) };
 }
 
 /**

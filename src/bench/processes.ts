@@ -69,12 +69,18 @@ export function startBareServer(): Promise<ServerProcess> {
   return startScript("bare server", "bare-server.mjs");
 }
 
+/**
+ * The account-level limit the measured gateway runs with. AWS's default (10,000 req/s, burst 5,000) is a soft quota
+ * users raise; left in place it would cap the fastest routes and turn throughput into 429s.
+ */
+export const BENCH_ACCOUNT_LIMIT = { rate: 1_000_000, burst: 1_000_000 };
+
 /** `gateproof serve` on the bench template; resolves with the stage URL from --urls-file. */
 export async function startReferenceGateway(backendUrl = "http://127.0.0.1:9"): Promise<ServerProcess> {
   const urlsFile = join(tmpdir(), `gateproof-bench-urls-${process.pid}.json`);
   await rm(urlsFile, { force: true });
   const child = spawnServer(
-    [join(here, "../gateproof.mjs"), "serve", join(here, "fixture/template.yaml"), "--port", "0", "--urls-file", urlsFile, "--parameter-overrides", `BackendUrl=${backendUrl}`],
+    [join(here, "../gateproof.mjs"), "serve", join(here, "fixture/template.yaml"), "--port", "0", "--urls-file", urlsFile, "--parameter-overrides", `BackendUrl=${backendUrl}`, "--account-rate-limit", String(BENCH_ACCOUNT_LIMIT.rate), "--account-burst-limit", String(BENCH_ACCOUNT_LIMIT.burst)],
     "ignore",
   );
   let httpApiUrl: string | undefined;

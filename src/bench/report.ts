@@ -6,7 +6,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { chartFile } from "./chart.ts";
-import { mean, rps, stdev, type BenchReport, type Scenario } from "./run.ts";
+import { mean, okRates, rps, stdev, type BenchReport, type Scenario } from "./run.ts";
 
 const r0 = (n: number) => (Number.isFinite(n) ? String(Math.round(n)) : "–");
 const r2 = (n: number) => (Number.isFinite(n) ? (Math.round(n * 100) / 100).toString() : "–");
@@ -18,7 +18,7 @@ export function reportStem(report: BenchReport): string {
 
 /** customBiggerIsBetter (req/s) and customSmallerIsBetter (p99 ms) entries, one per scenario. */
 export function actionBenchmark(report: BenchReport): { bigger: unknown[]; smaller: unknown[] } {
-  const bigger: unknown[] = report.scenarios.map((s) => ({ name: `${s.id} req/s`, unit: "req/s", value: Math.round(rps(s)), range: `± ${r0(stdev(s.rounds.map((r) => r.requestsPerSecond)))}`, extra: s.name }));
+  const bigger: unknown[] = report.scenarios.map((s) => ({ name: `${s.id} req/s`, unit: "req/s", value: Math.round(rps(s)), range: `± ${r0(stdev(okRates(s)))}`, extra: s.name }));
   if (report.vtl) bigger.push({ name: "vtl render/s (reference)", unit: "renders/s", value: report.vtl.referencePerSecond }, { name: "vtl render/s (velocityjs)", unit: "renders/s", value: report.vtl.velocityjsPerSecond });
   const smaller = [
     ...report.scenarios.map((s) => ({ name: `${s.id} p99`, unit: "ms", value: mean(s.rounds.map((r) => r.latencyMs.p99)), extra: s.name })),
@@ -40,7 +40,7 @@ export interface Change {
   verdict: "faster" | "slower" | "no significant change" | "too few rounds";
 }
 
-/** Welch's t-test on req/s per round; a change is called only when |t| beats the 5 % critical value AND beyond ±5 %. */
+/** Welch's t-test on 2xx/s per round; a change is called only when |t| beats the 5 % critical value AND beyond ±5 %. */
 export function welch(id: string, before: number[], after: number[]): Change {
   const [m1, m2] = [mean(before), mean(after)];
   const change = m2 / m1 - 1;
@@ -71,7 +71,7 @@ export async function previousReport(dir: string, current: BenchReport): Promise
 export function compare(previous: BenchReport, current: BenchReport): Change[] {
   return current.scenarios.flatMap((s) => {
     const before = previous.scenarios.find((p) => p.id === s.id);
-    return before ? [welch(s.id, before.rounds.map((r) => r.requestsPerSecond), s.rounds.map((r) => r.requestsPerSecond))] : [];
+    return before ? [welch(s.id, okRates(before), okRates(s))] : [];
   });
 }
 
@@ -96,7 +96,7 @@ export function markdownReport(report: BenchReport, changes: Change[] | undefine
   const sum = (s: Scenario, f: (r: Scenario["rounds"][number]) => number) => s.rounds.reduce((a, r) => a + f(r), 0);
   const rows = report.scenarios.map((s) => {
     const m = (f: (r: Scenario["rounds"][number]) => number) => mean(s.rounds.map(f));
-    return `| ${s.name}${s.note ? ` (${s.note})` : ""} | ${r0(rps(s))} ± ${r0(stdev(s.rounds.map((r) => r.requestsPerSecond)))} | ${r2(m((r) => r.latencyMs.p50))} | ${r2(m((r) => r.latencyMs.p99))} | ${r2(m((r) => r.latencyMs.p999))} | ${r2(m((r) => r.throughputBytesPerSecond) / 2 ** 20)} | ${sum(s, (r) => r.status["2xx"])} / ${sum(s, (r) => r.status["429"])} / ${sum(s, (r) => r.status["4xx"])} / ${sum(s, (r) => r.status["5xx"])} | ${sum(s, (r) => r.errors + r.timeouts)} | ${ratios(report, s)} | ${s.serverRssMb ?? "?"} |`;
+    return `| ${s.name}${s.note ? ` (${s.note})` : ""} | ${r0(rps(s))} ± ${r0(stdev(okRates(s)))} | ${r2(m((r) => r.latencyMs.p50))} | ${r2(m((r) => r.latencyMs.p99))} | ${r2(m((r) => r.latencyMs.p999))} | ${r2(m((r) => r.throughputBytesPerSecond) / 2 ** 20)} | ${sum(s, (r) => r.status["2xx"])} / ${sum(s, (r) => r.status["429"])} / ${sum(s, (r) => r.status["4xx"])} / ${sum(s, (r) => r.status["5xx"])} | ${sum(s, (r) => r.errors + r.timeouts)} | ${ratios(report, s)} | ${s.serverRssMb ?? "?"} |`;
   });
   const direct = report.fixedRate.find((f) => f.id === "bare");
   const fixedRows = report.fixedRate.map(
@@ -110,14 +110,15 @@ export function markdownReport(report: BenchReport, changes: Change[] | undefine
     "",
     `Machine: ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGb} GiB, Node ${report.machine.node}, ${report.machine.platform}; ${Object.entries(report.machine.versions).map(([k, v]) => `${k} ${v}`).join(", ")}.`,
     `Placement: ${report.placement}. Load average (1/5/15 min) at start ${report.machine.loadAverage.start.join(" / ")}, at end ${report.machine.loadAverage.end.join(" / ")}${Math.max(...report.machine.loadAverage.start, ...report.machine.loadAverage.end) > report.machine.cpus * 0.5 ? " — **the machine was busy with other work: absolute numbers and ratios are noisy**" : ""}.`,
-    `Load: autocannon, ${o.connections} connections, pipelining 1, closed loop; one ${o.warmupSeconds} s warm-up per scenario, then ${o.rounds} measured round${o.rounds === 1 ? "" : "s"} of ${o.durationSeconds} s, rounds interleaved across scenarios (req/s is the mean over rounds ± its standard deviation; latencies the mean of the per-round percentiles).`,
+    `Load: autocannon, ${o.connections} connections, pipelining 1, closed loop; one ${o.warmupSeconds} s warm-up per scenario, then ${o.rounds} measured round${o.rounds === 1 ? "" : "s"} of ${o.durationSeconds} s, rounds interleaved across scenarios (2xx/s — answers per second that were 2xx, so a 429 never counts as a fast response — is the mean over rounds ± its standard deviation; latencies the mean of the per-round percentiles).`,
     "Every route answers the same 19-byte JSON body; each target is checked for the exact bytes before it is measured. Status counts are summed over the measured rounds; 429s are counted apart and never as fast responses.",
+    ...(report.accountLimit ? [`The reference runs with its account-level throttle raised to ${report.accountLimit.rate} req/s (burst ${report.accountLimit.burst}): AWS's default of 10,000 req/s is a quota users raise, and would otherwise cap the fastest routes.`] : []),
     "",
     "## Closed loop (max throughput)",
     "",
     `![2xx responses/s per scenario with its baselines, ± 1 stdev of the rounds; 429s not counted](${chartFile(report)})`,
     "",
-    "| scenario | req/s | p50 ms | p99 ms | p99.9 ms | MiB/s | 2xx / 429 / 4xx / 5xx | errors | ratio to baselines (req/s) | server RSS MB |",
+    "| scenario | 2xx/s | p50 ms | p99 ms | p99.9 ms | MiB/s | 2xx / 429 / 4xx / 5xx | errors | ratio to baselines (2xx/s) | server RSS MB |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|",
     ...rows,
     "",
@@ -142,9 +143,9 @@ export function markdownReport(report: BenchReport, changes: Change[] | undefine
   if (!previous || !changes) lines.push("No earlier report of this kind in this folder.", "");
   else
     lines.push(
-      `Previous: ${previous.startedAt} (${previous.hostname}). Welch's t-test over the rounds' req/s; a change is called only when significant at 5 % and beyond ±5 %.`,
+      `Previous: ${previous.startedAt} (${previous.hostname}). Welch's t-test over the rounds' 2xx/s; a change is called only when significant at 5 % and beyond ±5 %.`,
       "",
-      "| scenario | before req/s | after req/s | change | t | df | verdict |",
+      "| scenario | before 2xx/s | after 2xx/s | change | t | df | verdict |",
       "|---|---:|---:|---:|---:|---:|---|",
       ...changes.map((c) => `| ${c.id} | ${r0(c.before)} | ${r0(c.after)} | ${(c.change * 100).toFixed(1)} % | ${r2(c.t)} | ${r2(c.df)} | ${c.verdict} |`),
       "",

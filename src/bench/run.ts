@@ -2,7 +2,7 @@ import autocannon from "autocannon";
 import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import os from "node:os";
-import { pinLoadGenerator, rssMb, serverCpuSet, startBareServer, startReferenceGateway, startScript, type ServerProcess } from "./processes.ts";
+import { BENCH_ACCOUNT_LIMIT, pinLoadGenerator, rssMb, serverCpuSet, startBareServer, startReferenceGateway, startScript, type ServerProcess } from "./processes.ts";
 import { prepareOffline, startOffline } from "./serverless-offline.ts";
 import { benchVtl, type VtlBench } from "./vtl.ts";
 import { measureWebSocketRoundTrip } from "./websocket.ts";
@@ -83,6 +83,8 @@ export interface BenchReport {
   machine: { hostname: string; loadAverage: { start: number[]; end: number[] }; cpus: number; cpuModel: string; memoryGb: number; node: string; platform: string; versions: Record<string, string> };
   options: BenchOptions;
   placement: string;
+  /** The account-level throttle the reference ran with (absent in runs made before it was raised). */
+  accountLimit?: { rate: number; burst: number };
   scenarios: Scenario[];
   fixedRate: FixedRate[];
   startup: { firstOkMs: number } | undefined;
@@ -202,7 +204,11 @@ export function stdev(xs: number[]): number {
   const m = mean(xs);
   return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
 }
-export const rps = (s: Scenario | undefined) => (s ? mean(s.rounds.map((r) => r.requestsPerSecond)) : NaN);
+/** A round's rate of one status class: autocannon's req/s counts every answer, this keeps the share that was `status`. */
+export const statusRate = (round: Round, status: "2xx" | "429"): number => (round.requests === 0 ? 0 : (round.requestsPerSecond * round.status[status]) / round.requests);
+/** Each round's 2xx/s: what every table, ratio, chart and comparison reports — 429s and errors are not fast answers. */
+export const okRates = (s: Scenario): number[] => s.rounds.map((r) => statusRate(r, "2xx"));
+export const rps = (s: Scenario | undefined) => (s ? mean(okRates(s)) : NaN);
 
 function versionOf(name: string): string {
   try {
@@ -340,6 +346,7 @@ export async function runBench(options: BenchOptions, progress: (line: string) =
     },
     options,
     placement,
+    accountLimit: BENCH_ACCOUNT_LIMIT,
     scenarios,
     fixedRate: fixed,
     startup,
