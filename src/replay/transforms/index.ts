@@ -46,7 +46,8 @@ export async function loadTransform(spec: string): Promise<Transform> {
   }
   const file = resolve(spec);
   if (!existsSync(file)) throw new TransformSpecError(`unknown transform ${JSON.stringify(spec)}: not one of ${Object.keys(BUILT_IN).join(", ")} and not a file`);
-  const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  // A TypeScript transform goes through tsx: the `gateproof` command runs precompiled JavaScript, without a TS loader.
+  const module = (/\.[cm]?ts$/.test(file) ? await (await import("tsx/esm/api")).tsImport(pathToFileURL(file).href, import.meta.url) : await import(pathToFileURL(file).href)) as { default?: unknown };
   if (typeof module.default !== "function") throw new TransformSpecError(`${spec}: its default export is not a transform function`);
   return module.default as Transform;
 }
