@@ -1,6 +1,5 @@
 import type { Agent } from "undici";
 import { sendToBackend } from "../integrations/http-client.ts";
-import { withIntegrationTimeout } from "../integrations/timeout.ts";
 import type { HttpProxyIntegration } from "../model/http-api.ts";
 import type { HttpResponse } from "../rest/call.ts";
 import { substituteStageVariables } from "../rest/integration-request.ts";
@@ -93,8 +92,10 @@ export async function invokeHttpProxy(call: HttpCall, integration: HttpProxyInte
   url.search = search === "" ? "" : `?${search}`;
 
   const method = integration.method === "ANY" ? call.request.method : integration.method;
-  const response = await withIntegrationTimeout(integration.timeoutInMillis, (signal) =>
-    sendToBackend(agent, { url, method, headers, body: call.request.body, signal }),
+  const response = await sendToBackend(
+    agent,
+    { origin: url.origin, path: `${url.pathname}${url.search}`, method, headers, body: call.request.body },
+    integration.timeoutInMillis,
   );
   let status = response.status;
   let out: Array<[string, string]> = Object.entries(response.headers).flatMap(([name, values]) => values.map((value): [string, string] => [name, value]));

@@ -10,7 +10,6 @@ import type { ParameterScope } from "../rest/parameters.ts";
 import type { AwsServiceConfig } from "./aws-endpoints.ts";
 import { integrationUrl } from "./http.ts";
 import { sendToBackend } from "./http-client.ts";
-import { withIntegrationTimeout } from "./timeout.ts";
 
 /**
  * JSON-protocol services: an `action/{Action}` integration becomes `X-Amz-Target: <prefix>.<Action>` with the
@@ -59,14 +58,16 @@ export async function invokeAwsService(call: RoutedCall, compiled: CompiledInteg
     { host: url.host, path: `${url.pathname}${url.search}`, method, headers, body: mapped.body, service: target.service, region: target.region },
     config.credentials,
   );
-  const response = await withIntegrationTimeout(compiled.integration.timeoutInMillis, (signal) =>
-    sendToBackend(agent, {
-      url,
+  const response = await sendToBackend(
+    agent,
+    {
+      origin: url.origin,
+      path: `${url.pathname}${url.search}`,
       method,
       headers: Object.entries(signed.headers ?? {}).map(([name, value]): [string, string] => [name, String(value)]),
       body: mapped.body,
-      signal,
-    }),
+    },
+    compiled.integration.timeoutInMillis,
   );
   const binary = isBinaryMediaType(call.api.binaryMediaTypes, response.headers["content-type"]?.at(-1));
   return integrationResponse(call, compiled, scope, { selector: String(response.status), headers: response.headers, body: response.body, binary });

@@ -1,9 +1,21 @@
-import { Agent, errors as undiciErrors, type Dispatcher } from "undici";
+import type { IncomingHttpHeaders } from "node:http";
+import { Agent, type Dispatcher } from "undici";
 import { GatewayError } from "../errors/index.ts";
 import { clientKeyed } from "../rest/request.ts";
+import { integrationTimeout } from "./timeout.ts";
 
 /** Responses above this are refused like AWS's 10 MB integration payload limit. */
 export const MAX_INTEGRATION_RESPONSE_BYTES = 10 * 1024 * 1024;
+
+export interface BackendRequest {
+  /** `http://host:port`, as URL#origin gives it. */
+  origin: string;
+  /** Path and query string, already encoded. */
+  path: string;
+  method: string;
+  headers: Array<[string, string]>;
+  body: Buffer | undefined;
+}
 
 export interface BackendResponse {
   status: number;
@@ -18,52 +30,86 @@ export function createBackendAgent(): Agent {
 }
 
 /**
- * Sends one integration request. Network failures (refused, reset, malformed HTTP) become INTEGRATION_FAILURE;
- * the timeout is the caller's (withIntegrationTimeout aborts the signal).
+ * Sends one integration request and reads the whole answer. Network failures (refused, reset, malformed HTTP) become
+ * INTEGRATION_FAILURE; after `timeoutInMillis` the call fails with INTEGRATION_TIMEOUT and the backend request is
+ * aborted. A dispatch handler rather than `agent.request`: no response stream, async iterator or AbortSignal per
+ * call, which were most of what an HTTP_PROXY request cost the gateway beyond the socket I/O.
  */
-export async function sendToBackend(
-  agent: Agent,
-  request: { url: URL; method: string; headers: Array<[string, string]>; body: Buffer | undefined; signal: AbortSignal },
-): Promise<BackendResponse> {
-  let response: Dispatcher.ResponseData;
-  try {
-    response = await agent.request({
-      origin: request.url.origin,
-      path: `${request.url.pathname}${request.url.search}`,
-      method: request.method as Dispatcher.HttpMethod,
-      headers: request.headers.flat(),
-      body: request.body && request.body.length > 0 ? request.body : undefined,
-      signal: request.signal,
-    });
-  } catch (error) {
-    throw failure(error);
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of response.body as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > MAX_INTEGRATION_RESPONSE_BYTES) {
-        response.body.destroy();
-        throw new GatewayError("INTEGRATION_FAILURE", { detail: "integration response larger than 10 MB" });
-      }
-      chunks.push(chunk);
-    }
-  } catch (error) {
-    throw failure(error);
-  }
-  const headers = clientKeyed<string[]>();
-  for (const [name, value] of Object.entries(response.headers)) {
-    if (value === undefined) continue;
-    headers[name] = Array.isArray(value) ? value : [value];
-  }
-  return { status: response.statusCode, headers, body: Buffer.concat(chunks) };
+export function sendToBackend(agent: Agent, request: BackendRequest, timeoutInMillis: number): Promise<BackendResponse> {
+  return new Promise((resolve, reject) => {
+    agent.dispatch(
+      {
+        origin: request.origin,
+        path: request.path,
+        method: request.method as Dispatcher.HttpMethod,
+        headers: request.headers.flat(),
+        body: request.body && request.body.length > 0 ? request.body : undefined,
+      },
+      new BackendCall(resolve, reject, timeoutInMillis),
+    );
+  });
 }
 
-function failure(error: unknown): unknown {
-  if (error instanceof GatewayError) return error;
-  // An abort comes from the integration timeout, which answers the client itself.
-  if (error instanceof undiciErrors.RequestAbortedError) return error;
-  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return new GatewayError("INTEGRATION_FAILURE", { detail: `integration request failed: ${detail}`, cause: error });
+/** One integration request in flight: collects the response and settles once, whichever of answer, failure or timeout comes first. */
+class BackendCall implements Dispatcher.DispatchHandler {
+  #controller: Dispatcher.DispatchController | undefined;
+  #settled = false;
+  #status = 0;
+  #headers: Record<string, string[]> = clientKeyed<string[]>();
+  #chunks: Buffer[] = [];
+  #size = 0;
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly resolve: (response: BackendResponse) => void,
+    private readonly reject: (error: unknown) => void,
+    timeoutInMillis: number,
+  ) {
+    this.#timer = setTimeout(() => this.#fail(integrationTimeout(timeoutInMillis)), timeoutInMillis);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    // Timed out while queued for a connection: it is not sent at all.
+    if (this.#settled) controller.abort(new Error("integration request abandoned"));
+    else this.#controller = controller;
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    if (statusCode < 200) return; // 1xx: informational, the final answer follows
+    this.#status = statusCode;
+    for (const [name, value] of Object.entries(headers)) {
+      if (value !== undefined) this.#headers[name] = Array.isArray(value) ? value : [value];
+    }
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#size += chunk.length;
+    if (this.#size > MAX_INTEGRATION_RESPONSE_BYTES) {
+      this.#fail(new GatewayError("INTEGRATION_FAILURE", { detail: "integration response larger than 10 MB" }));
+      return;
+    }
+    this.#chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    clearTimeout(this.#timer);
+    const body = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#size);
+    this.resolve({ status: this.#status, headers: this.#headers, body });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    const detail = `${error.name}: ${error.message}`;
+    this.#fail(new GatewayError("INTEGRATION_FAILURE", { detail: `integration request failed: ${detail}`, cause: error }));
+  }
+
+  /** Settles with `error` (once) and stops the backend request if it is still running. */
+  #fail(error: GatewayError): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    clearTimeout(this.#timer);
+    this.reject(error);
+    this.#controller?.abort(error);
+  }
 }

@@ -11,7 +11,6 @@ import { isBinaryMediaType } from "../rest/binary.ts";
 import { sendToBackend } from "./http-client.ts";
 import { passedOnHeaders } from "./response-headers.ts";
 import { integrationRequestHeaders } from "./header-rules.ts";
-import { withIntegrationTimeout } from "./timeout.ts";
 
 /** `http://host/{id}/x?y=${stageVariables.v}` → a URL with path placeholders and stage variables filled. */
 export function integrationUrl(uri: string, path: Record<string, string>, stageVariables: Record<string, string>): URL {
@@ -23,15 +22,37 @@ export function integrationUrl(uri: string, path: Record<string, string>, stageV
   }
 }
 
+/** Where an HTTP integration request goes: what sendToBackend needs of its URL. */
+interface Endpoint {
+  origin: string;
+  pathname: string;
+  /** The URI's own query string, without `?`. */
+  query: string;
+}
+
+/** Endpoints of URIs without placeholders or stage variables, parsed once: one entry per such URI in the definition. */
+const fixedEndpoints = new Map<string, Endpoint>();
+
+function integrationEndpoint(uri: string, path: Record<string, string>, stageVariables: Record<string, string>): Endpoint {
+  const fixed = !uri.includes("{");
+  const known = fixed ? fixedEndpoints.get(uri) : undefined;
+  if (known) return known;
+  const url = integrationUrl(uri, path, stageVariables);
+  const endpoint = { origin: url.origin, pathname: url.pathname, query: url.search.slice(1) };
+  if (fixed) fixedEndpoints.set(uri, endpoint);
+  return endpoint;
+}
+
 /**
- * The integration's query string: the URI's own, then the client's parameters (proxy only), then the mapped ones.
- * REST APIs decode request parameters before passing them on and re-encode them, `%` included
- * (api-gateway-known-issues.md, REST), so `?x=%41` reaches the backend as `x=A`.
+ * The integration's path and query string: the URI's own query, then the client's parameters (proxy only), then the
+ * mapped ones. REST APIs decode request parameters before passing them on and re-encode them, `%` included
+ * (api-gateway-known-issues.md, REST), so `?x=%41` reaches the backend as `x=A`. encodeURIComponent leaves nothing
+ * a URL would still escape in a query, so the string is what `URL#search` would make of it.
  */
-function appendQuery(url: URL, clientPairs: Array<[string, string]>, mapped: Record<string, string>): void {
+function backendPath(endpoint: Endpoint, clientPairs: Array<[string, string]>, mapped: Record<string, string>): string {
   const encode = ([name, value]: [string, string]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`;
-  const parts = [url.search.slice(1), ...clientPairs.map(encode), ...Object.entries(mapped).map(encode)].filter((part) => part !== "");
-  url.search = parts.length > 0 ? `?${parts.join("&")}` : "";
+  const parts = [endpoint.query, ...clientPairs.map(encode), ...Object.entries(mapped).map(encode)].filter((part) => part !== "");
+  return parts.length > 0 ? `${endpoint.pathname}?${parts.join("&")}` : endpoint.pathname;
 }
 
 const API_ID_HEADER = "x-amzn-apigateway-api-id";
@@ -40,8 +61,7 @@ const API_ID_HEADER = "x-amzn-apigateway-api-id";
 export async function invokeHttpProxy(call: RoutedCall, compiled: CompiledIntegration, scope: ParameterScope, agent: Agent): Promise<HttpResponse> {
   const mapped: IntegrationRequest = { path: { ...call.route.pathParameters }, querystring: {}, header: {}, body: call.request.body };
   applyRequestParameters(compiled, scope, mapped);
-  const url = integrationUrl(compiled.integration.uri ?? "", mapped.path, call.stage.variables);
-  appendQuery(url, call.query.pairs, mapped.querystring);
+  const endpoint = integrationEndpoint(compiled.integration.uri ?? "", mapped.path, call.stage.variables);
   // The client's Connection is not among the forwarded headers (a Lambda event never has it), but HTTP_PROXY passes it on.
   const connection = findHeader(call.request.headerPairs, "connection");
   const headers = integrationRequestHeaders("http_proxy", [
@@ -51,8 +71,10 @@ export async function invokeHttpProxy(call: RoutedCall, compiled: CompiledIntegr
     ...Object.entries(mapped.header),
   ]);
   const method = proxyMethod(compiled, call);
-  const response = await withIntegrationTimeout(compiled.integration.timeoutInMillis, (signal) =>
-    sendToBackend(agent, { url, method, headers, body: mapped.body, signal }),
+  const response = await sendToBackend(
+    agent,
+    { origin: endpoint.origin, path: backendPath(endpoint, call.query.pairs, mapped.querystring), method, headers, body: mapped.body },
+    compiled.integration.timeoutInMillis,
   );
   const answered = Object.entries(response.headers).flatMap(([name, values]) => values.map((value): [string, string] => [name, value]));
   return { status: response.status, headers: passedOnHeaders(answered), body: response.body };
@@ -61,8 +83,7 @@ export async function invokeHttpProxy(call: RoutedCall, compiled: CompiledIntegr
 /** HTTP (non-proxy): only mapped parameters and the mapped body are sent; the status selects the integration response. */
 export async function invokeHttp(call: RoutedCall, compiled: CompiledIntegration, scope: ParameterScope, agent: Agent): Promise<HttpResponse> {
   const mapped = integrationRequest(call, compiled, scope);
-  const url = integrationUrl(compiled.integration.uri ?? "", mapped.path, call.stage.variables);
-  appendQuery(url, [], mapped.querystring);
+  const endpoint = integrationEndpoint(compiled.integration.uri ?? "", mapped.path, call.stage.variables);
   // Non-proxy HTTP integrations identify the gateway, not the client (captured: `AmazonAPIGateway_<apiId>`).
   const sent: Array<[string, string]> = [
     ["User-Agent", `AmazonAPIGateway_${call.api.id}`],
@@ -74,8 +95,10 @@ export async function invokeHttp(call: RoutedCall, compiled: CompiledIntegration
     sent.push(["Content-Type", findHeader(call.request.headerPairs, "content-type") ?? "application/json"]);
   }
   const headers = integrationRequestHeaders("http", sent);
-  const response = await withIntegrationTimeout(compiled.integration.timeoutInMillis, (signal) =>
-    sendToBackend(agent, { url, method: proxyMethod(compiled, call), headers, body: mapped.body, signal }),
+  const response = await sendToBackend(
+    agent,
+    { origin: endpoint.origin, path: backendPath(endpoint, [], mapped.querystring), method: proxyMethod(compiled, call), headers, body: mapped.body },
+    compiled.integration.timeoutInMillis,
   );
   const binary = isBinaryMediaType(call.api.binaryMediaTypes, response.headers["content-type"]?.at(-1));
   return integrationResponse(call, compiled, scope, { selector: String(response.status), headers: response.headers, body: response.body, binary });

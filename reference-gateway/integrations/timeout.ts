@@ -1,21 +1,22 @@
 import { GatewayError } from "../errors/index.ts";
 
+/** What the client gets once an integration outlives its `timeoutInMillis`: 504 "Endpoint request timed out". */
+export function integrationTimeout(timeoutInMillis: number): GatewayError {
+  return new GatewayError("INTEGRATION_TIMEOUT", { detail: `integration did not answer within ${timeoutInMillis} ms` });
+}
+
 /**
- * Runs an integration call under its `timeoutInMillis`: at that moment the signal aborts and the client gets
- * 504 INTEGRATION_TIMEOUT ("Endpoint request timed out"), whatever the backend is still doing.
+ * Runs an integration call under its `timeoutInMillis`: at that moment the client gets INTEGRATION_TIMEOUT, whatever
+ * the integration is still doing. HTTP integrations time out inside sendToBackend (http-client.ts), which also
+ * aborts the backend request.
  */
-export async function withIntegrationTimeout<T>(timeoutInMillis: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
+export async function withIntegrationTimeout<T>(timeoutInMillis: number, run: () => Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      // Settle first: the abort makes the integration reject too, and the timeout must be what the client gets.
-      reject(new GatewayError("INTEGRATION_TIMEOUT", { detail: `integration did not answer within ${timeoutInMillis} ms` }));
-      controller.abort();
-    }, timeoutInMillis);
+    timer = setTimeout(() => reject(integrationTimeout(timeoutInMillis)), timeoutInMillis);
   });
   try {
-    return await Promise.race([run(controller.signal), expired]);
+    return await Promise.race([run(), expired]);
   } finally {
     clearTimeout(timer);
   }
