@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { basename, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
 /** Bundles older than this, other than the current one, are removed after a build (a process started from one has loaded what it needs by then). */
@@ -15,35 +15,58 @@ const STALE_BUNDLE_MS = 60 * 60 * 1000;
 /**
  * The cache key of a source tree: a hash of the package root and the path, size and mtime of every file under
  * `sources` (files or directories, relative to `root` or absolute). Any edit, added or removed file changes it; so does moving
- * the package, since the bundle names its sources by absolute URL.
+ * the package, since the bundle names its sources by absolute URL. Computed at every start, so it walks the tree
+ * itself: readdirSync's `recursive` option took several times as long for the same ~250 files.
  */
 export function sourceKey(root, sources) {
-  const hash = createHash("sha256").update(`${root}\0`);
+  const parts = [root];
   for (const source of sources) {
-    for (const file of filesUnder(resolve(root, source))) {
-      const stat = statSync(file);
-      hash.update(`${relative(root, file)}\0${stat.size}\0${stat.mtimeMs}\0`);
+    const path = resolve(root, source);
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (!stat) continue;
+    for (const file of stat.isDirectory() ? filesUnder(path, []) : [path]) {
+      const { size, mtimeMs } = file === path ? stat : statSync(file);
+      parts.push(relative(root, file), size, mtimeMs);
     }
   }
-  return hash.digest("hex").slice(0, 20);
+  return createHash("sha256").update(parts.join("\0")).digest("hex").slice(0, 20);
 }
 
-function filesUnder(path) {
-  if (!existsSync(path)) return [];
-  if (!statSync(path).isDirectory()) return [path];
-  return readdirSync(path, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath ?? entry.path, entry.name))
-    .sort();
+/** Every file under `dir`, in a stable order. */
+function filesUnder(dir, files) {
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) filesUnder(path, files);
+    else if (entry.isFile()) files.push(path);
+  }
+  return files;
+}
+
+/**
+ * npm packages that stay files in node_modules, loaded by Node when imported: tsx and vitest load further files by
+ * their own paths (a loader, test files), autocannon starts workers from its directory and ioredis reads its
+ * package.json relative to __dirname. Every other package is bundled: Node's loader resolving, reading and
+ * format-detecting each of the ~500 files of undici, yaml and ajv at start costs more than their code.
+ */
+const EXTERNAL_PACKAGES = ["tsx", "vitest", "autocannon", "ioredis"];
+
+/** The hidden lockfile npm rewrites on every install, in each node_modules a package can be resolved from (root upwards). */
+function installStates(root) {
+  const lockfiles = [];
+  for (let dir = resolve(root); ; dir = dirname(dir)) {
+    lockfiles.push(join(dir, "node_modules", ".package-lock.json"));
+    if (dirname(dir) === dir) return lockfiles;
+  }
 }
 
 /**
  * The path of `entry` compiled to JavaScript, building it first when the sources changed since the last build.
- * `sources` must cover every file the entry can import; esbuild's package.json is added, so an esbuild upgrade
- * rebuilds. Throws when esbuild is missing or the build fails; the caller then runs the TypeScript some other way.
+ * `sources` must cover every file the entry can import; esbuild's package.json and npm's install state are added, so
+ * an esbuild upgrade or a package installed, upgraded or removed rebuilds. Throws when esbuild is missing or the build
+ * fails; the caller then runs the TypeScript some other way.
  */
 export async function precompiled({ root, entry, sources, cacheDir }) {
-  const key = sourceKey(root, [...sources, createRequire(import.meta.url).resolve("esbuild/package.json")]);
+  const key = sourceKey(root, [...sources, createRequire(import.meta.url).resolve("esbuild/package.json"), ...installStates(root)]);
   const outdir = join(cacheDir, key);
   const main = join(outdir, basename(entry).replace(/\.[cm]?ts$/, ".js"));
   if (existsSync(main)) return main;
@@ -60,8 +83,9 @@ export async function precompiled({ root, entry, sources, cacheDir }) {
     format: "esm",
     platform: "node",
     target: "node20",
-    // npm packages stay in node_modules, resolved from the cache directory upwards, and load only when imported.
-    packages: "external",
+    external: EXTERNAL_PACKAGES,
+    // Bundled CommonJS packages require Node's built-in modules; an ES module has no `require` of its own.
+    banner: { js: `import { createRequire as __bundleCreateRequire } from "node:module"; const require = __bundleCreateRequire(import.meta.url);` },
     logLevel: "silent",
     plugins: [sourceImportMetaUrl],
   });

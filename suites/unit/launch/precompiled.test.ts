@@ -1,8 +1,9 @@
 /**
  * The `gateproof` command's precompiled bundle (src/launch/precompiled.mjs): built once per source state, rebuilt on
- * any source change, even one that keeps the file's size, and each module keeps its own source file's import.meta.url.
+ * any source change, even one that keeps the file's size, or npm install; npm packages inside it; and each module keeps
+ * its own source file's import.meta.url.
  */
-import { mkdtempSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -43,6 +44,22 @@ describe("gateproof command: precompiled bundle", features(["tooling.cli"], { re
     write(root, "src/lib/extra.ts", "export {};\n", new Date(1_700_000_001_000)); // an added file changes the key too
     expect(await precompiled(options)).not.toBe(second);
     expect(readdirSync(cacheDir).filter((name) => name.includes(".partial-"))).toEqual([]);
+  });
+
+  it("bundles npm packages, CommonJS ones requiring Node built-ins included, and rebuilds after an npm install", async () => {
+    const root = mkdtempSync(join(tmpdir(), "gateproof-precompiled-"));
+    const options = { root, entry: "src/cli.ts", sources: ["src"], cacheDir: join(root, "cache") };
+    write(root, "node_modules/cjs-dep/package.json", `{ "name": "cjs-dep", "main": "index.js" }\n`, new Date());
+    write(root, "node_modules/cjs-dep/index.js", `module.exports = require("node:path").basename("/a/b.txt");\n`, new Date());
+    write(root, "src/cli.ts", `import dep from "cjs-dep";\nexport async function main(): Promise<string> {\n  return dep;\n}\n`, new Date());
+    const bundle = await precompiled(options);
+
+    // npm rewrites its hidden lockfile on every install: the packages in the bundle may have changed.
+    write(root, "node_modules/.package-lock.json", "{}\n", new Date());
+    expect(await precompiled(options)).not.toBe(bundle);
+    // The first bundle runs without the package on disk: its code is inside.
+    rmSync(join(root, "node_modules/cjs-dep"), { recursive: true });
+    expect(await ((await import(pathToFileURL(bundle).href)) as { main(): Promise<string> }).main()).toBe("b.txt");
   });
 
   it("refuses to bundle a module that uses import.meta beyond import.meta.url", async () => {
