@@ -8,7 +8,7 @@ import addFormatsModule from "ajv-formats";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import { GatewayError } from "../errors/index.ts";
 import { LoadError } from "../load/errors.ts";
-import { MODEL_REF_BASE } from "../load/models.ts";
+import { BUILTIN_MODELS, MODEL_REF_BASE } from "../load/models.ts";
 import type { Method, RestApi } from "../model/index.ts";
 import { caseInsensitive, mediaType } from "../templates/index.ts";
 import type { RoutedCall } from "./call.ts";
@@ -30,7 +30,7 @@ export interface CompiledValidation {
 }
 
 /** An ajv instance with the API's models, draft-4 semantics, every error reported (for validationErrorString). */
-export function createModelValidator(api: RestApi): (name: string) => ValidateFunction {
+function modelsAjv(api: RestApi): InstanceType<AjvClass> {
   // logger off: unknown formats (int32, int64, decimal…) are ignored silently, as spec §9 lists them unsupported.
   const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, validateSchema: true, logger: false });
   addFormats(ajv, ["date-time", "email", "hostname", "ipv4", "ipv6", "uri", "regex"]);
@@ -43,12 +43,25 @@ export function createModelValidator(api: RestApi): (name: string) => ValidateFu
       throw invalidModel(api, model.name, error);
     }
   }
+  return ajv;
+}
+
+/**
+ * The API's compiled models by name. Models of the template's own are checked against draft 4 now, used or not; the
+ * built-in Empty and Error are valid by construction, so an API with only those starts no ajv (compiling its
+ * draft-4 meta-schema alone is tens of ms of start-up) until a method validates a body against one.
+ */
+export function createModelValidator(api: RestApi): (name: string) => ValidateFunction {
+  let ajv: InstanceType<AjvClass> | undefined;
+  const instance = () => (ajv ??= modelsAjv(api));
+  if (Object.values(api.models).some((model) => BUILTIN_MODELS[model.name] !== model)) instance();
   const compiled = new Map<string, ValidateFunction>();
   return (name) => {
     let fn = compiled.get(name);
     if (!fn) {
+      const models = instance();
       try {
-        fn = ajv.getSchema(MODEL_REF_BASE + name);
+        fn = models.getSchema(MODEL_REF_BASE + name);
       } catch (error) {
         throw invalidModel(api, name, error);
       }

@@ -117,6 +117,10 @@ describe("body", () => {
     const bad = api({ Bad: { type: "object", properties: { a: { type: 5 } } } });
     expect(() => compileValidation(methodWith({ requestModels: { "application/json": "Bad" } }), createModelValidator(bad))).toThrow(/model "Bad" is not a valid JSON Schema draft 4/);
   });
+  test("a model of the template's own is checked when the API loads, even one no method validates against", () => {
+    // createModelValidator starts ajv lazily when an API has only the built-in models; a model of its own must not wait.
+    expect(() => createModelValidator(api({ Bad: { type: "object", properties: { a: { type: 5 } } } }))).toThrow(/model "Bad" is not a valid JSON Schema draft 4/);
+  });
 });
 
 describe("validationErrorString wording (java-json-tools validation.properties)", () => {
