@@ -215,7 +215,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     await close();
     throw error;
   }
-  // Start one environment per function now, so the first request does not pay for it.
-  for (const id of Object.keys(model.functions)) lambda.warm(id).catch((error: unknown) => log(`warm-up of ${id} failed: ${String(error)}`));
+  // Start one environment per function now, so the first request does not pay for it: one at a time, so booting
+  // workers leave a core to the requests that arrive meanwhile (all at once, they took both of a 2-core machine's).
+  void (async () => {
+    for (const id of Object.keys(model.functions)) await lambda.warm(id).catch((error: unknown) => log(`warm-up of ${id} failed: ${String(error)}`));
+  })();
   return { urls, model, admin, ...(adminUrl ? { adminUrl } : {}), close, ...(tls ? { tls } : {}) };
 }
