@@ -1,5 +1,5 @@
 import { access } from "node:fs/promises";
-import { diffAnswers, type Answer, type Difference } from "./compare/differ.ts";
+import { visitDifferences, type Answer } from "./compare/differ.ts";
 import type { EndpointOf } from "./compare/endpoints.ts";
 import { noiseMatcher, type NoiseRules } from "./compare/noise.ts";
 import { Tally, type Thresholds } from "./compare/tally.ts";
@@ -80,7 +80,15 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
   // Connecting is not part of the timed replay: open the sockets first (all of them under max, a few otherwise).
   const preconnect = options.speed === "max" ? options.concurrency : Math.min(options.concurrency, 16);
   const clients = await Promise.all(live.map((url) => clientFor(url, options.concurrency, preconnect)));
-  const tally = new Tally(mode === "diffy");
+  type Sent = { request: OutgoingRequest; answer: Answer };
+  const curlOf = (request: OutgoingRequest) => curlCommand(request.method, request.url.href, request.headers, request.body);
+  /** Both sides as cURL, only for the few requests kept as examples. */
+  const curlsOf = ({ exchange, sent: [primary, candidate] }: { exchange: Exchange; sent: Sent[] }) => {
+    if (mode !== "recorded") return { baseline: curlOf(primary!.request), candidate: curlOf(candidate!.request) };
+    const { method, url, headers, body } = exchange.request;
+    return { baseline: curlCommand(method, url, headers, body), candidate: curlOf(primary!.request) };
+  };
+  const tally = new Tally({ hasSecondary: mode === "diffy", ignored: noiseMatcher(options.noise), curl: curlsOf });
   const lag = new LagSamples();
   const progress = options.progress ?? { sent: 0, errors: 0, differing: 0, lastLagMs: undefined };
   const badInput: ReplayReport["badInput"] = { count: 0, first: [] };
@@ -100,7 +108,6 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
     },
   });
 
-  type Sent = { request: OutgoingRequest; answer: Answer };
   // Per-request code below passes callbacks inline: tsx names every closure stored in a variable (a defineProperty
   // per closure), which showed in the profile of --speed max.
   const sendPrepared = (client: SendClient, request: OutgoingRequest, done: (sent: Sent) => void): void =>
@@ -112,10 +119,10 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
       done({ request, answer });
     });
   /** Calls back once: with what was sent and answered, or with the error of a transform (which ends the replay). */
-  const sendTo = (client: SendClient, exchange: Exchange, done: (sent: Sent | undefined, error?: unknown) => void): void => {
+  const sendTo = (client: SendClient, exchange: Exchange, recorded: URL, done: (sent: Sent | undefined, error?: unknown) => void): void => {
     let request: OutgoingRequest;
     try {
-      request = outgoing(exchange.request, client.base);
+      request = outgoing(exchange.request, client.base, recorded);
     } catch (error) {
       return done(undefined, error);
     }
@@ -125,26 +132,16 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
       (error: unknown) => done(undefined, error),
     );
   };
-  const curlOf = (request: OutgoingRequest) => curlCommand(request.method, request.url.href, request.headers, request.body);
-  /** Both sides as cURL, only for the few requests kept as examples. */
-  const curlsOf = (exchange: Exchange, [primary, candidate]: Sent[]) => {
-    if (mode !== "recorded") return { baseline: curlOf(primary!.request), candidate: curlOf(candidate!.request) };
-    const { method, url, headers, body } = exchange.request;
-    return { baseline: curlCommand(method, url, headers, body), candidate: curlOf(primary!.request) };
-  };
   const count = (what: string) => (missing[what] = (missing[what] ?? 0) + 1);
 
-  const compare = (exchange: Exchange, sent: Sent[]) => {
+  const compare = (exchange: Exchange, recorded: URL, sent: Sent[]) => {
     if (mode === "none") return;
     const [primary, candidate, secondary] = sent;
-    let differences: Difference[];
-    if (mode === "recorded") {
-      if (!exchange.response) return void count("recorded response (nothing to compare)");
-      differences = diffAnswers(exchange.response, primary!.answer);
-    } else differences = diffAnswers(primary!.answer, candidate!.answer);
-    const noise = secondary ? diffAnswers(primary!.answer, secondary.answer) : [];
-    if (differences.length > 0) progress.differing++;
-    tally.add(options.endpointOf(exchange.request.method, exchange.request.url), exchange.origin, differences, noise, () => curlsOf(exchange, sent));
+    if (mode === "recorded" && !exchange.response) return void count("recorded response (nothing to compare)");
+    tally.begin(options.endpointOf(exchange.request.method, recorded.pathname), exchange.origin, { exchange, sent });
+    visitDifferences(mode === "recorded" ? exchange.response! : primary!.answer, mode === "recorded" ? primary!.answer : candidate!.answer, tally.candidate);
+    if (secondary) visitDifferences(primary!.answer, secondary.answer, tally.secondary);
+    if (tally.end()) progress.differing++;
   };
 
   const dispatch = (exchange: Exchange, timing: SendTiming, done: Done) => {
@@ -155,17 +152,23 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
     }
     progress.sent++;
     for (const what of exchange.missing) count(what);
+    let recorded: URL;
+    try {
+      recorded = new URL(exchange.request.url); // once, for every target and for the endpoint
+    } catch (error) {
+      return done(error);
+    }
     const sent: Sent[] = [];
     let waiting = clients.length;
     let failed: unknown;
     clients.forEach((client, i) =>
-      sendTo(client, exchange, (one, error) => {
+      sendTo(client, exchange, recorded, (one, error) => {
         if (one) sent[i] = one;
         else failed ??= error;
         if (--waiting > 0) return;
         if (failed !== undefined) return done(failed);
         try {
-          compare(exchange, sent);
+          compare(exchange, recorded, sent);
         } catch (error) {
           return done(error);
         }
@@ -181,7 +184,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
     await Promise.all(clients.map((client) => client.close()));
   }
 
-  const endpoints = tally.summarise(noiseMatcher(options.noise), options.thresholds);
+  const endpoints = tally.summarise(options.thresholds);
   const durationMs = result.finished - result.t0;
   const sendSpanMs = result.lastSend - result.t0;
   const recordedRate = result.sent > 1 && result.recordedSpanMs > 0 ? ((result.sent - 1) * 1000) / result.recordedSpanMs : undefined;

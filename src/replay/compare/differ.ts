@@ -1,5 +1,5 @@
 import type { HeaderList } from "../exchange.ts";
-import { formatLocation, type Location, type Segment } from "./paths.ts";
+import { formatLocation, headerPath, type Location, type Segment } from "./paths.ts";
 
 /** What one side answered, as far as it is known: undefined headers or body are not compared. */
 export interface Answer {
@@ -17,6 +17,13 @@ export interface Difference {
   candidate: string | undefined;
 }
 
+/**
+ * Receives each difference as found: where, and each side's value as it was met (a status or error text, a header
+ * value, a body's bytes or a JSON value; undefined = absent). Rendering a value is left to `renderSide`, so a
+ * difference that is only counted (noise, or a path with its examples already kept) costs no string building.
+ */
+export type DifferenceSink = (location: Location, path: string, baseline: unknown, candidate: unknown) => void;
+
 const MAX_DIFFERENCES = 100;
 const PREVIEW = 200;
 
@@ -25,6 +32,26 @@ const preview = (value: unknown): string | undefined => {
   const text = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
   return text.length > PREVIEW ? `${text.slice(0, PREVIEW)}…` : text;
 };
+
+/** A side's value as a report shows it: status lines as they are, bodies as (JSON-quoted) text, the rest as JSON. */
+export function renderSide(location: Location, value: unknown): string | undefined {
+  if (location.root === "status") return value as string;
+  return preview(Buffer.isBuffer(value) ? value.toString("utf8") : value);
+}
+
+/** Header locations and paths, made once per name: every replayed answer repeats the same few headers. */
+const headerLocations = new Map<string, { location: Location; path: string }>();
+const HEADER_LOCATIONS_KEPT = 4096;
+
+function headerLocation(name: string): { location: Location; path: string } {
+  let known = headerLocations.get(name);
+  if (!known) {
+    known = { location: { root: "header", name }, path: headerPath(name) };
+    // Bounded: a server that invents header names per answer must not grow this without end.
+    if (headerLocations.size < HEADER_LOCATIONS_KEPT) headerLocations.set(name, known);
+  }
+  return known;
+}
 
 function headerMap(headers: HeaderList): Map<string, string> {
   const map = new Map<string, string>();
@@ -49,45 +76,65 @@ function parseJson(body: Buffer): { ok: true; value: unknown } | { ok: false } {
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
-function diffValues(a: unknown, b: unknown, segments: Segment[], out: Difference[]): void {
-  if (out.length >= MAX_DIFFERENCES) return;
+/** `count`: differences reported so far for this pair of answers (at most MAX_DIFFERENCES are); returns the new count. */
+function diffValues(a: unknown, b: unknown, segments: Segment[], found: DifferenceSink, count: number): number {
+  if (count >= MAX_DIFFERENCES) return count;
   if (isObject(a) && isObject(b)) {
     const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    for (const key of keys) diffValues(Object.hasOwn(a, key) ? a[key] : undefined, Object.hasOwn(b, key) ? b[key] : undefined, [...segments, key], out);
-    return;
+    for (const key of keys) count = diffValues(Object.hasOwn(a, key) ? a[key] : undefined, Object.hasOwn(b, key) ? b[key] : undefined, [...segments, key], found, count);
+    return count;
   }
   if (Array.isArray(a) && Array.isArray(b)) {
-    for (let i = 0; i < Math.max(a.length, b.length); i++) diffValues(a[i], b[i], [...segments, i], out);
-    return;
+    for (let i = 0; i < Math.max(a.length, b.length); i++) count = diffValues(a[i], b[i], [...segments, i], found, count);
+    return count;
   }
-  if (a === b) return;
+  if (a === b) return count;
   const location: Location = { root: "body", segments };
-  out.push({ location, path: formatLocation(location), baseline: preview(a), candidate: preview(b) });
+  found(location, formatLocation(location), a, b);
+  return count + 1;
 }
 
-function push(out: Difference[], location: Location, baseline: string | undefined, candidate: string | undefined): void {
-  out.push({ location, path: formatLocation(location), baseline, candidate });
-}
+const STATUS: Location = { root: "status" };
+const WHOLE_BODY: Location = { root: "body", segments: [] };
+const show = (answer: Answer) => (answer.error ? `error: ${answer.error}` : String(answer.status));
 
 /** Status, then every header by name, then the body: structurally (per JSON path) when both sides are JSON. */
-export function diffAnswers(baseline: Answer, candidate: Answer): Difference[] {
-  const out: Difference[] = [];
+export function visitDifferences(baseline: Answer, candidate: Answer, found: DifferenceSink): void {
+  let count = 0;
   if (baseline.status !== candidate.status || baseline.error !== candidate.error) {
-    const show = (answer: Answer) => (answer.error ? `error: ${answer.error}` : String(answer.status));
-    push(out, { root: "status" }, show(baseline), show(candidate));
+    found(STATUS, "status", show(baseline), show(candidate));
+    count++;
   }
-  if (baseline.error || candidate.error) return out;
+  if (baseline.error || candidate.error) return;
   if (baseline.headers && candidate.headers) {
     const a = headerMap(baseline.headers);
     const b = headerMap(candidate.headers);
-    for (const [name, value] of a) if (b.get(name) !== value) push(out, { root: "header", name }, preview(value), preview(b.get(name)));
-    for (const [name, value] of b) if (!a.has(name)) push(out, { root: "header", name }, undefined, preview(value));
+    for (const [name, value] of a) {
+      const other = b.get(name);
+      if (other !== value) {
+        const { location, path } = headerLocation(name);
+        found(location, path, value, other);
+        count++;
+      }
+    }
+    for (const [name, value] of b) {
+      if (a.has(name)) continue;
+      const { location, path } = headerLocation(name);
+      found(location, path, undefined, value);
+      count++;
+    }
   }
   if (baseline.body && candidate.body && !baseline.body.equals(candidate.body)) {
     const a = parseJson(baseline.body);
     const b = parseJson(candidate.body);
-    if (a.ok && b.ok) diffValues(a.value, b.value, [], out);
-    else push(out, { root: "body", segments: [] }, preview(baseline.body.toString("utf8")), preview(candidate.body.toString("utf8")));
+    if (a.ok && b.ok) diffValues(a.value, b.value, [], found, count);
+    else found(WHOLE_BODY, "body", baseline.body, candidate.body);
   }
+}
+
+/** Every difference as a list, each side rendered. */
+export function diffAnswers(baseline: Answer, candidate: Answer): Difference[] {
+  const out: Difference[] = [];
+  visitDifferences(baseline, candidate, (location, path, a, b) => out.push({ location, path, baseline: renderSide(location, a), candidate: renderSide(location, b) }));
   return out;
 }

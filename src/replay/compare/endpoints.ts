@@ -1,7 +1,7 @@
 import type { Resource } from "../../../reference-gateway/model/index.ts";
 
-/** Maps a request to the endpoint it is reported under: `METHOD /route/{template}`. */
-export type EndpointOf = (method: string, url: string) => string;
+/** Maps a request (its method and its recorded URL's pathname) to the endpoint it is reported under: `METHOD /route/{template}`. */
+export type EndpointOf = (method: string, pathname: string) => string;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NUMBER = /^\d+$/;
@@ -12,8 +12,8 @@ const isId = (segment: string): boolean =>
   segment.length > 0 && ((segment.length === 36 && UUID.test(segment)) || (segment.length >= 16 && LONG_HEX.test(segment)) || NUMBER.test(segment));
 
 /** Without a definition: numeric, UUID and long hex segments collapse to `{id}`. */
-export const collapsedEndpoint: EndpointOf = (method, url) => {
-  const segments = new URL(url).pathname.split("/");
+export const collapsedEndpoint: EndpointOf = (method, pathname) => {
+  const segments = pathname.split("/");
   for (let i = 0; i < segments.length; i++) if (isId(segments[i]!)) segments[i] = "{id}";
   return `${method} ${segments.join("/") || "/"}`;
 };
@@ -63,12 +63,11 @@ export async function definitionEndpoints(file: string, parameterOverrides: Reco
     for (const stage of api.stages) for (const route of apiRoutes) routes.push({ ...route, stage: stage.name });
   }
   routes.sort((a, b) => compareRank(a.rank, b.rank));
-  return (method, url) => {
-    const path = new URL(url).pathname;
+  return (method, path) => {
     const slash = path.indexOf("/", 1);
     const stage = path.slice(1, slash === -1 ? undefined : slash);
     const rest = slash === -1 ? "/" : path.slice(slash);
     const route = routes.find((r) => r.stage === stage && r.match.test(rest) && (r.methods.has(method) || r.methods.has("ANY")));
-    return route ? `${method} /${stage}${route.template === "/" ? "" : route.template}` : collapsedEndpoint(method, url);
+    return route ? `${method} /${stage}${route.template === "/" ? "" : route.template}` : collapsedEndpoint(method, path);
   };
 }

@@ -1,4 +1,4 @@
-import type { Difference } from "./differ.ts";
+import { renderSide, type DifferenceSink } from "./differ.ts";
 import type { Location } from "./paths.ts";
 
 /**
@@ -46,6 +46,8 @@ export interface EndpointSummary {
 
 interface PathCount {
   location: Location;
+  /** The ignore rule that matches this path (decided once, when the path is first met), or undefined. */
+  why: string | undefined;
   differing: number;
   noisy: number;
   examples: Example[];
@@ -54,53 +56,89 @@ interface PathCount {
 interface EndpointCount {
   requests: number;
   paths: Map<string, PathCount>;
-  /** How many requests differed on exactly this set of paths (\n-joined): counts differing requests after
-   * classification without keeping anything per request. */
+  /** How many requests differed on exactly this set of unignored paths (\n-joined): counts differing requests
+   * after Diffy's classification without keeping anything per request. */
   pathSets: Map<string, number>;
 }
 
 const EXAMPLES_PER_PATH = 3;
 
-export class Tally {
+export interface TallyOptions<Context> {
+  /** Diffy mode: differences from the secondary are reported too, and teach which paths are noise. */
+  hasSecondary: boolean;
+  /** The ignore rules (built-in noise and the user's): why a location is ignored, or undefined. */
+  ignored: (location: Location) => string | undefined;
+  /** Both sides of a request as cURL, asked only for the few requests kept as examples. */
+  curl: (context: Context) => Example["curl"];
+}
+
+/**
+ * Differences counted per endpoint and path as a request's comparisons report them, one request at a time:
+ * `begin`, then the `candidate` (and `secondary`) sinks, then `end`. A difference is only counted unless it becomes
+ * one of a path's first examples, so the ignored ones every answer has (Date, Connection, …) cost a map lookup.
+ */
+export class Tally<Context> {
   private readonly endpoints = new Map<string, EndpointCount>();
+  private count!: EndpointCount;
+  private origin = "";
+  private context!: Context;
+  private curls: Example["curl"] | undefined;
+  /** Unignored paths the candidate differed on in the current request. */
+  private differing: string[] = [];
 
-  constructor(private readonly hasSecondary: boolean) {}
+  constructor(private readonly options: TallyOptions<Context>) {}
 
-  add(endpoint: string, origin: string, differences: Difference[], noise: Difference[], curl: () => Example["curl"]): void {
+  begin(endpoint: string, origin: string, context: Context): void {
     let count = this.endpoints.get(endpoint);
     if (!count) this.endpoints.set(endpoint, (count = { requests: 0, paths: new Map(), pathSets: new Map() }));
     count.requests++;
-    let curls: Example["curl"] | undefined;
-    for (const difference of differences) {
-      const path = this.path(count, difference);
-      path.differing++;
-      if (path.examples.length < EXAMPLES_PER_PATH) {
-        curls ??= curl();
-        path.examples.push({ origin, baseline: difference.baseline, candidate: difference.candidate, curl: curls });
-      }
-    }
-    for (const difference of noise) this.path(count, difference).noisy++;
-    if (differences.length > 0) {
-      const key = differences.map((d) => d.path).join("\n");
-      count.pathSets.set(key, (count.pathSets.get(key) ?? 0) + 1);
-    }
+    this.count = count;
+    this.origin = origin;
+    this.context = context;
+    this.curls = undefined;
   }
 
-  private path(count: EndpointCount, difference: Difference): PathCount {
-    let path = count.paths.get(difference.path);
-    if (!path) count.paths.set(difference.path, (path = { location: difference.location, differing: 0, noisy: 0, examples: [] }));
+  /** Baseline vs candidate (see DifferenceSink). */
+  readonly candidate: DifferenceSink = (location, pathText, baseline, candidate) => {
+    const path = this.path(location, pathText);
+    path.differing++;
+    if (path.examples.length < EXAMPLES_PER_PATH) {
+      this.curls ??= this.options.curl(this.context);
+      path.examples.push({ origin: this.origin, baseline: renderSide(location, baseline), candidate: renderSide(location, candidate), curl: this.curls });
+    }
+    if (path.why === undefined) this.differing.push(pathText);
+  };
+
+  /** Baseline vs secondary: same version on both sides, so whatever differs here is noise. */
+  readonly secondary: DifferenceSink = (location, pathText) => {
+    this.path(location, pathText).noisy++;
+  };
+
+  /** Ends the request; true when it differed on a path no rule ignores (learned noise is only known at the end). */
+  end(): boolean {
+    const differing = this.differing;
+    if (differing.length === 0) return false;
+    const key = differing.length === 1 ? differing[0]! : differing.join("\n");
+    this.count.pathSets.set(key, (this.count.pathSets.get(key) ?? 0) + 1);
+    differing.length = 0;
+    return true;
+  }
+
+  private path(location: Location, pathText: string): PathCount {
+    let path = this.count.paths.get(pathText);
+    if (!path) this.count.paths.set(pathText, (path = { location, why: this.options.ignored(location), differing: 0, noisy: 0, examples: [] }));
     return path;
   }
 
-  summarise(ignored: (location: Location) => string | undefined, thresholds: Thresholds): EndpointSummary[] {
+  summarise(thresholds: Thresholds): EndpointSummary[] {
     const out: EndpointSummary[] = [];
     for (const [endpoint, count] of [...this.endpoints].sort(([a], [b]) => a.localeCompare(b))) {
       const paths: PathSummary[] = [];
       for (const [path, c] of count.paths) {
         if (c.differing === 0) continue;
-        const why = ignored(c.location);
+        const why = c.why;
         let verdict: Verdict = why ? "ignored" : "difference";
-        if (!why && this.hasSecondary && c.noisy > 0) {
+        if (!why && this.options.hasSecondary && c.noisy > 0) {
           const excess = c.differing - c.noisy;
           const beatsNoise = (excess / count.requests) * 100 > thresholds.absolute && (excess / c.noisy) * 100 > thresholds.relative;
           if (!beatsNoise) verdict = "noise";

@@ -2,7 +2,7 @@
 export interface ProgressState {
   sent: number;
   errors: number;
-  /** Requests with any difference, before noise is taken out (that is only known at the end). */
+  /** Requests that differ on a path no rule ignores (noise learned from a secondary is only known at the end). */
   differing: number;
   lastLagMs: number | undefined;
 }
@@ -18,7 +18,7 @@ export function startProgress(state: ProgressState, stream: NodeJS.WriteStream =
     lastSent = state.sent;
     lastAt = now;
     const lag = state.lastLagMs === undefined ? "" : `  lag ${state.lastLagMs.toFixed(2)} ms`;
-    stream.write(`\r\x1b[2K  ${state.sent} sent  ${rate.toFixed(0)} req/s${lag}  ${state.errors} errors  ${state.differing} with raw differences  ${((now - started) / 1000).toFixed(1)} s`);
+    stream.write(`\r\x1b[2K  ${state.sent} sent  ${rate.toFixed(0)} req/s${lag}  ${state.errors} errors  ${state.differing} differing  ${((now - started) / 1000).toFixed(1)} s`);
   };
   const timer = setInterval(draw, 250);
   timer.unref();

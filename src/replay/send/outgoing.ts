@@ -13,10 +13,10 @@ const NOT_REPLAYED = new Set(["host", "connection", "keep-alive", "transfer-enco
 
 /**
  * The recorded request aimed at a target: the target's origin replaces the recorded one, the target's path (if
- * any) is put before the recorded path, and the query string is kept byte for byte.
+ * any) is put before the recorded path, and the query string is kept byte for byte. `recorded` is request.url
+ * parsed, passed in when the caller has it (a replay parses it once for every target and for the endpoint).
  */
-export function outgoing(request: RecordedRequest, target: URL): OutgoingRequest {
-  const recorded = new URL(request.url);
+export function outgoing(request: RecordedRequest, target: URL, recorded = new URL(request.url)): OutgoingRequest {
   // One parse of the joined string instead of three setter round trips; the recorded pathname never holds ? or #.
   const prefix = target.pathname === "/" ? "" : target.pathname.replace(/\/+$/, "");
   return {

@@ -18,6 +18,15 @@ export interface FramedResponse {
 const CRLF = 0x0a0d; // "\r\n" read as a little-endian uint16
 const MAX_HEAD = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
+const HEAD_END = Buffer.from("\r\n\r\n", "latin1");
+const LINE_END = Buffer.from("\r\n", "latin1");
+const CRLF_TEXT = "\r\n";
+
+/** The decimal digit at `at`, or NaN. */
+function digit(text: string, at: number): number {
+  const code = text.charCodeAt(at) - 0x30;
+  return code >= 0 && code <= 9 ? code : NaN;
+}
 
 type State = "head" | "fixed" | "chunk-size" | "chunk-data" | "trailers" | "until-close";
 
@@ -46,9 +55,14 @@ export class ResponseParser {
     return this.state !== "head" || this.buffer.length > 0;
   }
 
+  /**
+   * `chunk` may be a view of a read buffer the socket fills again after this call (see RawConnection): whatever
+   * the parser keeps past it — a partial response, body bytes — is copied out.
+   */
   feed(chunk: Buffer): void {
     this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
     while (this.step());
+    if (this.buffer.length > 0 && this.buffer.buffer === chunk.buffer) this.buffer = Buffer.from(this.buffer);
   }
 
   /** The connection ended: completes a read-until-close body; throws if a response was cut short. */
@@ -67,7 +81,7 @@ export class ResponseParser {
     const buffer = this.buffer;
     switch (this.state) {
       case "head": {
-        const at = buffer.indexOf("\r\n\r\n", 0, "latin1");
+        const at = buffer.indexOf(HEAD_END);
         if (at < 0) {
           if (buffer.length > MAX_HEAD) throw Object.assign(new Error("response head too large"), { code: "UND_ERR_HEADERS_OVERFLOW" });
           return false;
@@ -78,13 +92,13 @@ export class ResponseParser {
       }
       case "fixed": {
         if (buffer.length < this.remaining) return false;
-        this.chunks.push(buffer.subarray(0, this.remaining));
+        this.chunks.push(Buffer.from(buffer.subarray(0, this.remaining)));
         this.buffer = buffer.subarray(this.remaining);
         this.finish();
         return true;
       }
       case "chunk-size": {
-        const at = buffer.indexOf(CRLF_TEXT, 0, "latin1");
+        const at = buffer.indexOf(LINE_END);
         if (at < 0) return false;
         const line = buffer.toString("latin1", 0, at);
         const semicolon = line.indexOf(";");
@@ -100,7 +114,7 @@ export class ResponseParser {
       }
       case "chunk-data": {
         if (buffer.length < this.remaining + 2) return false;
-        this.chunks.push(buffer.subarray(0, this.remaining));
+        this.chunks.push(Buffer.from(buffer.subarray(0, this.remaining)));
         this.buffer = buffer.subarray(this.remaining + 2);
         this.state = "chunk-size";
         return true;
@@ -112,7 +126,7 @@ export class ResponseParser {
           this.finish();
           return true;
         }
-        const at = buffer.indexOf("\r\n\r\n", 0, "latin1");
+        const at = buffer.indexOf(HEAD_END);
         if (at < 0) return false;
         this.buffer = buffer.subarray(at + 4);
         this.finish();
@@ -123,27 +137,33 @@ export class ResponseParser {
     }
   }
 
+  /** Scanned by hand, not split and matched: this runs once per replayed response. */
   private parseHead(head: string): void {
-    const lines = head.split("\r\n");
-    const statusLine = lines[0]!;
-    const match = /^HTTP\/1\.([01]) (\d{3})/.exec(statusLine);
-    if (!match) throw Object.assign(new Error(`bad status line ${JSON.stringify(statusLine.slice(0, 80))}`), { code: "HPE_INVALID_CONSTANT" });
-    const http10 = match[1] === "0";
-    const status = Number(match[2]);
+    const lineEnd = head.indexOf(CRLF_TEXT);
+    const statusEnd = lineEnd < 0 ? head.length : lineEnd;
+    const minor = head.charCodeAt(7);
+    const status = digit(head, 9) * 100 + digit(head, 10) * 10 + digit(head, 11);
+    if (!head.startsWith("HTTP/1.") || (minor !== 0x30 && minor !== 0x31) || head.charCodeAt(8) !== 0x20 || !(status >= 0)) {
+      throw Object.assign(new Error(`bad status line ${JSON.stringify(head.slice(0, Math.min(statusEnd, 80)))}`), { code: "HPE_INVALID_CONSTANT" });
+    }
+    const http10 = minor === 0x30;
     const headers: HeaderList = [];
     let contentLength = -1;
     let chunked = false;
     let connection = "";
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i]!;
-      const colon = line.indexOf(":");
-      if (colon <= 0) continue;
-      const name = line.slice(0, colon).trim().toLowerCase();
-      const value = line.slice(colon + 1).trim();
-      headers.push([name, value]);
-      if (name === "content-length") contentLength = Number(value);
-      else if (name === "transfer-encoding") chunked = /(?:^|,)\s*chunked\s*$/i.test(value);
-      else if (name === "connection") connection = value.toLowerCase();
+    for (let start = statusEnd + 2; start < head.length; ) {
+      let end = head.indexOf(CRLF_TEXT, start);
+      if (end < 0) end = head.length;
+      const colon = head.indexOf(":", start);
+      if (colon > start && colon < end) {
+        const name = head.slice(start, colon).trim().toLowerCase();
+        const value = head.slice(colon + 1, end).trim();
+        headers.push([name, value]);
+        if (name === "content-length") contentLength = Number(value);
+        else if (name === "transfer-encoding") chunked = /(?:^|,)\s*chunked\s*$/i.test(value);
+        else if (name === "connection") connection = value.toLowerCase();
+      }
+      start = end + 2;
     }
     if (status >= 100 && status < 200 && status !== 101) return; // informational: the real answer follows
     this.status = status;
@@ -167,7 +187,6 @@ export class ResponseParser {
   }
 }
 
-const CRLF_TEXT = "\r\n";
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"]);
 
 /** The request as bytes on the wire: request line, Host, the (already filtered) headers, Content-Length, body. */
@@ -186,39 +205,57 @@ export function serialiseRequest(request: OutgoingRequest, host: string): Buffer
   return out;
 }
 
-type Exchanged = (error: Error | undefined, response?: FramedResponse) => void;
+/** A request on its way: its bytes (kept to send again once), and who hears the answer. */
+interface Pending {
+  bytes: Buffer;
+  method: string;
+  /** False once sent again after a keep-alive race: a second failure is the answer. */
+  first: boolean;
+  /** Went out on a connection that had carried a request before (only such a one can race the server's idle close). */
+  reused: boolean;
+  done: (answer: Answer) => void;
+}
 
-/** One keep-alive socket, one request at a time. */
+/** Bytes read off a socket land here (node's `onread`), not in a fresh buffer per read: the parser copies what it keeps. */
+const READ_BUFFER_BYTES = 64 * 1024;
+
+/**
+ * One keep-alive socket, one request at a time. The request in flight is state on the connection, and answers go
+ * to the client's one handler: no closure per request on this path.
+ */
 class RawConnection {
   readonly socket: net.Socket;
   private readonly parser: ResponseParser;
-  /** The request on the wire: its callback, and whether it was a HEAD (no body comes back). */
-  private current: Exchanged | undefined;
-  private currentIsHead = false;
-  /** Sent at least one request before: a failure with no response bytes may be the server's idle close racing us. */
+  /** The request on the wire. */
+  current: Pending | undefined;
+  /** Has carried a request. */
   used = false;
   dead = false;
   sawBytes = false;
 
-  constructor(host: string, port: number, timeoutMs: number, private readonly onDead: (connection: RawConnection) => void) {
+  constructor(host: string, port: number, timeoutMs: number, readBuffer: Buffer, private readonly client: RawClient) {
     this.parser = new ResponseParser(
-      (response) => {
-        const current = this.current;
-        this.current = undefined; // before the callback: it may send the next request on this connection
-        current?.(undefined, response);
-      },
-      () => this.currentIsHead,
+      (response) => client.answered(this, response),
+      () => this.current?.method === "HEAD",
     );
-    this.socket = net.connect({ host, port, noDelay: true });
-    this.socket.setTimeout(timeoutMs);
-    this.socket.on("data", (chunk: Buffer) => {
-      this.sawBytes = true;
-      try {
-        this.parser.feed(chunk);
-      } catch (error) {
-        this.fail(error as Error);
-      }
+    this.socket = net.connect({
+      host,
+      port,
+      noDelay: true,
+      onread: {
+        buffer: readBuffer,
+        callback: (bytes: number, buffer: Uint8Array) => {
+          this.sawBytes = true;
+          try {
+            this.parser.feed(Buffer.from(buffer.buffer, buffer.byteOffset, bytes));
+          } catch (error) {
+            this.fail(error as Error);
+          }
+          return true; // keep reading
+        },
+      },
     });
+    this.socket.setTimeout(timeoutMs);
     this.socket.on("end", () => {
       try {
         this.parser.end();
@@ -233,22 +270,21 @@ class RawConnection {
     this.socket.on("close", () => this.fail(Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" })));
   }
 
-  exchange(bytes: Buffer, head: boolean, done: Exchanged): void {
+  send(pending: Pending): void {
     this.sawBytes = false;
-    this.current = done;
-    this.currentIsHead = head;
-    this.socket.write(bytes);
+    this.current = pending;
+    this.socket.write(pending.bytes);
   }
 
   private fail(error: Error): void {
     if (!this.dead) {
       this.dead = true;
       this.socket.destroy();
-      this.onDead(this);
+      this.client.died(this);
     }
     const current = this.current;
     this.current = undefined;
-    current?.(error);
+    if (current) this.client.failed(this, current, error);
   }
 
   destroy(): void {
@@ -258,8 +294,8 @@ class RawConnection {
 
 /**
  * The replayer's HTTP/1.1 client for http: targets, built like a load generator's: raw keep-alive sockets, the
- * request pre-serialised to bytes, a small response framer, one request in flight per socket. Same contract as
- * TargetClient: transport failures become answers with `error` set.
+ * request pre-serialised to bytes, a small response framer reading into one reused buffer, one request in flight
+ * per socket. Same contract as TargetClient: transport failures become answers with `error` set.
  */
 export class RawClient implements SendClient {
   private readonly host: string;
@@ -267,7 +303,10 @@ export class RawClient implements SendClient {
   private readonly hostHeader: string;
   private readonly idle: RawConnection[] = [];
   private readonly all = new Set<RawConnection>();
-  private readonly waiting: Array<(connection: RawConnection) => void> = [];
+  /** Requests waiting for a connection, oldest first. */
+  private readonly waiting: Pending[] = [];
+  /** Shared by this client's sockets: a read is parsed before the next one lands. */
+  private readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   private closed = false;
 
   constructor(readonly base: URL, private readonly connections: number, private readonly timeoutMs = 30_000) {
@@ -289,57 +328,58 @@ export class RawClient implements SendClient {
   }
 
   private open(): RawConnection {
-    const connection = new RawConnection(this.host, this.port, this.timeoutMs, (dead) => {
-      this.all.delete(dead);
-      const at = this.idle.indexOf(dead);
-      if (at >= 0) this.idle.splice(at, 1);
-      // A slot freed: someone waiting gets a fresh connection.
-      const waiter = this.waiting.shift();
-      if (waiter && !this.closed) {
-        const fresh = this.open();
-        waiter(fresh);
-      }
-    });
+    const connection = new RawConnection(this.host, this.port, this.timeoutMs, this.readBuffer, this);
     this.all.add(connection);
     return connection;
   }
 
-  private acquire(use: (connection: RawConnection) => void): void {
-    const idle = this.idle.shift(); // oldest first: request order follows connection order, as with a lazily grown pool
-    if (idle) use(idle);
-    else if (this.all.size < this.connections) use(this.open());
-    else this.waiting.push(use);
-  }
-
-  private release(connection: RawConnection, keepAlive: boolean): void {
-    if (!keepAlive || connection.dead || this.closed) {
-      connection.destroy(); // onDead hands the slot to a waiter
-      return;
-    }
+  /** A connection is gone: its slot goes to the oldest waiting request, on a fresh connection. */
+  died(dead: RawConnection): void {
+    this.all.delete(dead);
+    const at = this.idle.indexOf(dead);
+    if (at >= 0) this.idle.splice(at, 1);
     const waiter = this.waiting.shift();
-    if (waiter) waiter(connection);
-    else this.idle.push(connection);
+    if (waiter && !this.closed) this.open().send(waiter);
   }
 
   send(request: OutgoingRequest, done: (answer: Answer) => void): void {
     if (request.url.origin !== this.base.origin) return done(movedAway(request));
-    this.attempt(serialiseRequest(request, this.hostHeader), request.method, true, done);
+    this.dispatch({ bytes: serialiseRequest(request, this.hostHeader), method: request.method, first: true, reused: false, done });
   }
 
-  private attempt(bytes: Buffer, method: string, first: boolean, done: (answer: Answer) => void): void {
-    this.acquire((connection) => {
-      const reused = connection.used;
-      connection.used = true;
-      connection.exchange(bytes, method === "HEAD", (error, response) => {
-        if (error) {
-          // The server closed an idle keep-alive socket as we wrote to it: nothing came back, so send again once.
-          if (reused && !connection.sawBytes && first && IDEMPOTENT.has(method)) return this.attempt(bytes, method, false, done);
-          return done(transportError(error));
-        }
-        this.release(connection, response!.keepAlive);
-        done({ status: response!.status, headers: response!.headers, body: response!.body });
-      });
-    });
+  private dispatch(pending: Pending): void {
+    const idle = this.idle.shift(); // oldest first: request order follows connection order, as with a lazily grown pool
+    const connection = idle ?? (this.all.size < this.connections ? this.open() : undefined);
+    if (!connection) return void this.waiting.push(pending);
+    this.sendOn(connection, pending);
+  }
+
+  private sendOn(connection: RawConnection, pending: Pending): void {
+    pending.reused = connection.used;
+    connection.used = true;
+    connection.send(pending);
+  }
+
+  /** The connection's request got its answer; the connection goes back to the pool (or to the next waiter). */
+  answered(connection: RawConnection, response: FramedResponse): void {
+    const pending = connection.current;
+    connection.current = undefined; // before the callback: it may send the next request on this connection
+    if (!response.keepAlive || connection.dead || this.closed) connection.destroy(); // died() hands the slot on
+    else {
+      const waiter = this.waiting.shift();
+      if (waiter) this.sendOn(connection, waiter);
+      else this.idle.push(connection);
+    }
+    pending?.done(response);
+  }
+
+  failed(connection: RawConnection, pending: Pending, error: Error): void {
+    // The server closed an idle keep-alive socket as we wrote to it: nothing came back, so send again once.
+    if (pending.reused && !connection.sawBytes && pending.first && IDEMPOTENT.has(pending.method)) {
+      pending.first = false;
+      return this.dispatch(pending);
+    }
+    pending.done(transportError(error));
   }
 
   async close(): Promise<void> {

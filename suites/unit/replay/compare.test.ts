@@ -52,7 +52,7 @@ describe("differ", () => {
 
   it("compares non-JSON bodies whole, and does not compare what a side does not know", () => {
     const text = (body: string): Answer => ({ status: 200, headers: [], body: Buffer.from(body) });
-    expect(diffAnswers(text("hello"), text("hullo")).map((d) => d.path)).toEqual(["body"]);
+    expect(diffAnswers(text("hello"), text("hullo")).map((d) => [d.path, d.baseline, d.candidate])).toEqual([["body", '"hello"', '"hullo"']]);
     expect(diffAnswers({ status: 200, headers: undefined, body: undefined }, json(200, { a: 1 }, [["x", "y"]]))).toEqual([]);
     expect(diffAnswers(json(200, {}), { status: 0, headers: undefined, body: undefined, error: "ECONNREFUSED" }).map((d) => d.candidate)).toEqual(["error: ECONNREFUSED"]);
   });
@@ -71,53 +71,65 @@ describe("noise", () => {
 });
 
 describe("Diffy noise learning", () => {
-  const diff = (path: string) => ({ location: { root: "body" as const, segments: [path] }, path: `body.${path}`, baseline: "1", candidate: "2" });
+  const diff = (path: string) => ({ location: { root: "body" as const, segments: [path] }, path: `body.${path}` });
   const curl = () => ({ baseline: "curl a", candidate: "curl b" });
+  type Diff = ReturnType<typeof diff>;
+  const tallyOf = (hasSecondary: boolean, ignored: (location: Location) => string | undefined = () => undefined) => new Tally({ hasSecondary, ignored, curl });
+  /** One request: what the candidate and the secondary differed on. */
+  const add = (tally: Tally<unknown>, origin: string, candidate: Diff[], secondary: Diff[]) => {
+    tally.begin("GET /x", origin, undefined);
+    for (const d of candidate) tally.candidate(d.location, d.path, 1, 2);
+    for (const d of secondary) tally.secondary(d.location, d.path, 1, 3);
+    return tally.end();
+  };
 
   it("calls a path noise when the secondary differs there as often as the candidate, and a difference when the candidate clearly beats it", () => {
-    const tally = new Tally(true);
+    const tally = tallyOf(true);
     for (let i = 0; i < 100; i++) {
       const candidate = [diff("token")];
       if (i < 40) candidate.push(diff("price")); // a real change on 40 % of requests
       const secondary = [diff("token")];
       if (i < 5) secondary.push(diff("price")); // ... that the secondary shows on 5 % (flaky)
-      tally.add("GET /x", `f:${i}`, candidate, secondary, curl);
+      add(tally, `f:${i}`, candidate, secondary);
     }
-    const [endpoint] = tally.summarise(() => undefined, DEFAULT_THRESHOLDS);
+    const [endpoint] = tally.summarise(DEFAULT_THRESHOLDS);
     const verdicts = Object.fromEntries(endpoint!.paths.map((p) => [p.path, [p.verdict, p.differing, p.noisy]]));
     expect(verdicts).toEqual({ "body.token": ["noise", 100, 100], "body.price": ["difference", 40, 5] });
     expect(endpoint!.differingRequests).toBe(40);
-    expect(endpoint!.paths.find((p) => p.path === "body.price")!.examples).toHaveLength(3);
+    expect(endpoint!.paths.find((p) => p.path === "body.price")!.examples).toEqual(
+      [0, 1, 2].map((i) => ({ origin: `f:${i}`, baseline: "1", candidate: "2", curl: curl() })),
+    );
   });
 
   it("honours the thresholds: a small excess over the noise stays noise", () => {
-    const tally = new Tally(true);
-    for (let i = 0; i < 100; i++) tally.add("GET /x", `f:${i}`, i < 22 ? [diff("flaky")] : [], i < 20 ? [diff("flaky")] : [], curl);
-    expect(tally.summarise(() => undefined, DEFAULT_THRESHOLDS)[0]!.paths[0]!.verdict).toBe("noise");
-    expect(tally.summarise(() => undefined, { relative: 5, absolute: 1 })[0]!.paths[0]!.verdict).toBe("difference");
+    const tally = tallyOf(true);
+    for (let i = 0; i < 100; i++) add(tally, `f:${i}`, i < 22 ? [diff("flaky")] : [], i < 20 ? [diff("flaky")] : []);
+    expect(tally.summarise(DEFAULT_THRESHOLDS)[0]!.paths[0]!.verdict).toBe("noise");
+    expect(tally.summarise({ relative: 5, absolute: 1 })[0]!.paths[0]!.verdict).toBe("difference");
   });
 
   it("without a secondary every unignored difference counts, and ignored paths do not make a request differ", () => {
-    const tally = new Tally(false);
-    tally.add("GET /x", "f:1", [diff("a")], [], curl);
-    tally.add("GET /x", "f:2", [diff("b")], [], curl);
-    const [endpoint] = tally.summarise((location) => (location.root === "body" && location.segments[0] === "b" ? "ignored b" : undefined), DEFAULT_THRESHOLDS);
-    expect(endpoint!.paths.map((p) => [p.path, p.verdict])).toEqual([["body.a", "difference"], ["body.b", "ignored"]]);
-    expect(endpoint!.differingRequests).toBe(1);
+    const tally = tallyOf(false, (location) => (location.root === "body" && location.segments[0] === "b" ? "ignored b" : undefined));
+    expect(add(tally, "f:1", [diff("a")], [])).toBe(true);
+    expect(add(tally, "f:2", [diff("b")], [])).toBe(false);
+    expect(add(tally, "f:3", [diff("b"), diff("a")], [])).toBe(true);
+    const [endpoint] = tally.summarise(DEFAULT_THRESHOLDS);
+    expect(endpoint!.paths.map((p) => [p.path, p.verdict, p.differing])).toEqual([["body.a", "difference", 2], ["body.b", "ignored", 2]]);
+    expect(endpoint!.differingRequests).toBe(2);
   });
 });
 
 describe("endpoints", () => {
   it("collapses numeric, UUID and long hex segments without a definition", () => {
-    expect(collapsedEndpoint("GET", "http://h/prod/pets/42/photos/3f2504e0-4f89-11d3-9a0c-0305e82c3301?x=1")).toBe("GET /prod/pets/{id}/photos/{id}");
-    expect(collapsedEndpoint("GET", "http://h/prod/users/deadbeefdeadbeefdead/name")).toBe("GET /prod/users/{id}/name");
+    expect(collapsedEndpoint("GET", "/prod/pets/42/photos/3f2504e0-4f89-11d3-9a0c-0305e82c3301")).toBe("GET /prod/pets/{id}/photos/{id}");
+    expect(collapsedEndpoint("GET", "/prod/users/deadbeefdeadbeefdead/name")).toBe("GET /prod/users/{id}/name");
   });
 
   it("learns route templates from a definition: literal before parameter before greedy", async () => {
     const endpointOf = await definitionEndpoints(new URL("../../fixture/template.yaml", import.meta.url).pathname);
-    expect(endpointOf("GET", "http://h/test/http/123")).toBe("GET /test/http/{id}");
-    expect(endpointOf("GET", "http://h/test/items/special")).toBe("GET /test/items/special");
-    expect(endpointOf("GET", "http://h/test/proxy/a/b/c")).toBe("GET /test/proxy/{proxy+}");
-    expect(endpointOf("GET", "http://h/other-stage/http/9")).toBe("GET /other-stage/http/{id}");
+    expect(endpointOf("GET", "/test/http/123")).toBe("GET /test/http/{id}");
+    expect(endpointOf("GET", "/test/items/special")).toBe("GET /test/items/special");
+    expect(endpointOf("GET", "/test/proxy/a/b/c")).toBe("GET /test/proxy/{proxy+}");
+    expect(endpointOf("GET", "/other-stage/http/9")).toBe("GET /other-stage/http/{id}");
   });
 });

@@ -9,13 +9,17 @@ import { RawClient, ResponseParser, serialiseRequest, type FramedResponse } from
 
 const sendOnce = (client: SendClient, request: OutgoingRequest): Promise<Answer> => new Promise((resolve) => client.send(request, resolve));
 
+/** Feeds `bytes` split at `split`, each piece from one read buffer that is scribbled over after every feed, as a socket's is. */
 function parseAll(bytes: string, split: number[] = [], head = false): FramedResponse[] {
   const out: FramedResponse[] = [];
   const parser = new ResponseParser((response) => out.push(response), () => head);
   const buffer = Buffer.from(bytes, "latin1");
+  const read = Buffer.alloc(buffer.length);
   let from = 0;
   for (const at of [...split, buffer.length]) {
-    parser.feed(buffer.subarray(from, at));
+    buffer.copy(read, 0, from, at);
+    parser.feed(read.subarray(0, at - from));
+    read.fill("#");
     from = at;
   }
   return out;
