@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { loadDefinition, type LoadOptions } from "./load/index.ts";
 import { LambdaRuntime } from "./lambda/index.ts";
 import type { GatewayModel } from "./model/index.ts";
-import { createBackendAgent } from "./integrations/http-client.ts";
+import { BackendAgent } from "./integrations/http-client.ts";
 import { FunctionDirectory } from "./integrations/lambda-target.ts";
 import { missingAwsEndpoints, resolveAwsServiceConfig, type AwsCredentials } from "./integrations/aws-endpoints.ts";
 import { compileRestApi } from "./rest/compile.ts";
@@ -146,7 +146,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
   const webSocketFunctions = prepareWebSocketFunctions(model);
   const lambda = new LambdaRuntime(webSocketFunctions.functions, { region: model.region, accountId: model.accountId, log });
-  const agent = createBackendAgent();
+  const agent = new BackendAgent();
   const clock = options.clock ?? Date.now;
   const { store, owned: ownsStore } = await createStore(options.store, { clock, log });
   const throttler = new Throttler(store, { failMode: options.throttleFailMode, account: options.accountThrottle, log });

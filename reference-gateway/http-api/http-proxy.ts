@@ -1,5 +1,4 @@
-import type { Agent } from "undici";
-import { sendToBackend } from "../integrations/http-client.ts";
+import { sendToBackend, type BackendAgent } from "../integrations/http-client.ts";
 import type { HttpProxyIntegration } from "../model/http-api.ts";
 import type { HttpResponse } from "../rest/call.ts";
 import { substituteStageVariables } from "../rest/integration-request.ts";
@@ -55,7 +54,7 @@ function fill(uri: string, call: HttpCall): URL {
  * (http-api-develop-routes.md). Parameter mapping then appends, overwrites or removes headers, query parameters and
  * the path (http-api-parameter-mapping.md); response mapping does the same to the answer's headers and status.
  */
-export async function invokeHttpProxy(call: HttpCall, integration: HttpProxyIntegration, agent: Agent, gateway: GatewayIdentity): Promise<HttpResponse> {
+export async function invokeHttpProxy(call: HttpCall, integration: HttpProxyIntegration, agent: BackendAgent, gateway: GatewayIdentity): Promise<HttpResponse> {
   const url = fill(integration.uri, call);
   if (call.match.route.routeKey === "$default") url.pathname = url.pathname.replace(/\/$/, "") + call.routePath;
   let headers = forwardedPairs(call).filter(([name]) => !DROPPED_REQUEST.has(name));

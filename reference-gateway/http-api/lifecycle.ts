@@ -1,5 +1,5 @@
 import type http from "node:http";
-import type { Agent } from "undici";
+import type { BackendAgent } from "../integrations/http-client.ts";
 import type { HttpApi } from "../model/http-api.ts";
 import { newRequestIds } from "../observe/index.ts";
 import { createGatewayServer } from "../rest/server.ts";
@@ -13,7 +13,7 @@ import { invokeLambda, type LambdaDeps } from "./lambda.ts";
 import { HttpRouter } from "./router.ts";
 
 export interface HttpApiDeps extends LambdaDeps {
-  agent: Agent;
+  agent: BackendAgent;
   log: (line: string) => void;
 }
 

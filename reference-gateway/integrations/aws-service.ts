@@ -1,5 +1,4 @@
 import aws4 from "aws4";
-import type { Agent } from "undici";
 import { GatewayError } from "../errors/index.ts";
 import type { HttpResponse, RoutedCall } from "../rest/call.ts";
 import type { CompiledIntegration } from "../rest/compile.ts";
@@ -9,7 +8,7 @@ import { integrationResponse } from "../rest/integration-response.ts";
 import type { ParameterScope } from "../rest/parameters.ts";
 import type { AwsServiceConfig } from "./aws-endpoints.ts";
 import { integrationUrl } from "./http.ts";
-import { sendToBackend } from "./http-client.ts";
+import { sendToBackend, type BackendAgent } from "./http-client.ts";
 
 /**
  * JSON-protocol services: an `action/{Action}` integration becomes `X-Amz-Target: <prefix>.<Action>` with the
@@ -30,7 +29,7 @@ const JSON_PROTOCOL: Record<string, { targetPrefix: string; contentType: string 
  * request is signed with SigV4 for the service and region and sent to the endpoint configured for the service;
  * the status code selects the integration response, as for HTTP integrations.
  */
-export async function invokeAwsService(call: RoutedCall, compiled: CompiledIntegration, scope: ParameterScope, agent: Agent, config: AwsServiceConfig): Promise<HttpResponse> {
+export async function invokeAwsService(call: RoutedCall, compiled: CompiledIntegration, scope: ParameterScope, agent: BackendAgent, config: AwsServiceConfig): Promise<HttpResponse> {
   const target = compiled.integration.awsService!;
   const endpoint = config.endpointFor(target.service);
   if (!endpoint) throw new GatewayError("API_CONFIGURATION_ERROR", { detail: `no endpoint configured for AWS service ${target.service}` });

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
-import { Agent, type Dispatcher } from "undici";
+import type { Agent, Dispatcher } from "undici";
 import { GatewayError } from "../errors/index.ts";
 import { clientKeyed } from "../rest/request.ts";
 import { integrationTimeout } from "./timeout.ts";
@@ -24,9 +24,27 @@ export interface BackendResponse {
   body: Buffer;
 }
 
-/** One pooled keep-alive agent per gateway: backends see connection reuse, as they do behind AWS. */
-export function createBackendAgent(): Agent {
-  return new Agent({ keepAliveTimeout: 10_000, connections: 128, headersTimeout: 0, bodyTimeout: 0 });
+/**
+ * One pooled keep-alive agent per gateway: backends see connection reuse, as they do behind AWS. undici loads and the
+ * pool is made at the first integration request, so a gateway that calls no HTTP backend never loads it (importing
+ * undici touches the web globals, which loads Node's own copy too: the largest single cost of starting the gateway).
+ */
+export class BackendAgent {
+  #agent: Agent | undefined;
+  #loading: Promise<Agent> | undefined;
+
+  /** The pool, once loaded. */
+  get loaded(): Agent | undefined {
+    return this.#agent;
+  }
+
+  load(): Promise<Agent> {
+    return (this.#loading ??= import("undici").then(({ Agent }) => (this.#agent = new Agent({ keepAliveTimeout: 10_000, connections: 128, headersTimeout: 0, bodyTimeout: 0 }))));
+  }
+
+  async destroy(): Promise<void> {
+    if (this.#loading) await (await this.#loading).destroy();
+  }
 }
 
 /**
@@ -35,7 +53,9 @@ export function createBackendAgent(): Agent {
  * aborted. A dispatch handler rather than `agent.request`: no response stream, async iterator or AbortSignal per
  * call, which were most of what an HTTP_PROXY request cost the gateway beyond the socket I/O.
  */
-export function sendToBackend(agent: Agent, request: BackendRequest, timeoutInMillis: number): Promise<BackendResponse> {
+export function sendToBackend(backend: BackendAgent, request: BackendRequest, timeoutInMillis: number): Promise<BackendResponse> {
+  const agent = backend.loaded;
+  if (!agent) return backend.load().then(() => sendToBackend(backend, request, timeoutInMillis));
   return new Promise((resolve, reject) => {
     agent.dispatch(
       {

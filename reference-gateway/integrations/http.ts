@@ -1,4 +1,3 @@
-import type { Agent } from "undici";
 import { GatewayError } from "../errors/index.ts";
 import type { HttpResponse, RoutedCall } from "../rest/call.ts";
 import type { CompiledIntegration } from "../rest/compile.ts";
@@ -8,7 +7,7 @@ import { integrationResponse } from "../rest/integration-response.ts";
 import type { ParameterScope } from "../rest/parameters.ts";
 import { forwardedHeaderPairs } from "../rest/forwarded.ts";
 import { isBinaryMediaType } from "../rest/binary.ts";
-import { sendToBackend } from "./http-client.ts";
+import { sendToBackend, type BackendAgent } from "./http-client.ts";
 import { passedOnHeaders } from "./response-headers.ts";
 import { integrationRequestHeaders } from "./header-rules.ts";
 
@@ -58,7 +57,7 @@ function backendPath(endpoint: Endpoint, clientPairs: Array<[string, string]>, m
 const API_ID_HEADER = "x-amzn-apigateway-api-id";
 
 /** HTTP_PROXY: the client's method, headers, query string and body go to the backend; its answer comes back as is. */
-export async function invokeHttpProxy(call: RoutedCall, compiled: CompiledIntegration, scope: ParameterScope, agent: Agent): Promise<HttpResponse> {
+export async function invokeHttpProxy(call: RoutedCall, compiled: CompiledIntegration, scope: ParameterScope, agent: BackendAgent): Promise<HttpResponse> {
   const mapped: IntegrationRequest = { path: { ...call.route.pathParameters }, querystring: {}, header: {}, body: call.request.body };
   applyRequestParameters(compiled, scope, mapped);
   const endpoint = integrationEndpoint(compiled.integration.uri ?? "", mapped.path, call.stage.variables);
@@ -81,7 +80,7 @@ export async function invokeHttpProxy(call: RoutedCall, compiled: CompiledIntegr
 }
 
 /** HTTP (non-proxy): only mapped parameters and the mapped body are sent; the status selects the integration response. */
-export async function invokeHttp(call: RoutedCall, compiled: CompiledIntegration, scope: ParameterScope, agent: Agent): Promise<HttpResponse> {
+export async function invokeHttp(call: RoutedCall, compiled: CompiledIntegration, scope: ParameterScope, agent: BackendAgent): Promise<HttpResponse> {
   const mapped = integrationRequest(call, compiled, scope);
   const endpoint = integrationEndpoint(compiled.integration.uri ?? "", mapped.path, call.stage.variables);
   // Non-proxy HTTP integrations identify the gateway, not the client (captured: `AmazonAPIGateway_<apiId>`).

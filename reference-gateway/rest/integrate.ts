@@ -1,4 +1,4 @@
-import type { Agent } from "undici";
+import type { BackendAgent } from "../integrations/http-client.ts";
 import type { LambdaRuntime } from "../lambda/index.ts";
 import { invokeHttp, invokeHttpProxy } from "../integrations/http.ts";
 import { invokeLambdaProxy } from "../integrations/lambda-proxy.ts";
@@ -15,7 +15,7 @@ import { methodRequestScope } from "./scope.ts";
 export interface IntegrationDeps {
   lambda: LambdaRuntime;
   functions: FunctionDirectory;
-  agent: Agent;
+  agent: BackendAgent;
   aws: AwsServiceConfig;
 }
 
