@@ -18,9 +18,10 @@ import type { Store } from "../state/index.ts";
 import type { Throttler } from "../throttle/throttler.ts";
 import { DEFAULT_INSTANCE_TTL_MS } from "./liveness.ts";
 import { ConnectionRegistry } from "./registry.ts";
-import { AWS_WEBSOCKET_LIMITS, WebSocketApiServer, type WebSocketLimits } from "./server.ts";
+// Types only: the servers (and ws with them) load when a template has a WebSocket API.
+import type { WebSocketApiServer, WebSocketLimits } from "./server.ts";
 
-export { AWS_WEBSOCKET_LIMITS, type WebSocketLimits };
+export type { WebSocketLimits };
 
 export interface WebSocketFunctions {
   /** The model's functions, those behind WebSocket integrations with their own (still filling) environment. */
@@ -96,17 +97,20 @@ export interface StartedWebSocketApi {
 
 /** `close()` closes every socket, then removes this instance's connections from the registry. */
 export async function startWebSocketApis(o: WebSocketStartOptions): Promise<{ urls: StartedWebSocketApi[]; servers: WebSocketApiServer[]; close(): Promise<void> }> {
+  const instanceTtlMs = o.instanceTtlMs ?? DEFAULT_INSTANCE_TTL_MS;
+  if (!(instanceTtlMs >= 100)) throw new TypeError(`webSocketInstanceTtlMs must be at least 100 ms (renewed every third of it), got ${instanceTtlMs}`);
+  const apis = o.model.webSocketApis ?? [];
+  if (apis.length === 0) return { urls: [], servers: [], close: async () => {} };
+  const { AWS_WEBSOCKET_LIMITS, WebSocketApiServer } = await import("./server.ts");
   const limits = { ...AWS_WEBSOCKET_LIMITS, ...o.limits };
   const principals = new Map(o.principals);
   if (o.prepared.principal) principals.set(o.prepared.principal.accessKeyId, o.prepared.principal);
-  const instanceTtlMs = o.instanceTtlMs ?? DEFAULT_INSTANCE_TTL_MS;
-  if (!(instanceTtlMs >= 100)) throw new TypeError(`webSocketInstanceTtlMs must be at least 100 ms (renewed every third of it), got ${instanceTtlMs}`);
   const registry = new ConnectionRegistry(o.store, { recordTtlMs: limits.maxDurationMs, instanceTtlMs, log: o.log });
-  if ((o.model.webSocketApis ?? []).length > 0) await registry.start();
+  await registry.start();
   const urls: StartedWebSocketApi[] = [];
   const servers: WebSocketApiServer[] = [];
   const host = o.host.includes(":") ? `[${o.host}]` : o.host;
-  for (const [index, api] of (o.model.webSocketApis ?? []).entries()) {
+  for (const [index, api] of apis.entries()) {
     const server = new WebSocketApiServer(api, { lambda: o.lambda, functions: o.directory, registry, throttler: o.throttler, principals, region: o.model.region, accountId: o.model.accountId, limits, log: o.log });
     servers.push(server);
     const port = await o.listen(server.server, o.firstPort ? o.firstPort + index : 0, o.host);
@@ -119,7 +123,7 @@ export async function startWebSocketApis(o: WebSocketStartOptions): Promise<{ ur
   }
   const close = async () => {
     await Promise.all(servers.map((server) => server.close()));
-    if (servers.length > 0) await registry.close();
+    await registry.close();
   };
   return { urls, servers, close };
 }
