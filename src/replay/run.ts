@@ -35,7 +35,10 @@ export interface ReplayOptions {
   thresholds: Thresholds;
   endpointOf: EndpointOf;
   clock?: Clock;
-  /** Warm the send path on a throwaway local server before a timed replay (default: when speed is not max). */
+  /**
+   * Warm the replay path on a throwaway local server first (default: yes). A timed replay's lag and a `max` replay's
+   * achieved rate then measure compiled code, not its first thousand requests in the interpreter.
+   */
   warmUp?: boolean;
   /** Called for every skipped record as it is met (the report keeps the first 100). */
   onBadInputReport?: (bad: BadInput) => void;
@@ -72,7 +75,7 @@ async function warmUp(options: ReplayOptions): Promise<void> {
 export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
   const clock = options.clock ?? realClock;
   await access(options.source); // a missing file fails now, not after the warm-up
-  if (options.warmUp ?? options.speed !== "max") await warmUp(options);
+  if (options.warmUp ?? true) await warmUp(options);
   const startedAt = new Date();
   const mode: ReplayReport["mode"] = options.noCompare ? "none" : options.compare ? (options.secondary ? "diffy" : "live") : "recorded";
   if (options.secondary && !options.compare) throw new Error("a secondary only makes sense with --compare (the candidate)");

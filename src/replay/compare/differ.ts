@@ -53,14 +53,24 @@ function headerLocation(name: string): { location: Location; path: string } {
   return known;
 }
 
-function headerMap(headers: HeaderList): Map<string, string> {
-  const map = new Map<string, string>();
+/**
+ * A header list as flat [name, value, name, value, …]: names lower-cased, a repeated name's values joined in order.
+ * Lists are a handful of headers, so scanning this beats building a Map per side per answer.
+ */
+function normalisedHeaders(headers: HeaderList): string[] {
+  const flat: string[] = [];
   for (const [name, value] of headers) {
     const key = name.toLowerCase();
-    const seen = map.get(key);
-    map.set(key, seen === undefined ? value : `${seen}, ${value}`);
+    const at = nameAt(flat, key);
+    if (at < 0) flat.push(key, value);
+    else flat[at + 1] = `${flat[at + 1]}, ${value}`;
   }
-  return map;
+  return flat;
+}
+
+function nameAt(flat: string[], name: string): number {
+  for (let i = 0; i < flat.length; i += 2) if (flat[i] === name) return i;
+  return -1;
 }
 
 function parseJson(body: Buffer): { ok: true; value: unknown } | { ok: false } {
@@ -107,20 +117,21 @@ export function visitDifferences(baseline: Answer, candidate: Answer, found: Dif
   }
   if (baseline.error || candidate.error) return;
   if (baseline.headers && candidate.headers) {
-    const a = headerMap(baseline.headers);
-    const b = headerMap(candidate.headers);
-    for (const [name, value] of a) {
-      const other = b.get(name);
-      if (other !== value) {
-        const { location, path } = headerLocation(name);
-        found(location, path, value, other);
+    const a = normalisedHeaders(baseline.headers);
+    const b = normalisedHeaders(candidate.headers);
+    for (let i = 0; i < a.length; i += 2) {
+      const at = nameAt(b, a[i]!);
+      const other = at < 0 ? undefined : b[at + 1];
+      if (other !== a[i + 1]) {
+        const { location, path } = headerLocation(a[i]!);
+        found(location, path, a[i + 1], other);
         count++;
       }
     }
-    for (const [name, value] of b) {
-      if (a.has(name)) continue;
-      const { location, path } = headerLocation(name);
-      found(location, path, undefined, value);
+    for (let i = 0; i < b.length; i += 2) {
+      if (nameAt(a, b[i]!) >= 0) continue;
+      const { location, path } = headerLocation(b[i]!);
+      found(location, path, undefined, b[i + 1]);
       count++;
     }
   }

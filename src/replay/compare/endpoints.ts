@@ -4,18 +4,41 @@ import type { Resource } from "../../../reference-gateway/model/index.ts";
 export type EndpointOf = (method: string, pathname: string) => string;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const NUMBER = /^\d+$/;
 const LONG_HEX = /^[0-9a-f]{16,}$/i;
 
-const isId = (segment: string): boolean =>
-  // Length first: it rules out most segments before any regex runs (this is on every replayed request).
-  segment.length > 0 && ((segment.length === 36 && UUID.test(segment)) || (segment.length >= 16 && LONG_HEX.test(segment)) || NUMBER.test(segment));
+function isDigits(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x30 || code > 0x39) return false;
+  }
+  return true;
+}
 
-/** Without a definition: numeric, UUID and long hex segments collapse to `{id}`. */
+/** Segment [from, to) of `path` is an id: numeric, a UUID or long hex. Length first: this runs on every replayed request. */
+function isId(path: string, from: number, to: number): boolean {
+  const length = to - from;
+  if (length === 0) return false;
+  if (isDigits(path, from, to)) return true;
+  if (length < 16) return false;
+  const segment = path.slice(from, to);
+  return (length === 36 && UUID.test(segment)) || LONG_HEX.test(segment);
+}
+
+/** Without a definition: numeric, UUID and long hex segments collapse to `{id}`. Scanned in place, not split and joined. */
 export const collapsedEndpoint: EndpointOf = (method, pathname) => {
-  const segments = pathname.split("/");
-  for (let i = 0; i < segments.length; i++) if (isId(segments[i]!)) segments[i] = "{id}";
-  return `${method} ${segments.join("/") || "/"}`;
+  let out = `${method} `;
+  let copied = 0;
+  for (let from = 0; from <= pathname.length; ) {
+    let to = pathname.indexOf("/", from);
+    if (to < 0) to = pathname.length;
+    if (isId(pathname, from, to)) {
+      out += `${pathname.slice(copied, from)}{id}`;
+      copied = to;
+    }
+    from = to + 1;
+  }
+  out += pathname.slice(copied);
+  return pathname === "" ? `${method} /` : out;
 };
 
 interface Route {
