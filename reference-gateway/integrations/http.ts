@@ -49,9 +49,13 @@ function integrationEndpoint(uri: string, path: Record<string, string>, stageVar
  * a URL would still escape in a query, so the string is what `URL#search` would make of it.
  */
 function backendPath(endpoint: Endpoint, clientPairs: Array<[string, string]>, mapped: Record<string, string>): string {
-  const encode = ([name, value]: [string, string]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`;
-  const parts = [endpoint.query, ...clientPairs.map(encode), ...Object.entries(mapped).map(encode)].filter((part) => part !== "");
-  return parts.length > 0 ? `${endpoint.pathname}?${parts.join("&")}` : endpoint.pathname;
+  let query = endpoint.query;
+  const add = (name: string, value: string) => {
+    query += `${query === "" ? "" : "&"}${encodeURIComponent(name)}=${encodeURIComponent(value)}`;
+  };
+  for (const [name, value] of clientPairs) add(name, value);
+  for (const name in mapped) add(name, mapped[name]!);
+  return query === "" ? endpoint.pathname : `${endpoint.pathname}?${query}`;
 }
 
 const API_ID_HEADER = "x-amzn-apigateway-api-id";
@@ -63,19 +67,18 @@ export async function invokeHttpProxy(call: RoutedCall, compiled: CompiledIntegr
   const endpoint = integrationEndpoint(compiled.integration.uri ?? "", mapped.path, call.stage.variables);
   // The client's Connection is not among the forwarded headers (a Lambda event never has it), but HTTP_PROXY passes it on.
   const connection = findHeader(call.request.headerPairs, "connection");
-  const headers = integrationRequestHeaders("http_proxy", [
-    ...forwardedHeaderPairs(call),
-    ...(connection === undefined ? [] : [["Connection", connection] as [string, string]]),
-    [API_ID_HEADER, call.api.id],
-    ...Object.entries(mapped.header),
-  ]);
+  const sent = forwardedHeaderPairs(call);
+  if (connection !== undefined) sent.push(["Connection", connection]);
+  sent.push([API_ID_HEADER, call.api.id]);
+  for (const name in mapped.header) sent.push([name, mapped.header[name]!]);
   const method = proxyMethod(compiled, call);
   const response = await sendToBackend(
     agent,
-    { origin: endpoint.origin, path: backendPath(endpoint, call.query.pairs, mapped.querystring), method, headers, body: mapped.body },
+    { origin: endpoint.origin, path: backendPath(endpoint, call.query.pairs, mapped.querystring), method, headers: integrationRequestHeaders("http_proxy", sent), body: mapped.body },
     compiled.integration.timeoutInMillis,
   );
-  const answered = Object.entries(response.headers).flatMap(([name, values]) => values.map((value): [string, string] => [name, value]));
+  const answered: Array<[string, string]> = [];
+  for (const name in response.headers) for (const value of response.headers[name]!) answered.push([name, value]);
   return { status: response.status, headers: passedOnHeaders(answered), body: response.body };
 }
 
