@@ -1,13 +1,16 @@
 /**
  * Warm pool of execution environments (worker threads) for one function.
  * One invocation per environment at a time; up to `maxWorkers` environments; extra invocations wait FIFO.
+ * An environment is free again the moment its runtime has posted a result (SharedState.FINISHED), not when the
+ * gateway gets round to reading it: like Lambda, which hands the next event to a warm environment as soon as its
+ * runtime asks for one, and starts a new environment only when none is free.
  * A timed-out, crashed or exited environment is discarded and replaced on demand.
  */
 import { Worker } from "node:worker_threads";
 import { performance } from "node:perf_hooks";
 import type { LambdaFunction } from "../model/types.ts";
 import type { InvokeResult, LambdaErrorShape } from "./types.ts";
-import type { InvokeMessage, WorkerInit, WorkerMessage } from "./protocol.ts";
+import { SharedState, type InvokeMessage, type WorkerInit, type WorkerMessage } from "./protocol.ts";
 import { contextData, environmentFor, newLogStreamName } from "./context.ts";
 import { exitError, shutdownError, timeoutError } from "./errors.ts";
 import { endLine, reportLine, startLine, timeoutLine } from "./logs.ts";
@@ -30,17 +33,23 @@ interface Active {
   timer: NodeJS.Timeout;
 }
 
-type EnvState = "starting" | "idle" | "busy" | "gone";
+type EnvState = "starting" | "ready" | "gone";
 
 interface Env {
   worker: Worker;
   state: EnvState;
-  active?: Active;
+  /**
+   * Invocations handed to the environment whose results the pool has not read yet, oldest first. Only the last can
+   * still be running: a new one is handed over only once the environment has finished all before it.
+   */
+  inFlight: Active[];
+  /** Invocations handed to the environment so far (compared with its SharedState.FINISHED count). */
+  dispatched: number;
   /** Init duration, reported on the environment's first invocation only. */
   initMs?: number;
   reportedInit: boolean;
   oom: boolean;
-  ack: Int32Array;
+  shared: Int32Array;
   initTimer?: NodeJS.Timeout;
   /** Resolves when the environment is ready or has failed. */
   settled: Promise<void>;
@@ -91,7 +100,7 @@ export class FunctionPool {
   async warm(): Promise<void> {
     if (this.closed) return;
     for (const env of this.envs) {
-      if (env.state === "idle" || env.state === "busy") return;
+      if (env.state === "ready") return;
       if (env.state === "starting") return env.settled;
     }
     await this.spawn().settled;
@@ -104,7 +113,7 @@ export class FunctionPool {
     }
     const terminations: Promise<unknown>[] = [];
     for (const env of [...this.envs]) {
-      if (env.active) this.finish(env, { kind: "crash", error: shutdownError(env.active.job.requestId) });
+      this.crashInFlight(env, (requestId) => shutdownError(requestId));
       terminations.push(this.discard(env));
     }
     await Promise.all(terminations);
@@ -115,13 +124,12 @@ export class FunctionPool {
   private pump(): void {
     if (this.closed) return;
     while (this.queue.length > 0) {
-      const idle = [...this.envs].find((e) => e.state === "idle");
-      if (idle) {
-        this.dispatch(idle, this.queue.shift()!);
+      const free = this.freeEnv();
+      if (free) {
+        this.dispatch(free, this.queue.shift()!);
         continue;
       }
-      const starting = [...this.envs].filter((e) => e.state === "starting").length;
-      if (starting < this.queue.length && this.envs.size < this.opts.maxWorkers) {
+      if (this.startingCount() < this.queue.length && this.envs.size < this.opts.maxWorkers) {
         this.spawn();
         continue;
       }
@@ -129,13 +137,27 @@ export class FunctionPool {
     }
   }
 
+  /** A ready environment that has finished every invocation handed to it (its results may still be on the way). */
+  private freeEnv(): Env | undefined {
+    for (const env of this.envs) {
+      if (env.state === "ready" && (env.inFlight.length === 0 || Atomics.load(env.shared, SharedState.FINISHED) === env.dispatched)) return env;
+    }
+    return undefined;
+  }
+
+  private startingCount(): number {
+    let n = 0;
+    for (const env of this.envs) if (env.state === "starting") n++;
+    return n;
+  }
+
   private spawn(): Env {
     const logStreamName = newLogStreamName();
-    const ackBuffer = new SharedArrayBuffer(4);
+    const sharedBuffer = new SharedArrayBuffer(SharedState.BYTES);
     const workerData: WorkerInit = {
       codeDir: this.fn.codeDir,
       handler: this.fn.handler,
-      ackBuffer,
+      sharedBuffer,
       maxUnackedChars: MAX_UNACKED_LOG_CHARS,
       context: contextData(this.fn, logStreamName),
     };
@@ -151,9 +173,11 @@ export class FunctionPool {
     const env: Env = {
       worker,
       state: "starting",
+      inFlight: [],
+      dispatched: 0,
       reportedInit: false,
       oom: false,
-      ack: new Int32Array(ackBuffer),
+      shared: new Int32Array(sharedBuffer),
       settled,
       settle,
     };
@@ -192,9 +216,9 @@ export class FunctionPool {
   private dispatch(env: Env, job: Job): void {
     const timeoutMs = this.fn.timeoutSeconds * 1000;
     const startedAt = performance.now();
-    const timer = setTimeout(() => this.onTimeout(env), timeoutMs);
-    env.state = "busy";
-    env.active = { job, startedAt, timer };
+    const active: Active = { job, startedAt, timer: setTimeout(() => this.onTimeout(env, active), timeoutMs) };
+    env.inFlight.push(active);
+    env.dispatched = (env.dispatched + 1) | 0;
     this.opts.log(startLine(job.requestId));
     const msg: InvokeMessage = {
       type: "invoke",
@@ -211,13 +235,13 @@ export class FunctionPool {
     switch (msg.type) {
       case "log":
         this.opts.log(msg.text);
-        Atomics.add(env.ack, 0, msg.text.length);
-        Atomics.notify(env.ack, 0);
+        Atomics.add(env.shared, SharedState.LOG_CHARS_READ, msg.text.length);
+        Atomics.notify(env.shared, SharedState.LOG_CHARS_READ);
         return;
       case "ready":
         if (env.state !== "starting") return;
         clearTimeout(env.initTimer);
-        env.state = "idle";
+        env.state = "ready";
         env.initMs = msg.initMs;
         env.settle();
         this.pump();
@@ -229,20 +253,16 @@ export class FunctionPool {
         return;
       }
       case "result": {
-        const active = env.active;
+        const active = env.inFlight[0];
         if (!active || active.job.requestId !== msg.requestId) return;
         if (msg.ok) {
-          this.finish(env, { payload: JSON.parse(msg.payloadJson ?? "null") }, msg.maxMemoryUsedMB);
+          this.finish(env, active, { payload: JSON.parse(msg.payloadJson ?? "null") }, msg.maxMemoryUsedMB);
         } else {
           const error = msg.error ?? { errorType: "Unknown", errorMessage: "", trace: [] };
-          this.finish(env, { kind: msg.fatal ? "crash" : "error", error }, msg.maxMemoryUsedMB);
+          this.finish(env, active, { kind: msg.fatal ? "crash" : "error", error }, msg.maxMemoryUsedMB);
         }
-        if (msg.fatal) {
-          // The environment exits right after reporting; never hand it another invocation.
-          void this.discard(env);
-        } else if (env.state === "busy") {
-          env.state = "idle";
-        }
+        // The environment exits right after a fatal report; never hand it another invocation.
+        if (msg.fatal) void this.discard(env);
         this.pump();
         return;
       }
@@ -252,9 +272,8 @@ export class FunctionPool {
   private onExit(env: Env, code: number): void {
     const wasStarting = env.state === "starting";
     clearTimeout(env.initTimer);
-    if (env.active) {
-      const requestId = env.active.job.requestId;
-      this.finish(env, { kind: "crash", error: exitError(requestId, env.oom ? "oom" : code) });
+    if (env.inFlight.length > 0) {
+      this.crashInFlight(env, (requestId) => exitError(requestId, env.oom ? "oom" : code));
     } else if (wasStarting) {
       // Died during init (process.exit or a throw at module level that escaped): the next waiting invocation gets it.
       this.failInit(env, "crash", (requestId) => exitError(requestId, env.oom ? "oom" : code));
@@ -266,14 +285,19 @@ export class FunctionPool {
     this.pump();
   }
 
-  private onTimeout(env: Env): void {
-    const active = env.active;
-    if (!active) return;
+  private onTimeout(env: Env, active: Active): void {
+    if (!env.inFlight.includes(active)) return;
     const { requestId } = active.job;
     this.opts.log(timeoutLine(requestId, this.fn.timeoutSeconds));
-    this.finish(env, { kind: "timeout", error: timeoutError(requestId, this.fn.timeoutSeconds) });
+    this.finish(env, active, { kind: "timeout", error: timeoutError(requestId, this.fn.timeoutSeconds) });
+    // Results the environment posted before are still delivered (a worker's messages are drained before 'exit').
     void this.discard(env);
     this.pump();
+  }
+
+  /** The environment died: every invocation it has not answered yet fails with `error`. */
+  private crashInFlight(env: Env, error: (requestId: string) => LambdaErrorShape): void {
+    for (const active of [...env.inFlight]) this.finish(env, active, { kind: "crash", error: error(active.job.requestId) });
   }
 
   private onInitTimeout(env: Env): void {
@@ -309,15 +333,16 @@ export class FunctionPool {
     this.pump();
   }
 
-  /** Settle the active invocation of `env` (once) and write END / REPORT. */
+  /** Settle one invocation of `env` (once) and write END / REPORT. */
   private finish(
     env: Env,
+    active: Active,
     outcome: { payload: unknown } | { kind: "error" | "timeout" | "crash"; error: LambdaErrorShape },
     maxMemoryUsedMB = 0,
   ): void {
-    const active = env.active;
-    if (!active) return;
-    env.active = undefined;
+    const index = env.inFlight.indexOf(active);
+    if (index < 0) return;
+    env.inFlight.splice(index, 1);
     clearTimeout(active.timer);
     const durationMs = performance.now() - active.startedAt;
     const { requestId } = active.job;
@@ -350,8 +375,8 @@ export class FunctionPool {
     this.envs.delete(env);
     env.settle();
     // Unblock a worker waiting on log flow control so termination is immediate.
-    Atomics.store(env.ack, 0, 0x3fffffff);
-    Atomics.notify(env.ack, 0);
+    Atomics.store(env.shared, SharedState.LOG_CHARS_READ, 0x3fffffff);
+    Atomics.notify(env.shared, SharedState.LOG_CHARS_READ);
     return env.worker.terminate().catch(() => undefined);
   }
 }

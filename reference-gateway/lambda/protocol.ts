@@ -10,11 +10,20 @@ export interface ContextData {
   logStreamName: string;
 }
 
+/** Int32 slots of WorkerInit.sharedBuffer (worker.mjs uses the same numbers). */
+export const SharedState = {
+  /** Characters of log text the gateway has consumed (flow control for console output); written by the gateway. */
+  LOG_CHARS_READ: 0,
+  /** Invocations the environment has finished, counted up just before it posts a non-fatal result; written by the worker. */
+  FINISHED: 1,
+  BYTES: 8,
+} as const;
+
 export interface WorkerInit {
   codeDir: string;
   handler: string;
-  /** Int32 at index 0: characters of log text the gateway has consumed (flow control for console output). */
-  ackBuffer: SharedArrayBuffer;
+  /** The SharedState slots. */
+  sharedBuffer: SharedArrayBuffer;
   maxUnackedChars: number;
   context: ContextData;
 }

@@ -9,8 +9,9 @@
  * Protocol (see protocol.ts for the TS view):
  *   parent → worker  { type: "invoke", requestId, eventJson, deadlineMs }
  *   worker → parent  { type: "ready", initMs } | { type: "initError", error }
- *                    { type: "log", text }  (text = one Lambda text-format line, flow-controlled through `ackBuffer`)
+ *                    { type: "log", text }  (text = one Lambda text-format line, flow-controlled through LOG_CHARS_READ)
  *                    { type: "result", requestId, ok, payloadJson?, error?, fatal?, maxMemoryUsedMB }
+ *   shared memory    Int32 slots of `sharedBuffer`: LOG_CHARS_READ (gateway → worker), FINISHED (worker → gateway)
  */
 import { parentPort, workerData } from "node:worker_threads";
 import Module, { createRequire } from "node:module";
@@ -23,7 +24,7 @@ import v8 from "node:v8";
 if (!parentPort) throw new Error("worker.mjs must run inside a worker thread");
 const port = parentPort;
 
-/** @type {{ codeDir: string; handler: string; ackBuffer: SharedArrayBuffer; maxUnackedChars: number;
+/** @type {{ codeDir: string; handler: string; sharedBuffer: SharedArrayBuffer; maxUnackedChars: number;
  *   context: { functionName: string; functionVersion: string; invokedFunctionArn: string; memoryLimitInMB: string;
  *   logGroupName: string; logStreamName: string } }} */
 const data = workerData;
@@ -85,14 +86,17 @@ function toRapidResponse(error) {
 
 /** @type {string | undefined} */
 let currentRequestId;
-const acked = new Int32Array(data.ackBuffer);
+// SharedState slots of protocol.ts.
+const LOG_CHARS_READ = 0;
+const FINISHED = 1;
+const shared = new Int32Array(data.sharedBuffer);
 let sentChars = 0;
 
 /** Post one log line; blocks (like a full stdout pipe) while the gateway is too far behind. @param {string} text */
 function emit(text) {
   // (sent - acked) with 32-bit wrap-around.
-  while (((sentChars - Atomics.load(acked, 0)) | 0) > data.maxUnackedChars) {
-    Atomics.wait(acked, 0, Atomics.load(acked, 0), 50);
+  while (((sentChars - Atomics.load(shared, LOG_CHARS_READ)) | 0) > data.maxUnackedChars) {
+    Atomics.wait(shared, LOG_CHARS_READ, Atomics.load(shared, LOG_CHARS_READ), 50);
   }
   sentChars = (sentChars + text.length) | 0;
   port.postMessage({ type: "log", text });
@@ -220,6 +224,8 @@ let inFlight = null;
 /** @param {string} requestId @param {boolean} ok @param {any} body @param {boolean} [fatal] */
 function postResult(requestId, ok, body, fatal = false) {
   const maxMemoryUsedMB = Math.ceil(v8.getHeapStatistics().used_heap_size / (1024 * 1024));
+  // Free for the next invocation from now on; an environment about to exit never is.
+  if (!fatal) Atomics.add(shared, FINISHED, 1);
   port.postMessage({ type: "result", requestId, ok, ...body, fatal, maxMemoryUsedMB });
 }
 
