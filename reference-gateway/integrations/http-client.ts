@@ -39,7 +39,8 @@ export class BackendAgent {
   }
 
   load(): Promise<Agent> {
-    return (this.#loading ??= import("undici").then(({ Agent }) => (this.#agent = new Agent({ keepAliveTimeout: 10_000, connections: 128, headersTimeout: 0, bodyTimeout: 0 }))));
+    // The default export: the gateproof command's bundle gives a CommonJS package no named exports when imported lazily.
+    return (this.#loading ??= import("undici").then(({ default: { Agent } }) => (this.#agent = new Agent({ keepAliveTimeout: 10_000, connections: 128, headersTimeout: 0, bodyTimeout: 0 }))));
   }
 
   async destroy(): Promise<void> {
