@@ -8,7 +8,7 @@ import { FunctionDirectory } from "./integrations/lambda-target.ts";
 import { missingAwsEndpoints, resolveAwsServiceConfig, type AwsCredentials } from "./integrations/aws-endpoints.ts";
 import { compileRestApi } from "./rest/compile.ts";
 import { createRestServer, drainServer, type ConnectionLimits } from "./rest/server.ts";
-import { secureGatewayServer, serveOverTls, tlsMaterial, type TlsMaterial, type TlsOptions } from "./tls.ts";
+import type { TlsMaterial, TlsOptions } from "./tls.ts";
 import type { TemplateEngine } from "./templates/index.ts";
 import { vtlEngine } from "./vtl/index.ts";
 import { resolveJwksSources } from "./auth/cognito-jwks.ts";
@@ -127,6 +127,13 @@ function listen(server: http.Server | import("node:net").Server, port: number, h
   });
 }
 
+/** HTTPS for every API, when asked for: tls.ts, and node:http2 and node:tls with it, load only then. */
+async function httpsServing(options: TlsOptions | true) {
+  const { secureGatewayServer, serveOverTls, tlsMaterial } = await import("./tls.ts");
+  const material = await tlsMaterial(options === true ? {} : options);
+  return { material, secure: (server: http.Server) => secureGatewayServer(server, material), overTls: (server: http.Server) => serveOverTls(server, material) };
+}
+
 /**
  * Loads a definition and serves every API in it: one port per API, every stage under `/<stage>/`.
  * Everything that can fail on the definition fails here, before the first port opens.
@@ -161,10 +168,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   registerMetricsAdmin(admin, metrics);
   registerUsageAdmin(admin, model, store, deployments);
   const deps = { throttle: { throttler, deployments }, throttler, responseCache, metrics, accessLog, lambda, functions: new FunctionDirectory(model.functions), agent, aws, gateway: { region: model.region, accountId: model.accountId }, log, iam, cognito, authorizerCache: new AuthorizerCache(store), origin: { sourceVpce: options.sourceVpce, sourceVpc: options.sourceVpc } };
-  const tls = options.tls ? await tlsMaterial(options.tls === true ? {} : options.tls) : undefined;
+  const https = options.tls ? await httpsServing(options.tls) : undefined;
+  const tls = https?.material;
   const scheme = tls ? "https" : "http";
   /** The server that listens: the API's own, or the HTTPS one in front of its request listener. */
-  const exposed = (server: http.Server) => (tls ? secureGatewayServer(server, tls) : server);
+  const exposed = (server: http.Server) => (https ? https.secure(server) : server);
   // JWT issuers on the gateway's own APIs are fetched from where they are served (auth/own-endpoints.ts).
   const ownEndpoints = new OwnEndpoints(new Set([...model.restApis.map((a) => a.id), ...(model.httpApis ?? []).map((a) => a.id)]));
   const servers: Array<http.Server | import("node:net").Server> = [];
@@ -187,7 +195,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     }
     // WebSocket APIs (websocket/): their own ports after the REST APIs, ws://host:port/stage (wss:// with TLS, the
     // @connections API on the same port then https://).
-    const listenWebSocket = tls ? (server: http.Server, port: number, h: string) => listen(serveOverTls(server, tls), port, h) : listen;
+    const listenWebSocket = https ? (server: http.Server, port: number, h: string) => listen(https.overTls(server), port, h) : listen;
     const ws = await startWebSocketApis({ model, prepared: webSocketFunctions, host, firstPort: options.port ? options.port + compiled.length + (model.httpApis?.length ?? 0) : 0, lambda, directory: deps.functions, principals: iam.principals, store: options.store === undefined ? new MemoryStore() : store, limits: options.webSocketLimits, instanceTtlMs: options.webSocketInstanceTtlMs, throttler, log, listen: listenWebSocket });
     closeWebSockets.push(ws.close);
     const secure = (url: string) => (tls ? url.replace(/^ws:/, "wss:").replace(/^http:/, "https:") : url);

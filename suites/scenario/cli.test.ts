@@ -1,4 +1,6 @@
 import { spawn } from "node:child_process";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +15,7 @@ const BIN = new URL("../../src/gateproof.mjs", import.meta.url).pathname;
 const TWO_APIS = new URL("./fixtures/two-apis/template.yaml", import.meta.url).pathname;
 const FIXTURE = new URL("../fixture/template.yaml", import.meta.url).pathname;
 const WEBSOCKET = new URL("./fixtures/websocket/template.yaml", import.meta.url).pathname;
+const BENCH = new URL("../../src/bench/fixture/template.yaml", import.meta.url).pathname;
 
 function run(args: string[]) {
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
@@ -117,6 +120,27 @@ describe("gateproof serve", features(["tooling.cli"], { referenceOnly: true, tim
     expect(await response.body.text()).toBe('{"message":"Forbidden"}');
     serve.child.kill("SIGTERM");
     expect(await serve.exit).toBe(0);
+  });
+
+  // The command runs a bundle in which packages imported on first use (undici, at the first backend call) are chunks of
+  // their own; a CommonJS one's exports must come out of such a chunk as they do from node_modules under tsx.
+  it("proxies HTTP_PROXY requests, loading undici at the first backend call", async () => {
+    const backend = http.createServer((req, res) => res.end(JSON.stringify({ path: req.url })));
+    await new Promise<void>((resolve) => backend.listen(0, "127.0.0.1", resolve));
+    try {
+      const backendUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`;
+      const serve = run(["serve", BENCH, "--port", "0", "--parameter-overrides", `BackendUrl=${backendUrl}`]);
+      const url = await until(() => /(http:\/\/127\.0\.0\.1:\d+\/bench)/.exec(serve.output().stdout)?.[1]);
+      for (let i = 0; i < 2; i++) {
+        const response = await request(`${url}/proxy`);
+        expect(response.statusCode).toBe(200);
+        expect(await response.body.json()).toEqual({ path: "/" });
+      }
+      serve.child.kill("SIGTERM");
+      expect(await serve.exit).toBe(0);
+    } finally {
+      backend.close();
+    }
   });
 
   it("rejects unknown options with usage and exit code 2", async () => {
