@@ -51,14 +51,20 @@ function addLatency(stats: LatencyStats, ms: number): void {
 
 export class Metrics {
   private readonly series = new Map<string, MetricSeries>();
+  /** The series of a dimensions object already seen: callers that keep one object per method skip the key. */
+  private readonly seriesOf = new WeakMap<MetricDimensions, MetricSeries>();
 
   record(request: RequestMetrics): void {
     const d = request.dimensions;
-    const key = `${d.ApiName}\u0000${d.Stage}\u0000${d.Resource ?? ""}\u0000${d.Method ?? ""}`;
-    let series = this.series.get(key);
+    let series = this.seriesOf.get(d);
     if (!series) {
-      series = { dimensions: { ...d }, Count: 0, "4XXError": 0, "5XXError": 0, CacheHitCount: 0, CacheMissCount: 0, Latency: emptyLatency(), IntegrationLatency: emptyLatency() };
-      this.series.set(key, series);
+      const key = `${d.ApiName}\u0000${d.Stage}\u0000${d.Resource ?? ""}\u0000${d.Method ?? ""}`;
+      series = this.series.get(key);
+      if (!series) {
+        series = { dimensions: { ...d }, Count: 0, "4XXError": 0, "5XXError": 0, CacheHitCount: 0, CacheMissCount: 0, Latency: emptyLatency(), IntegrationLatency: emptyLatency() };
+        this.series.set(key, series);
+      }
+      this.seriesOf.set(d, series);
     }
     series.Count += 1;
     if (request.status >= 400 && request.status < 500) series["4XXError"] += 1;

@@ -18,9 +18,10 @@ import type { RestDeps } from "./lifecycle.ts";
  *                            usageIdentifierKey
  *
  * Each step throws GatewayError (UNAUTHORIZED, ACCESS_DENIED, INVALID_API_KEY, …) or records what it learned in
- * `call.auth`. The loader refuses any security setting whose step is not enforced (load/enforcement.ts).
+ * `call.auth`. The loader refuses any security setting whose step is not enforced (load/enforcement.ts). A promise
+ * only when a step has to wait (Cognito keys, a Lambda authorizer); synchronous steps throw synchronously.
  */
-export async function authorize(call: RoutedCall, compiled: CompiledRestApi, deps: RestDeps): Promise<void> {
+export function authorize(call: RoutedCall, compiled: CompiledRestApi, deps: RestDeps): Promise<void> | undefined {
   const { method } = call.route;
   const { policy } = compiled.api;
   if (policy && method.authorizationType !== "AWS_IAM") checkResourcePolicyBeforeAuthorizer(call, policy, deps);
@@ -33,15 +34,20 @@ export async function authorize(call: RoutedCall, compiled: CompiledRestApi, dep
     if (authorizer?.type !== "COGNITO_USER_POOLS") {
       throw new GatewayError("AUTHORIZER_CONFIGURATION_ERROR", { detail: `method has no Cognito authorizer (${method.authorizerId ?? "none"})` });
     }
-    await authorizeCognito(call, authorizer, method, deps.cognito);
+    return authorizeCognito(call, authorizer, method, deps.cognito).then(() => checkKey(call, compiled));
   }
   if (method.authorizationType === "CUSTOM") {
     const authorizer = method.authorizerId === undefined ? undefined : compiled.api.authorizers[method.authorizerId];
     if (authorizer?.type !== "TOKEN" && authorizer?.type !== "REQUEST") {
       throw new GatewayError("AUTHORIZER_CONFIGURATION_ERROR", { detail: `method has no Lambda authorizer (${method.authorizerId ?? "none"})` });
     }
-    await runLambdaAuthorizer(call, authorizer, deps);
+    return runLambdaAuthorizer(call, authorizer, deps).then(() => checkKey(call, compiled));
   }
-  // Last, so a key from the authorizer's usageIdentifierKey is known; without apiKeyRequired the key is ignored (§8).
+  checkKey(call, compiled);
+  return undefined;
+}
+
+/** Last, so a key from the authorizer's usageIdentifierKey is known; without apiKeyRequired the key is ignored (§8). */
+function checkKey(call: RoutedCall, compiled: CompiledRestApi): void {
   if (call.route.method.apiKeyRequired) checkApiKey(call, compiled.apiKeys);
 }

@@ -1,4 +1,5 @@
 import type { IamVerifier } from "../auth/iam.ts";
+import type { Method } from "../model/index.ts";
 import type { CachePlan } from "../cache/plan.ts";
 import type { CacheScope, ResponseCache } from "../cache/response-cache.ts";
 import { methodCacheSettings, type MethodCacheSettings } from "../cache/settings.ts";
@@ -7,8 +8,8 @@ import { findHeader } from "./request.ts";
 import type { HttpResponse, RoutedCall } from "./call.ts";
 import type { GatewayIdentity } from "./context-variables.ts";
 
+/** What the cache step needs besides the cache: who may invalidate (cache/invalidation.ts). */
 export interface CacheDeps {
-  responseCache: ResponseCache;
   iam: IamVerifier;
   gateway: GatewayIdentity;
 }
@@ -48,23 +49,39 @@ function keyParts(call: RoutedCall, plan: CachePlan): Array<string | null> {
   return parts;
 }
 
+/** Per method, stage and request method, its cache settings (null = not cached): stage settings do not change once loaded. */
+const methodSettings = new WeakMap<Method, Map<string, MethodCacheSettings | null>>();
+
+function settingsOf(call: RoutedCall): MethodCacheSettings | undefined {
+  const { method, resource } = call.route;
+  let byStage = methodSettings.get(method);
+  if (!byStage) methodSettings.set(method, (byStage = new Map()));
+  // An ANY method's settings depend on the request's method (inherited caching applies to GET only).
+  const key = `${call.stage.name}\u0000${call.request.method}`;
+  let settings = byStage.get(key);
+  if (settings === undefined) byStage.set(key, (settings = methodCacheSettings(call.stage, resource, method, call.request.method) ?? null));
+  return settings ?? undefined;
+}
+
 /**
- * Cache lookup, after validation (shared/design.md's order). undefined when the method is not cached on this stage
- * (no cache cluster, caching off, TTL 0) or the request is a canary request on a canary that does not use the stage
- * cache (`useStageCache: false`). Throws CacheControlRefused under FAIL_WITH_403.
+ * Cache lookup, after validation (shared/design.md's order). undefined, without waiting, when the method is not cached
+ * on this stage (no cache cluster, caching off, TTL 0) or the request is a canary request on a canary that does not use
+ * the stage cache (`useStageCache: false`). Throws CacheControlRefused under FAIL_WITH_403.
  */
-export async function cacheLookup(call: RoutedCall, plan: CachePlan, deps: CacheDeps): Promise<CacheLookup | undefined> {
+export function cacheLookup(call: RoutedCall, plan: CachePlan, responseCache: ResponseCache, deps: CacheDeps): Promise<CacheLookup> | undefined {
   const scope = plan.stages.get(call.stage.name);
   if (!scope) return undefined;
   if (call.isCanaryRequest && !call.stage.canary?.useStageCache) return undefined;
-  const settings = methodCacheSettings(call.stage, call.route.resource, call.route.method, call.request.method);
+  const settings = settingsOf(call);
   if (!settings) return undefined;
   const decision = invalidationDecision(call, settings, deps);
   if (decision === "refuse") throw new CacheControlRefused();
-  const parts = keyParts(call, plan);
-  const lookup: CacheLookup = { scope, settings, keyParts: parts, decision };
-  if (decision === "invalidate") return lookup;
-  const cached = await deps.responseCache.get(scope, parts);
+  return lookUp({ scope, settings, keyParts: keyParts(call, plan), decision }, responseCache);
+}
+
+async function lookUp(lookup: CacheLookup, responseCache: ResponseCache): Promise<CacheLookup> {
+  if (lookup.decision === "invalidate") return lookup;
+  const cached = await responseCache.get(lookup.scope, lookup.keyParts);
   if (cached) lookup.hit = { status: cached.status, headers: cached.headers, body: cached.body };
   return lookup;
 }

@@ -19,21 +19,24 @@ export interface IntegrationDeps {
   aws: AwsServiceConfig;
 }
 
-/** The integrate step: integration request → backend → integration response → method response, per integration type. */
-export async function integrate(call: RoutedCall, compiled: CompiledRestApi, context: Record<string, unknown>, deps: IntegrationDeps): Promise<HttpResponse> {
+/**
+ * The integrate step: integration request → backend → integration response → method response, per integration type.
+ * `contextOf` builds `$context` (once): the Lambda proxy event always holds it, other types only when read.
+ */
+export async function integrate(call: RoutedCall, compiled: CompiledRestApi, contextOf: () => Record<string, unknown>, deps: IntegrationDeps): Promise<HttpResponse> {
   const integration = compiled.integrations.get(call.route.method);
   if (!integration) throw new GatewayError("API_CONFIGURATION_ERROR", { detail: "method without a compiled integration" });
   switch (integration.integration.type) {
     case "AWS_PROXY":
-      return invokeLambdaProxy(call, integration, context, deps.lambda, deps.functions);
+      return invokeLambdaProxy(call, integration, contextOf(), deps.lambda, deps.functions);
     case "HTTP_PROXY":
-      return invokeHttpProxy(call, integration, methodRequestScope(call, context), deps.agent);
+      return invokeHttpProxy(call, integration, methodRequestScope(call, contextOf), deps.agent);
     case "HTTP":
-      return invokeHttp(call, integration, methodRequestScope(call, context), deps.agent);
+      return invokeHttp(call, integration, methodRequestScope(call, contextOf), deps.agent);
     case "MOCK":
-      return invokeMock(call, integration, methodRequestScope(call, context));
+      return invokeMock(call, integration, methodRequestScope(call, contextOf));
     case "AWS":
-      if (integration.integration.awsService) return invokeAwsService(call, integration, methodRequestScope(call, context), deps.agent, deps.aws);
-      return invokeLambdaCustom(call, integration, methodRequestScope(call, context), deps.lambda, deps.functions);
+      if (integration.integration.awsService) return invokeAwsService(call, integration, methodRequestScope(call, contextOf), deps.agent, deps.aws);
+      return invokeLambdaCustom(call, integration, methodRequestScope(call, contextOf), deps.lambda, deps.functions);
   }
 }

@@ -1,5 +1,5 @@
 import { GatewayError } from "../errors/index.ts";
-import { emptyOverrides, selectRequestTemplate } from "../templates/index.ts";
+import { emptyOverrides, selectRequestTemplate, type CompiledTemplate } from "../templates/index.ts";
 import type { CompiledIntegration } from "./compile.ts";
 import type { ParameterScope } from "./parameters.ts";
 import { findHeader } from "./request.ts";
@@ -29,6 +29,15 @@ export function substituteStageVariables(text: string, stageVariables: Record<st
   return text.replace(/\$\{stageVariables\.([A-Za-z0-9_]+)\}/g, (_, name: string) => stageVariables[name] ?? "");
 }
 
+/** A constant template's bytes, encoded once (integration request bodies are read, never written to). */
+const constantBodies = new WeakMap<CompiledTemplate, Buffer>();
+
+function constantBody(template: CompiledTemplate, text: string): Buffer {
+  let body = constantBodies.get(template);
+  if (body === undefined) constantBodies.set(template, (body = Buffer.from(text, "utf8")));
+  return body;
+}
+
 /**
  * Integration request for non-proxy integrations: parameter mapping, then template selection by Content-Type
  * with the passthrough rules of integration-passthrough-behaviors.md (spec §1.8):
@@ -46,7 +55,7 @@ export function integrationRequest(call: RoutedCall, compiled: CompiledIntegrati
   // Templates see text only; a binary payload can only pass through.
   const template = payload.binary ? undefined : selectRequestTemplate(compiled.requestTemplates, contentType);
   if (template?.constant !== undefined) {
-    mapped.body = Buffer.from(template.constant, "utf8");
+    mapped.body = constantBody(template, template.constant);
     return mapped;
   }
   if (template) {

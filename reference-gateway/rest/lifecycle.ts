@@ -75,7 +75,9 @@ export async function handleRestRequest(compiled: CompiledRestApi, deps: RestDep
   const outcome: RequestOutcome = {};
   try {
     const routed = route(call, compiled);
-    await authorize(routed, compiled, deps);
+    // Each step awaits only when it has something asynchronous to do (a Lambda authorizer, a JWKS, the cache).
+    const authorizing = authorize(routed, compiled, deps);
+    if (authorizing) await authorizing;
     if (deps.throttle) {
       const check = await throttle(routed, deps.throttle);
       outcome.throttleCheckedAt = check.at;
@@ -83,14 +85,15 @@ export async function handleRestRequest(compiled: CompiledRestApi, deps: RestDep
     }
     const validation = compiled.validations.get(routed.route.method);
     if (validation) validateRequest(validation, routed);
-    const cached = deps.responseCache ? await cacheLookup(routed, compiled.cache, { ...deps, responseCache: deps.responseCache }) : undefined;
+    const looking = deps.responseCache ? cacheLookup(routed, compiled.cache, deps.responseCache, deps) : undefined;
+    const cached = looking && (await looking);
     if (cached) outcome.cache = cached.hit ? "HIT" : cached.decision === "invalidate" ? "INVALIDATED" : "MISS";
     if (cached?.hit) {
       response = cached.hit;
       traced = false;
     } else {
       const started = performance.now();
-      response = await integrate(routed, compiled, contextVariables(routed, deps.gateway), deps);
+      response = await integrate(routed, compiled, () => contextVariables(routed, deps.gateway), deps);
       outcome.integrationLatencyMs = Math.round(performance.now() - started);
       outcome.integrationStatus = response.status;
       if (!isSendable(response)) {
@@ -137,7 +140,7 @@ function errorResponse(error: unknown, call: RestCall, compiled: CompiledRestApi
   }
   const context = { ...contextVariables(call, deps.gateway), error: errorContext(gatewayError.type, gatewayError.message, gatewayError.validationErrorString) };
   const scope = call.stage && call.route
-    ? methodRequestScope({ ...call, stage: call.stage, route: call.route }, context)
+    ? methodRequestScope({ ...call, stage: call.stage, route: call.route }, () => context)
     : { context, stageVariables: call.stage?.variables ?? {}, input: { body: "", params: { path: {}, querystring: call.query.single, header: call.headers.single } } };
   const rendered = renderGatewayResponse(gatewayError, compiled.gatewayResponses, scope, findHeader(call.request.headerPairs, "accept"));
   // A header mapped from the request (method.request.*) may hold what HTTP forbids: it is left out, not sent broken.

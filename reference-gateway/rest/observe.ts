@@ -3,6 +3,8 @@ import type { HttpResponse, RestCall } from "./call.ts";
 import type { CompiledRestApi } from "./compile.ts";
 import { contextVariables } from "./context-variables.ts";
 import type { RestDeps } from "./lifecycle.ts";
+import type { MetricDimensions } from "../observe/metrics.ts";
+import type { RouteMatch } from "./router.ts";
 
 /** What the lifecycle learned on the way that only the metrics and the access log need. */
 export interface RequestOutcome {
@@ -16,6 +18,21 @@ export interface RequestOutcome {
   error?: unknown;
 }
 
+/** Per matched method (or per API, for unmatched requests) and stage, the metric dimensions: one object each, made once. */
+const dimensionsByOwner = new WeakMap<object, Map<string, MetricDimensions>>();
+
+function dimensionsOf(compiled: CompiledRestApi, stage: string, route: RouteMatch | undefined): MetricDimensions {
+  const owner: object = route?.method ?? compiled;
+  let byStage = dimensionsByOwner.get(owner);
+  if (!byStage) dimensionsByOwner.set(owner, (byStage = new Map()));
+  let dimensions = byStage.get(stage);
+  if (dimensions === undefined) {
+    dimensions = { ApiName: compiled.api.name, Stage: stage, ...(route ? { Resource: route.resource.path, Method: route.method.httpMethod } : {}) };
+    byStage.set(stage, dimensions);
+  }
+  return dimensions;
+}
+
 /**
  * The last step: metrics and the stage's access log line, once the response is known. Latency is measured from the
  * moment the request was read to now (the response is ready to be written). Cheap when nothing is configured:
@@ -26,7 +43,7 @@ export function observeRequest(call: RestCall, compiled: CompiledRestApi, deps: 
   if (stage === undefined) return;
   const latencyMs = Math.max(0, Date.now() - call.request.receivedAt);
   deps.metrics?.record({
-    dimensions: { ApiName: compiled.api.name, Stage: stage, ...(call.route ? { Resource: call.route.resource.path, Method: call.route.method.httpMethod } : {}) },
+    dimensions: dimensionsOf(compiled, stage, call.route),
     status: response.status,
     latencyMs,
     integrationLatencyMs: outcome.integrationLatencyMs,

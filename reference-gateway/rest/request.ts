@@ -33,19 +33,22 @@ export function clientKeyed<T>(): Record<string, T> {
 export function headerMaps(pairs: Array<[string, string]>): HeaderMaps {
   const single = clientKeyed<string>();
   const multi = clientKeyed<string[]>();
-  const casing = new Map<string, string>();
+  // Lower-case name → the casing last seen; consulted only when a name repeats in another casing.
+  const casing = clientKeyed<string>();
   for (const [name, value] of pairs) {
     const lower = name.toLowerCase();
-    const previous = casing.get(lower);
+    const previous = casing[lower];
     if (previous !== undefined && previous !== name) {
       single[name] = single[previous]!;
       multi[name] = multi[previous]!;
       delete single[previous];
       delete multi[previous];
     }
-    casing.set(lower, name);
+    casing[lower] = name;
     single[name] = value;
-    (multi[name] ??= []).push(value);
+    const values = multi[name];
+    if (values === undefined) multi[name] = [value];
+    else values.push(value);
   }
   return { single, multi };
 }

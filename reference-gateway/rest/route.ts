@@ -17,15 +17,18 @@ export class UnknownStageError extends Error {
  * the resource lacks (HEAD is not implied by GET).
  */
 export function route(call: RestCall, compiled: CompiledRestApi): RoutedCall {
-  const [, stageName = "", ...rest] = call.request.rawPath.split("/");
+  const parts = call.request.rawPath.split("/");
+  const stageName = parts[1] ?? "";
   if (stageName === "") throw new GatewayError("MISSING_AUTHENTICATION_TOKEN");
   const sides = compiled.stages.get(stageName);
   if (!sides) throw new UnknownStageError(stageName);
   const { stage, isCanary } = pickStageSide(sides, call.request);
   call.stage = stage;
   if (stage.canary) call.isCanaryRequest = isCanary;
-  while (rest[0] === "") rest.shift();
-  if (rest.at(-1) === "") rest.pop();
+  let start = 2;
+  while (parts[start] === "") start++;
+  const end = start < parts.length && parts[parts.length - 1] === "" ? parts.length - 1 : parts.length;
+  const rest = parts.slice(start, end);
   const match = compiled.router.match(call.request.method, rest);
   if (!match) throw new GatewayError("MISSING_AUTHENTICATION_TOKEN");
   call.route = match;

@@ -8,21 +8,23 @@ import type { HttpResponse } from "./call.ts";
  */
 export function isSendable(response: HttpResponse): boolean {
   if (!Number.isInteger(response.status) || response.status < 200 || response.status > 599) return false;
-  return sendableHeaders(response.headers).length === response.headers.length;
+  return response.headers.every(isSendableHeader);
 }
 
+/** As node:http checks a header it is asked to write (so the answer is node:http's own). */
+function isSendableHeader([name, value]: [string, string]): boolean {
+  try {
+    http.validateHeaderName(name);
+    http.validateHeaderValue(name, value);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** The headers HTTP allows, for gateway responses whose mapped values came from the request. */
 export function sendableHeaders(headers: Array<[string, string]>): Array<[string, string]> {
-  return headers.filter(([name, value]) => {
-    try {
-      http.validateHeaderName(name);
-      http.validateHeaderValue(name, value);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  return headers.filter(isSendableHeader);
 }
 
 /**

@@ -1,5 +1,4 @@
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import v8 from "node:v8";
 import type { HttpResponse } from "./call.ts";
 import type { CompiledRestApi } from "./compile.ts";
@@ -49,7 +48,6 @@ function hasNoBody(req: http.IncomingMessage): boolean {
 
 /** Reads the body, refusing it as soon as it passes the limit: never more than 10 MB is held. */
 function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  if (hasNoBody(req)) return Promise.resolve(NO_BODY);
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > MAX_PAYLOAD_BYTES) return Promise.reject(new PayloadTooLarge());
   return new Promise((resolve, reject) => {
@@ -66,15 +64,9 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
       }
       chunks.push(chunk);
     });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     req.on("error", reject);
   });
-}
-
-function pairs(raw: string[]): Array<[string, string]> {
-  const out: Array<[string, string]> = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i]!, raw[i + 1]!]);
-  return out;
 }
 
 /** Statuses whose responses carry no body and no Content-Length (RFC 9110 §8.6, §15.3.5, §15.4.5). */
@@ -87,20 +79,22 @@ const HTTP1_ONLY = new Set(["connection", "keep-alive", "proxy-connection", "tra
 
 function send(res: http.ServerResponse, response: HttpResponse, close = false): void {
   if (res.headersSent || res.destroyed) return;
-  const h2 = res.req?.httpVersionMajor === 2;
-  const grouped = new Map<string, { name: string; values: string[] }>();
-  for (const [name, value] of response.headers) {
-    const entry = grouped.get(name.toLowerCase());
-    if (entry) entry.values.push(value);
-    else grouped.set(name.toLowerCase(), { name, values: [value] });
+  const headers = response.headers;
+  // Lower-case names, and whether any repeats: most responses repeat none and skip the grouping below.
+  const lower: string[] = [];
+  let repeats = false;
+  for (const [name] of headers) {
+    const key = name.toLowerCase();
+    if (!repeats && lower.includes(key)) repeats = true;
+    lower.push(key);
   }
   // A text body stays a string: node:http then sends it in one write with the header block, a Buffer takes a writev.
   const body = response.body;
   const length = typeof body === "string" ? Buffer.byteLength(body, "utf8") : body.length;
   const bodyless = BODYLESS.has(response.status);
-  if (h2) {
-    for (const { name, values } of grouped.values()) {
-      if (HTTP1_ONLY.has(name.toLowerCase())) continue;
+  if (res.req?.httpVersionMajor === 2) {
+    for (const [lowerName, { name, values }] of grouped(headers, lower)) {
+      if (HTTP1_ONLY.has(lowerName)) continue;
       res.setHeader(name, values.length === 1 ? values[0]! : values);
     }
     if (!bodyless) res.setHeader("Content-Length", length);
@@ -110,9 +104,17 @@ function send(res: http.ServerResponse, response: HttpResponse, close = false): 
     // without building its header map). A header the integration repeated reaches the client repeated, grouped
     // where it first appeared; Content-Length and Connection are the gateway's own.
     const raw: string[] = [];
-    for (const [lower, { name, values }] of grouped) {
-      if ((lower === "content-length" && !bodyless) || (lower === "connection" && close)) continue;
-      for (const value of values) raw.push(name, value);
+    if (repeats) {
+      for (const [lowerName, { name, values }] of grouped(headers, lower)) {
+        if ((lowerName === "content-length" && !bodyless) || (lowerName === "connection" && close)) continue;
+        for (const value of values) raw.push(name, value);
+      }
+    } else {
+      for (let i = 0; i < headers.length; i++) {
+        const key = lower[i]!;
+        if ((key === "content-length" && !bodyless) || (key === "connection" && close)) continue;
+        raw.push(headers[i]![0], headers[i]![1]);
+      }
     }
     if (!bodyless) raw.push("Content-Length", String(length));
     if (close) raw.push("Connection", "close");
@@ -123,8 +125,21 @@ function send(res: http.ServerResponse, response: HttpResponse, close = false): 
   else res.end(body);
 }
 
+/** Headers by lower-case name, each with its values in order and the casing it first appeared with. */
+function grouped(headers: Array<[string, string]>, lower: string[]): Map<string, { name: string; values: string[] }> {
+  const out = new Map<string, { name: string; values: string[] }>();
+  for (let i = 0; i < headers.length; i++) {
+    const [name, value] = headers[i]!;
+    const entry = out.get(lower[i]!);
+    if (entry) entry.values.push(value);
+    else out.set(lower[i]!, { name, values: [value] });
+  }
+  return out;
+}
+
 /** The origin-form path of a request target; an absolute-form target (RFC 9112 §3.2.2) keeps only its path. */
 function originForm(target: string): string {
+  if (target.startsWith("/")) return target;
   const absolute = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(target);
   if (!absolute) return target;
   const rest = target.slice(absolute[0].length);
@@ -200,6 +215,18 @@ interface ServerState {
 }
 const states = new WeakMap<object, ServerState>();
 
+/** The server state a response being answered counts in, for responseClosed (one shared listener, no closure per request). */
+const IN_FLIGHT = Symbol("gateproof in-flight state");
+type CountedResponse = http.ServerResponse & { [IN_FLIGHT]?: ServerState };
+
+function responseClosed(this: CountedResponse): void {
+  const state = this[IN_FLIGHT];
+  if (!state) return;
+  this[IN_FLIGHT] = undefined;
+  state.inFlight--;
+  if (state.inFlight === 0) for (const resolve of state.idle.splice(0)) resolve();
+}
+
 /** A request listener plus its server state: shared by the node:http server here and the HTTPS one in ../tls.ts. */
 export type GatewayListener = ((req: http.IncomingMessage, res: http.ServerResponse) => void) & { state: ServerState };
 
@@ -217,62 +244,75 @@ export function gatewayListener(
   const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const receivedAt = Date.now();
     const target = originForm(req.url ?? "/");
-    const q = target.indexOf("?");
     const h2 = req.httpVersionMajor === 2;
-    // HTTP/2 pseudo-headers are not headers; :authority is what HTTP/1.1 calls Host (RFC 9113 §8.3.1).
-    const headerPairs = pairs(req.rawHeaders).filter(([name]) => !name.startsWith(":"));
-    if (h2 && !headerPairs.some(([name]) => name.toLowerCase() === "host") && req.headers[":authority"]) {
-      headerPairs.unshift(["Host", String(req.headers[":authority"])]);
+    // One pass over the raw headers: the pairs (HTTP/2 pseudo-headers are not headers), whether Host is among them,
+    // and the bytes of their values (latin1: one byte per character).
+    const raw = req.rawHeaders;
+    const headerPairs: Array<[string, string]> = [];
+    let hasHost = false;
+    let valueBytes = 0;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i]!;
+      if (h2 && name.startsWith(":")) continue;
+      const value = raw[i + 1]!;
+      if (!hasHost && name.length === 4 && name.toLowerCase() === "host") hasHost = true;
+      valueBytes += value.length;
+      headerPairs.push([name, value]);
+    }
+    // :authority is what HTTP/1.1 calls Host (RFC 9113 §8.3.1).
+    if (h2 && !hasHost && req.headers[":authority"]) {
+      const authority = String(req.headers[":authority"]);
+      headerPairs.unshift(["Host", authority]);
+      valueBytes += authority.length;
     }
     if (state.draining) {
       send(res, SHUTTING_DOWN, true);
       return;
     }
-    if (req.httpVersion === "1.1" && !headerPairs.some(([name]) => name.toLowerCase() === "host")) {
+    if (req.httpVersion === "1.1" && !hasHost) {
       // RFC 9112 §3.2: an HTTP/1.1 request without Host is a 400 (node:http's own answer would have an empty body).
       send(res, BAD_REQUEST, true);
       return;
     }
-    let valueBytes = 0;
-    for (const [, value] of headerPairs) valueBytes += Buffer.byteLength(value, "latin1");
     if (valueBytes > MAX_HEADER_VALUES_BYTES) {
       send(res, HEADERS_TOO_LARGE, true);
       return;
     }
     state.inFlight++;
-    res.once("close", () => {
-      state.inFlight--;
-      if (state.inFlight === 0) for (const resolve of state.idle.splice(0)) resolve();
+    (res as CountedResponse)[IN_FLIGHT] = state;
+    res.on("close", responseClosed);
+    const q = target.indexOf("?");
+    const remote = req.socket?.remoteAddress ?? "";
+    const request: IncomingRequest = {
+      method: req.method ?? "GET",
+      rawPath: q < 0 ? target : target.slice(0, q),
+      rawQuery: q < 0 ? undefined : target.slice(q + 1),
+      headerPairs,
+      body: NO_BODY,
+      sourceIp: remote.startsWith("::ffff:") ? remote.slice(7) : remote,
+      localPort: req.socket?.localPort ?? 0,
+      protocol: "HTTP/1.1",
+      receivedAt,
+    };
+    void answer(req, res, request, target).catch((error: unknown) => {
+      // Last line of defence: whatever happens while writing, the process keeps serving everyone else.
+      log(`could not answer ${req.method} ${target}: ${error instanceof Error ? error.stack : String(error)}`);
+      res.destroy();
     });
-    readBody(req)
-      .then((body) => {
-        const request: IncomingRequest = {
-          method: req.method ?? "GET",
-          rawPath: q < 0 ? target : target.slice(0, q),
-          rawQuery: q < 0 ? undefined : target.slice(q + 1),
-          headerPairs,
-          body,
-          sourceIp: (req.socket?.remoteAddress ?? "").replace(/^::ffff:/, ""),
-          localPort: (req.socket?.address() as AddressInfo | undefined)?.port ?? 0,
-          protocol: "HTTP/1.1",
-          receivedAt,
-        };
-        return handle(request);
-      })
-      .then(
-        (response) => send(res, response, state.draining),
-        (error: unknown) => {
-          if (error instanceof PayloadTooLarge) return send(res, TOO_LARGE);
-          if (clientGone(req, error)) return;
-          log(`unexpected failure serving ${req.method} ${target}: ${error instanceof Error ? error.stack : String(error)}`);
-          send(res, internalError, true);
-        },
-      )
-      .catch((error: unknown) => {
-        // Last line of defence: whatever happens while writing, the process keeps serving everyone else.
-        log(`could not answer ${req.method} ${target}: ${error instanceof Error ? error.stack : String(error)}`);
-        res.destroy();
-      });
+  };
+  /** Reads the body (a request without one is handled at once), runs the lifecycle, writes its answer. */
+  const answer = async (req: http.IncomingMessage, res: http.ServerResponse, request: IncomingRequest, target: string): Promise<void> => {
+    let response: HttpResponse;
+    try {
+      if (!hasNoBody(req)) request.body = await readBody(req);
+      response = await handle(request);
+    } catch (error) {
+      if (error instanceof PayloadTooLarge) return send(res, TOO_LARGE);
+      if (clientGone(req, error)) return;
+      log(`unexpected failure serving ${req.method} ${target}: ${error instanceof Error ? error.stack : String(error)}`);
+      return send(res, internalError, true);
+    }
+    send(res, response, state.draining);
   };
   return Object.assign(listener, { state });
 }

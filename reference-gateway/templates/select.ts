@@ -6,9 +6,15 @@
  */
 export function mediaType(header: string | undefined): string {
   if (!header) return "application/json";
+  // Clients send the same Accept / Content-Type request after request: the last answer is kept.
+  if (header === lastHeader) return lastMediaType;
   const first = header.split(",")[0]!;
-  return first.split(";")[0]!.trim().toLowerCase() || "application/json";
+  lastMediaType = first.split(";")[0]!.trim().toLowerCase() || "application/json";
+  lastHeader = header;
+  return lastMediaType;
 }
+let lastHeader: string | undefined;
+let lastMediaType = "";
 
 /** The template keyed by the request's Content-Type, or undefined (passthrough rules decide what then). */
 export function selectRequestTemplate<T>(templates: Record<string, T>, contentType: string | undefined): T | undefined {
