@@ -10,7 +10,7 @@ import { Worker } from "node:worker_threads";
 import { performance } from "node:perf_hooks";
 import type { LambdaFunction } from "../model/types.ts";
 import type { InvokeResult, LambdaErrorShape } from "./types.ts";
-import { SharedState, type InvokeMessage, type WorkerInit, type WorkerMessage } from "./protocol.ts";
+import { SharedState, invokeMessage, type WorkerInit, type WorkerMessage } from "./protocol.ts";
 import { contextData, environmentFor, newLogStreamName } from "./context.ts";
 import { exitError, shutdownError, timeoutError } from "./errors.ts";
 import { endLine, reportLine, startLine, timeoutLine } from "./logs.ts";
@@ -220,18 +220,20 @@ export class FunctionPool {
     env.inFlight.push(active);
     env.dispatched = (env.dispatched + 1) | 0;
     this.opts.log(startLine(job.requestId));
-    const msg: InvokeMessage = {
-      type: "invoke",
-      requestId: job.requestId,
-      eventJson: job.eventJson,
-      deadlineMs: Date.now() + timeoutMs,
-    };
-    env.worker.postMessage(msg);
+    env.worker.postMessage(invokeMessage(job.requestId, Date.now() + timeoutMs, job.eventJson));
   }
 
   // ------------------------------------------------------------------ worker events
 
   private onMessage(env: Env, msg: WorkerMessage): void {
+    if (typeof msg === "string") {
+      const [requestId, maxMemoryUsedMB, payload] = JSON.parse(msg) as [string, number, unknown];
+      const active = env.inFlight[0];
+      if (active?.job.requestId !== requestId) return;
+      this.finish(env, active, { payload }, maxMemoryUsedMB);
+      this.pump();
+      return;
+    }
     switch (msg.type) {
       case "log":
         this.opts.log(msg.text);
@@ -252,15 +254,10 @@ export class FunctionPool {
         this.failInit(env, "error", () => msg.error);
         return;
       }
-      case "result": {
+      case "error": {
         const active = env.inFlight[0];
-        if (!active || active.job.requestId !== msg.requestId) return;
-        if (msg.ok) {
-          this.finish(env, active, { payload: JSON.parse(msg.payloadJson ?? "null") }, msg.maxMemoryUsedMB);
-        } else {
-          const error = msg.error ?? { errorType: "Unknown", errorMessage: "", trace: [] };
-          this.finish(env, active, { kind: msg.fatal ? "crash" : "error", error }, msg.maxMemoryUsedMB);
-        }
+        if (active?.job.requestId !== msg.requestId) return;
+        this.finish(env, active, { kind: msg.fatal ? "crash" : "error", error: msg.error }, msg.maxMemoryUsedMB);
         // The environment exits right after a fatal report; never hand it another invocation.
         if (msg.fatal) void this.discard(env);
         this.pump();

@@ -28,24 +28,28 @@ export interface WorkerInit {
   context: ContextData;
 }
 
-export interface InvokeMessage {
-  type: "invoke";
-  requestId: string;
-  /** The event as JSON, like Lambda delivers it: the handler gets a fresh parse, never a gateway object. */
-  eventJson: string;
-  deadlineMs: number;
+/**
+ * An invocation, as one JSON text `[requestId, deadlineMs, event]`: the event is JSON like Lambda delivers it (the
+ * handler gets a fresh parse, never a gateway object), and a string crosses threads more cheaply than an object.
+ */
+export type InvokeMessage = string;
+
+export function invokeMessage(requestId: string, deadlineMs: number, eventJson: string): InvokeMessage {
+  return `[${JSON.stringify(requestId)},${deadlineMs},${eventJson}]`;
 }
 
+/** A successful result, as one JSON text `[requestId, maxMemoryUsedMB, payload]` (the common answer, kept cheap). */
+export type SuccessMessage = string;
+
 export type WorkerMessage =
+  | SuccessMessage
   | { type: "ready"; initMs: number }
   | { type: "initError"; error: LambdaErrorShape; initMs: number }
   | { type: "log"; text: string }
   | {
-      type: "result";
+      type: "error";
       requestId: string;
-      ok: boolean;
-      payloadJson?: string;
-      error?: LambdaErrorShape;
+      error: LambdaErrorShape;
       /** The environment is about to exit (uncaught exception / unhandled rejection). */
       fatal: boolean;
       maxMemoryUsedMB: number;

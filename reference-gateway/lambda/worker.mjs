@@ -7,10 +7,11 @@
  * src/UserFunction.js, src/Runtime.js, src/CallbackContext.js, src/Errors.js, src/LogPatch.js, src/RAPIDClient.js).
  *
  * Protocol (see protocol.ts for the TS view):
- *   parent → worker  { type: "invoke", requestId, eventJson, deadlineMs }
+ *   parent → worker  '[requestId, deadlineMs, event]' (one JSON text per invocation)
  *   worker → parent  { type: "ready", initMs } | { type: "initError", error }
  *                    { type: "log", text }  (text = one Lambda text-format line, flow-controlled through LOG_CHARS_READ)
- *                    { type: "result", requestId, ok, payloadJson?, error?, fatal?, maxMemoryUsedMB }
+ *                    '[requestId, maxMemoryUsedMB, payload]' (one JSON text: a successful result)
+ *                    { type: "error", requestId, error, fatal, maxMemoryUsedMB }
  *   shared memory    Int32 slots of `sharedBuffer`: LOG_CHARS_READ (gateway → worker), FINISHED (worker → gateway)
  */
 import { parentPort, workerData } from "node:worker_threads";
@@ -221,12 +222,22 @@ async function loadHandler(appRoot, fullHandler) {
 /** The in-flight invocation, for uncaughtException / unhandledRejection. @type {{ requestId: string } | null} */
 let inFlight = null;
 
-/** @param {string} requestId @param {boolean} ok @param {any} body @param {boolean} [fatal] */
-function postResult(requestId, ok, body, fatal = false) {
-  const maxMemoryUsedMB = Math.ceil(v8.getHeapStatistics().used_heap_size / (1024 * 1024));
-  // Free for the next invocation from now on; an environment about to exit never is.
+const usedHeapMB = () => Math.ceil(v8.getHeapStatistics().used_heap_size / (1024 * 1024));
+
+/** @param {string} requestId @param {string} payloadJson */
+function postSuccess(requestId, payloadJson) {
+  const message = `[${JSON.stringify(requestId)},${usedHeapMB()},${payloadJson}]`;
+  // Free for the next invocation from now on.
+  Atomics.add(shared, FINISHED, 1);
+  port.postMessage(message);
+}
+
+/** @param {string} requestId @param {{ errorType: string; errorMessage: string; trace: string[] }} error @param {boolean} [fatal] */
+function postFailure(requestId, error, fatal = false) {
+  const maxMemoryUsedMB = usedHeapMB();
+  // An environment about to exit is never free again.
   if (!fatal) Atomics.add(shared, FINISHED, 1);
-  port.postMessage({ type: "result", requestId, ok, ...body, fatal, maxMemoryUsedMB });
+  port.postMessage({ type: "error", requestId, error, fatal, maxMemoryUsedMB });
 }
 
 /** Types of libuv resources alive now, as a multiset. */
@@ -253,9 +264,9 @@ function whenEventLoopEmpty(/** @type {Map<string, number>} */ baseline, /** @ty
   setImmediate(poll);
 }
 
-/** @param {Function} handler @param {{ requestId: string; eventJson: string; deadlineMs: number }} msg */
-function invoke(handler, msg) {
-  const { requestId, deadlineMs } = msg;
+/** @param {Function} handler @param {string} message the InvokeMessage */
+function invoke(handler, message) {
+  const [requestId, deadlineMs, event] = /** @type {[string, number, unknown]} */ (JSON.parse(message));
   currentRequestId = requestId;
   inFlight = { requestId };
   let completed = false; // an outcome was posted
@@ -272,7 +283,7 @@ function invoke(handler, msg) {
     const shape = toRapidResponse(err);
     // RIC CallbackContext.js `postError`: structuredConsole.logError('Invoke Error', err) before reporting.
     console.error("Invoke Error", "\t" + JSON.stringify({ errorType: shape.errorType, errorMessage: shape.errorMessage, stack: shape.trace }));
-    postResult(requestId, false, { error: shape });
+    postFailure(requestId, shape);
   };
   /** @param {any} result */
   const complete = (result) => {
@@ -288,16 +299,14 @@ function invoke(handler, msg) {
     completed = true;
     inFlight = null;
     if (Buffer.byteLength(json, "utf8") > MAX_RESPONSE_BYTES) {
-      postResult(requestId, false, {
-        error: {
-          errorType: "Function.ResponseSizeTooLarge",
-          errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
-          trace: [],
-        },
+      postFailure(requestId, {
+        errorType: "Function.ResponseSizeTooLarge",
+        errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
+        trace: [],
       });
       return;
     }
-    postResult(requestId, true, { payloadJson: json });
+    postSuccess(requestId, json);
   };
 
   /** @param {Function} fn */
@@ -334,7 +343,7 @@ function invoke(handler, msg) {
   const baseline = handlerIsAsync ? undefined : activeResources();
   let returned;
   try {
-    returned = handler(JSON.parse(msg.eventJson), context, callback);
+    returned = handler(event, context, callback);
   } catch (err) {
     callback(err);
     return;
@@ -362,14 +371,14 @@ function invoke(handler, msg) {
 // (RIC Runtime.js `_setErrorCallbacks`: uncaughtException → exit 129, unhandledRejection → exit 128).
 process.on("uncaughtException", (error) => {
   console.error("Uncaught Exception", "\t" + JSON.stringify(toRapidResponse(error)));
-  if (inFlight) postResult(inFlight.requestId, false, { error: toRapidResponse(error) }, true);
+  if (inFlight) postFailure(inFlight.requestId, toRapidResponse(error), true);
   inFlight = null;
   process.exit(129);
 });
 process.on("unhandledRejection", (reason) => {
   const error = new UnhandledPromiseRejection(/** @type {any} */ (reason)?.toString());
   console.error("Unhandled Promise Rejection", "\t" + JSON.stringify(toRapidResponse(error)));
-  if (inFlight) postResult(inFlight.requestId, false, { error: toRapidResponse(error) }, true);
+  if (inFlight) postFailure(inFlight.requestId, toRapidResponse(error), true);
   inFlight = null;
   process.exit(128);
 });
@@ -390,8 +399,8 @@ let handlerIsAsync = false;
 if (userHandler) {
   const handler = userHandler;
   handlerIsAsync = Object.prototype.toString.call(handler) === "[object AsyncFunction]";
-  port.on("message", (/** @type {any} */ msg) => {
-    if (msg?.type === "invoke") invoke(handler, msg);
+  port.on("message", (/** @type {string} */ message) => {
+    invoke(handler, message);
   });
   port.postMessage({ type: "ready", initMs: performance.now() - initStart });
 }
