@@ -363,6 +363,8 @@ export class RawClient implements SendClient {
   /** The connection's request got its answer; the connection goes back to the pool (or to the next waiter). */
   answered(connection: RawConnection, response: FramedResponse): void {
     const pending = connection.current;
+    // An answer nobody asked for: the connection's framing is off, so it is not reused.
+    if (!pending) return connection.destroy();
     connection.current = undefined; // before the callback: it may send the next request on this connection
     if (!response.keepAlive || connection.dead || this.closed) connection.destroy(); // died() hands the slot on
     else {
@@ -370,7 +372,7 @@ export class RawClient implements SendClient {
       if (waiter) this.sendOn(connection, waiter);
       else this.idle.push(connection);
     }
-    pending?.done(response);
+    pending.done(response);
   }
 
   failed(connection: RawConnection, pending: Pending, error: Error): void {
