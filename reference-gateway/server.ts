@@ -144,7 +144,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const model = options.model ?? (options.template ? await loadDefinition(options.template, options) : undefined);
   if (!model) throw new TypeError("startGateway needs a template or a model");
   const engine = options.templateEngine ?? vtlEngine;
-  const compiled = model.restApis.map((api) => compileRestApi(api, engine, model));
+  const compiled = await Promise.all(model.restApis.map((api) => compileRestApi(api, engine, model)));
   const aws = resolveAwsServiceConfig(options.awsEndpoints, options.awsCredentials);
   const missing = missingAwsEndpoints(model, aws);
   if (missing.length > 0) throw new Error(`AWS service integrations without an endpoint: ${missing.join("; ")}`);

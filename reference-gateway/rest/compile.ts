@@ -44,10 +44,10 @@ export interface CompiledRestApi {
 }
 
 /** `keys`: the model's API keys and usage plans, which live beside the APIs rather than in them. */
-export function compileRestApi(api: RestApi, engine: TemplateEngine, keys: Pick<GatewayModel, "apiKeys" | "usagePlans">): CompiledRestApi {
+export async function compileRestApi(api: RestApi, engine: TemplateEngine, keys: Pick<GatewayModel, "apiKeys" | "usagePlans">): Promise<CompiledRestApi> {
   const integrations = new Map<Method, CompiledIntegration>();
   const validations = new Map<Method, CompiledValidation>();
-  const model = createModelValidator(api);
+  const model = await createModelValidator(api);
   const visit = (resource: Resource) => {
     for (const method of Object.values(resource.methods)) {
       integrations.set(method, compileIntegration(method, engine));

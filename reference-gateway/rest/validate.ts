@@ -3,22 +3,34 @@
  * required request parameters first, then the body against the model for its content type. Models are compiled at
  * load, once per API (JSON Schema draft 4, ajv-draft-04), never per request.
  */
-import AjvDraft04Module from "ajv-draft-04";
-import addFormatsModule from "ajv-formats";
+import type AjvDraft04Module from "ajv-draft-04";
+import type addFormatsModule from "ajv-formats";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import { GatewayError } from "../errors/index.ts";
 import { LoadError } from "../load/errors.ts";
 import { BUILTIN_MODELS, MODEL_REF_BASE } from "../load/models.ts";
-import type { Method, RestApi } from "../model/index.ts";
+import type { Method, Resource, RestApi } from "../model/index.ts";
 import { caseInsensitive, mediaType } from "../templates/index.ts";
 import type { RoutedCall } from "./call.ts";
 import { validationErrorString } from "./validation/messages.ts";
 
-// CommonJS packages: the default export is the module object under NodeNext interop.
 type AjvClass = typeof AjvDraft04Module.default;
-const Ajv: AjvClass = (AjvDraft04Module as unknown as { default?: AjvClass }).default ?? (AjvDraft04Module as unknown as AjvClass);
 type AddFormats = typeof addFormatsModule.default;
-const addFormats: AddFormats = (addFormatsModule as unknown as { default?: AddFormats }).default ?? (addFormatsModule as unknown as AddFormats);
+type ModelsAjv = InstanceType<AjvClass>;
+
+/**
+ * ajv-draft-04 with ajv-formats, imported when an API first needs them: ~0.3 MB of code to load at every start
+ * otherwise. CommonJS packages: their module object is the default export (the `default` inside it is NodeNext
+ * interop's, absent from a bundle's chunk).
+ */
+let loadingAjv: Promise<{ Ajv: AjvClass; addFormats: AddFormats }> | undefined;
+function ajvModules(): Promise<{ Ajv: AjvClass; addFormats: AddFormats }> {
+  return (loadingAjv ??= Promise.all([import("ajv-draft-04"), import("ajv-formats")]).then(([ajv, formats]) => {
+    const Ajv = ajv.default as unknown as AjvClass | { default: AjvClass };
+    const addFormats = formats.default as unknown as AddFormats | { default: AddFormats };
+    return { Ajv: "default" in Ajv ? Ajv.default : Ajv, addFormats: "default" in addFormats ? addFormats.default : addFormats };
+  }));
+}
 
 type Location = "header" | "path" | "querystring";
 
@@ -30,7 +42,8 @@ export interface CompiledValidation {
 }
 
 /** An ajv instance with the API's models, draft-4 semantics, every error reported (for validationErrorString). */
-function modelsAjv(api: RestApi): InstanceType<AjvClass> {
+async function modelsAjv(api: RestApi): Promise<ModelsAjv> {
+  const { Ajv, addFormats } = await ajvModules();
   // logger off: unknown formats (int32, int64, decimal…) are ignored silently, as spec §9 lists them unsupported.
   const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, validateSchema: true, logger: false });
   addFormats(ajv, ["date-time", "email", "hostname", "ipv4", "ipv6", "uri", "regex"]);
@@ -46,22 +59,29 @@ function modelsAjv(api: RestApi): InstanceType<AjvClass> {
   return ajv;
 }
 
+/** Whether some method of the resource tree validates its body against a model. */
+function validatesBodies(resource: Resource): boolean {
+  return (
+    Object.values(resource.methods).some((method) => method.requestValidator?.validateRequestBody && Object.keys(method.requestModels).length > 0) ||
+    resource.children.some(validatesBodies)
+  );
+}
+
 /**
- * The API's compiled models by name. Models of the template's own are checked against draft 4 now, used or not; the
- * built-in Empty and Error are valid by construction, so an API with only those starts no ajv (compiling its
- * draft-4 meta-schema alone is tens of ms of start-up) until a method validates a body against one.
+ * The API's compiled models by name, for compileValidation. Models of the template's own are checked against draft 4
+ * now, used or not; the built-in Empty and Error are valid by construction, so an API with only those and no method
+ * validating a body starts no ajv (loading it and compiling its draft-4 meta-schema were most of a start's CPU).
  */
-export function createModelValidator(api: RestApi): (name: string) => ValidateFunction {
-  let ajv: InstanceType<AjvClass> | undefined;
-  const instance = () => (ajv ??= modelsAjv(api));
-  if (Object.values(api.models).some((model) => BUILTIN_MODELS[model.name] !== model)) instance();
+export async function createModelValidator(api: RestApi): Promise<(name: string) => ValidateFunction> {
+  const ownModels = Object.values(api.models).some((model) => BUILTIN_MODELS[model.name] !== model);
+  const ajv = ownModels || validatesBodies(api.root) ? await modelsAjv(api) : undefined;
   const compiled = new Map<string, ValidateFunction>();
   return (name) => {
     let fn = compiled.get(name);
     if (!fn) {
-      const models = instance();
+      if (!ajv) throw new Error(`model ${name} asked for by an API that validates no body`);
       try {
-        fn = models.getSchema(MODEL_REF_BASE + name);
+        fn = ajv.getSchema(MODEL_REF_BASE + name);
       } catch (error) {
         throw invalidModel(api, name, error);
       }
