@@ -9,6 +9,23 @@ export interface MeasuredReplay {
   exitCode: number | null;
   /** Peak resident set of the replay process (VmHWM), MB. */
   peakRssMb: number;
+  /** CPU seconds (user + system, all threads) the process had used at the last poll, ≤ 100 ms before it exited. */
+  cpuSeconds: number;
+}
+
+/** Linux reports utime/stime in USER_HZ ticks, 100 a second on every architecture's user-space ABI. */
+const USER_HZ = 100;
+
+/** CPU seconds used so far, from /proc/<pid>/stat (fields 14 and 15, counted after the parenthesised name). */
+async function cpuSecondsOf(pid: number): Promise<number | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks / USER_HZ : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Peak RSS so far, from the kernel's high-water mark; polled because /proc/<pid> is gone once the process exits. */
@@ -25,12 +42,14 @@ async function highWaterMb(pid: number): Promise<number | undefined> {
 export async function measureReplay(args: string[], reportDir: string): Promise<MeasuredReplay> {
   const child = spawn(process.execPath, [CLI, "replay", ...args, "--report-dir", reportDir], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, CI: "1" } });
   let peak = 0;
+  let cpuSeconds = 0;
   const poll = setInterval(async () => {
-    const mb = await highWaterMb(child.pid!);
+    const [mb, cpu] = await Promise.all([highWaterMb(child.pid!), cpuSecondsOf(child.pid!)]);
     if (mb !== undefined) peak = Math.max(peak, mb);
+    if (cpu !== undefined) cpuSeconds = Math.max(cpuSeconds, cpu);
   }, 100);
   const exitCode = await new Promise<number | null>((resolve) => child.once("exit", resolve));
   clearInterval(poll);
   const report = JSON.parse(await readFile(`${reportDir}/replay.json`, "utf8")) as ReplayReport;
-  return { report, exitCode, peakRssMb: Math.round(peak * 10) / 10 };
+  return { report, exitCode, peakRssMb: Math.round(peak * 10) / 10, cpuSeconds };
 }

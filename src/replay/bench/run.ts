@@ -29,6 +29,13 @@ export interface ThroughputRound {
   autocannonAfter: number;
   /** Replay ÷ the mean of the autocannon runs either side of it. */
   ratio: number;
+  /**
+   * Client CPU per request, µs (user + system): the replay's beyond its start-up and warm-up (less a 1,000-entry
+   * replay's CPU), autocannon's the bench process's CPU over its run ÷ its requests (mean of the two runs).
+   * Steadier than req/s on a shared machine: it is what the client costs, not what share of the CPUs it got.
+   */
+  replayCpuUsPerRequest: number;
+  autocannonCpuUsPerRequest: number;
 }
 
 export interface ReplayBenchReport {
@@ -45,11 +52,16 @@ export interface ReplayBenchReport {
     clientLoopRequestsPerSecond: number;
     /** The client loop ÷ the mean of all autocannon runs. */
     clientLoopRatio: number;
+    /** Medians over the rounds of the CPU figures (see ThroughputRound). */
+    replayCpuUsPerRequest: number;
+    autocannonCpuUsPerRequest: number;
   };
   targets: { rssUnder200Mb: boolean; lagP99Under2Ms: boolean; maxAtLeast08xAutocannon: boolean };
 }
 
 const ANSWER = '{"message":"hello"}';
+/** Entries in the replay whose CPU is taken for start-up and warm-up. */
+const SMALL_REPLAY = 1000;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -57,8 +69,19 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-function autocannonRun(url: string, seconds: number, connections: number): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => autocannon({ url, duration: seconds, connections, pipelining: 1 }, (error, result) => (error ? reject(error) : resolve(result))));
+interface CannonRun {
+  requestsPerSecond: number;
+  /** This process's CPU (user + system) over the run ÷ the requests it completed, µs. */
+  cpuUsPerRequest: number;
+}
+
+async function autocannonRun(url: string, seconds: number, connections: number): Promise<CannonRun> {
+  const cpu = process.cpuUsage();
+  const result = await new Promise<autocannon.Result>((resolve, reject) =>
+    autocannon({ url, duration: seconds, connections, pipelining: 1 }, (error, result) => (error ? reject(error) : resolve(result))),
+  );
+  const used = process.cpuUsage(cpu);
+  return { requestsPerSecond: result.requests.average, cpuUsPerRequest: (used.user + used.system) / Math.max(1, result.requests.total) };
 }
 
 /**
@@ -115,15 +138,27 @@ export async function runReplayBench(options: ReplayBenchOptions, progress: (lin
     // from the other is not "the same run".
     const throughputFile = join(dir, "throughput.jsonl.gz");
     await writeBenchTraffic(throughputFile, options.throughputEntries, 0.01, ANSWER);
-    const cannon = [(await autocannonRun(server.url, options.autocannonSeconds, options.connections)).requests.average];
+    const maxArgs = ["--target", server.url, "--speed", "max", "--concurrency", String(options.connections)];
+    // The CPU a replay spends before and after its timed section (start-up, warm-up, report), to subtract.
+    const smallFile = join(dir, "small.jsonl.gz");
+    await writeBenchTraffic(smallFile, SMALL_REPLAY, 0.01, ANSWER);
+    const overhead = await measureReplay([smallFile, ...maxArgs], join(dir, "small"));
+    const cannon = [await autocannonRun(server.url, options.autocannonSeconds, options.connections)];
     const rounds: ThroughputRound[] = [];
     for (let round = 1; round <= options.throughputRounds; round++) {
       progress(`throughput round ${round}: replay --speed max of ${options.throughputEntries} entries, then autocannon …`);
-      const replayed = await measureReplay([throughputFile, "--target", server.url, "--speed", "max", "--concurrency", String(options.connections)], join(dir, `throughput-${round}`));
-      cannon.push((await autocannonRun(server.url, options.autocannonSeconds, options.connections)).requests.average);
-      const [before, after] = cannon.slice(-2) as [number, number];
+      const replayed = await measureReplay([throughputFile, ...maxArgs], join(dir, `throughput-${round}`));
+      cannon.push(await autocannonRun(server.url, options.autocannonSeconds, options.connections));
+      const [before, after] = cannon.slice(-2) as [CannonRun, CannonRun];
       const rate = replayed.report.timing.achievedRate;
-      rounds.push({ replayRequestsPerSecond: rate, autocannonBefore: before, autocannonAfter: after, ratio: rate / ((before + after) / 2) });
+      rounds.push({
+        replayRequestsPerSecond: rate,
+        autocannonBefore: before.requestsPerSecond,
+        autocannonAfter: after.requestsPerSecond,
+        ratio: rate / ((before.requestsPerSecond + after.requestsPerSecond) / 2),
+        replayCpuUsPerRequest: ((replayed.cpuSeconds - overhead.cpuSeconds) * 1e6) / (replayed.report.timing.requests - overhead.report.timing.requests),
+        autocannonCpuUsPerRequest: (before.cpuUsPerRequest + after.cpuUsPerRequest) / 2,
+      });
     }
     const ratio = median(rounds.map((r) => r.ratio));
 
@@ -141,7 +176,15 @@ export async function runReplayBench(options: ReplayBenchOptions, progress: (lin
       options,
       memory: { entries: memory.report.timing.requests, peakRssMb: memory.peakRssMb, requestsPerSecond: memory.report.timing.achievedRate, differingRequests: memory.report.totals.differingRequests, exitCode: memory.exitCode },
       pacing: { rate: options.rate, seconds: options.seconds, requests: pacing.report.timing.requests, lagMs: lag, intendedRate: pacing.report.timing.intendedRate ?? 0, achievedRate: pacing.report.timing.achievedRate },
-      throughput: { entries: options.throughputEntries, rounds, ratio, clientLoopRequestsPerSecond: clientRate, clientLoopRatio: clientRate / (cannon.reduce((a, b) => a + b, 0) / cannon.length) },
+      throughput: {
+        entries: options.throughputEntries,
+        rounds,
+        ratio,
+        clientLoopRequestsPerSecond: clientRate,
+        clientLoopRatio: clientRate / (cannon.reduce((sum, run) => sum + run.requestsPerSecond, 0) / cannon.length),
+        replayCpuUsPerRequest: median(rounds.map((r) => r.replayCpuUsPerRequest)),
+        autocannonCpuUsPerRequest: median(rounds.map((r) => r.autocannonCpuUsPerRequest)),
+      },
       targets: { rssUnder200Mb: memory.peakRssMb < 200, lagP99Under2Ms: lag.p99 < 2, maxAtLeast08xAutocannon: ratio >= 0.8 },
     };
   } finally {
@@ -165,6 +208,7 @@ export function replayBenchMarkdown(report: ReplayBenchReport): string {
     `| memory, ${memory.entries} JSONL entries (gzip), --speed max, compared with the recorded answers | peak RSS ${memory.peakRssMb} MB | < 200 MB | ${yes(targets.rssUnder200Mb)} |`,
     `| send lag at ${pacing.rate} req/s for ${pacing.seconds} s (${pacing.requests} requests) | p50 ${pacing.lagMs.p50.toFixed(3)} ms, p99 ${pacing.lagMs.p99.toFixed(3)} ms, max ${pacing.lagMs.max.toFixed(3)} ms; ${pacing.achievedRate.toFixed(1)} req/s achieved of ${pacing.intendedRate.toFixed(1)} | p99 < 2 ms | ${yes(targets.lagP99Under2Ms)} |`,
     `| --speed max vs autocannon, ${report.options.connections} connections each: ${throughput.rounds.length} rounds of a ${throughput.entries}-entry replay (comparing every answer), autocannon (${report.options.autocannonSeconds} s) before and after each; per round: replay req/s vs autocannon before/after → ratio | ${throughput.rounds.map((r) => `${Math.round(r.replayRequestsPerSecond)} vs ${Math.round(r.autocannonBefore)}/${Math.round(r.autocannonAfter)} → ${r.ratio.toFixed(2)}×`).join("; ")}; median ${throughput.ratio.toFixed(2)}× | ≥ 0.8× | ${yes(targets.maxAtLeast08xAutocannon)} |`,
+    `| client CPU per request (user + system), same rounds: the replay's beyond start-up and warm-up (its CPU less a ${SMALL_REPLAY}-entry replay's), autocannon's over its runs | ${throughput.rounds.map((r) => `${r.replayCpuUsPerRequest.toFixed(1)} vs ${r.autocannonCpuUsPerRequest.toFixed(1)} µs`).join("; ")}; median ${throughput.replayCpuUsPerRequest.toFixed(1)} vs ${throughput.autocannonCpuUsPerRequest.toFixed(1)} µs | (for the ratio above) | |`,
     "",
     "Warm-up on both sides: every replay first runs its whole path on a throwaway local server (never the measured one) and times only what follows; autocannon runs in the bench's own process after a 1 s warm-up run. The replay's rate is its sends over the timed section, autocannon's its mean per-second count.",
     `For scale: the replayer's HTTP client alone (the raw-socket client in a callback loop, one request over and over, no source, no comparison) reached ${Math.round(throughput.clientLoopRequestsPerSecond)} req/s (${throughput.clientLoopRatio.toFixed(2)}× the mean of the autocannon runs); the memory run replayed at ${Math.round(memory.requestsPerSecond)} req/s.`,
