@@ -1,4 +1,4 @@
-import aws4 from "aws4";
+import type aws4 from "aws4";
 import { GatewayError } from "../errors/index.ts";
 import type { HttpResponse, RoutedCall } from "../rest/call.ts";
 import type { CompiledIntegration } from "../rest/compile.ts";
@@ -29,6 +29,9 @@ const JSON_PROTOCOL: Record<string, { targetPrefix: string; contentType: string 
  * request is signed with SigV4 for the service and region and sent to the endpoint configured for the service;
  * the status code selects the integration response, as for HTTP integrations.
  */
+/** aws4, imported at the first AWS service call: a gateway with none does not load it at start. */
+let signer: Promise<typeof aws4> | undefined;
+
 export async function invokeAwsService(call: RoutedCall, compiled: CompiledIntegration, scope: ParameterScope, agent: BackendAgent, config: AwsServiceConfig): Promise<HttpResponse> {
   const target = compiled.integration.awsService!;
   const endpoint = config.endpointFor(target.service);
@@ -53,7 +56,8 @@ export async function invokeAwsService(call: RoutedCall, compiled: CompiledInteg
   }
   for (const [name, value] of Object.entries(mapped.querystring)) url.searchParams.set(name, value);
   const method = (compiled.integration.httpMethod ?? "POST").toUpperCase();
-  const signed = aws4.sign(
+  // The module object is the default export (CommonJS), under tsx and in the gateproof command's bundle alike.
+  const signed = (await (signer ??= import("aws4").then((module) => module.default))).sign(
     { host: url.host, path: `${url.pathname}${url.search}`, method, headers, body: mapped.body, service: target.service, region: target.region },
     config.credentials,
   );
