@@ -6,8 +6,8 @@ import type { HttpResponse, RestCall } from "./call.ts";
 import type { CompiledRestApi } from "./compile.ts";
 import { contextVariables, type GatewayIdentity } from "./context-variables.ts";
 import { integrate, type IntegrationDeps } from "./integrate.ts";
-import { parseQuery } from "./query.ts";
-import { findHeader, headerMaps, type IncomingRequest } from "./request.ts";
+import { parseQuery, type QueryMaps } from "./query.ts";
+import { findHeader, headerMaps, type HeaderMaps, type IncomingRequest } from "./request.ts";
 import { route, UnknownStageError } from "./route.ts";
 import { validateRequest } from "./validate.ts";
 import { authorize } from "./authorize.ts";
@@ -63,12 +63,19 @@ export interface RestDeps extends IntegrationDeps {
  * X-Amzn-Trace-Id, as captured from AWS (gateway errors before the integration do not, timeouts do).
  */
 export async function handleRestRequest(compiled: CompiledRestApi, deps: RestDeps, request: IncomingRequest): Promise<HttpResponse> {
+  // The header and query maps are built when a step reads them (a MOCK with constant templates never does).
+  let headers: HeaderMaps | undefined;
+  let query: QueryMaps | undefined;
   const call: RestCall = {
     api: compiled.api,
     request,
     ids: newRequestIds(request.receivedAt),
-    headers: headerMaps(request.headerPairs),
-    query: parseQuery(request.rawQuery),
+    get headers() {
+      return (headers ??= headerMaps(request.headerPairs));
+    },
+    get query() {
+      return (query ??= parseQuery(request.rawQuery));
+    },
   };
   let response: HttpResponse;
   let traced = true;

@@ -59,8 +59,6 @@ function stageBucket(call: RoutedCall, fallback: ThrottleLimits): NamedBucket | 
   return bucket ?? undefined;
 }
 
-const ACCOUNT_FALLBACK: ThrottleLimits = { rateLimit: 10_000, burstLimit: 5_000 };
-
 /** The throttle step's answer: a refusal to throw, or none; `at` as ThrottleDecision's (the access log shows it). */
 export interface ThrottleCheck {
   refusal?: GatewayError;
@@ -68,7 +66,7 @@ export interface ThrottleCheck {
 }
 
 export async function throttle(call: RoutedCall, deps: ThrottleDeps): Promise<ThrottleCheck> {
-  const fallback = deps.throttler.account ? { rateLimit: deps.throttler.account.rate, burstLimit: deps.throttler.account.burst } : ACCOUNT_FALLBACK;
+  const fallback = deps.throttler.fallback;
   const buckets: NamedBucket[] = [];
   const stage = stageBucket(call, fallback);
   if (stage) buckets.push(stage);

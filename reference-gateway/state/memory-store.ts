@@ -45,8 +45,10 @@ export class MemoryStore implements Store {
   async admit(request: AdmitRequest): Promise<AdmitResult> {
     const nowMs = this.clock();
     const now = Math.floor(nowMs * 1000);
+    const { buckets } = request;
     const levels: number[] = [];
-    for (const [index, bucket] of request.buckets.entries()) {
+    for (let index = 0; index < buckets.length; index++) {
+      const bucket = buckets[index]!;
       const units = unitsAt(this.buckets.get(bucket.key), unitsPerMicro(bucket.rate), capacityUnits(bucket.burst), now);
       if (units < TOKEN) return { admitted: false, reason: "throttled", bucket: index, at: now };
       levels.push(units);
@@ -59,9 +61,14 @@ export class MemoryStore implements Store {
       // One counter per period, gone at the period's end.
       this.entries.set(`${request.quota.key}:${usage.start}`, { value: String(quotaUsed), expiresAt: usage.end });
     }
-    for (const [index, bucket] of request.buckets.entries()) {
+    for (let index = 0; index < buckets.length; index++) {
+      const bucket = buckets[index]!;
       const units = levels[index]! - TOKEN;
-      this.buckets.set(bucket.key, { units, at: now, fullAt: now + microsToFull(units, unitsPerMicro(bucket.rate), capacityUnits(bucket.burst)) });
+      const fullAt = now + microsToFull(units, unitsPerMicro(bucket.rate), capacityUnits(bucket.burst));
+      // The map owns its states: one is updated in place rather than replaced on every request.
+      const state = this.buckets.get(bucket.key);
+      if (state) (state.units = units), (state.at = now), (state.fullAt = fullAt);
+      else this.buckets.set(bucket.key, { units, at: now, fullAt });
     }
     if (++this.writesSinceSweep >= this.sweepEvery) this.sweep();
     return quotaUsed === undefined ? { admitted: true, at: now } : { admitted: true, quotaUsed, at: now };

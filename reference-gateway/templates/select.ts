@@ -19,14 +19,17 @@ let lastMediaType = "";
 /** The template keyed by the request's Content-Type, or undefined (passthrough rules decide what then). */
 export function selectRequestTemplate<T>(templates: Record<string, T>, contentType: string | undefined): T | undefined {
   const wanted = mediaType(contentType);
-  for (const [key, template] of Object.entries(templates)) if (key.toLowerCase() === wanted) return template;
+  for (const key in templates) if (key.toLowerCase() === wanted) return templates[key];
   return undefined;
 }
 
 /** The template for the first Accept type, else the first one defined; undefined when none is defined. */
 export function selectResponseTemplate<T>(templates: Record<string, T>, accept: string | undefined): { contentType: string; template: T } | undefined {
   const wanted = mediaType(accept);
-  const entries = Object.entries(templates);
-  const chosen = entries.find(([key]) => key.toLowerCase() === wanted) ?? entries[0];
-  return chosen && { contentType: chosen[0], template: chosen[1] };
+  let first: string | undefined;
+  for (const key in templates) {
+    if (key.toLowerCase() === wanted) return { contentType: key, template: templates[key]! };
+    first ??= key;
+  }
+  return first === undefined ? undefined : { contentType: first, template: templates[first]! };
 }

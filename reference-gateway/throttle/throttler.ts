@@ -64,7 +64,14 @@ export class Throttler {
     });
     const account = options.account === undefined ? DEFAULT_ACCOUNT_LIMITS : options.account;
     this.account = account ? { key: "throttle:account", rate: account.rateLimit, burst: account.burstLimit, level: "account" } : undefined;
+    this.accountOnly = this.account ? [this.account] : [];
+    this.fallback = account || DEFAULT_ACCOUNT_LIMITS;
   }
+
+  /** The bucket list of a request no other level throttles (most requests): the same array every time. */
+  private readonly accountOnly: readonly NamedBucket[];
+  /** What a level's missing limit falls back to: the account's limits (the default ones when there is no account level). */
+  readonly fallback: ThrottleLimits;
 
   /** A bucket from limits where −1 (either) means "this level does not throttle" (spec §3.1), else undefined. */
   static bucket(key: string, level: NamedBucket["level"], limits: Partial<ThrottleLimits> | undefined, fallback: ThrottleLimits): NamedBucket | undefined {
@@ -78,11 +85,11 @@ export class Throttler {
    * failure becomes the fail mode's answer.
    */
   async admit(buckets: readonly NamedBucket[], quota?: AdmitRequest["quota"]): Promise<ThrottleDecision> {
-    const all = this.account ? [this.account, ...buckets] : buckets;
+    const all = !this.account ? buckets : buckets.length === 0 ? this.accountOnly : [this.account, ...buckets];
     if (all.length === 0 && !quota) return { admitted: true };
     let result: AdmitResult;
     try {
-      result = await this.store.admit({ buckets: all, ...(quota ? { quota } : {}) });
+      result = await this.store.admit(quota ? { buckets: all, quota } : { buckets: all });
     } catch (error) {
       this.outage.failed(error);
       return this.failMode === "open" ? { admitted: true, degraded: true } : { admitted: false, reason: "unavailable" };
