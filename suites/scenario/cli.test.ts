@@ -127,9 +127,8 @@ describe("gateproof serve", features(["tooling.cli"], { referenceOnly: true, tim
   it("proxies HTTP_PROXY requests, loading undici at the first backend call", async () => {
     const backend = http.createServer((req, res) => res.end(JSON.stringify({ path: req.url })));
     await new Promise<void>((resolve) => backend.listen(0, "127.0.0.1", resolve));
+    const serve = run(["serve", BENCH, "--port", "0", "--parameter-overrides", `BackendUrl=http://127.0.0.1:${(backend.address() as AddressInfo).port}`]);
     try {
-      const backendUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`;
-      const serve = run(["serve", BENCH, "--port", "0", "--parameter-overrides", `BackendUrl=${backendUrl}`]);
       const url = await until(() => /(http:\/\/127\.0\.0\.1:\d+\/bench)/.exec(serve.output().stdout)?.[1]);
       for (let i = 0; i < 2; i++) {
         const response = await request(`${url}/proxy`);
@@ -139,6 +138,7 @@ describe("gateproof serve", features(["tooling.cli"], { referenceOnly: true, tim
       serve.child.kill("SIGTERM");
       expect(await serve.exit).toBe(0);
     } finally {
+      serve.child.kill("SIGKILL"); // a failed assertion must not leave the gateway running
       backend.close();
     }
   });
