@@ -4,6 +4,8 @@
  * An environment is free again the moment its runtime has posted a result (SharedState.FINISHED), not when the
  * gateway gets round to reading it: like Lambda, which hands the next event to a warm environment as soon as its
  * runtime asks for one, and starts a new environment only when none is free.
+ * "None is free" is judged over SCALE_UP_GRACE_MS, not at one instant: a burst of fast invocations would otherwise
+ * start an environment for every request that arrives while a warm one is a few microseconds from answering.
  * A timed-out, crashed or exited environment is discarded and replaced on demand.
  */
 import { Worker } from "node:worker_threads";
@@ -20,11 +22,27 @@ const WORKER_URL = new URL("./worker.mjs", import.meta.url);
 const INIT_TIMEOUT_MS = 10_000;
 /** Console text a handler may have in flight before its console.* calls block (like a full stdout pipe). */
 const MAX_UNACKED_LOG_CHARS = 1 << 20;
+/**
+ * How long a queued invocation waits for a busy environment to free up before a new environment is started for it,
+ * and how long a handler must have been running for its environment to count as busy rather than about to answer.
+ * A worker thread takes 70-130 ms to start here (the runtime in it ~200 ms, on a loaded 2-vCPU machine) and a Lambda
+ * cold start is at least ~100 ms, so 5 ms of waiting is noise beside the start it may save: fast handlers stay on the
+ * environments already warm, while slow ones (any handler longer than this) still get one environment each.
+ */
+const SCALE_UP_GRACE_MS = 5;
+/**
+ * An environment whose runtime has not yet picked up the invocation handed to it is waiting for a CPU (a new
+ * environment would wait for the same CPU, and its start costs far more), unless that has lasted as long as a cold
+ * start: then it may be stuck behind work an earlier invocation left running, and counts as busy.
+ */
+const PICK_UP_WAIT_MS = 100;
 
 interface Job {
   requestId: string;
   eventJson: string;
   resolve: (r: InvokeResult) => void;
+  /** performance.now() when the invocation joined the queue (the grace before scaling up counts from here). */
+  queuedAt: number;
 }
 
 interface Active {
@@ -65,6 +83,8 @@ export interface PoolOptions {
 export class FunctionPool {
   private readonly envs = new Set<Env>();
   private readonly queue: Job[] = [];
+  /** Set while a queued invocation's grace is running: the pump looks again when it ends. */
+  private graceTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(
@@ -91,7 +111,7 @@ export class FunctionPool {
         });
         return;
       }
-      this.queue.push({ requestId, eventJson, resolve });
+      this.queue.push({ requestId, eventJson, resolve, queuedAt: performance.now() });
       this.pump();
     });
   }
@@ -108,6 +128,7 @@ export class FunctionPool {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.graceTimer);
     for (const job of this.queue.splice(0)) {
       job.resolve({ ok: false, kind: "crash", error: shutdownError(job.requestId), durationMs: 0 });
     }
@@ -123,17 +144,31 @@ export class FunctionPool {
 
   private pump(): void {
     if (this.closed) return;
-    while (this.queue.length > 0) {
-      const free = this.freeEnv();
-      if (free) {
-        this.dispatch(free, this.queue.shift()!);
-        continue;
-      }
-      if (this.startingCount() < this.queue.length && this.envs.size < this.opts.maxWorkers) {
-        this.spawn();
-        continue;
-      }
-      break;
+    let free: Env | undefined;
+    while (this.queue.length > 0 && (free = this.freeEnv())) this.dispatch(free, this.queue.shift()!);
+    if (this.queue.length > 0) this.scaleUp();
+  }
+
+  /**
+   * Start an environment for each queued invocation that has waited out the grace while no environment was about to
+   * answer (minus those already starting); look again when the next one's grace ends. With no environment running
+   * an invocation, none can free up: every queued invocation is due at once.
+   */
+  private scaleUp(): void {
+    const now = performance.now();
+    let due = this.queue.length;
+    let next = 0;
+    if (this.anyRunning()) {
+      due = 0;
+      if (!this.anyAboutToAnswer(now)) while (due < this.queue.length && now - this.queue[due]!.queuedAt >= SCALE_UP_GRACE_MS) due++;
+      next = due < this.queue.length ? Math.max(1, this.queue[due]!.queuedAt + SCALE_UP_GRACE_MS - now) : 0;
+    }
+    for (let starting = this.startingCount(); starting < due && this.envs.size < this.opts.maxWorkers; starting++) this.spawn();
+    if (next > 0 && this.envs.size < this.opts.maxWorkers && this.graceTimer === undefined) {
+      this.graceTimer = setTimeout(() => {
+        this.graceTimer = undefined;
+        this.pump();
+      }, next);
     }
   }
 
@@ -149,6 +184,27 @@ export class FunctionPool {
     let n = 0;
     for (const env of this.envs) if (env.state === "starting") n++;
     return n;
+  }
+
+  /** Whether a ready environment is running an invocation (one a queued invocation may wait for). */
+  private anyRunning(): boolean {
+    for (const env of this.envs) if (env.state === "ready" && env.inFlight.length > 0) return true;
+    return false;
+  }
+
+  /** Whether a running environment is likely to answer within the grace: its handler started less than the grace ago, or has not started yet (see PICK_UP_WAIT_MS). */
+  private anyAboutToAnswer(now: number): boolean {
+    const wallNow = Date.now() % 0x7fffffff;
+    for (const env of this.envs) {
+      const current = env.state === "ready" ? env.inFlight.at(-1) : undefined;
+      if (!current) continue;
+      // Finished since the pump last looked: free, and its result message will pump again.
+      if (Atomics.load(env.shared, SharedState.FINISHED) === env.dispatched) return true;
+      const pickedUpAt = Atomics.load(env.shared, SharedState.PICKED_UP_AT);
+      const aboutToAnswer = pickedUpAt === 0 ? now - current.startedAt < PICK_UP_WAIT_MS : (wallNow - pickedUpAt + 0x7fffffff) % 0x7fffffff < SCALE_UP_GRACE_MS;
+      if (aboutToAnswer) return true;
+    }
+    return false;
   }
 
   private spawn(): Env {
@@ -220,6 +276,7 @@ export class FunctionPool {
     env.inFlight.push(active);
     env.dispatched = (env.dispatched + 1) | 0;
     this.opts.log(startLine(job.requestId));
+    Atomics.store(env.shared, SharedState.PICKED_UP_AT, 0);
     env.worker.postMessage(invokeMessage(job.requestId, Date.now() + timeoutMs, job.eventJson));
   }
 

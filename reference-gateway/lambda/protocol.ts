@@ -16,7 +16,12 @@ export const SharedState = {
   LOG_CHARS_READ: 0,
   /** Invocations the environment has finished, counted up just before it posts a non-fatal result; written by the worker. */
   FINISHED: 1,
-  BYTES: 8,
+  /**
+   * When the environment's runtime picked up its current invocation, as Date.now() modulo 2^31 (never 0); 0 while
+   * the invocation handed over has not been picked up yet. Written 0 by the gateway at hand-over, then by the worker.
+   */
+  PICKED_UP_AT: 2,
+  BYTES: 12,
 } as const;
 
 export interface WorkerInit {

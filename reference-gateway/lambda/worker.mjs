@@ -12,7 +12,8 @@
  *                    { type: "log", text }  (text = one Lambda text-format line, flow-controlled through LOG_CHARS_READ)
  *                    '[requestId, maxMemoryUsedMB, payload]' (one JSON text: a successful result)
  *                    { type: "error", requestId, error, fatal, maxMemoryUsedMB }
- *   shared memory    Int32 slots of `sharedBuffer`: LOG_CHARS_READ (gateway → worker), FINISHED (worker → gateway)
+ *   shared memory    Int32 slots of `sharedBuffer`: LOG_CHARS_READ (gateway → worker), FINISHED (worker → gateway),
+ *                    PICKED_UP_AT (0 from the gateway at hand-over, then the worker's clock when it picks the invocation up)
  */
 import { parentPort, workerData } from "node:worker_threads";
 import Module, { createRequire } from "node:module";
@@ -90,6 +91,7 @@ let currentRequestId;
 // SharedState slots of protocol.ts.
 const LOG_CHARS_READ = 0;
 const FINISHED = 1;
+const PICKED_UP_AT = 2;
 const shared = new Int32Array(data.sharedBuffer);
 let sentChars = 0;
 
@@ -283,6 +285,7 @@ const CALLBACK_WAITS_FOR_EMPTY_EVENT_LOOP = {
 
 /** @param {Function} handler @param {string} message the InvokeMessage */
 function invoke(handler, message) {
+  Atomics.store(shared, PICKED_UP_AT, Date.now() % 0x7fffffff || 1);
   const [requestId, deadlineMs, event] = /** @type {[string, number, unknown]} */ (JSON.parse(message));
   currentRequestId = requestId;
   inFlight = { requestId };
