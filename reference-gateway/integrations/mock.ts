@@ -1,9 +1,15 @@
 import { GatewayError } from "../errors/index.ts";
 import type { HttpResponse, RoutedCall } from "../rest/call.ts";
 import type { CompiledIntegration } from "../rest/compile.ts";
-import { integrationRequest } from "../rest/integration-request.ts";
+import { integrationRequest, isConstantBody } from "../rest/integration-request.ts";
 import { integrationResponse } from "../rest/integration-response.ts";
 import type { ParameterScope } from "../rest/parameters.ts";
+
+/** MOCK has no backend payload: one shared empty body (integration responses read it, never write it). */
+const NO_PAYLOAD = Buffer.alloc(0);
+
+/** The status read from each constant request template's body (the usual MOCK case), so it is decoded and parsed once. */
+const constantStatuses = new WeakMap<Buffer, string>();
 
 /**
  * MOCK: the mapped request body names the integration status (how-to-mock-integration.md: `{"statusCode": 200}`).
@@ -11,11 +17,15 @@ import type { ParameterScope } from "../rest/parameters.ts";
  * leniently; an unreadable one is a configuration error. No request body (no template) means 200.
  */
 export async function invokeMock(call: RoutedCall, compiled: CompiledIntegration, scope: ParameterScope): Promise<HttpResponse> {
-  const request = integrationRequest(call, compiled, scope);
-  const text = request.body.toString("utf8");
-  const status = text.trim() === "" ? "200" : mockStatus(text);
-  if (status === undefined) throw new GatewayError("API_CONFIGURATION_ERROR", { detail: `MOCK request template gave no statusCode: ${text.slice(0, 200)}` });
-  return integrationResponse(call, compiled, scope, { selector: status, headers: {}, body: Buffer.alloc(0), binary: false });
+  const body = integrationRequest(call, compiled, scope).body;
+  let status = constantStatuses.get(body);
+  if (status === undefined) {
+    const text = body.toString("utf8");
+    status = text.trim() === "" ? "200" : mockStatus(text);
+    if (status === undefined) throw new GatewayError("API_CONFIGURATION_ERROR", { detail: `MOCK request template gave no statusCode: ${text.slice(0, 200)}` });
+    if (isConstantBody(body)) constantStatuses.set(body, status);
+  }
+  return integrationResponse(call, compiled, scope, { selector: status, headers: {}, body: NO_PAYLOAD, binary: false });
 }
 
 function mockStatus(text: string): string | undefined {

@@ -31,11 +31,21 @@ export function substituteStageVariables(text: string, stageVariables: Record<st
 
 /** A constant template's bytes, encoded once (integration request bodies are read, never written to). */
 const constantBodies = new WeakMap<CompiledTemplate, Buffer>();
+/** The same bytes, for integrations that derive something from a body once per constant template. */
+const constantBodySet = new WeakSet<Buffer>();
 
 function constantBody(template: CompiledTemplate, text: string): Buffer {
   let body = constantBodies.get(template);
-  if (body === undefined) constantBodies.set(template, (body = Buffer.from(text, "utf8")));
+  if (body === undefined) {
+    constantBodies.set(template, (body = Buffer.from(text, "utf8")));
+    constantBodySet.add(body);
+  }
   return body;
+}
+
+/** Whether a mapped body is a constant template's (the same Buffer every request), so what is read from it may be kept. */
+export function isConstantBody(body: Buffer): boolean {
+  return constantBodySet.has(body);
 }
 
 /**
