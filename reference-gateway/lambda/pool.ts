@@ -25,11 +25,12 @@ const MAX_UNACKED_LOG_CHARS = 1 << 20;
 /**
  * How long a queued invocation waits for a busy environment to free up before a new environment is started for it,
  * and how long a handler must have been running for its environment to count as busy rather than about to answer.
- * A worker thread takes 70-130 ms to start here (the runtime in it ~200 ms, on a loaded 2-vCPU machine) and a Lambda
- * cold start is at least ~100 ms, so 5 ms of waiting is noise beside the start it may save: fast handlers stay on the
- * environments already warm, while slow ones (any handler longer than this) still get one environment each.
+ * Long enough that a worker preempted mid-handler is not taken for a slow handler: on a loaded 2-vCPU machine
+ * (load 4-5) a ~50 µs handler was seen 5-15 ms "running", and with 5 ms all 8 environments still started in 3 of 6
+ * bench runs (none of 4 with 20 ms). Short beside what scaling up costs: a worker thread takes 70-130 ms to start here
+ * (the runtime in it 200-290 ms) and a Lambda cold start is ≥ 100 ms, so slow handlers still get one environment each.
  */
-const SCALE_UP_GRACE_MS = 5;
+const SCALE_UP_GRACE_MS = 20;
 /**
  * An environment whose runtime has not yet picked up the invocation handed to it is waiting for a CPU (a new
  * environment would wait for the same CPU, and its start costs far more), unless that has lasted as long as a cold

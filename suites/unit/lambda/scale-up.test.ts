@@ -2,7 +2,7 @@
  * When the pool starts another execution environment. Lambda "provisions a separate instance of your execution
  * environment" for each concurrent request and reuses an environment once it "finishes processing the first request"
  * (docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html). The pool waits a few milliseconds for a busy
- * environment before starting one (pool.ts, SCALE_UP_GRACE_MS): slow handlers must still run side by side, while a
+ * environment before starting one (pool.ts, SCALE_UP_GRACE_MS: 20 ms): slow handlers must still run side by side, while a
  * stream of fast invocations must not start an environment for every request that overlaps another by microseconds.
  */
 import { describe, expect, it } from "vitest";
