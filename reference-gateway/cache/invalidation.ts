@@ -69,13 +69,17 @@ export function invalidationDecision(call: RoutedCall, settings: MethodCacheSett
 /** The signed caller, if any: the one AWS_IAM already verified, else a signature checked now (failures = unsigned). */
 function signedCaller(call: RoutedCall, iam: IamVerifier): Record<string, string | null> | undefined {
   if (call.route.method.authorizationType === "AWS_IAM") return call.auth?.identity;
-  const probe = { ...call, auth: undefined } as RoutedCall;
+  // Checked on the call itself with its authorization set aside (a copy would lose the call's lazy header maps).
+  const auth = call.auth;
+  call.auth = undefined;
   try {
-    authorizeIam(probe, iam);
+    authorizeIam(call, iam);
+    return (call as RoutedCall).auth?.identity;
   } catch {
     return undefined;
+  } finally {
+    call.auth = auth;
   }
-  return probe.auth?.identity;
 }
 
 function allowedToInvalidate(call: RoutedCall, deps: InvalidationDeps): boolean {

@@ -2,6 +2,7 @@ import { GatewayError } from "../errors/index.ts";
 import { emptyOverrides, selectRequestTemplate, type CompiledTemplate } from "../templates/index.ts";
 import type { CompiledIntegration } from "./compile.ts";
 import type { ParameterScope } from "./parameters.ts";
+import { withBody } from "./scope.ts";
 import { findHeader } from "./request.ts";
 import { isBinaryMediaType } from "./binary.ts";
 import { convertRequestPayload } from "./content-handling.ts";
@@ -71,7 +72,7 @@ export function integrationRequest(call: RoutedCall, compiled: CompiledIntegrati
   if (template) {
     const text = payload.body.toString("utf8");
     const overrides = emptyOverrides();
-    mapped.body = Buffer.from(template({ ...scope, input: { ...scope.input, body: text }, overrides }), "utf8");
+    mapped.body = Buffer.from(template(withBody(scope, text, { overrides })), "utf8");
     // `$context.requestOverride.*` wins over parameter mappings (apigateway-override-request-response-parameters.md).
     Object.assign(mapped.header, overrides.request.header);
     Object.assign(mapped.path, overrides.request.path);

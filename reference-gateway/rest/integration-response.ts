@@ -3,6 +3,7 @@ import { caseInsensitive, emptyOverrides, selectResponseTemplate } from "../temp
 import type { HttpResponse, RoutedCall } from "./call.ts";
 import type { CompiledIntegration } from "./compile.ts";
 import type { ParameterScope } from "./parameters.ts";
+import { withBody } from "./scope.ts";
 import { findHeader } from "./request.ts";
 import { isBinaryMediaType } from "./binary.ts";
 import { convertResponsePayload } from "./content-handling.ts";
@@ -42,7 +43,7 @@ export function integrationResponse(call: RoutedCall, compiled: CompiledIntegrat
   const responseScope = (): ParameterScope => {
     if (built) return built;
     const text = payload.binary ? "" : payload.body.toString("utf8");
-    return (built = { ...scope, input: { ...scope.input, body: text }, integrationResponse: { headers: result.headers, body: text } });
+    return (built = withBody(scope, text, { integrationResponse: { headers: result.headers, body: text } }));
   };
   const headers: Array<[string, string]> = [];
   for (const [name, source] of chosen.headers) {

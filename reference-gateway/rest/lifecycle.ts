@@ -2,12 +2,12 @@ import type { AuthorizerCache } from "../auth/authorizer-cache.ts";
 import { errorContext, GatewayError, renderGatewayResponse } from "../errors/index.ts";
 import { TemplateRenderError } from "../templates/index.ts";
 import { newRequestIds } from "../observe/index.ts";
-import type { HttpResponse, RestCall } from "./call.ts";
+import type { HttpResponse, RestCall, RoutedCall } from "./call.ts";
+import { LazyRestCall } from "./lazy-call.ts";
 import type { CompiledRestApi } from "./compile.ts";
 import { contextVariables, type GatewayIdentity } from "./context-variables.ts";
 import { integrate, type IntegrationDeps } from "./integrate.ts";
-import { parseQuery, type QueryMaps } from "./query.ts";
-import { findHeader, headerMaps, type HeaderMaps, type IncomingRequest } from "./request.ts";
+import { findHeader, type IncomingRequest } from "./request.ts";
 import { route, UnknownStageError } from "./route.ts";
 import { validateRequest } from "./validate.ts";
 import { authorize } from "./authorize.ts";
@@ -63,20 +63,7 @@ export interface RestDeps extends IntegrationDeps {
  * X-Amzn-Trace-Id, as captured from AWS (gateway errors before the integration do not, timeouts do).
  */
 export async function handleRestRequest(compiled: CompiledRestApi, deps: RestDeps, request: IncomingRequest): Promise<HttpResponse> {
-  // The header and query maps are built when a step reads them (a MOCK with constant templates never does).
-  let headers: HeaderMaps | undefined;
-  let query: QueryMaps | undefined;
-  const call: RestCall = {
-    api: compiled.api,
-    request,
-    ids: newRequestIds(request.receivedAt),
-    get headers() {
-      return (headers ??= headerMaps(request.headerPairs));
-    },
-    get query() {
-      return (query ??= parseQuery(request.rawQuery));
-    },
-  };
+  const call = new LazyRestCall(compiled.api, request, newRequestIds(request.receivedAt));
   let response: HttpResponse;
   let traced = true;
   const outcome: RequestOutcome = {};
@@ -147,7 +134,7 @@ function errorResponse(error: unknown, call: RestCall, compiled: CompiledRestApi
   }
   const context = { ...contextVariables(call, deps.gateway), error: errorContext(gatewayError.type, gatewayError.message, gatewayError.validationErrorString) };
   const scope = call.stage && call.route
-    ? methodRequestScope({ ...call, stage: call.stage, route: call.route }, () => context)
+    ? methodRequestScope(call as RoutedCall, () => context)
     : { context, stageVariables: call.stage?.variables ?? {}, input: { body: "", params: { path: {}, querystring: call.query.single, header: call.headers.single } } };
   const rendered = renderGatewayResponse(gatewayError, compiled.gatewayResponses, scope, findHeader(call.request.headerPairs, "accept"));
   // A header mapped from the request (method.request.*) may hold what HTTP forbids: it is left out, not sent broken.
