@@ -2,7 +2,7 @@
  * The bench report's SVG chart (src/bench/chart.ts), made the way a user regenerates it: `gateproof bench
  * --from-json` on the committed full run, which writes the chart by run and at the stable name the README links to.
  */
-import { copyFileSync, mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -16,8 +16,14 @@ const COMMITTED = new URL("../../../reports/bench/2026-11-24-vm.json", import.me
 describe("bench chart from the committed run's JSON", () => {
   const dir = mkdtempSync(join(tmpdir(), "gateproof-chart-"));
   const json = join(dir, "2026-11-24-vm.json");
-  copyFileSync(COMMITTED, json);
   const report = JSON.parse(readFileSync(COMMITTED, "utf8")) as BenchReport;
+  // A tenth of every cache-hit round turned into 429s: the committed run may have none (its account limit is raised),
+  // and the chart must still keep them apart from the 2xx it draws.
+  for (const round of report.scenarios.find((s) => s.id === "cached")!.rounds) {
+    round.status["429"] += Math.round(round.status["2xx"] / 10);
+    round.status["2xx"] -= Math.round(round.status["2xx"] / 10);
+  }
+  writeFileSync(json, JSON.stringify(report));
   const rendered = (async () => {
     const stdout = process.stdout.write;
     process.stdout.write = () => true; // the command prints the Markdown report
