@@ -22,7 +22,7 @@ import type { Metrics } from "../observe/metrics.ts";
 import type { AccessLogSink } from "../observe/access-log.ts";
 import { CacheControlRefused, cacheLookup, cacheStore } from "./cache.ts";
 import { observeRequest, type RequestOutcome } from "./observe.ts";
-import { throttle, type ThrottleDeps } from "./throttle.ts";
+import { checkedAt, refusalOf, throttle, type ThrottleDeps } from "./throttle.ts";
 
 export interface RestDeps extends IntegrationDeps {
   gateway: GatewayIdentity;
@@ -73,9 +73,10 @@ export async function handleRestRequest(compiled: CompiledRestApi, deps: RestDep
     const authorizing = authorize(routed, compiled, deps);
     if (authorizing) await authorizing;
     if (deps.throttle) {
-      const check = await throttle(routed, deps.throttle);
-      outcome.throttleCheckedAt = check.at;
-      if (check.refusal) throw check.refusal;
+      const decision = await throttle(routed, deps.throttle);
+      outcome.throttleCheckedAt = checkedAt(decision);
+      const refusal = refusalOf(decision);
+      if (refusal) throw refusal;
     }
     const validation = compiled.validations.get(routed.route.method);
     if (validation) validateRequest(validation, routed);

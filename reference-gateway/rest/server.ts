@@ -294,25 +294,30 @@ export function gatewayListener(
       protocol: "HTTP/1.1",
       receivedAt,
     };
-    void answer(req, res, request, target).catch((error: unknown) => {
+    void answer(req, res, request, target);
+  };
+  /**
+   * Reads the body (a request without one is handled at once), runs the lifecycle, writes its answer. Never rejects:
+   * its own last line of defence (no `.catch` closure and derived promise per request).
+   */
+  const answer = async (req: http.IncomingMessage, res: http.ServerResponse, request: IncomingRequest, target: string): Promise<void> => {
+    try {
+      let response: HttpResponse;
+      try {
+        if (!hasNoBody(req)) request.body = await readBody(req);
+        response = await handle(request);
+      } catch (error) {
+        if (error instanceof PayloadTooLarge) return send(res, TOO_LARGE);
+        if (clientGone(req, error)) return;
+        log(`unexpected failure serving ${req.method} ${target}: ${error instanceof Error ? error.stack : String(error)}`);
+        return send(res, internalError, true);
+      }
+      send(res, response, state.draining);
+    } catch (error) {
       // Last line of defence: whatever happens while writing, the process keeps serving everyone else.
       log(`could not answer ${req.method} ${target}: ${error instanceof Error ? error.stack : String(error)}`);
       res.destroy();
-    });
-  };
-  /** Reads the body (a request without one is handled at once), runs the lifecycle, writes its answer. */
-  const answer = async (req: http.IncomingMessage, res: http.ServerResponse, request: IncomingRequest, target: string): Promise<void> => {
-    let response: HttpResponse;
-    try {
-      if (!hasNoBody(req)) request.body = await readBody(req);
-      response = await handle(request);
-    } catch (error) {
-      if (error instanceof PayloadTooLarge) return send(res, TOO_LARGE);
-      if (clientGone(req, error)) return;
-      log(`unexpected failure serving ${req.method} ${target}: ${error instanceof Error ? error.stack : String(error)}`);
-      return send(res, internalError, true);
     }
-    send(res, response, state.draining);
   };
   return Object.assign(listener, { state });
 }

@@ -19,7 +19,7 @@ import { GatewayError } from "../errors/index.ts";
 import type { Method, MethodSetting, Stage } from "../model/index.ts";
 import { quotaSpec, type PlanDeployments } from "../throttle/quota.ts";
 import type { QuotaSpec } from "../state/index.ts";
-import { Throttler, type NamedBucket, type ThrottleLimits } from "../throttle/throttler.ts";
+import { Throttler, type NamedBucket, type ThrottleDecision, type ThrottleLimits } from "../throttle/throttler.ts";
 import type { RoutedCall } from "./call.ts";
 
 export interface ThrottleDeps {
@@ -59,13 +59,11 @@ function stageBucket(call: RoutedCall, fallback: ThrottleLimits): NamedBucket | 
   return bucket ?? undefined;
 }
 
-/** The throttle step's answer: a refusal to throw, or none; `at` as ThrottleDecision's (the access log shows it). */
-export interface ThrottleCheck {
-  refusal?: GatewayError;
-  at?: number;
-}
-
-export async function throttle(call: RoutedCall, deps: ThrottleDeps): Promise<ThrottleCheck> {
+/**
+ * The store's decision on the request's buckets and quota. Not an async function of its own: the lifecycle awaits the
+ * throttler's promise directly (one promise and one microtask less per request), then asks `refusalOf`.
+ */
+export function throttle(call: RoutedCall, deps: ThrottleDeps): Promise<ThrottleDecision> {
   const fallback = deps.throttler.fallback;
   const buckets: NamedBucket[] = [];
   const stage = stageBucket(call, fallback);
@@ -83,9 +81,17 @@ export async function throttle(call: RoutedCall, deps: ThrottleDeps): Promise<Th
     if (methodBucket) buckets.push(methodBucket);
     if (plan.quota) quota = quotaSpec(plan.id, key.id, plan.quota, deps.deployments(plan.id));
   }
-  const decision = await deps.throttler.admit(buckets, quota);
-  if (decision.admitted) return { at: decision.at };
+  return deps.throttler.admit(buckets, quota);
+}
+
+/** When the store checked the buckets, for the access log (undefined when it was not asked). */
+export function checkedAt(decision: ThrottleDecision): number | undefined {
+  return decision.admitted || decision.reason !== "unavailable" ? decision.at : undefined;
+}
+
+/** The 429 a refused request gets, or undefined when it was admitted. */
+export function refusalOf(decision: ThrottleDecision): GatewayError | undefined {
+  if (decision.admitted) return undefined;
   // No `detail`: a refused request is expected traffic under load, not a line in the log.
-  if (decision.reason === "unavailable") return { refusal: new GatewayError("THROTTLED") };
-  return { refusal: new GatewayError(decision.reason === "quota" ? "QUOTA_EXCEEDED" : "THROTTLED"), at: decision.at };
+  return new GatewayError(decision.reason === "quota" ? "QUOTA_EXCEEDED" : "THROTTLED");
 }
