@@ -7,35 +7,42 @@ export interface LineBatch {
 }
 
 const NEWLINE = 0x0a;
+const CR = 0x0d;
 
 /**
- * Lines from a byte stream, one batch per chunk, split on \n (a trailing \r is dropped). Each chunk is decoded as
- * UTF-8 once, up to its last newline (a newline byte never sits inside a multi-byte character), and split as a
- * string: per line there is no Buffer and no await, which a per-line generator spent more time on than the lines.
+ * Lines from a byte stream, one batch per chunk, split on \n (a trailing \r is dropped). Each line is decoded as
+ * UTF-8 straight from the chunk's bytes (a newline byte never sits inside a multi-byte character): decoding a whole
+ * 128 KB chunk into one string and splitting it cost ten times more under a replay (a large-object string per
+ * chunk, kept alive by every line sliced from it, 2.3 µs of the replay's CPU per line).
  */
 export async function* lineBatches(chunks: AsyncIterable<Buffer>): AsyncGenerator<LineBatch> {
-  let pending: Buffer[] = [];
+  let pending: Buffer | undefined;
   let line = 0;
   for await (const chunk of chunks) {
-    const last = chunk.lastIndexOf(NEWLINE);
-    if (last === -1) {
-      pending.push(chunk);
+    let start = 0;
+    let end = chunk.indexOf(NEWLINE);
+    if (end === -1) {
+      pending = pending ? Buffer.concat([pending, chunk]) : Buffer.from(chunk); // copied: the stream may reuse it
       continue;
     }
-    pending.push(chunk.subarray(0, last));
-    const text = (pending.length === 1 ? pending[0]! : Buffer.concat(pending)).toString("utf8");
-    pending = last + 1 < chunk.length ? [chunk.subarray(last + 1)] : [];
-    const batch = batchOf(text, line + 1);
-    line += batch.texts.length;
+    const texts: string[] = [];
+    if (pending) {
+      texts.push(decodeLine(Buffer.concat([pending, chunk.subarray(0, end)]), 0, pending.length + end));
+      pending = undefined;
+      start = end + 1;
+      end = chunk.indexOf(NEWLINE, start);
+    }
+    for (; end !== -1; start = end + 1, end = chunk.indexOf(NEWLINE, start)) texts.push(decodeLine(chunk, start, end));
+    if (start < chunk.length) pending = Buffer.from(chunk.subarray(start));
+    const batch = { first: line + 1, texts };
+    line += texts.length;
     yield batch;
   }
-  if (pending.length > 0) yield batchOf(Buffer.concat(pending).toString("utf8"), line + 1);
+  if (pending) yield { first: line + 1, texts: [decodeLine(pending, 0, pending.length)] };
 }
 
-function batchOf(text: string, first: number): LineBatch {
-  const texts = text.split("\n");
-  for (let i = 0; i < texts.length; i++) if (texts[i]!.endsWith("\r")) texts[i] = texts[i]!.slice(0, -1);
-  return { first, texts };
+function decodeLine(bytes: Buffer, start: number, end: number): string {
+  return bytes.toString("utf8", start, end > start && bytes[end - 1] === CR ? end - 1 : end);
 }
 
 /**
