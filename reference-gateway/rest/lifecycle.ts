@@ -102,8 +102,10 @@ export async function handleRestRequest(compiled: CompiledRestApi, deps: RestDep
     outcome.error = error;
     response = errorResponse(error, call, compiled, deps);
   }
-  response.headers.push(["x-amzn-RequestId", call.ids.requestId], ["x-amz-apigw-id", call.ids.extendedRequestId]);
-  if (traced) response.headers.push(["X-Amzn-Trace-Id", `${call.ids.traceId};Sampled=0`]);
+  // One push: each push may grow the headers' backing store.
+  const ids = call.ids;
+  if (traced) response.headers.push(["x-amzn-RequestId", ids.requestId], ["x-amz-apigw-id", ids.extendedRequestId], ["X-Amzn-Trace-Id", `${ids.traceId};Sampled=0`]);
+  else response.headers.push(["x-amzn-RequestId", ids.requestId], ["x-amz-apigw-id", ids.extendedRequestId]);
   observeRequest(call, compiled, deps, response, outcome);
   return response;
 }
