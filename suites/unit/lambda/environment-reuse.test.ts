@@ -6,30 +6,13 @@
  * answered, not when the gateway has read the answer.
  */
 import { describe, expect, it } from "vitest";
-import { fileURLToPath } from "node:url";
 import { LambdaRuntime, type InvokeResult } from "../../../reference-gateway/lambda/index.ts";
-import type { LambdaFunction } from "../../../reference-gateway/model/types.ts";
+import { fn, ok } from "./functions.ts";
 import { features } from "../../harness/conformance.ts";
 
-const codeDir = fileURLToPath(new URL("./handlers/", import.meta.url)).replace(/\/$/, "");
+const counter = fn("C", "counted-init.handler");
 
-const counter: LambdaFunction = {
-  logicalId: "C",
-  functionName: "stack-C-ABC123",
-  arn: "arn:aws:lambda:us-east-1:123456789012:function:stack-C-ABC123",
-  runtime: "nodejs20.x",
-  handler: "counted-init.handler",
-  codeDir,
-  timeoutSeconds: 3,
-  memorySize: 128,
-  environment: {},
-  location: { file: "template.yaml", path: "$.Resources.C" },
-};
-
-const count = (r: InvokeResult) => {
-  if (!r.ok) throw new Error(`expected success, got ${JSON.stringify(r)}`);
-  return (r.payload as { count: number }).count;
-};
+const count = (r: InvokeResult) => (ok(r) as { count: number }).count;
 
 describe("execution environment reuse", features(["rest.lambda-proxy"], { referenceOnly: true }), () => {
   it("hands the next invocation to an environment that has answered, even before the gateway read the answer", async () => {

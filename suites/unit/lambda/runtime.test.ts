@@ -1,25 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { fileURLToPath } from "node:url";
 import { LambdaRuntime, type InvokeResult } from "../../../reference-gateway/lambda/index.ts";
 import type { LambdaFunction } from "../../../reference-gateway/model/types.ts";
-
-const codeDir = fileURLToPath(new URL("./handlers/", import.meta.url)).replace(/\/$/, "");
-
-function fn(logicalId: string, handler: string, extra: Partial<LambdaFunction> = {}): LambdaFunction {
-  return {
-    logicalId,
-    functionName: `stack-${logicalId}-ABC123`,
-    arn: `arn:aws:lambda:us-east-1:123456789012:function:stack-${logicalId}-ABC123`,
-    runtime: "nodejs20.x",
-    handler,
-    codeDir,
-    timeoutSeconds: 3,
-    memorySize: 128,
-    environment: {},
-    location: { file: "template.yaml", path: `$.Resources.${logicalId}` },
-    ...extra,
-  };
-}
+import { codeDir, fn, ok } from "./functions.ts";
 
 const functions: Record<string, LambdaFunction> = {};
 const add = (id: string, handler: string, extra: Partial<LambdaFunction> = {}) => {
@@ -77,10 +59,6 @@ let seq = 0;
 const rid = () => `req-${++seq}-${Math.random().toString(16).slice(2, 10)}`;
 const invoke = (id: string, event: unknown = {}, requestId = rid()) => runtime.invoke(id, event, { requestId });
 
-function ok(r: InvokeResult): unknown {
-  if (!r.ok) throw new Error(`expected success, got ${JSON.stringify(r)}`);
-  return r.payload;
-}
 function failed(r: InvokeResult) {
   if (r.ok) throw new Error(`expected failure, got ${JSON.stringify(r)}`);
   return r;

@@ -6,37 +6,18 @@
  * stream of fast invocations must not start an environment for every request that overlaps another by microseconds.
  */
 import { describe, expect, it } from "vitest";
-import { fileURLToPath } from "node:url";
 import { LambdaRuntime, type InvokeResult } from "../../../reference-gateway/lambda/index.ts";
-import type { LambdaFunction } from "../../../reference-gateway/model/types.ts";
+import { fn, ok } from "./functions.ts";
 import { features } from "../../harness/conformance.ts";
 
-const codeDir = fileURLToPath(new URL("./handlers/", import.meta.url)).replace(/\/$/, "");
-
-const fn = (handler: string): LambdaFunction => ({
-  logicalId: "F",
-  functionName: "stack-F-ABC123",
-  arn: "arn:aws:lambda:us-east-1:123456789012:function:stack-F-ABC123",
-  runtime: "nodejs20.x",
-  handler,
-  codeDir,
-  timeoutSeconds: 5,
-  memorySize: 128,
-  environment: {},
-  location: { file: "template.yaml", path: "$.Resources.F" },
-});
-
-const payload = (r: InvokeResult) => {
-  if (!r.ok) throw new Error(`expected success, got ${JSON.stringify(r)}`);
-  return r.payload as Record<string, number>;
-};
+const payload = (r: InvokeResult) => ok(r) as Record<string, number>;
 
 let nextId = 0;
 const requestId = () => `scale-up-${++nextId}`;
 
 describe("execution environment scale-up", features(["rest.lambda-proxy"], { referenceOnly: true }), () => {
   it("10 concurrent 500 ms handlers run in 10 environments at once", async () => {
-    const rt = new LambdaRuntime({ F: fn("basic.slow") }, { log: () => {}, maxWorkersPerFunction: 10 });
+    const rt = new LambdaRuntime({ F: fn("F", "basic.slow", { timeoutSeconds: 5 }) }, { log: () => {}, maxWorkersPerFunction: 10 });
     try {
       await rt.warm("F");
       const burst = async () => {
@@ -58,7 +39,7 @@ describe("execution environment scale-up", features(["rest.lambda-proxy"], { ref
 
   it("a steady stream of fast invocations at 10 concurrency stays on few environments", async () => {
     const lines: string[] = [];
-    const rt = new LambdaRuntime({ F: fn("counted-init.handler") }, { log: (line) => void lines.push(line), maxWorkersPerFunction: 8 });
+    const rt = new LambdaRuntime({ F: fn("F", "counted-init.handler", { timeoutSeconds: 5 }) }, { log: (line) => void lines.push(line), maxWorkersPerFunction: 8 });
     try {
       await rt.warm("F");
       // Ten clients, each sending its next invocation as soon as the last one answered (like autocannon).
