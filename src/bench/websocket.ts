@@ -1,7 +1,9 @@
 /**
  * "WebSocket round-trip messages/s": `gateproof serve` on fixture/websocket.yaml in its own process; N ws clients
  * each send a message and wait for the two-way route's answer (a Lambda proxy integration in a worker thread)
- * before sending the next. Warm-up round, then the measured round. Every answer is checked.
+ * before sending the next. Warm-up round, then the measured round. Every answer is checked. The account limit is
+ * raised as for the REST routes (BENCH_ACCOUNT_LIMIT): AWS's default 10,000 messages/s would otherwise turn the
+ * round trip into throttle error frames once the gateway is faster than that.
  */
 import { spawn } from "node:child_process";
 import { readFile, rm } from "node:fs/promises";
@@ -10,7 +12,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
 import type { BenchOptions, ScenarioResult } from "./run.ts";
-import { rssMb } from "./processes.ts";
+import { BENCH_ACCOUNT_LIMIT, rssMb } from "./processes.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const EXPECTED = '{"message":"hello"}';
@@ -18,7 +20,7 @@ const EXPECTED = '{"message":"hello"}';
 async function serve(): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const urlsFile = join(tmpdir(), `gateproof-bench-ws-urls-${process.pid}.json`);
   await rm(urlsFile, { force: true });
-  const child = spawn(process.execPath, [join(here, "../gateproof.mjs"), "serve", join(here, "fixture/websocket.yaml"), "--port", "0", "--urls-file", urlsFile], { stdio: ["ignore", "ignore", "inherit"] });
+  const child = spawn(process.execPath, [join(here, "../gateproof.mjs"), "serve", join(here, "fixture/websocket.yaml"), "--port", "0", "--urls-file", urlsFile, "--account-rate-limit", String(BENCH_ACCOUNT_LIMIT.rate), "--account-burst-limit", String(BENCH_ACCOUNT_LIMIT.burst)], { stdio: ["ignore", "ignore", "inherit"] });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const started = Date.now();
   for (;;) {
