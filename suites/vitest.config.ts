@@ -6,6 +6,8 @@ export default defineConfig({
     root: new URL("..", import.meta.url).pathname,
     include: ["suites/**/*.test.ts"],
     globalSetup: ["suites/harness/global-setup.ts"],
+    // No process a test file started outlives the file (suites/harness/processes.ts).
+    setupFiles: ["suites/harness/setup-processes.ts"],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: "forks",

@@ -5,7 +5,10 @@ import { startGateway } from "../../reference-gateway/index.ts";
 import { integerOption, keyValues, parseCommandArgs, UsageError } from "./args.ts";
 import { lineWriter } from "./line-writer.ts";
 
-/** `gateproof serve`: the reference gateway in the foreground until Ctrl-C / SIGTERM. */
+/**
+ * `gateproof serve`: the reference gateway in the foreground until Ctrl-C / SIGTERM, or, when a supervisor started it
+ * with an IPC channel (Node's `fork`, or `spawn` with an "ipc" stdio), until that channel closes.
+ */
 export async function serve(args: string[]): Promise<number> {
   const { values, positionals, overrides } = parseCommandArgs(args, {
     port: { type: "string" },
@@ -88,6 +91,10 @@ export async function serve(args: string[]): Promise<number> {
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
+    // The channel closes when the supervisor is gone, however it ended: a SIGKILL sends its children no signal, and
+    // a gateway serving on as an orphan would hold its ports until someone finds it. Closed during start-up: stop now.
+    if (process.connected) process.once("disconnect", resolve);
+    else if (process.channel) resolve();
   });
   // Graceful: no new connections, in-flight requests get up to 10 s; a second Ctrl-C / SIGTERM stops at once.
   const force = () => process.exit(130);
@@ -96,5 +103,7 @@ export async function serve(args: string[]): Promise<number> {
   await gateway.close();
   process.off("SIGINT", force);
   process.off("SIGTERM", force);
+  // Stopped by a signal, the channel is still open, and with a "disconnect" listener it would keep this process alive.
+  process.channel?.unref();
   return 0;
 }

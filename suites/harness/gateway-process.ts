@@ -2,8 +2,8 @@
  * A reference gateway in its own OS process, for suites that need several instances (distributed mode) and need to
  * kill one of them as a crash would (SIGKILL), which an in-process gateway cannot show.
  */
-import { spawn } from "node:child_process";
 import type { GatewayOptions, GatewayUrl } from "../../reference-gateway/index.ts";
+import { spawnNode } from "./processes.ts";
 
 const MAIN = new URL("./gateway-process-main.ts", import.meta.url).pathname;
 
@@ -20,11 +20,11 @@ export interface GatewayProcess {
 
 /** Starts a gateway with JSON-serialisable options (no functions: `log` is the process's stderr). */
 export async function startGatewayProcess(options: Omit<GatewayOptions, "log" | "model" | "templateEngine">, timeoutMs = 30_000): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN, JSON.stringify(options)], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawnNode(["--import", "tsx", MAIN, JSON.stringify(options)], ["ignore", "pipe", "pipe"]);
   let stdout = "";
   let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const urls = await new Promise<GatewayUrl[]>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`gateway process not ready within ${timeoutMs} ms: ${stderr}`)), timeoutMs);

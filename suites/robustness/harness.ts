@@ -1,7 +1,8 @@
 /** Shared helpers of the robustness suites: raw sockets, an HTTP/1.1 response parser, a gateway in a child process. */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { readdirSync } from "node:fs";
 import net from "node:net";
+import { spawnNode } from "../harness/processes.ts";
 
 export const ROBUSTNESS_TEMPLATE = new URL("./fixtures/template.yaml", import.meta.url).pathname;
 /** The robustness fixture's API key and authorizer tokens: they must never appear in the gateway's logs. */
@@ -155,7 +156,7 @@ const CLI = new URL("../../src/gateproof.mjs", import.meta.url).pathname;
 
 /** `gateproof serve` in a child process, so that a crash is observable as an exit rather than taking the tests down. */
 export async function serveInChild(template: string, args: string[] = [], timeoutMs = 30_000): Promise<ChildGateway> {
-  const child = spawn(process.execPath, [CLI, "serve", template, "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawnNode([CLI, "serve", template, "--port", "0", ...args], ["ignore", "pipe", "pipe"]);
   let output = "";
   let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve((exit = { code, signal }))));

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
@@ -9,6 +8,7 @@ import { request } from "undici";
 import { startGateway, type RunningGateway } from "../../reference-gateway/index.ts";
 import type { ConformanceReport } from "../../src/conformance/report.ts";
 import { features } from "../harness/conformance.ts";
+import { spawnNode } from "../harness/processes.ts";
 import { startReferenceWithBackend, type ReferenceWithBackend } from "../harness/reference.ts";
 
 const BIN = new URL("../../src/gateproof.mjs", import.meta.url).pathname;
@@ -18,11 +18,11 @@ const WEBSOCKET = new URL("./fixtures/websocket/template.yaml", import.meta.url)
 const BENCH = new URL("../../src/bench/fixture/template.yaml", import.meta.url).pathname;
 
 function run(args: string[]) {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawnNode([BIN, ...args], ["ignore", "pipe", "pipe"]);
   let stdout = "";
   let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   return { child, exit, output: () => ({ stdout, stderr }) };
 }
@@ -83,6 +83,15 @@ describe("gateproof serve", features(["tooling.cli"], { referenceOnly: true, tim
     expect(await serve.exit).toBe(0);
   });
 
+  // Run by a supervisor (this test) over an IPC channel, serve stops when the channel closes: the supervisor is gone,
+  // even by SIGKILL, which sends its children nothing (suites/robustness/orphans.test.ts kills one).
+  it("started with an IPC channel, stops gracefully (exit 0) when the channel closes", async () => {
+    const serve = run(["serve", TWO_APIS, "--port", "0", "--parameter-overrides", "Message=supervised"]);
+    await until(() => (serve.output().stdout.includes("ready in") ? true : undefined));
+    serve.child.disconnect();
+    expect(await serve.exit).toBe(0);
+  });
+
   it("fails at load with file, JSON path and reason, and exit code 1", async () => {
     const serve = run(["serve", TWO_APIS, "--port", "0"]);
     expect(await serve.exit).toBe(1);
@@ -138,7 +147,6 @@ describe("gateproof serve", features(["tooling.cli"], { referenceOnly: true, tim
       serve.child.kill("SIGTERM");
       expect(await serve.exit).toBe(0);
     } finally {
-      serve.child.kill("SIGKILL"); // a failed assertion must not leave the gateway running
       backend.close();
     }
   });

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,13 +9,14 @@ import { startRecorder } from "../../src/replay/record/proxy.ts";
 import { redactionRules } from "../../src/replay/record/redact.ts";
 import { startEchoBackend } from "../harness/echo-backend.ts";
 import { features } from "../harness/conformance.ts";
+import { spawnNode } from "../harness/processes.ts";
 
 const CLI = new URL("../../src/gateproof.mjs", import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), "gateproof-record-"));
 
 /** `gateproof record` as its own process; resolves with its listening URL from the first stdout line. */
 async function startRecordProcess(args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [CLI, "record", "--listen", "0", ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawnNode([CLI, "record", "--listen", "0", ...args], ["ignore", "pipe", "inherit"]);
   const firstLine = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once("line", resolve);
     child.once("exit", (code) => reject(new Error(`record exited with ${code}`)));
