@@ -115,12 +115,17 @@ describe("integration timeout (timeoutInMillis 300 on /slow-backend)", features(
 
 describe("Lambda function timeout (SlowFunction Timeout: 1 s)", features("limits.timeout", "rest.lambda-proxy"), () => {
   it("a function running past its timeout → 502 Internal server error at ~1 s; the next call is served", async () => {
-    const { result: response, ms } = await timed(() => send("GET", "/slow?ms=3000"));
+    // A warm function first: a cold start (seconds on a loaded machine, hundreds of ms on AWS) comes before the
+    // function's Timeout counts, and is not what is timed here.
+    expect((await send("GET", "/slow?ms=0")).status).toBe(200);
+    const { result: response, ms } = await timed(() => send("GET", "/slow?ms=10000"));
     // Lambda returns a timeout error instead of a proxy response → 502 (spec §2.3, [KC] malformed-502).
     expect(response.status).toBe(502);
     expect(response.text).toBe('{"message": "Internal server error"}');
+    // At the 1 s Timeout, late by what a loaded machine or the network to a deployed target adds; long before the
+    // handler's own end at 10 s, where an invocation whose timeout is not enforced would answer.
     expect(ms).toBeGreaterThanOrEqual(950);
-    expect(ms).toBeLessThan(2800);
+    expect(ms).toBeLessThan(3000);
     if (isReference()) expect(header(response, "x-amzn-errortype")).toBe("InternalServerErrorException");
 
     const after = await send("GET", "/slow?ms=10");
