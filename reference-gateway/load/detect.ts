@@ -29,10 +29,26 @@ export function parseText(text: string, file: string): unknown {
     }
   }
   try {
-    return parseYaml(trimmed, { customTags: cloudFormationTags, maxAliasCount: 1000, uniqueKeys: true });
+    return oneByteStrings(parseYaml(trimmed, { customTags: cloudFormationTags, maxAliasCount: 1000, uniqueKeys: true }));
   } catch (e) {
     return fail(file, "$", `invalid YAML: ${(e as Error).message.split("\n")[0]}`);
   }
+}
+
+/** A character outside Latin-1: a string holding one is two-byte in V8 whatever we do. */
+const BEYOND_LATIN1 = /[^\x00-\xff]/;
+
+/**
+ * The YAML document with every string value that fits Latin-1 replaced by a fresh one-byte copy. In the running
+ * gateway, string values the yaml package returned ended up two-byte (the bench template's resource path and stage
+ * name reached every Lambda proxy event so, by v8.serialize's string tag), which made each event's JSON two-byte:
+ * twice the bytes to copy to the function's thread and a slower parse there. Copies made here stay one-byte.
+ */
+function oneByteStrings(value: unknown): unknown {
+  if (typeof value === "string") return BEYOND_LATIN1.test(value) ? value : Buffer.from(value, "latin1").toString("latin1");
+  if (Array.isArray(value)) return value.map(oneByteStrings);
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, oneByteStrings(item)]));
+  return value;
 }
 
 export function isObject(v: unknown): v is Record<string, unknown> {
