@@ -8,16 +8,23 @@ export function integrationTimeout(timeoutInMillis: number): GatewayError {
 /**
  * Runs an integration call under its `timeoutInMillis`: at that moment the client gets INTEGRATION_TIMEOUT, whatever
  * the integration is still doing. HTTP integrations time out inside sendToBackend (http-client.ts), which also
- * aborts the backend request.
+ * aborts the backend request. One promise settled by whichever comes first: an async function around Promise.race
+ * cost three more promises per request.
  */
-export async function withIntegrationTimeout<T>(timeoutInMillis: number, run: () => Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(integrationTimeout(timeoutInMillis)), timeoutInMillis);
+export function withIntegrationTimeout<T>(timeoutInMillis: number, run: () => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    // Started before the timer, so a call that throws at once leaves no timer behind.
+    const call = run();
+    const timer = setTimeout(() => reject(integrationTimeout(timeoutInMillis)), timeoutInMillis);
+    call.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
   });
-  try {
-    return await Promise.race([run(), expired]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
