@@ -90,6 +90,7 @@ describe("no gateway outlives its test run", features(["tooling.cli"], { referen
     await until("the fixture's gateway serving", () => fixture.started().length === 1, 60_000);
     const [pids] = fixture.started();
     ownGateways([pids!]);
+    expect(running(pids!.gateway)).toBe(true);
     process.kill(pids!.worker, "SIGKILL");
     await until("gateway gone", () => !running(pids!.gateway), 10_000);
     fixture.run.kill("SIGTERM");
