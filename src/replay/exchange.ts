@@ -29,7 +29,7 @@ export interface Exchange {
   request: RecordedRequest;
   response: RecordedResponse | undefined;
   /** What the source could not supply (access logs rebuild requests only as far as `$context` goes). */
-  missing: string[];
+  missing: readonly string[];
 }
 
 export function headerValue(headers: HeaderList | undefined, name: string): string | undefined {

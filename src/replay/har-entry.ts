@@ -45,7 +45,7 @@ export interface GateproofExtension {
   /** JSON paths of values replaced by `[REDACTED]` when recording, e.g. `header.authorization`. */
   redacted?: string[];
   /** What the original source could not supply. */
-  missing?: string[];
+  missing?: readonly string[];
   /** Why the request got no response (status 0). */
   error?: string;
 }
@@ -57,12 +57,19 @@ const toHar = (headers: HeaderList): HarHeader[] => headers.map(([name, value]) 
 function fromHar(headers: unknown, where: string): HeaderList {
   if (headers === undefined) return [];
   if (!Array.isArray(headers)) throw new EntryError(`${where} is not an array`);
-  return headers.map((header, i) => {
-    const { name, value } = (header ?? {}) as Partial<HarHeader>;
+  const list: HeaderList = [];
+  for (let i = 0; i < headers.length; i++) {
+    const header = headers[i] as Partial<HarHeader> | null | undefined;
+    const name = header?.name;
+    const value = header?.value;
     if (typeof name !== "string" || typeof value !== "string") throw new EntryError(`${where}[${i}] needs string name and value`);
-    return [name, value];
-  });
+    list.push([name, value]);
+  }
+  return list;
 }
+
+/** Shared by every exchange whose source lacked nothing (nearly all of them): not an array per entry. */
+const NOTHING_MISSING: readonly string[] = Object.freeze([]);
 
 function decodeText(text: unknown, encoding: unknown, where: string): Buffer | undefined {
   if (text === undefined) return undefined;
@@ -94,8 +101,8 @@ export function entryToExchange(value: unknown, origin: string): Exchange {
       status,
       headers: fromHar(entry.response.headers, "response.headers"),
       body: decodeText(entry.response.content?.text, entry.response.content?.encoding, "response.content") ?? Buffer.alloc(0),
-      ...(extension.error ? { error: extension.error } : {}),
     };
+    if (extension.error) response.error = extension.error;
   }
   return {
     origin,
@@ -107,7 +114,7 @@ export function entryToExchange(value: unknown, origin: string): Exchange {
       body: decodeText(request.postData?.text, request.postData?.encoding, "request.postData"),
     },
     response,
-    missing: extension.missing ?? [],
+    missing: extension.missing ?? NOTHING_MISSING,
   };
 }
 

@@ -11,7 +11,8 @@ import type { ProgressState } from "./report/progress.ts";
 import { realClock, type Clock } from "./schedule/clock.ts";
 import { schedule, type Done, type SendTiming, type Speed } from "./schedule/scheduler.ts";
 import { clientFor, type SendClient } from "./send/client.ts";
-import { outgoing, type OutgoingRequest } from "./send/outgoing.ts";
+import { movedAway } from "./send/failure.ts";
+import { onTheWire, outgoing, pathPrefix, wireRequest, type OutgoingRequest, type WireRequest } from "./send/outgoing.ts";
 import { warmUpTarget } from "./send/warm-up.ts";
 import { readExchangeBatches, type BadInput, type BadInputPolicy, type SourceFormat } from "./sources/index.ts";
 import { applyTransforms, type Transform } from "./transforms/index.ts";
@@ -46,6 +47,13 @@ export interface ReplayOptions {
 }
 
 const BAD_INPUT_KEPT = 100;
+
+interface Target {
+  client: SendClient;
+  origin: string;
+  /** pathPrefix(client.base) */
+  prefix: string;
+}
 
 /** The whole replay path, once, at max speed against a throwaway local server (see warm-up.ts); no user transforms. */
 async function warmUp(options: ReplayOptions): Promise<void> {
@@ -83,13 +91,16 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
   // Connecting is not part of the timed replay: open the sockets first (all of them under max, a few otherwise).
   const preconnect = options.speed === "max" ? options.concurrency : Math.min(options.concurrency, 16);
   const clients = await Promise.all(live.map((url) => clientFor(url, options.concurrency, preconnect)));
-  type Sent = { request: OutgoingRequest; answer: Answer };
-  const curlOf = (request: OutgoingRequest) => curlCommand(request.method, request.url.href, request.headers, request.body);
+  /** Each client with what every request to it starts with, worked out once. */
+  const targets: Target[] = clients.map((client) => ({ client, origin: client.base.origin, prefix: pathPrefix(client.base) }));
+  /** What one target was sent (the origin it was aimed at, the request as it went on the wire) and what it answered. */
+  type Sent = { origin: string; request: WireRequest; answer: Answer };
+  const curlOf = ({ origin, request }: Sent) => curlCommand(request.method, origin + request.path, request.headers, request.body);
   /** Both sides as cURL, only for the few requests kept as examples. */
   const curlsOf = ({ exchange, sent: [primary, candidate] }: { exchange: Exchange; sent: Sent[] }) => {
-    if (mode !== "recorded") return { baseline: curlOf(primary!.request), candidate: curlOf(candidate!.request) };
+    if (mode !== "recorded") return { baseline: curlOf(primary!), candidate: curlOf(candidate!) };
     const { method, url, headers, body } = exchange.request;
-    return { baseline: curlCommand(method, url, headers, body), candidate: curlOf(primary!.request) };
+    return { baseline: curlCommand(method, url, headers, body), candidate: curlOf(primary!) };
   };
   const tally = new Tally({ hasSecondary: mode === "diffy", ignored: noiseMatcher(options.noise), curl: curlsOf });
   const lag = new LagSamples();
@@ -113,25 +124,38 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
 
   // Per-request code below passes callbacks inline: tsx names every closure stored in a variable (a defineProperty
   // per closure), which showed in the profile of --speed max.
-  const sendPrepared = (client: SendClient, request: OutgoingRequest, done: (sent: Sent) => void): void =>
-    client.send(request, (answer) => {
-      if (answer.error) {
-        transportErrors++;
-        progress.errors++;
-      }
-      done({ request, answer });
-    });
+  const answered = (origin: string, request: WireRequest, answer: Answer, done: (sent: Sent) => void): void => {
+    if (answer.error) {
+      transportErrors++;
+      progress.errors++;
+    }
+    done({ origin, request, answer });
+  };
+  /** `origin`: where the request is aimed; a transform may have moved it off the target, and then it is not sent. */
+  const sendPrepared = (target: Target, origin: string, request: WireRequest, done: (sent: Sent) => void): void => {
+    if (origin !== target.origin) return answered(origin, request, movedAway(origin), done);
+    target.client.send(request, (answer) => answered(origin, request, answer, done));
+  };
   /** Calls back once: with what was sent and answered, or with the error of a transform (which ends the replay). */
-  const sendTo = (client: SendClient, exchange: Exchange, recorded: URL, done: (sent: Sent | undefined, error?: unknown) => void): void => {
+  const sendTo = (target: Target, exchange: Exchange, recorded: URL, done: (sent: Sent | undefined, error?: unknown) => void): void => {
+    const base = target.client.base;
+    if (transforms.length === 0) {
+      let request: WireRequest;
+      try {
+        request = wireRequest(exchange.request, base, target.prefix, recorded);
+      } catch (error) {
+        return done(undefined, error);
+      }
+      return sendPrepared(target, target.origin, request, done);
+    }
     let request: OutgoingRequest;
     try {
-      request = outgoing(exchange.request, client.base, recorded);
+      request = outgoing(exchange.request, base, recorded);
     } catch (error) {
       return done(undefined, error);
     }
-    if (transforms.length === 0) return sendPrepared(client, request, done);
-    applyTransforms(transforms, request, { exchange, target: client.base, replayStartedAt, recordingStartedAt }).then(
-      (transformed) => sendPrepared(client, transformed, done),
+    applyTransforms(transforms, request, { exchange, target: base, replayStartedAt, recordingStartedAt }).then(
+      (transformed) => sendPrepared(target, transformed.url.origin, onTheWire(transformed), done),
       (error: unknown) => done(undefined, error),
     );
   };
@@ -162,10 +186,10 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
       return done(error);
     }
     const sent: Sent[] = [];
-    let waiting = clients.length;
+    let waiting = targets.length;
     let failed: unknown;
-    clients.forEach((client, i) =>
-      sendTo(client, exchange, recorded, (one, error) => {
+    for (let i = 0; i < targets.length; i++) {
+      sendTo(targets[i]!, exchange, recorded, (one, error) => {
         if (one) sent[i] = one;
         else failed ??= error;
         if (--waiting > 0) return;
@@ -176,8 +200,8 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
           return done(error);
         }
         done();
-      }),
-    );
+      });
+    }
   };
 
   let result;

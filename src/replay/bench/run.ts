@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import { join } from "node:path";
 import { startBareServer } from "../../bench/processes.ts";
-import { outgoing } from "../send/outgoing.ts";
+import type { WireRequest } from "../send/outgoing.ts";
 import { RawClient } from "../send/raw.ts";
 import { measureReplay } from "./replay-process.ts";
 import { writeBenchTraffic } from "./traffic-file.ts";
@@ -92,7 +92,7 @@ async function clientLoop(url: string, seconds: number, connections: number): Pr
   const base = new URL(url);
   const client = new RawClient(base, connections);
   await client.preconnect(connections);
-  const request = outgoing({ method: "GET", url: `${base.origin}/item/1`, headers: [["accept", "application/json"]], body: undefined }, base);
+  const request: WireRequest = { method: "GET", path: "/item/1", headers: [["accept", "application/json"]], body: undefined };
   const end = performance.now() + seconds * 1000;
   let count = 0;
   await new Promise<void>((resolve) => {

@@ -1,5 +1,5 @@
 import type { Answer } from "../compare/differ.ts";
-import type { OutgoingRequest } from "./outgoing.ts";
+import type { WireRequest } from "./outgoing.ts";
 
 /**
  * What run.ts needs of a client: both the undici pool and the raw-socket client fit. `send` answers through a
@@ -8,7 +8,7 @@ import type { OutgoingRequest } from "./outgoing.ts";
  */
 export interface SendClient {
   readonly base: URL;
-  send(request: OutgoingRequest, done: (answer: Answer) => void): void;
+  send(request: WireRequest, done: (answer: Answer) => void): void;
   close(): Promise<void>;
 }
 

@@ -1,5 +1,4 @@
 import type { Answer } from "../compare/differ.ts";
-import type { OutgoingRequest } from "./outgoing.ts";
 
 /** A transport failure as an answer (compared like a status), never an exception: one refused connection must not end a replay. */
 export function transportError(error: unknown): Answer {
@@ -8,9 +7,9 @@ export function transportError(error: unknown): Answer {
 }
 
 /** A transform pointed the request at another origin than the client's target: not sent. */
-export const movedAway = (request: OutgoingRequest): Answer => ({
+export const movedAway = (origin: string): Answer => ({
   status: 0,
   headers: undefined,
   body: undefined,
-  error: `transform moved the request to another origin (${request.url.origin})`,
+  error: `transform moved the request to another origin (${origin})`,
 });

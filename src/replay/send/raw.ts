@@ -2,8 +2,8 @@ import net from "node:net";
 import type { Answer } from "../compare/differ.ts";
 import type { HeaderList } from "../exchange.ts";
 import type { SendClient } from "./client.ts";
-import { movedAway, transportError } from "./failure.ts";
-import type { OutgoingRequest } from "./outgoing.ts";
+import { transportError } from "./failure.ts";
+import type { WireRequest } from "./outgoing.ts";
 
 /** One complete HTTP/1.1 response as framed off the wire. */
 export interface FramedResponse {
@@ -28,6 +28,66 @@ function digit(text: string, at: number): number {
   return code >= 0 && code <= 9 ? code : NaN;
 }
 
+/** What String.prototype.trim removes, as far as a latin1-decoded head can hold it. */
+const isTrimmed = (code: number): boolean => code === 0x20 || (code >= 0x09 && code <= 0x0d) || code === 0xa0;
+
+/** `text.slice(from, to).trim()`, sliced once. */
+function trimmedSlice(text: string, from: number, to: number): string {
+  while (from < to && isTrimmed(text.charCodeAt(from))) from++;
+  while (to > from && isTrimmed(text.charCodeAt(to - 1))) to--;
+  return text.slice(from, to);
+}
+
+/** A response head as parsed. Shared by every response with the same head bytes: nothing may change it. */
+interface Head {
+  status: number;
+  /** 1xx other than 101. */
+  informational: boolean;
+  headers: HeaderList;
+  keepAlive: boolean;
+  /** -1 when absent. */
+  contentLength: number;
+  chunked: boolean;
+}
+
+/** Scanned by hand, not split and matched. */
+function parseHead(head: string): Head {
+  const lineEnd = head.indexOf(CRLF_TEXT);
+  const statusEnd = lineEnd < 0 ? head.length : lineEnd;
+  const minor = head.charCodeAt(7);
+  const status = digit(head, 9) * 100 + digit(head, 10) * 10 + digit(head, 11);
+  if (!head.startsWith("HTTP/1.") || (minor !== 0x30 && minor !== 0x31) || head.charCodeAt(8) !== 0x20 || !(status >= 0)) {
+    throw Object.assign(new Error(`bad status line ${JSON.stringify(head.slice(0, Math.min(statusEnd, 80)))}`), { code: "HPE_INVALID_CONSTANT" });
+  }
+  const http10 = minor === 0x30;
+  const headers: HeaderList = [];
+  let contentLength = -1;
+  let chunked = false;
+  let connection = "";
+  for (let start = statusEnd + 2; start < head.length; ) {
+    let end = head.indexOf(CRLF_TEXT, start);
+    if (end < 0) end = head.length;
+    const colon = head.indexOf(":", start);
+    if (colon > start && colon < end) {
+      const name = trimmedSlice(head, start, colon).toLowerCase();
+      const value = trimmedSlice(head, colon + 1, end);
+      headers.push([name, value]);
+      if (name === "content-length") contentLength = Number(value);
+      else if (name === "transfer-encoding") chunked = /(?:^|,)\s*chunked\s*$/i.test(value);
+      else if (name === "connection") connection = value.toLowerCase();
+    }
+    start = end + 2;
+  }
+  return {
+    status,
+    informational: status >= 100 && status < 200 && status !== 101,
+    headers,
+    keepAlive: http10 ? connection.includes("keep-alive") : !connection.includes("close"),
+    contentLength,
+    chunked,
+  };
+}
+
 type State = "head" | "fixed" | "chunk-size" | "chunk-data" | "trailers" | "until-close";
 
 /**
@@ -35,15 +95,22 @@ type State = "head" | "fixed" | "chunk-size" | "chunk-data" | "trailers" | "unti
  * transfer coding, or read-until-close. `feed` takes socket chunks as they come; every complete response goes to
  * `onResponse`, in order (so pipelined responses are split correctly). `expectNoBody` is asked once per response
  * head: a response to HEAD has headers but no body.
+ *
+ * Unread bytes are `buffer` from `at` to `end`: reading moves `at` instead of cutting a view per step (each view is a
+ * typed array to allocate, four or five of them per response).
  */
 export class ResponseParser {
   private buffer: Buffer = EMPTY;
+  private at = 0;
   private state: State = "head";
   private status = 0;
   private headers: HeaderList = [];
   private keepAlive = true;
   private remaining = 0;
-  private chunks: Buffer[] = [];
+  /** The last head parsed, with its bytes. */
+  private lastHead: (Head & { bytes: Buffer }) | undefined;
+  /** The body so far: empty between responses (finish empties it in place). */
+  private readonly chunks: Buffer[] = [];
 
   constructor(
     private readonly onResponse: (response: FramedResponse) => void,
@@ -52,24 +119,33 @@ export class ResponseParser {
 
   /** Bytes of a response that has started but not finished (true also mid-head). */
   get midResponse(): boolean {
-    return this.state !== "head" || this.buffer.length > 0;
+    return this.state !== "head" || this.at < this.buffer.length;
   }
 
   /**
-   * `chunk` may be a view of a read buffer the socket fills again after this call (see RawConnection): whatever
-   * the parser keeps past it — a partial response, body bytes — is copied out.
+   * The first `length` bytes of `chunk` (all of it by default). `chunk` may be a read buffer the socket fills again
+   * after this call (see RawConnection): whatever the parser keeps past it — a partial response, body bytes — is
+   * copied out.
    */
-  feed(chunk: Buffer): void {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+  feed(chunk: Buffer, length = chunk.length): void {
+    const bytes = length === chunk.length ? chunk : chunk.subarray(0, length);
+    this.buffer = this.at < this.buffer.length ? Buffer.concat([this.buffer.subarray(this.at), bytes]) : bytes;
+    this.at = 0;
     while (this.step());
-    if (this.buffer.length > 0 && this.buffer.buffer === chunk.buffer) this.buffer = Buffer.from(this.buffer);
+    if (this.at === this.buffer.length) {
+      this.buffer = EMPTY;
+      this.at = 0;
+    } else if (this.buffer.buffer === chunk.buffer) {
+      this.buffer = Buffer.from(this.buffer.subarray(this.at));
+      this.at = 0;
+    }
   }
 
   /** The connection ended: completes a read-until-close body; throws if a response was cut short. */
   end(): void {
     if (this.state === "until-close") {
-      this.chunks.push(this.buffer);
-      this.buffer = EMPTY;
+      this.chunks.push(this.buffer.subarray(this.at));
+      this.at = this.buffer.length;
       this.keepAlive = false;
       this.finish();
       return;
@@ -77,34 +153,48 @@ export class ResponseParser {
     if (this.midResponse) throw Object.assign(new Error("connection closed mid-response"), { code: "UND_ERR_SOCKET" });
   }
 
+  /** The next `length` unread bytes, copied out of the buffer (it may be the socket's). */
+  private take(length: number): Buffer {
+    const bytes = Buffer.allocUnsafe(length);
+    this.buffer.copy(bytes, 0, this.at, this.at + length);
+    this.at += length;
+    return bytes;
+  }
+
   private step(): boolean {
     const buffer = this.buffer;
+    const unread = buffer.length - this.at;
     switch (this.state) {
       case "head": {
-        const at = buffer.indexOf(HEAD_END);
+        const at = buffer.indexOf(HEAD_END, this.at);
         if (at < 0) {
-          if (buffer.length > MAX_HEAD) throw Object.assign(new Error("response head too large"), { code: "UND_ERR_HEADERS_OVERFLOW" });
+          if (unread > MAX_HEAD) throw Object.assign(new Error("response head too large"), { code: "UND_ERR_HEADERS_OVERFLOW" });
           return false;
         }
-        this.parseHead(buffer.toString("latin1", 0, at));
-        this.buffer = buffer.subarray(at + 4);
+        const length = at - this.at;
+        // A server repeats its heads byte for byte (within a second, Date included): the parse of an equal one is reused.
+        const last = this.lastHead;
+        const same = last !== undefined && last.bytes.length === length && buffer.compare(last.bytes, 0, length, this.at, at) === 0;
+        const head = same ? last : parseHead(buffer.toString("latin1", this.at, at));
+        if (!same && !head.informational) this.lastHead = { ...head, bytes: Buffer.from(buffer.subarray(this.at, at)) };
+        this.at = at + 4;
+        this.begin(head);
         return true;
       }
       case "fixed": {
-        if (buffer.length < this.remaining) return false;
-        this.chunks.push(Buffer.from(buffer.subarray(0, this.remaining)));
-        this.buffer = buffer.subarray(this.remaining);
+        if (unread < this.remaining) return false;
+        this.chunks.push(this.take(this.remaining));
         this.finish();
         return true;
       }
       case "chunk-size": {
-        const at = buffer.indexOf(LINE_END);
+        const at = buffer.indexOf(LINE_END, this.at);
         if (at < 0) return false;
-        const line = buffer.toString("latin1", 0, at);
+        const line = buffer.toString("latin1", this.at, at);
         const semicolon = line.indexOf(";");
         const size = parseInt(semicolon < 0 ? line : line.slice(0, semicolon), 16);
         if (!Number.isFinite(size) || size < 0) throw Object.assign(new Error(`bad chunk size ${JSON.stringify(line)}`), { code: "HPE_INVALID_CHUNK_SIZE" });
-        this.buffer = buffer.subarray(at + 2);
+        this.at = at + 2;
         if (size === 0) this.state = "trailers";
         else {
           this.remaining = size;
@@ -113,22 +203,22 @@ export class ResponseParser {
         return true;
       }
       case "chunk-data": {
-        if (buffer.length < this.remaining + 2) return false;
-        this.chunks.push(Buffer.from(buffer.subarray(0, this.remaining)));
-        this.buffer = buffer.subarray(this.remaining + 2);
+        if (unread < this.remaining + 2) return false;
+        this.chunks.push(this.take(this.remaining));
+        this.at += 2;
         this.state = "chunk-size";
         return true;
       }
       case "trailers": {
-        if (buffer.length < 2) return false;
-        if (buffer.readUInt16LE(0) === CRLF) {
-          this.buffer = buffer.subarray(2);
+        if (unread < 2) return false;
+        if (buffer.readUInt16LE(this.at) === CRLF) {
+          this.at += 2;
           this.finish();
           return true;
         }
-        const at = buffer.indexOf(HEAD_END);
+        const at = buffer.indexOf(HEAD_END, this.at);
         if (at < 0) return false;
-        this.buffer = buffer.subarray(at + 4);
+        this.at = at + 4;
         this.finish();
         return true;
       }
@@ -137,51 +227,27 @@ export class ResponseParser {
     }
   }
 
-  /** Scanned by hand, not split and matched: this runs once per replayed response. */
-  private parseHead(head: string): void {
-    const lineEnd = head.indexOf(CRLF_TEXT);
-    const statusEnd = lineEnd < 0 ? head.length : lineEnd;
-    const minor = head.charCodeAt(7);
-    const status = digit(head, 9) * 100 + digit(head, 10) * 10 + digit(head, 11);
-    if (!head.startsWith("HTTP/1.") || (minor !== 0x30 && minor !== 0x31) || head.charCodeAt(8) !== 0x20 || !(status >= 0)) {
-      throw Object.assign(new Error(`bad status line ${JSON.stringify(head.slice(0, Math.min(statusEnd, 80)))}`), { code: "HPE_INVALID_CONSTANT" });
-    }
-    const http10 = minor === 0x30;
-    const headers: HeaderList = [];
-    let contentLength = -1;
-    let chunked = false;
-    let connection = "";
-    for (let start = statusEnd + 2; start < head.length; ) {
-      let end = head.indexOf(CRLF_TEXT, start);
-      if (end < 0) end = head.length;
-      const colon = head.indexOf(":", start);
-      if (colon > start && colon < end) {
-        const name = head.slice(start, colon).trim().toLowerCase();
-        const value = head.slice(colon + 1, end).trim();
-        headers.push([name, value]);
-        if (name === "content-length") contentLength = Number(value);
-        else if (name === "transfer-encoding") chunked = /(?:^|,)\s*chunked\s*$/i.test(value);
-        else if (name === "connection") connection = value.toLowerCase();
-      }
-      start = end + 2;
-    }
-    if (status >= 100 && status < 200 && status !== 101) return; // informational: the real answer follows
-    this.status = status;
-    this.headers = headers;
-    this.keepAlive = http10 ? connection.includes("keep-alive") : !connection.includes("close");
-    this.chunks = [];
-    if (this.expectNoBody() || status === 204 || status === 304) this.finish();
-    else if (chunked) this.state = "chunk-size";
-    else if (contentLength >= 0) {
-      this.remaining = contentLength;
+  /** A response starts with this head (an informational one is skipped: the real answer follows). */
+  private begin(head: Head): void {
+    if (head.informational) return;
+    this.status = head.status;
+    this.headers = head.headers;
+    this.keepAlive = head.keepAlive;
+    if (this.expectNoBody() || head.status === 204 || head.status === 304) this.finish();
+    else if (head.chunked) this.state = "chunk-size";
+    else if (head.contentLength >= 0) {
+      this.remaining = head.contentLength;
       this.state = "fixed";
     } else this.state = "until-close";
   }
 
   private finish(): void {
     const chunks = this.chunks;
-    const body = chunks.length === 0 ? EMPTY : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-    this.chunks = [];
+    let body: Buffer = EMPTY;
+    if (chunks.length > 0) {
+      body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      chunks.length = 0;
+    }
     this.state = "head";
     this.onResponse({ status: this.status, headers: this.headers, body, keepAlive: this.keepAlive });
   }
@@ -189,15 +255,18 @@ export class ResponseParser {
 
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"]);
 
-/** The request as bytes on the wire: request line, Host, the (already filtered) headers, Content-Length, body. */
-export function serialiseRequest(request: OutgoingRequest, host: string): Buffer {
-  let head = `${request.method} ${request.url.pathname}${request.url.search} HTTP/1.1\r\nhost: ${host}\r\n`;
+/**
+ * The request as it goes on the wire: request line, Host, the (already filtered) headers, Content-Length, body. A
+ * request without a body stays a string, written as latin1 by the socket itself: no Buffer per request.
+ */
+export function serialiseRequest(request: WireRequest, host: string): Buffer | string {
+  let head = `${request.method} ${request.path} HTTP/1.1\r\nhost: ${host}\r\n`;
   for (const [name, value] of request.headers) head += `${name}: ${value}\r\n`;
   const body = request.body;
   if (body && body.length > 0) head += `content-length: ${body.length}\r\n`;
   else if (request.method !== "GET" && request.method !== "HEAD") head += "content-length: 0\r\n";
   head += "\r\n";
-  if (!body || body.length === 0) return Buffer.from(head, "latin1");
+  if (!body || body.length === 0) return head;
   const headBytes = Buffer.byteLength(head, "latin1");
   const out = Buffer.allocUnsafe(headBytes + body.length);
   out.write(head, 0, "latin1");
@@ -207,7 +276,8 @@ export function serialiseRequest(request: OutgoingRequest, host: string): Buffer
 
 /** A request on its way: its bytes (kept to send again once), and who hears the answer. */
 interface Pending {
-  bytes: Buffer;
+  /** A string is latin1 (see serialiseRequest). */
+  bytes: Buffer | string;
   method: string;
   /** False once sent again after a keep-alive race: a second failure is the answer. */
   first: boolean;
@@ -244,10 +314,10 @@ class RawConnection {
       noDelay: true,
       onread: {
         buffer: readBuffer,
-        callback: (bytes: number, buffer: Uint8Array) => {
+        callback: (bytes: number) => {
           this.sawBytes = true;
           try {
-            this.parser.feed(Buffer.from(buffer.buffer, buffer.byteOffset, bytes));
+            this.parser.feed(readBuffer, bytes);
           } catch (error) {
             this.fail(error as Error);
           }
@@ -273,7 +343,8 @@ class RawConnection {
   send(pending: Pending): void {
     this.sawBytes = false;
     this.current = pending;
-    this.socket.write(pending.bytes);
+    if (typeof pending.bytes === "string") this.socket.write(pending.bytes, "latin1");
+    else this.socket.write(pending.bytes);
   }
 
   private fail(error: Error): void {
@@ -342,8 +413,7 @@ export class RawClient implements SendClient {
     if (waiter && !this.closed) this.open().send(waiter);
   }
 
-  send(request: OutgoingRequest, done: (answer: Answer) => void): void {
-    if (request.url.origin !== this.base.origin) return done(movedAway(request));
+  send(request: WireRequest, done: (answer: Answer) => void): void {
     this.dispatch({ bytes: serialiseRequest(request, this.hostHeader), method: request.method, first: true, reused: false, done });
   }
 

@@ -2,8 +2,8 @@ import { Pool } from "undici";
 import type { Answer } from "../compare/differ.ts";
 import type { HeaderList } from "../exchange.ts";
 import type { SendClient } from "./client.ts";
-import { movedAway, transportError } from "./failure.ts";
-import type { OutgoingRequest } from "./outgoing.ts";
+import { transportError } from "./failure.ts";
+import type { WireRequest } from "./outgoing.ts";
 
 /** Keep-alive connections to one https target origin, through undici. */
 export class TargetClient implements SendClient {
@@ -13,15 +13,14 @@ export class TargetClient implements SendClient {
     this.pool = new Pool(base.origin, { connections, pipelining: 1, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, keepAliveTimeout: 10_000 });
   }
 
-  send(request: OutgoingRequest, done: (answer: Answer) => void): void {
-    if (request.url.origin !== this.base.origin) return done(movedAway(request));
+  send(request: WireRequest, done: (answer: Answer) => void): void {
     this.request(request).then(done, (error: unknown) => done(transportError(error)));
   }
 
-  private async request(request: OutgoingRequest): Promise<Answer> {
+  private async request(request: WireRequest): Promise<Answer> {
     const response = await this.pool.request({
       method: request.method as "GET",
-      path: request.url.pathname + request.url.search,
+      path: request.path,
       headers: request.headers.flat(),
       body: request.body,
     });

@@ -56,6 +56,20 @@ describe("differ", () => {
     expect(diffAnswers({ status: 200, headers: undefined, body: undefined }, json(200, { a: 1 }, [["x", "y"]]))).toEqual([]);
     expect(diffAnswers(json(200, {}), { status: 0, headers: undefined, body: undefined, error: "ECONNREFUSED" }).map((d) => d.candidate)).toEqual(["error: ECONNREFUSED"]);
   });
+
+  it("joins a repeated header's values in order, names in any case, and one comparison leaves nothing to the next", () => {
+    const headers = (list: Array<[string, string]>): Answer => ({ status: 200, headers: list, body: undefined });
+    const many = headers([["Set-Cookie", "a=1"], ["x-a", "1"], ["set-cookie", "b=2"], ["x-b", "2"], ["x-c", "3"]]);
+    expect(diffAnswers(many, headers([["set-cookie", "a=1, b=2"], ["X-A", "1"], ["x-b", "2"], ["x-c", "3"]]))).toEqual([]);
+    expect(diffAnswers(many, headers([["set-cookie", "b=2"], ["set-cookie", "a=1"], ["x-a", "1"], ["x-b", "2"], ["x-c", "3"]])).map((d) => [d.path, d.baseline, d.candidate])).toEqual([
+      ["header.set-cookie", '"a=1, b=2"', '"b=2, a=1"'],
+    ]);
+    // After five headers a side, one each: only the one differs, none left over from before.
+    expect(diffAnswers(headers([["x-a", "1"]]), headers([["x-z", "9"]])).map((d) => [d.path, d.baseline, d.candidate])).toEqual([
+      ["header.x-a", '"1"', undefined],
+      ["header.x-z", undefined, '"9"'],
+    ]);
+  });
 });
 
 describe("noise", () => {

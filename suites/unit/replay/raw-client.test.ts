@@ -4,10 +4,10 @@ import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import type { Answer } from "../../../src/replay/compare/differ.ts";
 import type { SendClient } from "../../../src/replay/send/client.ts";
-import type { OutgoingRequest } from "../../../src/replay/send/outgoing.ts";
+import type { WireRequest } from "../../../src/replay/send/outgoing.ts";
 import { RawClient, ResponseParser, serialiseRequest, type FramedResponse } from "../../../src/replay/send/raw.ts";
 
-const sendOnce = (client: SendClient, request: OutgoingRequest): Promise<Answer> => new Promise((resolve) => client.send(request, resolve));
+const sendOnce = (client: SendClient, request: WireRequest): Promise<Answer> => new Promise((resolve) => client.send(request, resolve));
 
 /** Feeds `bytes` split at `split`, each piece from one read buffer that is scribbled over after every feed, as a socket's is. */
 function parseAll(bytes: string, split: number[] = [], head = false): FramedResponse[] {
@@ -35,6 +35,20 @@ describe("raw client response framing", () => {
     expect(responses[0]!.body.toString()).toBe("hello");
     expect(responses[1]!.status).toBe(404);
     expect(responses[1]!.body.toString()).toBe("no");
+  });
+
+  it("trims header names and values as String.prototype.trim does, tabs and no-break spaces included", () => {
+    const [response] = parseAll("HTTP/1.1 200 OK\r\n X-Pad \t:\t v a \xa0\r\nX-Empty:\r\ncontent-length: 0\r\n\r\n");
+    expect(response!.headers).toEqual([["x-pad", "v a"], ["x-empty", ""], ["content-length", "0"]]);
+  });
+
+  it("reuses a repeated head's parse only for the same bytes, and still asks each response whether it has a body", () => {
+    const out: FramedResponse[] = [];
+    const noBody = [false, true, false, false];
+    const parser = new ResponseParser((response) => out.push(response), () => noBody[out.length]!);
+    const head = (value: string) => `HTTP/1.1 200 OK\r\nx-v: ${value}\r\nContent-Length: 2\r\n\r\n`;
+    parser.feed(Buffer.from(head("1") + "hi" + head("1") + head("1") + "ho" + head("2") + "hu", "latin1"));
+    expect(out.map((r) => [r.headers[0]![1], r.body.toString()])).toEqual([["1", "hi"], ["1", ""], ["1", "ho"], ["2", "hu"]]);
   });
 
   it("gives the same answer however the bytes are split across reads", () => {
@@ -72,7 +86,7 @@ describe("raw client response framing", () => {
   });
 
   it("serialises method, path with query, Host, headers and a body with its length", () => {
-    const bytes = serialiseRequest({ method: "POST", url: new URL("http://t:8080/a/b?x=1&y"), headers: [["content-type", "text/plain"]], body: Buffer.from("héllo") }, "t:8080");
+    const bytes = serialiseRequest({ method: "POST", path: "/a/b?x=1&y", headers: [["content-type", "text/plain"]], body: Buffer.from("héllo") }, "t:8080");
     expect(bytes.toString("utf8")).toBe("POST /a/b?x=1&y HTTP/1.1\r\nhost: t:8080\r\ncontent-type: text/plain\r\ncontent-length: 6\r\n\r\nhéllo");
   });
 
@@ -95,14 +109,14 @@ describe("raw client response framing", () => {
     const client = new RawClient(base, 2);
     try {
       const answers = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => sendOnce(client, { method: "POST", url: new URL(`/p/${i}?q=${i}`, base), headers: [["x-in", `v${i}`]], body: Buffer.from(`b${i}`) })),
+        Array.from({ length: 20 }, (_, i) => sendOnce(client, { method: "POST", path: `/p/${i}?q=${i}`, headers: [["x-in", `v${i}`]], body: Buffer.from(`b${i}`) })),
       );
       answers.forEach((answer, i) => {
         expect(answer.status).toBe(201);
         expect(answer.body!.toString()).toBe(`b${i}`);
         expect(answer.headers).toContainEqual(["x-echo", `v${i}`]);
       });
-      const chunked = await sendOnce(client, { method: "GET", url: new URL("/chunked", base), headers: [], body: undefined });
+      const chunked = await sendOnce(client, { method: "GET", path: "/chunked", headers: [], body: undefined });
       expect(chunked.body!.toString()).toBe("parts");
       expect(seen).toHaveLength(21);
       expect(sockets).toBe(2);
@@ -115,7 +129,7 @@ describe("raw client response framing", () => {
     const port = (free.address() as AddressInfo).port;
     await new Promise<void>((resolve) => free.close(() => resolve()));
     const refused = new RawClient(new URL(`http://127.0.0.1:${port}`), 1);
-    const answer = await sendOnce(refused, { method: "GET", url: new URL(`http://127.0.0.1:${port}/x`), headers: [], body: undefined });
+    const answer = await sendOnce(refused, { method: "GET", path: "/x", headers: [], body: undefined });
     expect(answer.error).toBe("ECONNREFUSED");
     await refused.close();
   });

@@ -1,10 +1,11 @@
 import aws4 from "aws4";
+import fc from "fast-check";
 import { mkdtempSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Exchange } from "../../../src/replay/exchange.ts";
-import { outgoing, type OutgoingRequest } from "../../../src/replay/send/outgoing.ts";
+import { onTheWire, outgoing, pathPrefix, wireRequest, type OutgoingRequest } from "../../../src/replay/send/outgoing.ts";
 import { applyTransforms, loadTransform, type TransformContext } from "../../../src/replay/transforms/index.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "gateproof-transforms-"));
@@ -34,6 +35,23 @@ describe("rebasing onto a target", () => {
     const request = outgoing(recorded.request, new URL("http://127.0.0.1:9000/base/"));
     expect(request.url.href).toBe("http://127.0.0.1:9000/base/prod/orders?since=2024-04-12T10%3A00%3A00Z&x=a+b");
     expect(request.headers.map(([name]) => name)).toEqual(["Authorization", "x-api-key", "Date"]);
+  });
+
+  it("goes on the wire with the path and headers the URL route gives, whatever the recorded URL holds", () => {
+    const targets = [new URL("http://127.0.0.1:9000"), new URL("http://127.0.0.1:9000/base/"), new URL("https://t.example/a%20b//")];
+    const tricky = ["/", "", "//x", "/a/../b", "/a/%2e%2E/b", "/a\\b", "/ä ö?q=ä ö&'\"<>`", "/x?", "/x?#f", "/x#f?g", "/%zz/%41?%zz", "/a/./b/.", "?only", "/\t/\n"];
+    const pieces = fc.array(fc.constantFrom("/", ".", "..", "%2e", "%", "?", "#", "\\", " ", "'", "a", "ä", "%41", "&", "="), { maxLength: 12 }).map((parts) => parts.join(""));
+    const check = (scheme: string, rest: string) => {
+      const url = `${scheme}://api.example.com${rest}`;
+      if (!URL.canParse(url)) return;
+      const request = { ...recorded.request, url };
+      for (const target of targets) {
+        const viaUrl = onTheWire(outgoing(request, target));
+        expect(wireRequest(request, target, pathPrefix(target), new URL(url)), `${url} onto ${target.href}`).toEqual(viaUrl);
+      }
+    };
+    for (const rest of tricky) for (const scheme of ["http", "https", "wss", "foo"]) check(scheme, rest);
+    fc.assert(fc.property(fc.constantFrom("http", "https", "foo"), pieces, check), { numRuns: 500 });
   });
 });
 
