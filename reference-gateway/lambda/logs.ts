@@ -18,20 +18,20 @@ export interface ReportFields {
   errorType?: string;
 }
 
-/** `REPORT RequestId: …\tDuration: 12.34 ms\tBilled Duration: 13 ms\tMemory Size: 128 MB\tMax Memory Used: 20 MB` */
+/**
+ * `REPORT RequestId: …\tDuration: 12.34 ms\tBilled Duration: 13 ms\tMemory Size: 128 MB\tMax Memory Used: 20 MB`.
+ * One string built by concatenation: a line per invocation, and an array joined per line showed in the profile.
+ */
 export function reportLine(f: ReportFields): string {
-  const parts = [
-    `REPORT RequestId: ${f.requestId}`,
-    `Duration: ${f.durationMs.toFixed(2)} ms`,
+  let line =
+    `REPORT RequestId: ${f.requestId}\tDuration: ${f.durationMs.toFixed(2)} ms` +
     // Billed in 1 ms steps (e.g. "Duration: 3757.18 ms\tBilled Duration: 3758 ms"); init of a managed runtime not included.
-    `Billed Duration: ${Math.max(1, Math.ceil(f.durationMs))} ms`,
-    `Memory Size: ${f.memorySize} MB`,
-    `Max Memory Used: ${Math.max(1, Math.min(f.memorySize, Math.round(f.maxMemoryUsedMB)))} MB`,
-  ];
-  if (f.initDurationMs !== undefined) parts.push(`Init Duration: ${f.initDurationMs.toFixed(2)} ms`);
-  if (f.status) parts.push(`Status: ${f.status}`);
-  if (f.errorType) parts.push(`Error Type: ${f.errorType}`);
-  return parts.join("\t") + "\n";
+    `\tBilled Duration: ${Math.max(1, Math.ceil(f.durationMs))} ms\tMemory Size: ${f.memorySize} MB` +
+    `\tMax Memory Used: ${Math.max(1, Math.min(f.memorySize, Math.round(f.maxMemoryUsedMB)))} MB`;
+  if (f.initDurationMs !== undefined) line += `\tInit Duration: ${f.initDurationMs.toFixed(2)} ms`;
+  if (f.status) line += `\tStatus: ${f.status}`;
+  if (f.errorType) line += `\tError Type: ${f.errorType}`;
+  return line + "\n";
 }
 
 /** `2020-11-10T05:46:57.874Z 160788cd-… Task timed out after 3.00 seconds` (the log line Lambda writes). */
