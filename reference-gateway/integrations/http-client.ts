@@ -63,12 +63,19 @@ export function sendToBackend(backend: BackendAgent, request: BackendRequest, ti
         origin: request.origin,
         path: request.path,
         method: request.method as Dispatcher.HttpMethod,
-        headers: request.headers.flat(),
+        headers: flatHeaders(request.headers),
         body: request.body && request.body.length > 0 ? request.body : undefined,
       },
       new BackendCall(resolve, reject, timeoutInMillis),
     );
   });
+}
+
+/** `[name, value]` pairs as undici's flat `name, value, …` list. A loop: Array#flat cost ~1 µs per request here. */
+function flatHeaders(pairs: Array<[string, string]>): string[] {
+  const flat: string[] = [];
+  for (const [name, value] of pairs) flat.push(name, value);
+  return flat;
 }
 
 /** One integration request in flight: collects the response and settles once, whichever of answer, failure or timeout comes first. */
@@ -98,7 +105,8 @@ class BackendCall implements Dispatcher.DispatchHandler {
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     if (statusCode < 200) return; // 1xx: informational, the final answer follows
     this.#status = statusCode;
-    for (const [name, value] of Object.entries(headers)) {
+    for (const name in headers) {
+      const value = headers[name];
       if (value !== undefined) this.#headers[name] = Array.isArray(value) ? value : [value];
     }
   }

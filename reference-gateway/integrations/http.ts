@@ -8,7 +8,7 @@ import type { ParameterScope } from "../rest/parameters.ts";
 import { forwardedHeaderPairs } from "../rest/forwarded.ts";
 import { isBinaryMediaType } from "../rest/binary.ts";
 import { sendToBackend, type BackendAgent } from "./http-client.ts";
-import { passedOnHeaders } from "./response-headers.ts";
+import { passedOnBackendHeaders } from "./response-headers.ts";
 import { integrationRequestHeaders } from "./header-rules.ts";
 
 /** `http://host/{id}/x?y=${stageVariables.v}` → a URL with path placeholders and stage variables filled. */
@@ -77,9 +77,7 @@ export async function invokeHttpProxy(call: RoutedCall, compiled: CompiledIntegr
     { origin: endpoint.origin, path: backendPath(endpoint, call.query.pairs, mapped.querystring), method, headers: integrationRequestHeaders("http_proxy", sent), body: mapped.body },
     compiled.integration.timeoutInMillis,
   );
-  const answered: Array<[string, string]> = [];
-  for (const name in response.headers) for (const value of response.headers[name]!) answered.push([name, value]);
-  return { status: response.status, headers: passedOnHeaders(answered), body: response.body };
+  return { status: response.status, headers: passedOnBackendHeaders(response.headers), body: response.body };
 }
 
 /** HTTP (non-proxy): only mapped parameters and the mapped body are sent; the status selects the integration response. */

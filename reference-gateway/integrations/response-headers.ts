@@ -17,13 +17,35 @@ const REMAPPED = new Set([
  */
 const DROPPED = new Set(["expect", "host", "proxy-authenticate", "te", "transfer-encoding", "trailer", "upgrade", "via", "keep-alive"]);
 
+/** The remapped name of each lower-case name, made once: backends' names arrive lower-cased (http-client.ts). */
+const REMAPPED_LOWER = new Map([...REMAPPED].map((name) => [name, `x-amzn-Remapped-${name}`]));
+
+function passedName(name: string, lower: string): string {
+  if (!REMAPPED.has(lower)) return name;
+  return name === lower ? REMAPPED_LOWER.get(lower)! : `x-amzn-Remapped-${name}`;
+}
+
 /** The integration's response headers as the client receives them, for HTTP_PROXY and Lambda proxy alike. */
 export function passedOnHeaders(headers: Iterable<[string, string]>): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   for (const [name, value] of headers) {
     const lower = name.toLowerCase();
     if (DROPPED.has(lower)) continue;
-    out.push([REMAPPED.has(lower) ? `x-amzn-Remapped-${name}` : name, value]);
+    out.push([passedName(name, lower), value]);
+  }
+  return out;
+}
+
+/**
+ * The same for an HTTP backend's answer as sendToBackend gives it (names lower-cased, each name's values in
+ * arrival order), read in one pass: no pair list in between and no lower-casing of names that already are.
+ */
+export function passedOnBackendHeaders(headers: Record<string, string[]>): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const name in headers) {
+    if (DROPPED.has(name)) continue;
+    const passed = passedName(name, name);
+    for (const value of headers[name]!) out.push([passed, value]);
   }
   return out;
 }
