@@ -39,10 +39,10 @@ export function parseText(text: string, file: string): unknown {
 const BEYOND_LATIN1 = /[^\x00-\xff]/;
 
 /**
- * The YAML document with every string value that fits Latin-1 replaced by a fresh one-byte copy. In the running
- * gateway, string values the yaml package returned ended up two-byte (the bench template's resource path and stage
- * name reached every Lambda proxy event so, by v8.serialize's string tag), which made each event's JSON two-byte:
- * twice the bytes to copy to the function's thread and a slower parse there. Copies made here stay one-byte.
+ * The YAML document with every string value that fits Latin-1 replaced by a fresh one-byte copy. A file with one
+ * character beyond Latin-1 anywhere (a "…" in a comment will do) is read as a two-byte string, and the values the yaml
+ * package slices out of it stay two-byte: the bench template's resource path and stage name made every Lambda proxy
+ * event's JSON two-byte — twice the bytes to copy to the function's thread and a slower parse there.
  */
 function oneByteStrings(value: unknown): unknown {
   if (typeof value === "string") return BEYOND_LATIN1.test(value) ? value : Buffer.from(value, "latin1").toString("latin1");
