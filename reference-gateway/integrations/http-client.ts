@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
-import type { Agent, Dispatcher } from "undici";
+import type { Dispatcher, Pool } from "undici";
 import { GatewayError } from "../errors/index.ts";
 import { clientKeyed } from "../rest/request.ts";
 import { integrationTimeout } from "./timeout.ts";
@@ -24,27 +24,49 @@ export interface BackendResponse {
   body: Buffer;
 }
 
+const POOL_OPTIONS: Pool.Options = { keepAliveTimeout: 10_000, connections: 128, headersTimeout: 0, bodyTimeout: 0 };
+
 /**
- * One pooled keep-alive agent per gateway: backends see connection reuse, as they do behind AWS. undici loads and the
- * pool is made at the first integration request, so a gateway that calls no HTTP backend never loads it (importing
- * undici touches the web globals, which loads Node's own copy too: the largest single cost of starting the gateway).
+ * One keep-alive connection pool per backend origin: backends see connection reuse, as they do behind AWS. undici
+ * loads at the first integration request, so a gateway that calls no HTTP backend never loads it (importing undici
+ * touches the web globals, which loads Node's own copy too: the largest single cost of starting the gateway).
+ *
+ * undici's Pools, kept here by origin, rather than its Agent: the Agent's own dispatch step and the drain event it
+ * re-emits after every response cost ~2 µs of CPU per request (10 concurrent requests to the bench backend, 6
+ * interleaved rounds: 28.4 vs 26.2 µs). Like the Agent, a pool is dropped once its last connection closes, so the
+ * origins that path parameters or stage variables put into URIs do not pile up.
  */
 export class BackendAgent {
-  #agent: Agent | undefined;
-  #loading: Promise<Agent> | undefined;
+  #open: ((origin: string) => Pool) | undefined;
+  #loading: Promise<unknown> | undefined;
+  readonly #pools = new Map<string, Pool>();
 
-  /** The pool, once loaded. */
-  get loaded(): Agent | undefined {
-    return this.#agent;
+  /** The pool of `origin` (made on first use), once undici is loaded; undefined before. */
+  pool(origin: string): Pool | undefined {
+    const pool = this.#pools.get(origin);
+    if (pool !== undefined || this.#open === undefined) return pool;
+    const opened = this.#open(origin);
+    const dropIfUnused = () => {
+      if (opened.stats.connected > 0 || this.#pools.get(origin) !== opened) return;
+      this.#pools.delete(origin);
+      void opened.close();
+    };
+    opened.on("disconnect", dropIfUnused).on("connectionError", dropIfUnused);
+    this.#pools.set(origin, opened);
+    return opened;
   }
 
-  load(): Promise<Agent> {
+  load(): Promise<unknown> {
     // The default export: the gateproof command's bundle gives a CommonJS package no named exports when imported lazily.
-    return (this.#loading ??= import("undici").then(({ default: { Agent } }) => (this.#agent = new Agent({ keepAliveTimeout: 10_000, connections: 128, headersTimeout: 0, bodyTimeout: 0 }))));
+    return (this.#loading ??= import("undici").then(({ default: { Pool } }) => (this.#open = (origin) => new Pool(origin, POOL_OPTIONS))));
   }
 
   async destroy(): Promise<void> {
-    if (this.#loading) await (await this.#loading).destroy();
+    if (!this.#loading) return;
+    await this.#loading;
+    const pools = [...this.#pools.values()];
+    this.#pools.clear();
+    await Promise.all(pools.map((pool) => pool.destroy()));
   }
 }
 
@@ -55,12 +77,11 @@ export class BackendAgent {
  * call, which were most of what an HTTP_PROXY request cost the gateway beyond the socket I/O.
  */
 export function sendToBackend(backend: BackendAgent, request: BackendRequest, timeoutInMillis: number): Promise<BackendResponse> {
-  const agent = backend.loaded;
-  if (!agent) return backend.load().then(() => sendToBackend(backend, request, timeoutInMillis));
+  const pool = backend.pool(request.origin);
+  if (!pool) return backend.load().then(() => sendToBackend(backend, request, timeoutInMillis));
   return new Promise((resolve, reject) => {
-    agent.dispatch(
+    pool.dispatch(
       {
-        origin: request.origin,
         path: request.path,
         method: request.method as Dispatcher.HttpMethod,
         headers: flatHeaders(request.headers),
