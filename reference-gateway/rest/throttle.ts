@@ -60,10 +60,10 @@ function stageBucket(call: RoutedCall, fallback: ThrottleLimits): NamedBucket | 
 }
 
 /**
- * The store's decision on the request's buckets and quota. Not an async function of its own: the lifecycle awaits the
- * throttler's promise directly (one promise and one microtask less per request), then asks `refusalOf`.
+ * The store's decision on the request's buckets and quota: the decision itself when the store answers at once (the
+ * memory store), else a promise of it (Throttler.admit). The lifecycle then asks `refusalOf`.
  */
-export function throttle(call: RoutedCall, deps: ThrottleDeps): Promise<ThrottleDecision> {
+export function throttle(call: RoutedCall, deps: ThrottleDeps): ThrottleDecision | Promise<ThrottleDecision> {
   const fallback = deps.throttler.fallback;
   const buckets: NamedBucket[] = [];
   const stage = stageBucket(call, fallback);

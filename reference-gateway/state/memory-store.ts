@@ -41,8 +41,11 @@ export class MemoryStore implements Store {
     this.entries.delete(key);
   }
 
-  /** Synchronous inside: nothing can interleave between the check and the take, as in the Redis script. */
-  async admit(request: AdmitRequest): Promise<AdmitResult> {
+  /**
+   * Synchronous: nothing can interleave between the check and the take, as in the Redis script, and the answer
+   * needs no promise (Store.admit).
+   */
+  admit(request: AdmitRequest): AdmitResult {
     const nowMs = this.clock();
     const now = Math.floor(nowMs * 1000);
     const { buckets } = request;

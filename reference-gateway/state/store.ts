@@ -3,7 +3,8 @@ import type { QuotaPeriod } from "./quota-period.ts";
 /**
  * The one state interface the gateway's shared features are built on (authorizer cache, token buckets, quotas,
  * response cache, WebSocket connections), so a deployment can swap the memory store for a shared one (redis) without
- * touching the features. Async because a shared backend is.
+ * touching the features. Async because a shared backend is; `admit`, on every request's path, may also answer at once
+ * (the memory store does), so a request that needs nothing else asynchronous is served without a promise.
  */
 export interface Store {
   /** The value, or undefined when absent or expired. */
@@ -16,8 +17,9 @@ export interface Store {
    * bucket holds a whole token and the quota has room; then one token leaves every bucket and the quota counts one.
    * A refused request takes nothing. Buckets refill, and the quota's period is found, on the store's clock (the Redis
    * server's `TIME` for Redis), so instances with different clocks share one bucket and one period.
+   * The result itself when the store has it at once, else a promise; a failure may be thrown or rejected.
    */
-  admit(request: AdmitRequest): Promise<AdmitResult>;
+  admit(request: AdmitRequest): AdmitResult | Promise<AdmitResult>;
   /** A quota's count in its current period on the store's clock (GetUsage), without counting. */
   quotaUsage(quota: QuotaSpec): Promise<QuotaUsage>;
   /** ms since the epoch on the store's clock (the Redis server's `TIME`). */

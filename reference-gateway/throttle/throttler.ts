@@ -81,23 +81,33 @@ export class Throttler {
   }
 
   /**
-   * Admits one request through `buckets` (the account bucket is added first) and `quota`. Never throws: a store
-   * failure becomes the fail mode's answer.
+   * Admits one request through `buckets` (the account bucket is added first) and `quota`. Never throws nor rejects: a
+   * store failure becomes the fail mode's answer. The decision itself when the store answers at once (the memory
+   * store), else a promise of it.
    */
-  async admit(buckets: readonly NamedBucket[], quota?: AdmitRequest["quota"]): Promise<ThrottleDecision> {
+  admit(buckets: readonly NamedBucket[], quota?: AdmitRequest["quota"]): ThrottleDecision | Promise<ThrottleDecision> {
     const all = !this.account ? buckets : buckets.length === 0 ? this.accountOnly : [this.account, ...buckets];
     if (all.length === 0 && !quota) return { admitted: true };
-    let result: AdmitResult;
+    let result: AdmitResult | Promise<AdmitResult>;
     try {
-      result = await this.store.admit(quota ? { buckets: all, quota } : { buckets: all });
+      result = this.store.admit(quota ? { buckets: all, quota } : { buckets: all });
     } catch (error) {
-      this.outage.failed(error);
-      return this.failMode === "open" ? { admitted: true, degraded: true } : { admitted: false, reason: "unavailable" };
+      return this.storeFailed(error);
     }
+    if (result instanceof Promise) return result.then((answer) => this.decide(all, answer), (error: unknown) => this.storeFailed(error));
+    return this.decide(all, result);
+  }
+
+  private decide(buckets: readonly NamedBucket[], result: AdmitResult): ThrottleDecision {
     this.outage.answered();
     if (result.admitted) return result;
     if (result.reason === "quota") return result;
-    return { admitted: false, reason: "throttled", level: all[result.bucket]!.level, at: result.at };
+    return { admitted: false, reason: "throttled", level: buckets[result.bucket]!.level, at: result.at };
+  }
+
+  private storeFailed(error: unknown): ThrottleDecision {
+    this.outage.failed(error);
+    return this.failMode === "open" ? { admitted: true, degraded: true } : { admitted: false, reason: "unavailable" };
   }
 
   /** Whether the last store call failed (the fail mode is in force). */
