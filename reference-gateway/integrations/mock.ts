@@ -14,9 +14,10 @@ const constantStatuses = new WeakMap<Buffer, string>();
 /**
  * MOCK: the mapped request body names the integration status (how-to-mock-integration.md: `{"statusCode": 200}`).
  * AWS also accepts the JavaScript-ish `{statusCode: 200}` the console has long generated, so the status is read
- * leniently; an unreadable one is a configuration error. No request body (no template) means 200.
+ * leniently; an unreadable one is a configuration error (thrown). No request body (no template) means 200. Synchronous:
+ * a MOCK has nothing to wait for, and the lifecycle serves it without a promise.
  */
-export async function invokeMock(call: RoutedCall, compiled: CompiledIntegration, scope: ParameterScope): Promise<HttpResponse> {
+export function invokeMock(call: RoutedCall, compiled: CompiledIntegration, scope: ParameterScope): HttpResponse {
   const body = integrationRequest(call, compiled, scope).body;
   let status = constantStatuses.get(body);
   if (status === undefined) {

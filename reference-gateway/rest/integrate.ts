@@ -23,9 +23,10 @@ export interface IntegrationDeps {
  * The integrate step: integration request → backend → integration response → method response, per integration type.
  * `contextOf` builds `$context` (once): the Lambda proxy event always holds it, other types only when read.
  * Not async itself: it hands back the integration's own promise (an async wrapper would add a promise and two
- * microtasks per request); a method without an integration throws synchronously, inside the lifecycle's try.
+ * microtasks per request), or MOCK's answer itself (nothing to wait for); a method without an integration throws
+ * synchronously, inside the lifecycle's steps.
  */
-export function integrate(call: RoutedCall, compiled: CompiledRestApi, contextOf: () => Record<string, unknown>, deps: IntegrationDeps): Promise<HttpResponse> {
+export function integrate(call: RoutedCall, compiled: CompiledRestApi, contextOf: () => Record<string, unknown>, deps: IntegrationDeps): HttpResponse | Promise<HttpResponse> {
   const integration = compiled.integrations.get(call.route.method);
   if (!integration) throw new GatewayError("API_CONFIGURATION_ERROR", { detail: "method without a compiled integration" });
   switch (integration.integration.type) {

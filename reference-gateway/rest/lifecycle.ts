@@ -20,9 +20,10 @@ import type { ResponseCache } from "../cache/response-cache.ts";
 import { CACHE_CONTROL_WARNING } from "../cache/invalidation.ts";
 import type { Metrics } from "../observe/metrics.ts";
 import type { AccessLogSink } from "../observe/access-log.ts";
-import { CacheControlRefused, cacheLookup, cacheStore } from "./cache.ts";
+import { CacheControlRefused, cacheLookup, cacheStore, type CacheLookup } from "./cache.ts";
 import { observeRequest, type RequestOutcome } from "./observe.ts";
 import { checkedAt, refusalOf, throttle, type ThrottleDeps } from "./throttle.ts";
+import type { ThrottleDecision } from "../throttle/throttler.ts";
 
 export interface RestDeps extends IntegrationDeps {
   gateway: GatewayIdentity;
@@ -47,6 +48,101 @@ export interface RestDeps extends IntegrationDeps {
 }
 
 /**
+ * One REST request on its way through the steps below: what they learned (the RequestOutcome the metrics and the
+ * access log read, then the answer). One object per request instead of an async frame and its closures.
+ */
+class RestExchange implements RequestOutcome {
+  cache?: RequestOutcome["cache"];
+  integrationLatencyMs?: number;
+  integrationStatus?: number;
+  throttleCheckedAt?: number;
+  error?: unknown;
+  routed!: RoutedCall;
+  cached: CacheLookup | undefined;
+  integrationStartedAt = 0;
+  response!: HttpResponse;
+  /** Whether the answer carries X-Amzn-Trace-Id (it reached the integration, or timed out there). */
+  traced = true;
+
+  constructor(
+    readonly compiled: CompiledRestApi,
+    readonly deps: RestDeps,
+    readonly call: LazyRestCall,
+  ) {}
+}
+
+/**
+ * A step returns nothing when it is done, or a promise when it had something asynchronous to do (a Lambda authorizer,
+ * a JWKS, a Redis store, the cache, a backend); the promise settles once its result is taken into the exchange.
+ */
+type Step = (exchange: RestExchange) => Promise<void> | void;
+
+function routeStep(x: RestExchange): void {
+  x.routed = route(x.call, x.compiled);
+}
+
+function authorizeStep(x: RestExchange): Promise<void> | void {
+  return authorize(x.routed, x.compiled, x.deps);
+}
+
+function throttleStep(x: RestExchange): Promise<void> | void {
+  if (!x.deps.throttle) return;
+  const decision = throttle(x.routed, x.deps.throttle);
+  if (decision instanceof Promise) return decision.then((answer) => throttled(x, answer));
+  throttled(x, decision);
+}
+
+function throttled(x: RestExchange, decision: ThrottleDecision): void {
+  x.throttleCheckedAt = checkedAt(decision);
+  const refusal = refusalOf(decision);
+  if (refusal) throw refusal;
+}
+
+function validateStep(x: RestExchange): void {
+  const validation = x.compiled.validations.get(x.routed.route.method);
+  if (validation) validateRequest(validation, x.routed);
+}
+
+function cacheLookupStep(x: RestExchange): Promise<void> | void {
+  const looking = x.deps.responseCache ? cacheLookup(x.routed, x.compiled.cache, x.deps.responseCache, x.deps) : undefined;
+  if (!looking) return;
+  return looking.then((cached) => {
+    x.cached = cached;
+    x.cache = cached.hit ? "HIT" : cached.decision === "invalidate" ? "INVALIDATED" : "MISS";
+  });
+}
+
+function integrateStep(x: RestExchange): Promise<void> | void {
+  const hit = x.cached?.hit;
+  if (hit) {
+    x.response = hit;
+    x.traced = false;
+    return;
+  }
+  x.integrationStartedAt = performance.now();
+  const answer = integrate(x.routed, x.compiled, () => contextVariables(x.routed, x.deps.gateway), x.deps);
+  if (answer instanceof Promise) return answer.then((response) => integrated(x, response));
+  integrated(x, answer);
+}
+
+function integrated(x: RestExchange, response: HttpResponse): void {
+  x.integrationLatencyMs = Math.round(performance.now() - x.integrationStartedAt);
+  x.integrationStatus = response.status;
+  if (!isSendable(response)) {
+    throw new GatewayError("API_CONFIGURATION_ERROR", { message: "Internal server error", detail: `response not valid HTTP (status ${response.status} or a header)` });
+  }
+  x.response = response;
+}
+
+function cacheStoreStep(x: RestExchange): Promise<void> | void {
+  if (x.cached && !x.cached.hit) return cacheStore(x.cached, x.response, x.deps.responseCache!);
+}
+
+function cacheWarningStep(x: RestExchange): void {
+  if (x.cached?.decision === "ignore-with-warning") x.response.headers.push(CACHE_CONTROL_WARNING);
+}
+
+/**
  * A REST request's way through, in AWS's order (shared/design.md):
  *
  *   1. route          stage, then resource tree (literal before {param} before {proxy+}, per method)
@@ -55,58 +151,60 @@ export interface RestDeps extends IntegrationDeps {
  *   3. validate       required parameters, then the body against its model (validate.ts)
  *   4. cache lookup   a hit skips the integration; Cache-Control: max-age=0 may invalidate (cache.ts)
  *   5. integrate      integration request → integration → integration response → method response
- *   6. cache store    the method response, under the method's TTL (cache.ts)
+ *   6. cache store    the method response, under the method's TTL (cache.ts); then the Cache-Control warning, if any
  *   7. observe        metrics and the stage's access log line, once the response is known (observe.ts)
- *
- * Any step throws GatewayError(type); this function renders it once, with the API's gateway responses.
- * Every answer carries x-amzn-RequestId and x-amz-apigw-id; answers that reached the integration also carry
- * X-Amzn-Trace-Id, as captured from AWS (gateway errors before the integration do not, timeouts do).
  */
-export async function handleRestRequest(compiled: CompiledRestApi, deps: RestDeps, request: IncomingRequest): Promise<HttpResponse> {
-  const call = new LazyRestCall(compiled.api, request, newRequestIds(request.receivedAt));
-  let response: HttpResponse;
-  let traced = true;
-  const outcome: RequestOutcome = {};
-  try {
-    const routed = route(call, compiled);
-    // Each step awaits only when it has something asynchronous to do (a Lambda authorizer, a JWKS, the cache).
-    const authorizing = authorize(routed, compiled, deps);
-    if (authorizing) await authorizing;
-    if (deps.throttle) {
-      const decision = await throttle(routed, deps.throttle);
-      outcome.throttleCheckedAt = checkedAt(decision);
-      const refusal = refusalOf(decision);
-      if (refusal) throw refusal;
-    }
-    const validation = compiled.validations.get(routed.route.method);
-    if (validation) validateRequest(validation, routed);
-    const looking = deps.responseCache ? cacheLookup(routed, compiled.cache, deps.responseCache, deps) : undefined;
-    const cached = looking && (await looking);
-    if (cached) outcome.cache = cached.hit ? "HIT" : cached.decision === "invalidate" ? "INVALIDATED" : "MISS";
-    if (cached?.hit) {
-      response = cached.hit;
-      traced = false;
-    } else {
-      const started = performance.now();
-      response = await integrate(routed, compiled, () => contextVariables(routed, deps.gateway), deps);
-      outcome.integrationLatencyMs = Math.round(performance.now() - started);
-      outcome.integrationStatus = response.status;
-      if (!isSendable(response)) {
-        throw new GatewayError("API_CONFIGURATION_ERROR", { message: "Internal server error", detail: `response not valid HTTP (status ${response.status} or a header)` });
-      }
-      if (cached) await cacheStore(cached, response, deps.responseCache!);
-    }
-    if (cached?.decision === "ignore-with-warning") response.headers.push(CACHE_CONTROL_WARNING);
-  } catch (error) {
-    traced = error instanceof GatewayError && error.type === "INTEGRATION_TIMEOUT";
-    outcome.error = error;
-    response = errorResponse(error, call, compiled, deps);
+const STEPS: readonly Step[] = [routeStep, authorizeStep, throttleStep, validateStep, cacheLookupStep, integrateStep, cacheStoreStep, cacheWarningStep];
+
+/** Runs the steps from `first` on: synchronously until one returns a promise, then after it. */
+function runSteps(x: RestExchange, first: number): Promise<void> | void {
+  for (let i = first; i < STEPS.length; i++) {
+    const pending = STEPS[i]!(x);
+    if (pending) return pending.then(() => runSteps(x, i + 1));
   }
+}
+
+/**
+ * Runs the steps above. Any step throws GatewayError(type); this function renders it once, with the API's gateway
+ * responses. Every answer carries x-amzn-RequestId and x-amz-apigw-id; answers that reached the integration also carry
+ * X-Amzn-Trace-Id, as captured from AWS (gateway errors before the integration do not, timeouts do).
+ *
+ * The answer itself when no step had anything asynchronous to do (a MOCK with the memory store, no Lambda authorizer,
+ * no cache: most requests), else a promise of it — no async frame, promise and microtasks per request for nothing.
+ */
+export function handleRestRequest(compiled: CompiledRestApi, deps: RestDeps, request: IncomingRequest): HttpResponse | Promise<HttpResponse> {
+  const x = new RestExchange(compiled, deps, new LazyRestCall(compiled.api, request, newRequestIds(request.receivedAt)));
+  let pending: Promise<void> | void;
+  try {
+    pending = runSteps(x, 0);
+  } catch (error) {
+    failed(x, error);
+    return finish(x);
+  }
+  if (!pending) return finish(x);
+  return pending.then(
+    () => finish(x),
+    (error: unknown) => {
+      failed(x, error);
+      return finish(x);
+    },
+  );
+}
+
+function failed(x: RestExchange, error: unknown): void {
+  x.traced = error instanceof GatewayError && error.type === "INTEGRATION_TIMEOUT";
+  x.error = error;
+  x.response = errorResponse(error, x.call, x.compiled, x.deps);
+}
+
+/** The AWS id headers, then metrics and the access log. */
+function finish(x: RestExchange): HttpResponse {
+  const response = x.response;
   // One push: each push may grow the headers' backing store.
-  const ids = call.ids;
-  if (traced) response.headers.push(["x-amzn-RequestId", ids.requestId], ["x-amz-apigw-id", ids.extendedRequestId], ["X-Amzn-Trace-Id", `${ids.traceId};Sampled=0`]);
+  const ids = x.call.ids;
+  if (x.traced) response.headers.push(["x-amzn-RequestId", ids.requestId], ["x-amz-apigw-id", ids.extendedRequestId], ["X-Amzn-Trace-Id", `${ids.traceId};Sampled=0`]);
   else response.headers.push(["x-amzn-RequestId", ids.requestId], ["x-amz-apigw-id", ids.extendedRequestId]);
-  observeRequest(call, compiled, deps, response, outcome);
+  observeRequest(x.call, x.compiled, x.deps, response, x);
   return response;
 }
 

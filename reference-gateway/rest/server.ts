@@ -236,7 +236,7 @@ export type GatewayListener = ((req: http.IncomingMessage, res: http.ServerRespo
  * lifecycle. `internalError` answers an unexpected failure.
  */
 export function gatewayListener(
-  handle: (request: IncomingRequest) => Promise<HttpResponse>,
+  handle: (request: IncomingRequest) => HttpResponse | Promise<HttpResponse>,
   log: (line: string) => void,
   internalError: HttpResponse = INTERNAL_ERROR,
 ): GatewayListener {
@@ -294,27 +294,45 @@ export function gatewayListener(
       protocol: "HTTP/1.1",
       receivedAt,
     };
-    void answer(req, res, request, target);
+    if (hasNoBody(req)) serve(req, res, request, target);
+    else
+      readBody(req).then(
+        (body) => {
+          request.body = body;
+          serve(req, res, request, target);
+        },
+        (error: unknown) => failed(req, res, target, error),
+      );
   };
   /**
-   * Reads the body (a request without one is handled at once), runs the lifecycle, writes its answer. Never rejects:
-   * its own last line of defence (no `.catch` closure and derived promise per request).
+   * Runs the lifecycle and writes its answer: at once when the lifecycle answers synchronously (no promise, no
+   * microtask), else when its promise settles. Never throws nor rejects.
    */
-  const answer = async (req: http.IncomingMessage, res: http.ServerResponse, request: IncomingRequest, target: string): Promise<void> => {
+  const serve = (req: http.IncomingMessage, res: http.ServerResponse, request: IncomingRequest, target: string): void => {
+    let response: HttpResponse | Promise<HttpResponse>;
     try {
-      let response: HttpResponse;
-      try {
-        if (!hasNoBody(req)) request.body = await readBody(req);
-        response = await handle(request);
-      } catch (error) {
-        if (error instanceof PayloadTooLarge) return send(res, TOO_LARGE);
-        if (clientGone(req, error)) return;
-        log(`unexpected failure serving ${req.method} ${target}: ${error instanceof Error ? error.stack : String(error)}`);
-        return send(res, internalError, true);
-      }
-      send(res, response, state.draining);
+      response = handle(request);
     } catch (error) {
-      // Last line of defence: whatever happens while writing, the process keeps serving everyone else.
+      return failed(req, res, target, error);
+    }
+    if (response instanceof Promise) {
+      response.then(
+        (answer) => reply(req, res, target, answer, state.draining),
+        (error: unknown) => failed(req, res, target, error),
+      );
+    } else reply(req, res, target, response, state.draining);
+  };
+  const failed = (req: http.IncomingMessage, res: http.ServerResponse, target: string, error: unknown): void => {
+    if (error instanceof PayloadTooLarge) return reply(req, res, target, TOO_LARGE, false);
+    if (clientGone(req, error)) return;
+    log(`unexpected failure serving ${req.method} ${target}: ${error instanceof Error ? error.stack : String(error)}`);
+    reply(req, res, target, internalError, true);
+  };
+  /** Last line of defence: whatever happens while writing, the process keeps serving everyone else. */
+  const reply = (req: http.IncomingMessage, res: http.ServerResponse, target: string, response: HttpResponse, close: boolean): void => {
+    try {
+      send(res, response, close);
+    } catch (error) {
       log(`could not answer ${req.method} ${target}: ${error instanceof Error ? error.stack : String(error)}`);
       res.destroy();
     }
@@ -327,7 +345,7 @@ export function gatewayListener(
  * JSON shape, and the client-side timeouts of `limits`.
  */
 export function createGatewayServer(
-  handle: (request: IncomingRequest) => Promise<HttpResponse>,
+  handle: (request: IncomingRequest) => HttpResponse | Promise<HttpResponse>,
   log: (line: string) => void,
   internalError: HttpResponse = INTERNAL_ERROR,
   limits: ConnectionLimits = {},
