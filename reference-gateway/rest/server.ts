@@ -80,20 +80,12 @@ const HTTP1_ONLY = new Set(["connection", "keep-alive", "proxy-connection", "tra
 function send(res: http.ServerResponse, response: HttpResponse, close = false): void {
   if (res.headersSent || res.destroyed) return;
   const headers = response.headers;
-  // Lower-case names, and whether any repeats: most responses repeat none and skip the grouping below.
-  const lower: string[] = [];
-  let repeats = false;
-  for (const [name] of headers) {
-    const key = name.toLowerCase();
-    if (!repeats && lower.includes(key)) repeats = true;
-    lower.push(key);
-  }
   // A text body stays a string: node:http then sends it in one write with the header block, a Buffer takes a writev.
   const body = response.body;
   const length = typeof body === "string" ? Buffer.byteLength(body, "utf8") : body.length;
   const bodyless = BODYLESS.has(response.status);
   if (res.req?.httpVersionMajor === 2) {
-    for (const [lowerName, { name, values }] of grouped(headers, lower)) {
+    for (const [lowerName, { name, values }] of grouped(headers)) {
       if (HTTP1_ONLY.has(lowerName)) continue;
       res.setHeader(name, values.length === 1 ? values[0]! : values);
     }
@@ -104,16 +96,16 @@ function send(res: http.ServerResponse, response: HttpResponse, close = false): 
     // without building its header map). A header the integration repeated reaches the client repeated, grouped
     // where it first appeared; Content-Length and Connection are the gateway's own.
     const raw: string[] = [];
-    if (repeats) {
-      for (const [lowerName, { name, values }] of grouped(headers, lower)) {
+    if (hasRepeats(headers)) {
+      for (const [lowerName, { name, values }] of grouped(headers)) {
         if ((lowerName === "content-length" && !bodyless) || (lowerName === "connection" && close)) continue;
         for (const value of values) raw.push(name, value);
       }
     } else {
       for (let i = 0; i < headers.length; i++) {
-        const key = lower[i]!;
-        if ((key === "content-length" && !bodyless) || (key === "connection" && close)) continue;
-        raw.push(headers[i]![0], headers[i]![1]);
+        const name = headers[i]![0];
+        if ((!bodyless && sameName(name, "content-length")) || (close && sameName(name, "connection"))) continue;
+        raw.push(name, headers[i]![1]);
       }
     }
     if (!bodyless) raw.push("Content-Length", String(length));
@@ -125,14 +117,31 @@ function send(res: http.ServerResponse, response: HttpResponse, close = false): 
   else res.end(body);
 }
 
+/** Case-insensitive equality of header names; lower-cases (a new string) only names of the same length. */
+function sameName(name: string, lowerName: string): boolean {
+  return name.length === lowerName.length && (name === lowerName || name.toLowerCase() === lowerName);
+}
+
+/** Whether any header name appears twice (case-insensitively): most responses repeat none and skip the grouping. */
+function hasRepeats(headers: Array<[string, string]>): boolean {
+  for (let i = 1; i < headers.length; i++) {
+    const name = headers[i]![0];
+    for (let j = 0; j < i; j++) {
+      const earlier = headers[j]![0];
+      if (earlier.length === name.length && (earlier === name || earlier.toLowerCase() === name.toLowerCase())) return true;
+    }
+  }
+  return false;
+}
+
 /** Headers by lower-case name, each with its values in order and the casing it first appeared with. */
-function grouped(headers: Array<[string, string]>, lower: string[]): Map<string, { name: string; values: string[] }> {
+function grouped(headers: Array<[string, string]>): Map<string, { name: string; values: string[] }> {
   const out = new Map<string, { name: string; values: string[] }>();
-  for (let i = 0; i < headers.length; i++) {
-    const [name, value] = headers[i]!;
-    const entry = out.get(lower[i]!);
+  for (const [name, value] of headers) {
+    const lowerName = name.toLowerCase();
+    const entry = out.get(lowerName);
     if (entry) entry.values.push(value);
-    else out.set(lower[i]!, { name, values: [value] });
+    else out.set(lowerName, { name, values: [value] });
   }
   return out;
 }
