@@ -49,17 +49,21 @@ function keyParts(call: RoutedCall, plan: CachePlan): Array<string | null> {
   return parts;
 }
 
-/** Per method, stage and request method, its cache settings (null = not cached): stage settings do not change once loaded. */
-const methodSettings = new WeakMap<Method, Map<string, MethodCacheSettings | null>>();
+/**
+ * Per method, stage and request method, its cache settings (null = not cached): stage settings do not change once
+ * loaded. Nested maps, not one keyed by a joined string: no string built and hashed per request.
+ */
+const methodSettings = new WeakMap<Method, Map<string, Map<string, MethodCacheSettings | null>>>();
 
 function settingsOf(call: RoutedCall): MethodCacheSettings | undefined {
   const { method, resource } = call.route;
   let byStage = methodSettings.get(method);
   if (!byStage) methodSettings.set(method, (byStage = new Map()));
+  let byRequestMethod = byStage.get(call.stage.name);
+  if (!byRequestMethod) byStage.set(call.stage.name, (byRequestMethod = new Map()));
   // An ANY method's settings depend on the request's method (inherited caching applies to GET only).
-  const key = `${call.stage.name}\u0000${call.request.method}`;
-  let settings = byStage.get(key);
-  if (settings === undefined) byStage.set(key, (settings = methodCacheSettings(call.stage, resource, method, call.request.method) ?? null));
+  let settings = byRequestMethod.get(call.request.method);
+  if (settings === undefined) byRequestMethod.set(call.request.method, (settings = methodCacheSettings(call.stage, resource, method, call.request.method) ?? null));
   return settings ?? undefined;
 }
 
