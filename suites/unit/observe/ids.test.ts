@@ -11,7 +11,7 @@ describe("request ids from pooled random text", features(["rest.request-ids"], {
   it("stay AWS-shaped and distinct across many pool refills", () => {
     const now = Date.UTC(2026, 10, 24, 12, 0, 0);
     const seen = { requestId: new Set<string>(), extendedRequestId: new Set<string>(), trace: new Set<string>() };
-    const count = 20_000; // ~73 refills of the base64url pool, ~118 of the hex one
+    const count = 20_000; // ~73 refills of the base64url pool, ~118 of the hex one, ~156 of the UUID one
     for (let i = 0; i < count; i++) {
       const ids = newRequestIds(now + i);
       expect(ids.requestId).toMatch(UUID);
