@@ -77,7 +77,7 @@ export async function invokeHttpProxy(call: RoutedCall, compiled: CompiledIntegr
     { origin: endpoint.origin, path: backendPath(endpoint, call.query.pairs, mapped.querystring), method, headers: integrationRequestHeaders("http_proxy", sent), body: mapped.body },
     compiled.integration.timeoutInMillis,
   );
-  return { status: response.status, headers: passedOnBackendHeaders(response.headers), body: response.body };
+  return { status: response.status, headers: passedOnBackendHeaders(response.received), body: response.body };
 }
 
 /** HTTP (non-proxy): only mapped parameters and the mapped body are sent; the status selects the integration response. */

@@ -1,3 +1,5 @@
+import type { IncomingHttpHeaders } from "node:http";
+
 /**
  * Headers an integration answers with that API Gateway passes on as `x-amzn-Remapped-<name>`, setting its own where
  * it has one (Date, Server): the response column `http_proxy`/`lambda` of the header table in "Amazon API Gateway
@@ -37,15 +39,17 @@ export function passedOnHeaders(headers: Iterable<[string, string]>): Array<[str
 }
 
 /**
- * The same for an HTTP backend's answer as sendToBackend gives it (names lower-cased, each name's values in
- * arrival order), read in one pass: no pair list in between and no lower-casing of names that already are.
+ * The same for an HTTP backend's answer as undici parsed it (names lower-cased, a name's values in arrival order),
+ * read in one pass: no pair list in between and no lower-casing of names that already are.
  */
-export function passedOnBackendHeaders(headers: Record<string, string[]>): Array<[string, string]> {
+export function passedOnBackendHeaders(headers: IncomingHttpHeaders): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   for (const name in headers) {
-    if (DROPPED.has(name)) continue;
+    const value = headers[name];
+    if (value === undefined || DROPPED.has(name)) continue;
     const passed = passedName(name, name);
-    for (const value of headers[name]!) out.push([passed, value]);
+    if (typeof value === "string") out.push([passed, value]);
+    else for (const each of value) out.push([passed, each]);
   }
   return out;
 }
