@@ -16,6 +16,7 @@ import { SharedState, invokeMessage, type WorkerInit, type WorkerMessage } from 
 import { contextData, environmentFor, newLogStreamName } from "./context.ts";
 import { exitError, shutdownError, timeoutError } from "./errors.ts";
 import { endLine, reportLine, startLine, timeoutLine } from "./logs.ts";
+import { newEnvironmentHeap } from "./heap.ts";
 
 const WORKER_URL = new URL("./worker.mjs", import.meta.url);
 /** Lambda's limit for the init phase of an on-demand environment. */
@@ -223,7 +224,7 @@ export class FunctionPool {
       env: environmentFor(this.fn, this.opts.region, logStreamName),
       stdout: true,
       stderr: true,
-      resourceLimits: { maxOldGenerationSizeMb: Math.max(16, this.fn.memorySize) },
+      resourceLimits: newEnvironmentHeap(this.fn.memorySize),
     });
     let settle!: () => void;
     const settled = new Promise<void>((r) => (settle = r));

@@ -104,5 +104,6 @@ exports.oom = async () => {
   const hoard = [];
   for (;;) hoard.push(new Array(100000).fill({ a: Math.random() }));
 };
+exports.heapLimit = async () => require("node:v8").getHeapStatistics().heap_size_limit;
 exports.nested = { deeper: { handler: async () => "nested ok" } };
 exports.notFunction = 5;
