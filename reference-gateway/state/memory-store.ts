@@ -49,12 +49,11 @@ export class MemoryStore implements Store {
     const nowMs = this.clock();
     const now = Math.floor(nowMs * 1000);
     const { buckets } = request;
-    const levels: number[] = [];
     for (let index = 0; index < buckets.length; index++) {
       const bucket = buckets[index]!;
-      const units = unitsAt(this.buckets.get(bucket.key), unitsPerMicro(bucket.rate), capacityUnits(bucket.burst), now);
-      if (units < TOKEN) return { admitted: false, reason: "throttled", bucket: index, at: now };
-      levels.push(units);
+      if (unitsAt(this.buckets.get(bucket.key), unitsPerMicro(bucket.rate), capacityUnits(bucket.burst), now) < TOKEN) {
+        return { admitted: false, reason: "throttled", bucket: index, at: now };
+      }
     }
     let quotaUsed: number | undefined;
     if (request.quota) {
@@ -64,12 +63,16 @@ export class MemoryStore implements Store {
       // One counter per period, gone at the period's end.
       this.entries.set(`${request.quota.key}:${usage.start}`, { value: String(quotaUsed), expiresAt: usage.end });
     }
+    // Every bucket holds a token: take one from each (their levels computed again, the same pure arithmetic, rather
+    // than kept in an array allocated per request).
     for (let index = 0; index < buckets.length; index++) {
       const bucket = buckets[index]!;
-      const units = levels[index]! - TOKEN;
-      const fullAt = now + microsToFull(units, unitsPerMicro(bucket.rate), capacityUnits(bucket.burst));
+      const perMicro = unitsPerMicro(bucket.rate);
+      const capacity = capacityUnits(bucket.burst);
       // The map owns its states: one is updated in place rather than replaced on every request.
       const state = this.buckets.get(bucket.key);
+      const units = unitsAt(state, perMicro, capacity, now) - TOKEN;
+      const fullAt = now + microsToFull(units, perMicro, capacity);
       if (state) (state.units = units), (state.at = now), (state.fullAt = fullAt);
       else this.buckets.set(bucket.key, { units, at: now, fullAt });
     }

@@ -65,11 +65,14 @@ export class Throttler {
     const account = options.account === undefined ? DEFAULT_ACCOUNT_LIMITS : options.account;
     this.account = account ? { key: "throttle:account", rate: account.rateLimit, burst: account.burstLimit, level: "account" } : undefined;
     this.accountOnly = this.account ? [this.account] : [];
+    this.accountOnlyRequest = { buckets: this.accountOnly };
     this.fallback = account || DEFAULT_ACCOUNT_LIMITS;
   }
 
   /** The bucket list of a request no other level throttles (most requests): the same array every time. */
   private readonly accountOnly: readonly NamedBucket[];
+  /** The store request of such a request without a quota: the same object every time (stores only read requests). */
+  private readonly accountOnlyRequest: AdmitRequest;
   /** What a level's missing limit falls back to: the account's limits (the default ones when there is no account level). */
   readonly fallback: ThrottleLimits;
 
@@ -90,7 +93,7 @@ export class Throttler {
     if (all.length === 0 && !quota) return { admitted: true };
     let result: AdmitResult | Promise<AdmitResult>;
     try {
-      result = this.store.admit(quota ? { buckets: all, quota } : { buckets: all });
+      result = this.store.admit(quota ? { buckets: all, quota } : all === this.accountOnly ? this.accountOnlyRequest : { buckets: all });
     } catch (error) {
       return this.storeFailed(error);
     }
