@@ -23,9 +23,7 @@ export interface BackendResult {
  * method response → 500. Then header mappings and the response template chosen by the request's Accept.
  */
 export function integrationResponse(call: RoutedCall, compiled: CompiledIntegration, scope: ParameterScope, result: BackendResult): HttpResponse {
-  const chosen =
-    compiled.responses.find((candidate) => candidate.pattern?.test(result.selector)) ??
-    compiled.responses.find((candidate) => candidate.pattern === undefined);
+  const chosen = chooseResponse(compiled.responses, result.selector);
   if (!chosen) throw new GatewayError("API_CONFIGURATION_ERROR", { detail: `no integration response matches ${JSON.stringify(result.selector)}` });
   const statusCode = chosen.response.statusCode;
   if (!(statusCode in call.route.method.methodResponses)) {
@@ -40,26 +38,21 @@ export function integrationResponse(call: RoutedCall, compiled: CompiledIntegrat
   );
   // Built when a header mapping or a template reads it (not for a constant template without mappings).
   let built: ParameterScope | undefined;
-  const responseScope = (): ParameterScope => {
-    if (built) return built;
-    const text = payload.binary ? "" : payload.body.toString("utf8");
-    return (built = withBody(scope, text, { integrationResponse: { headers: result.headers, body: text } }));
-  };
   const headers: Array<[string, string]> = [];
   for (const [name, source] of chosen.headers) {
-    const value = source(responseScope());
+    const value = source((built ??= responseScope(scope, payload, result)));
     if (value !== undefined) headers.push([name, value]);
   }
   // Templates see text only; a binary payload passes through.
   const selected = payload.binary ? undefined : selectResponseTemplate(chosen.templates, accept);
   const backendType = caseInsensitive(result.headers, "content-type")?.at(-1);
   const contentType = selected?.contentType ?? backendType ?? "application/json";
-  if (!headers.some(([name]) => name.toLowerCase() === "content-type")) headers.unshift(["Content-Type", contentType]);
+  if (findHeader(headers, "content-type") === undefined) headers.unshift(["Content-Type", contentType]);
   if (!selected) return { status: Number(statusCode), headers, body: payload.body };
   if (selected.template.constant !== undefined) return { status: Number(statusCode), headers, body: selected.template.constant };
 
   const overrides = emptyOverrides();
-  const body = selected.template({ ...responseScope(), overrides });
+  const body = selected.template({ ...(built ?? responseScope(scope, payload, result)), overrides });
   // `$context.responseOverride.*` replaces the status and headers the mappings produced.
   for (const [name, value] of Object.entries(overrides.response.header)) {
     const lower = name.toLowerCase();
@@ -67,4 +60,20 @@ export function integrationResponse(call: RoutedCall, compiled: CompiledIntegrat
     headers.splice(0, headers.length, ...kept, [name, value]);
   }
   return { status: overrides.response.status ?? Number(statusCode), headers, body };
+}
+
+/** The first response whose pattern matches the whole selector, else the default (no pattern). */
+function chooseResponse(responses: CompiledIntegration["responses"], selector: string): CompiledIntegration["responses"][number] | undefined {
+  let fallback: CompiledIntegration["responses"][number] | undefined;
+  for (const candidate of responses) {
+    if (candidate.pattern === undefined) fallback ??= candidate;
+    else if (candidate.pattern.test(selector)) return candidate;
+  }
+  return fallback;
+}
+
+/** `$input.body` is the integration's payload as text (empty when binary), `$integration.response` its answer. */
+function responseScope(scope: ParameterScope, payload: { body: Buffer; binary: boolean }, result: BackendResult): ParameterScope {
+  const text = payload.binary ? "" : payload.body.toString("utf8");
+  return withBody(scope, text, { integrationResponse: { headers: result.headers, body: text } });
 }

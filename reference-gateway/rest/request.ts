@@ -53,9 +53,13 @@ export function headerMaps(pairs: Array<[string, string]>): HeaderMaps {
   return { single, multi };
 }
 
+/**
+ * The last value of a header, by case-insensitive name. Only names of the same length are lower-cased (a new string
+ * each): several steps look headers up on every request.
+ */
 export function findHeader(pairs: Array<[string, string]>, name: string): string | undefined {
   const lower = name.toLowerCase();
   let found: string | undefined;
-  for (const [key, value] of pairs) if (key.toLowerCase() === lower) found = value;
+  for (const [key, value] of pairs) if (key.length === lower.length && key.toLowerCase() === lower) found = value;
   return found;
 }
