@@ -121,6 +121,24 @@ console.debug = logger("DEBUG");
 console.trace = logger("TRACE");
 /** @type {any} */ (console).fatal = logger("FATAL");
 
+// Raw process.stdout / process.stderr writes: in a worker they are queued to the gateway's thread without bound, so a
+// handler writing in a loop grew its heap until Runtime.OutOfMemory, where Lambda's stdout pipe blocks the writer.
+// They go through emit (the same back-pressure as console.*), untagged as on Lambda. end(chunk) and piping still
+// reach the worker's stream, which the pool reads line by line.
+for (const stream of [process.stdout, process.stderr]) {
+  /** @type {(chunk: any, encoding?: any, callback?: any) => boolean} */
+  const write = (chunk, encoding, callback) => {
+    // A string in another encoding (hex, base64, …) stands for bytes, as in Writable#write.
+    const bytes = typeof chunk !== "string" ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength) : typeof encoding === "string" && !/^utf-?8$/i.test(encoding) ? Buffer.from(chunk, encoding) : undefined;
+    const text = bytes ? bytes.toString("utf8") : chunk;
+    if (text) emit(text);
+    const done = typeof encoding === "function" ? encoding : callback;
+    if (typeof done === "function") queueMicrotask(() => done(null));
+    return true;
+  };
+  stream.write = write;
+}
+
 // ---------------------------------------------------------------- handler loading (RIC src/UserFunction.js)
 
 /**

@@ -32,6 +32,7 @@ const F = {
   exit: add("Exit", "basic.exit"),
   spin: add("Spin", "basic.spin", { timeoutSeconds: 1 }),
   spinRaw: add("SpinRaw", "basic.spinRaw", { timeoutSeconds: 1 }),
+  spinRawSmall: add("SpinRawSmall", "basic.spinRaw", { memorySize: 64, timeoutSeconds: 3 }),
   big: add("Big", "basic.big"),
   circular: add("Circular", "basic.circular"),
   undef: add("Undef", "basic.undef"),
@@ -374,6 +375,14 @@ describe("pool", () => {
     }
     expect(lines.some((l) => l.endsWith("\tINFO\tspam spam spam\n"))).toBe(true);
     expect(lines).toContain("raw spam\n");
+  });
+
+  it("raw process.stdout writes block like Lambda's stdout pipe instead of queueing until the heap is gone", async () => {
+    // On Lambda a handler writing to stdout in a loop is slowed by the pipe and ends at its timeout. Queued without
+    // back-pressure, the writes filled a 64 MB function's heap within its 3 s: Runtime.OutOfMemory instead.
+    await runtime.warm(F.spinRawSmall);
+    const r = failed(await invoke(F.spinRawSmall));
+    expect(r.kind).toBe("timeout");
   });
 
   it("close() settles pending invocations as crash", async () => {
