@@ -1,7 +1,7 @@
 /** CloudFormation API Gateway and Lambda resources, in the shape `cdk synth` emits. */
 import type { Authorizer, AuthorizationType, CanarySettings, GatewayResponseConfig, GatewayResponseType, LambdaFunction, Method, MethodResponse, RequestValidator, RestApi } from "../model/types.ts";
 import { fail } from "./errors.ts";
-import { checkCodeDir, checkHandler, checkRuntime, makeFunction, writeInlineCode } from "./functions.ts";
+import { checkCodeDir, checkHandler, checkRuntime, LAMBDA_DEFAULTS, makeFunction, writeInlineCode } from "./functions.ts";
 import { apiId, authorizerId, generatedFunctionName, resourceId } from "./ids.ts";
 import { gatewayResponse, readIntegration, type IntegrationDialect } from "./integration.ts";
 import type { ResourceEntry } from "./intrinsics.ts";
@@ -60,8 +60,8 @@ export function cfnFunction(ctx: StackContext, entry: ResourceEntry): LambdaFunc
     runtime,
     handler: checkHandler(template.prop(entry, "Handler"), file, entry.properties["Handler"] === undefined ? entry.path : propPath(entry, "Handler")),
     codeDir,
-    timeoutSeconds: timeoutV === undefined ? 3 : int(timeoutV, file, propPath(entry, "Timeout"), "Timeout", 1, 900),
-    memorySize: memory === undefined ? 128 : int(memory, file, propPath(entry, "MemorySize"), "MemorySize", 128, 10240),
+    timeoutSeconds: timeoutV === undefined ? LAMBDA_DEFAULTS.timeoutSeconds : int(timeoutV, file, propPath(entry, "Timeout"), "Timeout", 1, 900),
+    memorySize: memory === undefined ? LAMBDA_DEFAULTS.memorySize : int(memory, file, propPath(entry, "MemorySize"), "MemorySize", 128, 10240),
     environment: stringMap(env["Variables"], file, child(propPath(entry, "Environment"), "Variables"), "Environment.Variables"),
     location: { file, path: entry.path },
     region: ctx.region,

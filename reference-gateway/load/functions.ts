@@ -21,6 +21,9 @@ export interface FunctionInput {
   accountId: string;
 }
 
+/** A function's Timeout (seconds) and MemorySize (MB) when the template gives none: Lambda's defaults (AWS::Lambda::Function). */
+export const LAMBDA_DEFAULTS = { timeoutSeconds: 3, memorySize: 128 } as const;
+
 export function makeFunction(input: FunctionInput): LambdaFunction {
   const { region, accountId, ...rest } = input;
   return { ...rest, arn: functionArn(region, accountId, input.functionName) };

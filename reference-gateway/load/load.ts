@@ -6,7 +6,7 @@ import { detectKind, readDocument } from "./detect.ts";
 import { ENFORCED_SECURITY, ENFORCED_STAGE_SETTINGS } from "./enforcement.ts";
 import type { EnforcedStageSettings } from "./stage-settings.ts";
 import { fail } from "./errors.ts";
-import { FunctionIndex, makeFunction } from "./functions.ts";
+import { FunctionIndex, LAMBDA_DEFAULTS, makeFunction } from "./functions.ts";
 import { apiId } from "./ids.ts";
 import { readOpenApi } from "./openapi.ts";
 import type { EnforcedSecurity } from "./security/gate.ts";
@@ -70,8 +70,7 @@ function functionFromDir(dir: string, name: string, region: string, accountId: s
       runtime: "nodejs20.x",
       handler,
       codeDir,
-      timeoutSeconds: 3,
-      memorySize: 128,
+      ...LAMBDA_DEFAULTS,
       environment: {},
       location: { file: codeFile, path: "$" },
       region,

@@ -1,7 +1,7 @@
 /** The SAM transform, done in-process: AWS::Serverless::Function (+ Api events) and AWS::Serverless::Api. */
 import type { GatewayResponseConfig, GatewayResponseType, LambdaFunction, Method, RequestValidator, RestApi } from "../model/types.ts";
 import { fail } from "./errors.ts";
-import { checkCodeDir, checkHandler, checkRuntime, makeFunction, writeInlineCode } from "./functions.ts";
+import { checkCodeDir, checkHandler, checkRuntime, LAMBDA_DEFAULTS, makeFunction, writeInlineCode } from "./functions.ts";
 import { apiId, generatedFunctionName } from "./ids.ts";
 import { gatewayResponse } from "./integration.ts";
 import { NO_VALUE, type ResourceEntry } from "./intrinsics.ts";
@@ -86,8 +86,8 @@ export function samFunction(ctx: StackContext, entry: ResourceEntry): LambdaFunc
     runtime: runtime.value as string,
     handler: checkHandler(handler.value, file, present(handler) ? handler.path : entry.path),
     codeDir,
-    timeoutSeconds: present(timeout) ? int(timeout.value, file, timeout.path, "Timeout", 1, 900) : 3,
-    memorySize: present(memory) ? int(memory.value, file, memory.path, "MemorySize", 128, 10240) : 128,
+    timeoutSeconds: present(timeout) ? int(timeout.value, file, timeout.path, "Timeout", 1, 900) : LAMBDA_DEFAULTS.timeoutSeconds,
+    memorySize: present(memory) ? int(memory.value, file, memory.path, "MemorySize", 128, 10240) : LAMBDA_DEFAULTS.memorySize,
     environment,
     location: { file, path: entry.path },
     region: ctx.region,

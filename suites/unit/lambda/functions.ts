@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import type { InvokeResult } from "../../../reference-gateway/lambda/index.ts";
+import { LAMBDA_DEFAULTS, makeFunction } from "../../../reference-gateway/load/functions.ts";
 import type { LambdaFunction } from "../../../reference-gateway/model/types.ts";
 
 export const codeDir = fileURLToPath(new URL("./handlers/", import.meta.url)).replace(/\/$/, "");
@@ -7,16 +8,18 @@ export const codeDir = fileURLToPath(new URL("./handlers/", import.meta.url)).re
 /** A function as the loader would give it, with its code in ./handlers (`handler` is `file.export`). */
 export function fn(logicalId: string, handler: string, extra: Partial<LambdaFunction> = {}): LambdaFunction {
   return {
-    logicalId,
-    functionName: `stack-${logicalId}-ABC123`,
-    arn: `arn:aws:lambda:us-east-1:123456789012:function:stack-${logicalId}-ABC123`,
-    runtime: "nodejs20.x",
-    handler,
-    codeDir,
-    timeoutSeconds: 3,
-    memorySize: 128,
-    environment: {},
-    location: { file: "template.yaml", path: `$.Resources.${logicalId}` },
+    ...makeFunction({
+      logicalId,
+      functionName: `stack-${logicalId}-ABC123`,
+      runtime: "nodejs20.x",
+      handler,
+      codeDir,
+      ...LAMBDA_DEFAULTS,
+      environment: {},
+      location: { file: "template.yaml", path: `$.Resources.${logicalId}` },
+      region: "us-east-1",
+      accountId: "123456789012",
+    }),
     ...extra,
   };
 }
