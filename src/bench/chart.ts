@@ -30,12 +30,14 @@ export interface ChartBar {
   stdev: number;
   /** 429/s, mean over rounds. */
   throttled: number;
+  /** The scenario's server CPU µs per answered request, when measured (shown on hover). */
+  cpuUsPerRequest: number | undefined;
 }
 
 function barOf(scenario: Scenario, baseline: boolean): ChartBar {
   const rates = okRates(scenario);
   const unit = scenario.note?.startsWith("messages/s") ? " (messages/s)" : "";
-  return { id: scenario.id, label: `${scenario.name}${unit}`, baseline, mean: mean(rates), stdev: stdev(rates), throttled: mean(scenario.rounds.map((r) => statusRate(r, "429"))) };
+  return { id: scenario.id, label: `${scenario.name}${unit}`, baseline, mean: mean(rates), stdev: stdev(rates), throttled: mean(scenario.rounds.map((r) => statusRate(r, "429"))), cpuUsPerRequest: scenario.serverCpuUsPerRequest };
 }
 
 /**
@@ -77,7 +79,7 @@ export function benchChartSvg(report: BenchReport): string {
       const label = bar.label.length > 62 ? `${bar.label.slice(0, 61)}…` : bar.label;
       parts.push(
         `<g class="${bar.baseline ? "baseline" : "scenario"}" data-id="${escapeXml(bar.id)}">`,
-        `<title>${escapeXml(`${bar.label}: ${Math.round(bar.mean)} 2xx/s${Number.isFinite(bar.stdev) ? ` ± ${Math.round(bar.stdev)}` : ""}${bar.throttled > 0 ? `, ${Math.round(bar.throttled)} 429/s not counted` : ""}`)}</title>`,
+        `<title>${escapeXml(`${bar.label}: ${Math.round(bar.mean)} 2xx/s${Number.isFinite(bar.stdev) ? ` ± ${Math.round(bar.stdev)}` : ""}${bar.throttled > 0 ? `, ${Math.round(bar.throttled)} 429/s not counted` : ""}${bar.cpuUsPerRequest !== undefined ? `, ${bar.cpuUsPerRequest} µs server CPU/request` : ""}`)}</title>`,
         `<text x="${LABEL_WIDTH - 8}" y="${fixed(mid + 4)}" text-anchor="end" class="${bar.baseline ? "label-baseline" : "label"}">${escapeXml(bar.baseline ? `vs ${label}` : label)}</text>`,
         `<rect x="${LABEL_WIDTH}" y="${fixed(mid - barHeight / 2)}" width="${fixed(x(bar.mean) - LABEL_WIDTH)}" height="${barHeight}" class="${bar.baseline ? "bar-baseline" : "bar"}"/>`,
       );

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { readFile, rm } from "node:fs/promises";
+import { readdir, readFile, rm } from "node:fs/promises";
 import os, { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -96,6 +96,50 @@ export async function startReferenceGateway(backendUrl = "http://127.0.0.1:9"): 
     }
   });
   return { url, ...(httpApiUrl ? { httpApiUrl } : {}), pid: child.pid!, stop: async () => void (child.kill("SIGTERM"), await exited(child), await rm(urlsFile, { force: true })) };
+}
+
+/**
+ * A process's live descendants, from every thread's children list (a child is listed under the thread that forked
+ * it; serverless-offline's worker mode runs handlers in child processes).
+ */
+async function descendants(pid: number): Promise<number[]> {
+  const tasks = await readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
+  const children: number[] = [];
+  for (const task of tasks) {
+    const listed = await readFile(`/proc/${pid}/task/${task}/children`, "utf8").catch(() => "");
+    for (const child of listed.trim().split(/\s+/).filter(Boolean)) children.push(Number(child), ...(await descendants(Number(child))));
+  }
+  return children;
+}
+
+/** Linux reports CPU times in /proc in USER_HZ ticks, which is 100 on every architecture Node runs on. */
+const USER_HZ = 100;
+
+/**
+ * CPU seconds (user + system, every thread) a process and its live descendants have used, with what their reaped
+ * children used (cutime + cstime, so a child that ends between two readings still counts); undefined when the
+ * process cannot be read. The difference of two readings is the CPU the process tree spent in between.
+ */
+export async function treeCpuSeconds(pid: number): Promise<number | undefined> {
+  const ticks = async (of: number) => {
+    // The fields after the command name, which is in parentheses and may hold spaces: state is [0], utime [11].
+    const fields = (await readFile(`/proc/${of}/stat`, "utf8").catch(() => "")).split(") ").at(-1)!.split(" ");
+    return fields.length < 15 ? undefined : Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+  };
+  const own = await ticks(pid);
+  if (own === undefined) return undefined;
+  let total = own;
+  for (const child of await descendants(pid)) total += (await ticks(child)) ?? 0;
+  return total / USER_HZ;
+}
+
+/** RSS of a process and its live descendants in MB (one decimal); undefined when the process cannot be read. */
+export async function treeRssMb(pid: number): Promise<number | undefined> {
+  const own = await rssMb(pid);
+  if (own === undefined) return undefined;
+  let total = own;
+  for (const child of await descendants(pid)) total += (await rssMb(child)) ?? 0;
+  return Math.round(total * 10) / 10;
 }
 
 /** A process's resident memory in MB (one decimal), from /proc; undefined when it cannot be read. */

@@ -1,5 +1,5 @@
 /**
- * Reports of `gateproof bench`: reports/bench/<date>-<machine>.json (raw rounds + environment), the regenerated
+ * Reports of `gateproof bench`: reports/bench/<date>T<time>Z-<machine>.json (raw rounds + environment), the regenerated
  * reports/bench/README.md (smoke: smoke.md) with its SVG chart (chart.ts), github-action-benchmark JSON, and the comparison with the previous run
  * (Welch's t-test over rounds; a change is called only when significant at 5 % and beyond ±5 %).
  */
@@ -11,9 +11,13 @@ import { mean, okRates, rps, stdev, type BenchReport, type Scenario } from "./ru
 const r0 = (n: number) => (Number.isFinite(n) ? String(Math.round(n)) : "–");
 const r2 = (n: number) => (Number.isFinite(n) ? (Math.round(n * 100) / 100).toString() : "–");
 
+/**
+ * The name of a run's files: its start to the second (UTC; a second run on the same day must not overwrite the
+ * first), the machine, and -smoke for smoke runs. Runs made before the time was in the name are <date>-<machine>.
+ */
 export function reportStem(report: BenchReport): string {
   const machine = report.machine.hostname.replace(/[^A-Za-z0-9_-]+/g, "-").slice(0, 40) || "machine";
-  return `${report.startedAt.slice(0, 10)}-${machine}${report.kind === "smoke" ? "-smoke" : ""}`;
+  return `${report.startedAt.slice(0, 19).replace(/:/g, "-")}Z-${machine}${report.kind === "smoke" ? "-smoke" : ""}`;
 }
 
 /** customBiggerIsBetter (req/s) and customSmallerIsBetter (p99 ms) entries, one per scenario. */
@@ -53,9 +57,12 @@ export function welch(id: string, before: number[], after: number[]): Change {
   return { id, before: m1, after: m2, change, t, df, verdict: significant ? (change > 0 ? "faster" : "slower") : "no significant change" };
 }
 
-/** The newest earlier report of the same kind in `dir` (the previous committed run, when the tree is clean). */
+/**
+ * The newest earlier report of the same kind in `dir` (the previous committed run, when the tree is clean), by the
+ * start time each report records, whichever way its file is named (<date>-… or <date>T<time>Z-…).
+ */
 export async function previousReport(dir: string, current: BenchReport): Promise<BenchReport | undefined> {
-  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => /^\d{4}-\d\d-\d\d-.*\.json$/.test(n) && n.endsWith(current.kind === "smoke" ? "-smoke.json" : ".json") && (current.kind === "smoke" || !n.endsWith("-smoke.json")));
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => /^\d{4}-\d\d-\d\d(T\d\d-\d\d-\d\dZ)?-.*\.json$/.test(n) && n.endsWith(current.kind === "smoke" ? "-smoke.json" : ".json") && (current.kind === "smoke" || !n.endsWith("-smoke.json")));
   const reports: BenchReport[] = [];
   for (const name of names) {
     try {
@@ -91,12 +98,13 @@ export interface PreviousRun {
   hostname: string;
 }
 
-export function markdownReport(report: BenchReport, changes: Change[] | undefined, previous: PreviousRun | undefined): string {
+/** `stem`: the name the run's files have (reportStem for a new run; a re-rendered run keeps the one it was written with). */
+export function markdownReport(report: BenchReport, stem: string, changes: Change[] | undefined, previous: PreviousRun | undefined): string {
   const o = report.options;
   const sum = (s: Scenario, f: (r: Scenario["rounds"][number]) => number) => s.rounds.reduce((a, r) => a + f(r), 0);
   const rows = report.scenarios.map((s) => {
     const m = (f: (r: Scenario["rounds"][number]) => number) => mean(s.rounds.map(f));
-    return `| ${s.name}${s.note ? ` (${s.note})` : ""} | ${r0(rps(s))} ± ${r0(stdev(okRates(s)))} | ${r2(m((r) => r.latencyMs.p50))} | ${r2(m((r) => r.latencyMs.p99))} | ${r2(m((r) => r.latencyMs.p999))} | ${r2(m((r) => r.throughputBytesPerSecond) / 2 ** 20)} | ${sum(s, (r) => r.status["2xx"])} / ${sum(s, (r) => r.status["429"])} / ${sum(s, (r) => r.status["4xx"])} / ${sum(s, (r) => r.status["5xx"])} | ${sum(s, (r) => r.errors + r.timeouts)} | ${ratios(report, s)} | ${s.serverRssMb ?? "?"} |`;
+    return `| ${s.name}${s.note ? ` (${s.note})` : ""} | ${r0(rps(s))} ± ${r0(stdev(okRates(s)))} | ${s.serverCpuUsPerRequest ?? "–"} | ${r2(m((r) => r.latencyMs.p50))} | ${r2(m((r) => r.latencyMs.p99))} | ${r2(m((r) => r.latencyMs.p999))} | ${r2(m((r) => r.throughputBytesPerSecond) / 2 ** 20)} | ${sum(s, (r) => r.status["2xx"])} / ${sum(s, (r) => r.status["429"])} / ${sum(s, (r) => r.status["4xx"])} / ${sum(s, (r) => r.status["5xx"])} | ${sum(s, (r) => r.errors + r.timeouts)} | ${ratios(report, s)} | ${s.serverRssMb ?? "?"} |`;
   });
   const direct = report.fixedRate.find((f) => f.id === "bare");
   const fixedRows = report.fixedRate.map(
@@ -106,11 +114,12 @@ export function markdownReport(report: BenchReport, changes: Change[] | undefine
   const lines = [
     `# gateproof benchmark${report.kind === "smoke" ? " (smoke)" : ""}, ${report.startedAt}`,
     "",
-    `Made by \`${report.command}\`. Raw rounds and environment: \`${reportStem(report)}.json\`; github-action-benchmark input: \`${reportStem(report)}.action-benchmark.json\`.`,
+    `Made by \`${report.command}\`. Raw rounds and environment: \`${stem}.json\`; github-action-benchmark input: \`${stem}.action-benchmark.json\`.`,
     "",
     `Machine: ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGb} GiB, Node ${report.machine.node}, ${report.machine.platform}; ${Object.entries(report.machine.versions).map(([k, v]) => `${k} ${v}`).join(", ")}.`,
     `Placement: ${report.placement}. Load average (1/5/15 min) at start ${report.machine.loadAverage.start.join(" / ")}, at end ${report.machine.loadAverage.end.join(" / ")}${Math.max(...report.machine.loadAverage.start, ...report.machine.loadAverage.end) > report.machine.cpus * 0.5 ? " — **the machine was busy with other work: absolute numbers and ratios are noisy**" : ""}.`,
     `Load: autocannon, ${o.connections} connections, pipelining 1, closed loop; one ${o.warmupSeconds} s warm-up per scenario, then ${o.rounds} measured round${o.rounds === 1 ? "" : "s"} of ${o.durationSeconds} s, rounds interleaved across scenarios (2xx/s — answers per second that were 2xx, so a 429 never counts as a fast response — is the mean over rounds ± its standard deviation; latencies the mean of the per-round percentiles).`,
+    "Server CPU µs/request: the user + system CPU time of the scenario's server (every thread; serverless-offline with its child processes) over the measured rounds, divided by the requests it answered. The HTTP_PROXY backend's own CPU is not in the proxies' figures. On a shared machine it varies less than req/s, and it shows what req/s hides when a proxy and its backend share one core.",
     "Every route answers the same 19-byte JSON body; each target is checked for the exact bytes before it is measured. Status counts are summed over the measured rounds; 429s are counted apart and never as fast responses.",
     ...(report.accountLimit ? [`The reference runs with its account-level throttle raised to ${report.accountLimit.rate} req/s (burst ${report.accountLimit.burst}): AWS's default of 10,000 req/s is a quota users raise, and would otherwise cap the fastest routes.`] : []),
     "",
@@ -118,8 +127,8 @@ export function markdownReport(report: BenchReport, changes: Change[] | undefine
     "",
     `![2xx responses/s per scenario with its baselines, ± 1 stdev of the rounds; 429s not counted](${chartFile(report)})`,
     "",
-    "| scenario | 2xx/s | p50 ms | p99 ms | p99.9 ms | MiB/s | 2xx / 429 / 4xx / 5xx | errors | ratio to baselines (2xx/s) | server RSS MB |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|",
+    "| scenario | 2xx/s | server CPU µs/request | p50 ms | p99 ms | p99.9 ms | MiB/s | 2xx / 429 / 4xx / 5xx | errors | ratio to baselines (2xx/s) | server RSS MB |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
     ...rows,
     "",
     `## Proxy overhead at a fixed ${o.rate} req/s (${o.rateSeconds} s each)`,
@@ -152,7 +161,7 @@ export function markdownReport(report: BenchReport, changes: Change[] | undefine
     );
   lines.push(
     "Regenerate: `npm run bench` (full; options `--duration S --warmup S --rounds N --connections N --rate R --rate-seconds S --no-offline --fail-on-regression --out DIR`) or `npm run bench:smoke` (seconds; CI).",
-    `This page and its chart alone, from the run's JSON (nothing measured): \`npm run bench -- --from-json ${join("reports/bench", `${reportStem(report)}.json`)}\`.`,
+    `This page and its chart alone, from the run's JSON (nothing measured): \`npm run bench -- --from-json ${join("reports/bench", `${stem}.json`)}\`.`,
     "",
   );
   return lines.join("\n");

@@ -1,8 +1,7 @@
 import autocannon from "autocannon";
 import { readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import os from "node:os";
-import { BENCH_ACCOUNT_LIMIT, pinLoadGenerator, rssMb, serverCpuSet, startBareServer, startReferenceGateway, startScript, type ServerProcess } from "./processes.ts";
+import { BENCH_ACCOUNT_LIMIT, pinLoadGenerator, rssMb, serverCpuSet, startBareServer, startReferenceGateway, startScript, treeCpuSeconds, treeRssMb, type ServerProcess } from "./processes.ts";
 import { prepareOffline, startOffline } from "./serverless-offline.ts";
 import { benchVtl, type VtlBench } from "./vtl.ts";
 import { measureWebSocketRoundTrip } from "./websocket.ts";
@@ -42,6 +41,8 @@ export interface Round {
   status: { "2xx": number; "429": number; "4xx": number; "5xx": number };
   errors: number;
   timeouts: number;
+  /** CPU seconds the scenario's server process tree spent during the round (absent in runs made before it was measured). */
+  serverCpuSeconds?: number;
 }
 
 export interface Scenario {
@@ -52,6 +53,11 @@ export interface Scenario {
   baselines: string[];
   rounds: Round[];
   serverRssMb: number | undefined;
+  /**
+   * Server CPU time (user + system) per answered request over the measured rounds, µs: steadier than req/s on a
+   * shared machine, and it shows CPU differences req/s hides when a proxy and its backend share a core.
+   */
+  serverCpuUsPerRequest?: number;
   note?: string;
 }
 
@@ -95,20 +101,6 @@ export interface BenchReport {
 }
 
 const EXPECTED_BODY = '{"message":"hello"}';
-
-/** RSS of a process and its descendants (serverless-offline's worker mode runs handlers in other processes). */
-async function treeRssMb(pid: number): Promise<number | undefined> {
-  const own = await rssMb(pid);
-  if (own === undefined) return undefined;
-  let total = own;
-  try {
-    const children = (await readFile(`/proc/${pid}/task/${pid}/children`, "utf8")).trim().split(/\s+/).filter(Boolean);
-    for (const child of children) total += (await treeRssMb(Number(child))) ?? 0;
-  } catch {
-    // no children file
-  }
-  return Math.round(total * 10) / 10;
-}
 
 /** A benchmark that measures a wrong answer measures nothing: check the bytes first. */
 async function verify(url: string, headers: Record<string, string>): Promise<string | undefined> {
@@ -186,13 +178,26 @@ async function closedLoop(plans: Plan[], options: BenchOptions, progress: (line:
       const seconds = round === 0 ? options.warmupSeconds : options.durationSeconds;
       if (seconds <= 0) continue;
       progress(`${round === 0 ? "warm-up" : `round ${round}/${options.rounds}`}: ${plan.name}`);
+      const cpuBefore = await treeCpuSeconds(plan.server.pid);
       const result = await run({ url, duration: seconds, connections: options.connections, pipelining: 1, headers: plan.headers ?? {} });
+      const cpuAfter = await treeCpuSeconds(plan.server.pid);
       const scenario = scenarios.get(plan.id)!;
-      if (round > 0) scenario.rounds.push(toRound(result));
+      if (round > 0) scenario.rounds.push({ ...toRound(result), ...(cpuBefore !== undefined && cpuAfter !== undefined ? { serverCpuSeconds: Math.round((cpuAfter - cpuBefore) * 100) / 100 } : {}) });
       scenario.serverRssMb = await treeRssMb(plan.server.pid);
     }
   }
+  for (const scenario of scenarios.values()) {
+    const perRequest = cpuPerRequestUs(scenario.rounds);
+    if (perRequest !== undefined) scenario.serverCpuUsPerRequest = perRequest;
+  }
   return [...scenarios.values()];
+}
+
+/** Server CPU µs per answered request over rounds that all have their CPU time (one decimal); undefined otherwise. */
+function cpuPerRequestUs(rounds: Round[]): number | undefined {
+  const requests = rounds.reduce((a, r) => a + r.requests, 0);
+  if (requests === 0 || rounds.some((r) => r.serverCpuSeconds === undefined)) return undefined;
+  return Math.round((rounds.reduce((a, r) => a + r.serverCpuSeconds!, 0) * 1e7) / requests) / 10;
 }
 
 export function mean(xs: number[]): number {

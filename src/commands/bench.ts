@@ -1,5 +1,5 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { benchChartSvg, chartFile } from "../bench/chart.ts";
 import { actionBenchmark, compare, markdownReport, previousReport, reportStem, type Change, type PreviousRun } from "../bench/report.ts";
 import { runBench, type BenchReport } from "../bench/run.ts";
@@ -56,7 +56,7 @@ export async function bench(args: string[]): Promise<number> {
   await writeFile(join(dir, `${stem}.json`), `${JSON.stringify({ ...report, changes, previous }, null, 2)}\n`);
   const action = actionBenchmark(report);
   await writeFile(join(dir, `${stem}.action-benchmark.json`), `${JSON.stringify({ customBiggerIsBetter: action.bigger, customSmallerIsBetter: action.smaller }, null, 2)}\n`);
-  process.stdout.write(await writeViews(dir, report, changes, previous));
+  process.stdout.write(await writeViews(dir, stem, report, changes, previous));
   const slower = (changes ?? []).filter((c) => c.verdict === "slower");
   if (values["fail-on-regression"] === true && slower.length > 0) {
     process.stderr.write(`bench: significant regression in ${slower.map((c) => `${c.id} (${(c.change * 100).toFixed(1)} %)`).join(", ")}\n`);
@@ -66,10 +66,10 @@ export async function bench(args: string[]): Promise<number> {
 }
 
 /** The Markdown report (README.md, smoke: smoke.md) and its SVG chart, by run (<stem>.svg) and at the stable name the Markdown links to. */
-async function writeViews(dir: string, report: BenchReport, changes: Change[] | undefined, previous: PreviousRun | undefined): Promise<string> {
-  const markdown = markdownReport(report, changes, previous);
+async function writeViews(dir: string, stem: string, report: BenchReport, changes: Change[] | undefined, previous: PreviousRun | undefined): Promise<string> {
+  const markdown = markdownReport(report, stem, changes, previous);
   const svg = benchChartSvg(report);
-  await writeFile(join(dir, `${reportStem(report)}.svg`), svg);
+  await writeFile(join(dir, `${stem}.svg`), svg);
   await writeFile(join(dir, chartFile(report)), svg);
   await writeFile(join(dir, report.kind === "smoke" ? "smoke.md" : "README.md"), markdown);
   return markdown;
@@ -77,11 +77,11 @@ async function writeViews(dir: string, report: BenchReport, changes: Change[] | 
 
 /**
  * `gateproof bench --from-json FILE [--out DIR]`: the Markdown report and the chart again from a run's JSON, without
- * measuring anything (the comparison is the one recorded with the run).
+ * measuring anything (the comparison is the one recorded with the run). The run's files keep the name of its JSON.
  */
 async function rerender(file: string, out: string | undefined): Promise<number> {
   const report = JSON.parse(await readFile(file, "utf8")) as BenchReport & { changes?: Change[]; previous?: PreviousRun };
-  process.stdout.write(await writeViews(out ?? dirname(file), report, report.changes, report.previous));
+  process.stdout.write(await writeViews(out ?? dirname(file), basename(file, ".json"), report, report.changes, report.previous));
   return 0;
 }
 
