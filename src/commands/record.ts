@@ -1,8 +1,12 @@
 import { startRecorder } from "../replay/record/proxy.ts";
 import { redactionRules } from "../replay/record/redact.ts";
 import { integerOption, parseCommandArgs, UsageError } from "./args.ts";
+import { runUntilStopped } from "./until-stopped.ts";
 
-/** `gateproof record`: a recording reverse proxy in the foreground until Ctrl-C / SIGTERM. */
+/**
+ * `gateproof record`: a recording reverse proxy in the foreground until Ctrl-C / SIGTERM, or, when a supervisor
+ * started it with an IPC channel, until that channel closes (as `serve`).
+ */
 export async function record(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, {
     target: { type: "string" },
@@ -25,17 +29,8 @@ export async function record(args: string[]): Promise<number> {
     redaction: values["no-redact"] ? undefined : redactionRules(values["redact-header"] ?? [], values["redact-body"] ?? []),
   });
   process.stdout.write(`gateproof record: ${recorder.url} → ${values.target}, appending to ${values.out}${values["no-redact"] ? " (NOT redacted)" : ""}; Ctrl-C stops\n`);
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
-  });
-  // Graceful: exchanges in flight finish and are written (up to 10 s); a second Ctrl-C / SIGTERM stops at once.
-  const force = () => process.exit(130);
-  process.once("SIGINT", force);
-  process.once("SIGTERM", force);
-  await recorder.close();
-  process.off("SIGINT", force);
-  process.off("SIGTERM", force);
+  // Graceful: exchanges in flight finish and are written (up to 10 s); every line in the file is whole.
+  await runUntilStopped(() => recorder.close());
   process.stdout.write(`gateproof record: ${recorder.recorded()} exchanges recorded\n`);
   return 0;
 }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { startGateway } from "../../reference-gateway/index.ts";
 import { integerOption, keyValues, parseCommandArgs, UsageError } from "./args.ts";
 import { lineWriter } from "./line-writer.ts";
+import { runUntilStopped } from "./until-stopped.ts";
 
 /**
  * `gateproof serve`: the reference gateway in the foreground until Ctrl-C / SIGTERM, or, when a supervisor started it
@@ -88,22 +89,7 @@ export async function serve(args: string[]): Promise<number> {
   if (values["urls-file"]) await writeFile(values["urls-file"], `${JSON.stringify(gateway.urls, null, 2)}\n`);
   out.write(`gateproof: ready in ${Math.round(performance.now() - started)} ms; Ctrl-C stops\n`);
 
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
-    // The channel closes when the supervisor is gone, however it ended: a SIGKILL sends its children no signal, and
-    // a gateway serving on as an orphan would hold its ports until someone finds it. Closed during start-up: stop now.
-    if (process.connected) process.once("disconnect", resolve);
-    else if (process.channel) resolve();
-  });
-  // Graceful: no new connections, in-flight requests get up to 10 s; a second Ctrl-C / SIGTERM stops at once.
-  const force = () => process.exit(130);
-  process.once("SIGINT", force);
-  process.once("SIGTERM", force);
-  await gateway.close();
-  process.off("SIGINT", force);
-  process.off("SIGTERM", force);
-  // Stopped by a signal, the channel is still open, and with a "disconnect" listener it would keep this process alive.
-  process.channel?.unref();
+  // Graceful: no new connections, in-flight requests get up to 10 s.
+  await runUntilStopped(() => gateway.close());
   return 0;
 }
