@@ -18,13 +18,15 @@ export { awaitConvergence } from "../../src/conformance/converge.ts";
  * not supported is reported so too. When the target does not support one of them (GATEPROOF_SUPPORTED_FEATURES
  * / _EXEMPT_FEATURES / _PROFILES / _CONFORMANCE_OPTIONS, see src/conformance/support.ts), the test is skipped and
  * marked *not supported* in `task.meta.conformance`, which the conformance reporter counts as such — never as passed.
- * `referenceOnly` is for tests that start a second reference gateway with their own definition: against another
- * target they are marked *reference-only* (they say nothing about that target). `target: "http-api"` is for tests
+ * `referenceOnly` is for tests that say nothing about another target: against one they are marked *reference-only*,
+ * with the reason given, or, for `true`, because they start a second reference gateway with their own definition
+ * (the usual case). `target: "http-api"` is for tests
  * of the fixture's HTTP API (`httpApiUrl()`): when the run has no HTTP API target (an external TARGET_URL without
  * TARGET_HTTP_API_URL) they are *not supported*, with that reason.
  */
 export interface FeatureOptions extends Omit<TestOptions, "meta" | "skip"> {
-  referenceOnly?: boolean;
+  /** `true`: starts its own reference gateway; a string: why else the test says nothing about another target. */
+  referenceOnly?: true | string;
   target?: "http-api";
 }
 
@@ -50,9 +52,9 @@ export function features(...args: [FeatureId[], FeatureOptions?] | FeatureId[]):
     conformance.status = parent.status;
     if (parent.reason !== undefined) conformance.reason = parent.reason;
     if (parent.unsupported !== undefined) conformance.unsupported = parent.unsupported;
-  } else if (referenceOnly && inject("targetKind") !== "reference") {
+  } else if (referenceOnly !== undefined && inject("targetKind") !== "reference") {
     conformance.status = "reference-only";
-    conformance.reason = "starts its own reference gateway with a definition the fixture does not have";
+    conformance.reason = referenceOnly === true ? "starts its own reference gateway with a definition the fixture does not have" : referenceOnly;
   } else if (verdict.status === "not-supported") {
     conformance.status = "not-supported";
     conformance.unsupported = verdict.unsupported;
