@@ -67,5 +67,11 @@ export function features(...args: [FeatureId[], FeatureOptions?] | FeatureId[]):
   return { ...testOptions, meta: { conformance }, ...(conformance.status ? { skip: true } : {}) };
 }
 
+/**
+ * The reference-only reason of tests of gateproof's own recorder and replayer that never call the target: they start
+ * the servers they record and replay against, so whatever the target, they test the tool, not the target.
+ */
+export const TOOL_ON_ITS_OWN_SERVERS = "tests gateproof's own recorder/replayer on servers the test starts; it never calls the target";
+
 /** Runs `fn` only when the current target supports every listed feature (for optional checks inside one test). */
 export const supports = (...ids: FeatureId[]): boolean => ids.every((id) => currentSupport().supported.has(id));

@@ -223,4 +223,24 @@ describe("gateproof conformance: --target, --http-api-url, --ws-url, --api-key r
     expect(referenceOnly).toEqual([[expect.stringContaining("whole-string match"), expect.stringMatching(/^AWS documents no answer for a MOCK statusCode that is not an HTTP status \(4000\)/)]]);
     expect(statuses(report, "mock.test.ts")).toEqual(new Set(["passed", "reference-only"]));
   });
+
+  // The TOOLING replay tests under serverless-offline's declaration (no MOCK), here against a reference: none may
+  // count for or against the target. Those on the test's own servers are reference-only; those that replay the
+  // fixture's MOCK routes through the target are not supported, for the declaration's reason.
+  it("replay tests are no target's failures: reference-only when they never call it, else not supported without MOCK", async () => {
+    const options = new URL("../fixture/serverless-offline/options.json", import.meta.url).pathname;
+    const { code, report } = await conformanceRun(["--target", fixture.url("FixtureApi"), "--options", options], ["suites/scenario/replay.test.ts", "suites/scenario/replay-recorder.test.ts"], ["--features", "tooling.replay"]);
+    expect(code).toBe(0);
+    expect(report.summary).toMatchObject({ passed: 0, failed: 0 });
+    const byStatus = (status: string) => report.tests.filter((t) => t.status === status);
+    expect(byStatus("reference-only").length).toBeGreaterThan(5);
+    expect(byStatus("reference-only").length + byStatus("not-supported").length).toBe(report.tests.length);
+    for (const test of byStatus("reference-only")) expect(test.reason, test.name).toBe("tests gateproof's own recorder/replayer on servers the test starts; it never calls the target");
+    expect(byStatus("not-supported").map((t) => t.name).sort()).toEqual([
+      "access logs against the reference > compares the status, the only thing an access log keeps",
+      "record, then replay against the same target > finds no difference beyond AWS noise",
+      "record, then replay against the same target > wrote one redacted HAR entry per exchange",
+    ]);
+    for (const test of byStatus("not-supported")) expect([test.unsupported, test.reason]).toEqual([["rest.mock"], expect.stringContaining("no MOCK integrations")]);
+  });
 });

@@ -8,7 +8,7 @@ import { entryToExchange } from "../../src/replay/har-entry.ts";
 import { startRecorder } from "../../src/replay/record/proxy.ts";
 import { redactionRules } from "../../src/replay/record/redact.ts";
 import { startEchoBackend } from "../harness/echo-backend.ts";
-import { features } from "../harness/conformance.ts";
+import { features, TOOL_ON_ITS_OWN_SERVERS } from "../harness/conformance.ts";
 import { spawnNode } from "../harness/processes.ts";
 
 const CLI = new URL("../../src/gateproof.mjs", import.meta.url).pathname;
@@ -26,7 +26,7 @@ async function startRecordProcess(args: string[]): Promise<{ child: ChildProcess
   return { child, url };
 }
 
-describe("gateproof record (own process)", features("tooling.replay"), () => {
+describe("gateproof record (own process)", features(["tooling.replay"], { referenceOnly: TOOL_ON_ITS_OWN_SERVERS }), () => {
   let backend: Awaited<ReturnType<typeof startEchoBackend>>;
   beforeAll(async () => void (backend = await startEchoBackend()));
   afterAll(async () => backend.close());

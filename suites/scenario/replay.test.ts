@@ -15,7 +15,7 @@ import { redactionRules } from "../../src/replay/record/redact.ts";
 import type { ReplayReport } from "../../src/replay/report/model.ts";
 import { runReplay, type ReplayOptions } from "../../src/replay/run.ts";
 import { targetUrl } from "../harness/target.ts";
-import { features } from "../harness/conformance.ts";
+import { features, TOOL_ON_ITS_OWN_SERVERS } from "../harness/conformance.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "gateproof-replay-"));
 
@@ -66,7 +66,9 @@ function options(overrides: Partial<ReplayOptions> & Pick<ReplayOptions, "source
 const paths = (report: ReplayReport, endpoint: string) =>
   Object.fromEntries(report.endpoints.find((e) => e.endpoint === endpoint)!.paths.map((p) => [p.path, p.verdict]));
 
-describe("record, then replay against the same target", features("tooling.replay"), () => {
+// Against the target: the fixture's MOCK routes (/mock, /mock/status, /items/special) are the traffic recorded and
+// replayed, so a target without MOCK integrations cannot run these (not supported, with the target's reason).
+describe("record, then replay against the same target", features("tooling.replay", "rest.mock"), () => {
   let traffic: string;
 
   beforeAll(async () => {
@@ -101,7 +103,7 @@ describe("record, then replay against the same target", features("tooling.replay
   });
 });
 
-describe("comparing two live targets", features("tooling.replay"), () => {
+describe("comparing two live targets", features(["tooling.replay"], { referenceOnly: TOOL_ON_ITS_OWN_SERVERS }), () => {
   let primary: Awaited<ReturnType<typeof priceServer>>;
   let secondary: Awaited<ReturnType<typeof priceServer>>;
   let candidate: Awaited<ReturnType<typeof priceServer>>;
@@ -162,7 +164,7 @@ describe("comparing two live targets", features("tooling.replay"), () => {
   });
 });
 
-describe("access logs against the reference", features("tooling.replay"), () => {
+describe("access logs against the reference", features("tooling.replay", "rest.mock"), () => {
   it("compares the status, the only thing an access log keeps", async () => {
     const stage = new URL(targetUrl()).pathname;
     const line = (path: string, status: number, at: number) => JSON.stringify({ requestTimeEpoch: at, httpMethod: "GET", path: `${stage}${path}`, status: String(status), domainName: "abc.execute-api.us-east-1.amazonaws.com" });
@@ -175,7 +177,7 @@ describe("access logs against the reference", features("tooling.replay"), () => 
   });
 });
 
-describe("timing against a real server", features("tooling.replay"), () => {
+describe("timing against a real server", features(["tooling.replay"], { referenceOnly: TOOL_ON_ITS_OWN_SERVERS }), () => {
   it("replays a 1 s recording at speed 1 and 2 on schedule", async () => {
     const server = await priceServer(() => 10);
     try {
@@ -195,7 +197,7 @@ describe("timing against a real server", features("tooling.replay"), () => {
   });
 });
 
-it("reports files it could not read without losing the good lines", features("tooling.replay"), async () => {
+it("reports files it could not read without losing the good lines", features(["tooling.replay"], { referenceOnly: TOOL_ON_ITS_OWN_SERVERS }), async () => {
   const server = await priceServer(() => 10);
   try {
     const file = join(tmp, "mixed.jsonl");
