@@ -10,6 +10,8 @@ export class UnknownStageError extends Error {
   }
 }
 
+const SLASH = 0x2f;
+
 /**
  * The route step: `/{stage}/{resource path}` on the raw (still percent-encoded) path. Captured AWS behaviour:
  * a trailing slash reaches the same resource, empty segments right after the stage are skipped, `//` further in
@@ -17,19 +19,24 @@ export class UnknownStageError extends Error {
  * the resource lacks (HEAD is not implied by GET).
  */
 export function route(call: RestCall, compiled: CompiledRestApi): RoutedCall {
-  const parts = call.request.rawPath.split("/");
-  const stageName = parts[1] ?? "";
+  // Read in place rather than split: the stage is the text between the first two `/`.
+  const path = call.request.rawPath;
+  const stageStart = path.indexOf("/") + 1;
+  if (stageStart === 0) throw new GatewayError("MISSING_AUTHENTICATION_TOKEN");
+  const slash = path.indexOf("/", stageStart);
+  const stageEnd = slash < 0 ? path.length : slash;
+  const stageName = path.slice(stageStart, stageEnd);
   if (stageName === "") throw new GatewayError("MISSING_AUTHENTICATION_TOKEN");
   const sides = compiled.stages.get(stageName);
   if (!sides) throw new UnknownStageError(stageName);
   const { stage, isCanary } = pickStageSide(sides, call.request);
   call.stage = stage;
   if (stage.canary) call.isCanaryRequest = isCanary;
-  let start = 2;
-  while (parts[start] === "") start++;
-  const end = start < parts.length && parts[parts.length - 1] === "" ? parts.length - 1 : parts.length;
-  const rest = parts.slice(start, end);
-  const match = compiled.router.match(call.request.method, rest);
+  // The resource path: without the empty segments right after the stage, nor one trailing slash.
+  let start = stageEnd;
+  while (path.charCodeAt(start) === SLASH) start++;
+  const end = start < path.length && path.charCodeAt(path.length - 1) === SLASH ? path.length - 1 : path.length;
+  const match = compiled.router.match(call.request.method, path.slice(start, end));
   if (!match) throw new GatewayError("MISSING_AUTHENTICATION_TOKEN");
   call.route = match;
   return call as RoutedCall;

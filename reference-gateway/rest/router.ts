@@ -26,9 +26,12 @@ export class Router {
     this.root = compile(root);
   }
 
-  /** `segments` are the raw path parts after the stage; undefined when nothing matches (AWS: 403 MissingAuthenticationToken). */
-  match(httpMethod: string, segments: string[]): RouteMatch | undefined {
-    return search(this.root, segments, 0, httpMethod, {});
+  /**
+   * `path` is the raw resource path after the stage, its segments separated by `/` (empty for the root resource);
+   * undefined when nothing matches (AWS: 403 MissingAuthenticationToken). Segments are read in place, not split out.
+   */
+  match(httpMethod: string, path: string): RouteMatch | undefined {
+    return search(this.root, path, path === "" ? 1 : 0, httpMethod, {});
   }
 }
 
@@ -48,24 +51,28 @@ function methodOf(resource: Resource, httpMethod: string): Method | undefined {
   return resource.methods[httpMethod] ?? resource.methods.ANY;
 }
 
-function search(node: Node, segments: string[], index: number, httpMethod: string, params: Record<string, string>): RouteMatch | undefined {
-  if (index === segments.length) {
+/** Matches the segment of `path` starting at `start` and those after it; `start` past the end: no segment left. */
+function search(node: Node, path: string, start: number, httpMethod: string, params: Record<string, string>): RouteMatch | undefined {
+  if (start > path.length) {
     const method = methodOf(node.resource, httpMethod);
     return method && { resource: node.resource, method, pathParameters: params };
   }
-  const segment = segments[index]!;
+  const slash = path.indexOf("/", start);
+  const end = slash < 0 ? path.length : slash;
+  const segment = path.slice(start, end);
   const literal = node.literals.get(segment);
   if (literal) {
-    const found = search(literal, segments, index + 1, httpMethod, params);
+    const found = search(literal, path, end + 1, httpMethod, params);
     if (found) return found;
   }
   if (node.param && segment !== "") {
-    const found = search(node.param.node, segments, index + 1, httpMethod, { ...params, [node.param.name]: segment });
+    const found = search(node.param.node, path, end + 1, httpMethod, { ...params, [node.param.name]: segment });
     if (found) return found;
   }
   if (node.greedy) {
     const method = methodOf(node.greedy.resource, httpMethod);
-    const rest = segments.slice(index).join("/");
+    // This segment and every one after it, `/` and empty segments included.
+    const rest = path.slice(start);
     if (method && rest !== "") return { resource: node.greedy.resource, method, pathParameters: { ...params, [node.greedy.name]: rest } };
   }
   return undefined;
