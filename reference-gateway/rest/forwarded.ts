@@ -11,6 +11,8 @@ const FRAMING = new Set(["content-length", "connection", "transfer-encoding", "k
  */
 export function forwardedHeaderPairs(call: RestCall): Array<[string, string]> {
   const pairs: Array<[string, string]> = [];
+  // Each pair's lower-case name, computed once here rather than in every comparison of the sort.
+  const keys: string[] = [];
   let forwardedFor: string | undefined;
   let traced = false;
   for (const [name, value] of call.request.headerPairs) {
@@ -24,11 +26,20 @@ export function forwardedHeaderPairs(call: RestCall): Array<[string, string]> {
     }
     if (lower === "x-amzn-trace-id") traced = true;
     pairs.push([name, value]);
+    keys.push(lower);
   }
-  if (!traced) pairs.push(["X-Amzn-Trace-Id", call.ids.traceId]);
-  pairs.push(["X-Forwarded-For", forwardedFor === undefined ? call.request.sourceIp : `${forwardedFor}, ${call.request.sourceIp}`]);
-  pairs.push(["X-Forwarded-Port", String(call.request.localPort)]);
-  pairs.push(["X-Forwarded-Proto", "http"]);
-  const key = (name: string) => name.toLowerCase();
-  return pairs.sort(([a], [b]) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  if (!traced) {
+    pairs.push(["X-Amzn-Trace-Id", call.ids.traceId]);
+    keys.push("x-amzn-trace-id");
+  }
+  pairs.push(
+    ["X-Forwarded-For", forwardedFor === undefined ? call.request.sourceIp : `${forwardedFor}, ${call.request.sourceIp}`],
+    ["X-Forwarded-Port", String(call.request.localPort)],
+    ["X-Forwarded-Proto", "http"],
+  );
+  keys.push("x-forwarded-for", "x-forwarded-port", "x-forwarded-proto");
+  // Stable: names equal but for case keep their arrival order.
+  const order = keys.map((_, index) => index);
+  order.sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : a - b));
+  return order.map((index) => pairs[index]!);
 }
