@@ -47,5 +47,5 @@ export function convertResponsePayload(payload: Payload, handling: ContentHandli
  * without a matching binaryMediaTypes entry treats as text — come out with U+FFFD in their place.
  */
 function utf8String(payload: Payload): Payload {
-  return isUtf8(payload.body) ? payload : { body: Buffer.from(payload.body.toString("utf8"), "utf8"), binary: false };
+  return payload.body.length === 0 || isUtf8(payload.body) ? payload : { body: Buffer.from(payload.body.toString("utf8"), "utf8"), binary: false };
 }

@@ -31,11 +31,7 @@ export function integrationResponse(call: RoutedCall, compiled: CompiledIntegrat
   }
 
   const accept = findHeader(call.request.headerPairs, "accept");
-  const payload = convertResponsePayload(
-    { body: result.body, binary: result.binary },
-    chosen.response.contentHandling,
-    isBinaryMediaType(call.api.binaryMediaTypes, accept),
-  );
+  const payload = convertResponsePayload(result, chosen.response.contentHandling, isBinaryMediaType(call.api.binaryMediaTypes, accept));
   // Built when a header mapping or a template reads it (not for a constant template without mappings).
   let built: ParameterScope | undefined;
   const headers: Array<[string, string]> = [];
@@ -45,9 +41,10 @@ export function integrationResponse(call: RoutedCall, compiled: CompiledIntegrat
   }
   // Templates see text only; a binary payload passes through.
   const selected = payload.binary ? undefined : selectResponseTemplate(chosen.templates, accept);
-  const backendType = caseInsensitive(result.headers, "content-type")?.at(-1);
-  const contentType = selected?.contentType ?? backendType ?? "application/json";
-  if (findHeader(headers, "content-type") === undefined) headers.unshift(["Content-Type", contentType]);
+  if (findHeader(headers, "content-type") === undefined) {
+    const contentType = selected?.contentType ?? caseInsensitive(result.headers, "content-type")?.at(-1) ?? "application/json";
+    headers.unshift(["Content-Type", contentType]);
+  }
   if (!selected) return { status: Number(statusCode), headers, body: payload.body };
   if (selected.template.constant !== undefined) return { status: Number(statusCode), headers, body: selected.template.constant };
 
