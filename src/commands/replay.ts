@@ -133,7 +133,7 @@ export async function replayBench(args: string[]): Promise<number> {
       connections: integerOption(values.connections, "connections", 10),
       autocannonSeconds: 5,
       throughputRounds: integerOption(values.rounds, "rounds", 3),
-      throughputEntries: integerOption(values["round-entries"], "round-entries", 100_000),
+      throughputEntries: integerOption(values["round-entries"], "round-entries", 250_000),
     },
     (line) => void process.stderr.write(`${line}\n`),
   );
