@@ -17,6 +17,7 @@ import { contextData, environmentFor, newLogStreamName } from "./context.ts";
 import { exitError, shutdownError, timeoutError } from "./errors.ts";
 import { endLine, reportLine, startLine, timeoutLine } from "./logs.ts";
 import { newEnvironmentHeap } from "./heap.ts";
+import { OutputLines } from "./output.ts";
 
 const WORKER_URL = new URL("./worker.mjs", import.meta.url);
 /** Lambda's limit for the init phase of an on-demand environment. */
@@ -70,6 +71,8 @@ interface Env {
   reportedInit: boolean;
   oom: boolean;
   shared: Int32Array;
+  /** The function's raw process.stdout and process.stderr output, a line at a time. */
+  output: { stdout: OutputLines; stderr: OutputLines };
   initTimer?: NodeJS.Timeout;
   /** Resolves when the environment is ready or has failed. */
   settled: Promise<void>;
@@ -236,30 +239,16 @@ export class FunctionPool {
       reportedInit: false,
       oom: false,
       shared: new Int32Array(sharedBuffer),
+      output: { stdout: new OutputLines(this.opts.log), stderr: new OutputLines(this.opts.log) },
       settled,
       settle,
     };
     this.envs.add(env);
-    // Raw process.stdout / stderr writes of the handler (not console.*): passed on untagged, a line at a time.
-    for (const stream of [worker.stdout, worker.stderr]) {
-      let pending = "";
+    // What reaches the worker's own stdout / stderr streams (end(chunk), piping; write() comes as "output" messages).
+    for (const [stream, lines] of [[worker.stdout, env.output.stdout], [worker.stderr, env.output.stderr]] as const) {
       stream.setEncoding("utf8");
-      stream.on("data", (chunk: string) => {
-        pending += chunk;
-        let nl: number;
-        while ((nl = pending.indexOf("\n")) >= 0) {
-          this.opts.log(pending.slice(0, nl + 1));
-          pending = pending.slice(nl + 1);
-        }
-        if (pending.length > 256 * 1024) {
-          this.opts.log(pending);
-          pending = "";
-        }
-      });
-      stream.on("end", () => {
-        if (pending) this.opts.log(pending + "\n");
-        pending = "";
-      });
+      stream.on("data", (chunk: string) => lines.write(chunk));
+      stream.on("end", () => lines.flush());
     }
     worker.on("message", (msg: WorkerMessage) => this.onMessage(env, msg));
     worker.on("error", (err: Error & { code?: string }) => {
@@ -295,12 +284,15 @@ export class FunctionPool {
     }
     switch (msg.type) {
       case "log":
-        this.opts.log(msg.text);
+      case "output":
+        if (msg.type === "log") this.opts.log(msg.text);
+        else env.output[msg.stream].write(msg.text);
         Atomics.add(env.shared, SharedState.LOG_CHARS_READ, msg.text.length);
         Atomics.notify(env.shared, SharedState.LOG_CHARS_READ);
         return;
       case "ready":
         if (env.state !== "starting") return;
+        flushOutput(env);
         clearTimeout(env.initTimer);
         env.state = "ready";
         env.initMs = msg.initMs;
@@ -344,6 +336,7 @@ export class FunctionPool {
   private onTimeout(env: Env, active: Active): void {
     if (!env.inFlight.includes(active)) return;
     const { requestId } = active.job;
+    flushOutput(env);
     this.opts.log(timeoutLine(requestId, this.fn.timeoutSeconds));
     this.finish(env, active, { kind: "timeout", error: timeoutError(requestId, this.fn.timeoutSeconds) });
     // Results the environment posted before are still delivered (a worker's messages are drained before 'exit').
@@ -365,6 +358,7 @@ export class FunctionPool {
   /** An environment failed to initialise: the oldest waiting invocation reports it; Lambda re-inits next time. */
   private failInit(env: Env, kind: "error" | "crash" | "timeout", error: (requestId: string) => LambdaErrorShape): void {
     void this.discard(env);
+    flushOutput(env);
     const job = this.queue.shift();
     if (job) {
       const e = error(job.requestId);
@@ -404,6 +398,7 @@ export class FunctionPool {
     const { requestId } = active.job;
     const initDurationMs = env.reportedInit ? undefined : env.initMs;
     env.reportedInit = true;
+    flushOutput(env);
     this.opts.log(endLine(requestId));
     const failed = "kind" in outcome ? outcome : undefined;
     this.opts.log(
@@ -435,4 +430,10 @@ export class FunctionPool {
     Atomics.notify(env.shared, SharedState.LOG_CHARS_READ);
     return env.worker.terminate().catch(() => undefined);
   }
+}
+
+/** An invocation (or the init) ended: a partial line of raw output is logged now, before END / REPORT. */
+function flushOutput(env: Env): void {
+  env.output.stdout.flush();
+  env.output.stderr.flush();
 }

@@ -51,6 +51,8 @@ export type WorkerMessage =
   | { type: "ready"; initMs: number }
   | { type: "initError"; error: LambdaErrorShape; initMs: number }
   | { type: "log"; text: string }
+  /** Raw process.stdout / process.stderr text as written (a write need not be a line); flow-controlled like "log". */
+  | { type: "output"; stream: "stdout" | "stderr"; text: string }
   | {
       type: "error";
       requestId: string;

@@ -10,6 +10,7 @@
  *   parent → worker  '[requestId, deadlineMs, event]' (one JSON text per invocation)
  *   worker → parent  { type: "ready", initMs } | { type: "initError", error }
  *                    { type: "log", text }  (text = one Lambda text-format line, flow-controlled through LOG_CHARS_READ)
+ *                    { type: "output", stream, text }  (a raw process.stdout / stderr write, flow-controlled the same way)
  *                    '[requestId, maxMemoryUsedMB, payload]' (one JSON text: a successful result)
  *                    { type: "error", requestId, error, fatal, maxMemoryUsedMB }
  *   shared memory    Int32 slots of `sharedBuffer`: LOG_CHARS_READ (gateway → worker), FINISHED (worker → gateway),
@@ -95,14 +96,17 @@ const PICKED_UP_AT = 2;
 const shared = new Int32Array(data.sharedBuffer);
 let sentChars = 0;
 
-/** Post one log line; blocks (like a full stdout pipe) while the gateway is too far behind. @param {string} text */
-function emit(text) {
+/**
+ * Post one log line, or raw output of `stream`; blocks (like a full stdout pipe) while the gateway is too far behind.
+ * @param {string} text @param {"stdout" | "stderr"} [stream]
+ */
+function emit(text, stream) {
   // (sent - acked) with 32-bit wrap-around.
   while (((sentChars - Atomics.load(shared, LOG_CHARS_READ)) | 0) > data.maxUnackedChars) {
     Atomics.wait(shared, LOG_CHARS_READ, Atomics.load(shared, LOG_CHARS_READ), 50);
   }
   sentChars = (sentChars + text.length) | 0;
-  port.postMessage({ type: "log", text });
+  port.postMessage(stream ? { type: "output", stream, text } : { type: "log", text });
 }
 
 /** @param {string} level */
@@ -123,15 +127,15 @@ console.trace = logger("TRACE");
 
 // Raw process.stdout / process.stderr writes: in a worker they are queued to the gateway's thread without bound, so a
 // handler writing in a loop grew its heap until Runtime.OutOfMemory, where Lambda's stdout pipe blocks the writer.
-// They go through emit (the same back-pressure as console.*), untagged as on Lambda. end(chunk) and piping still
-// reach the worker's stream, which the pool reads line by line.
-for (const stream of [process.stdout, process.stderr]) {
+// They go through emit (the same back-pressure as console.*), untagged as on Lambda; the gateway makes lines of them
+// (output.ts). end(chunk) and piping still reach the worker's stream, which the gateway reads into the same lines.
+for (const [name, stream] of /** @type {const} */ ([["stdout", process.stdout], ["stderr", process.stderr]])) {
   /** @type {(chunk: any, encoding?: any, callback?: any) => boolean} */
   const write = (chunk, encoding, callback) => {
     // A string in another encoding (hex, base64, …) stands for bytes, as in Writable#write.
     const bytes = typeof chunk !== "string" ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength) : typeof encoding === "string" && !/^utf-?8$/i.test(encoding) ? Buffer.from(chunk, encoding) : undefined;
     const text = bytes ? bytes.toString("utf8") : chunk;
-    if (text) emit(text);
+    if (text) emit(text, name);
     const done = typeof encoding === "function" ? encoding : callback;
     if (typeof done === "function") queueMicrotask(() => done(null));
     return true;
