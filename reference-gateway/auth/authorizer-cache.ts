@@ -15,12 +15,24 @@ export interface AuthorizerCacheScope {
  * not a decision: the caller evaluates the cached policy against each request's own method ARN.
  */
 export class AuthorizerCache {
+  /**
+   * The text last read and what it parses to: a caller who comes back gets the same text from the store until it
+   * expires, and parsing it again was most of a cached authorization. Results are only read, never written to.
+   */
+  #lastText: string | undefined;
+  #lastResult: AuthorizerResult | undefined;
+
   constructor(private readonly store: Store) {}
 
   /** A store that does not answer (Redis down) is a miss: the authorizer is called, the request goes on. */
   async get(scope: AuthorizerCacheScope, identity: string[]): Promise<AuthorizerResult | undefined> {
     const cached = await this.store.get(cacheKey(scope, identity)).catch(() => undefined);
-    return cached === undefined ? undefined : (JSON.parse(cached) as AuthorizerResult);
+    if (cached === undefined) return undefined;
+    if (cached !== this.#lastText) {
+      this.#lastResult = JSON.parse(cached) as AuthorizerResult;
+      this.#lastText = cached;
+    }
+    return this.#lastResult;
   }
 
   async set(scope: AuthorizerCacheScope, identity: string[], result: AuthorizerResult, ttlSeconds: number): Promise<void> {
