@@ -244,7 +244,7 @@ export class FunctionPool {
       settle,
     };
     this.envs.add(env);
-    // What reaches the worker's own stdout / stderr streams (end(chunk), piping; write() comes as "output" messages).
+    // What reaches the worker's own stdout / stderr streams (end(chunk); write() and piping come as "output" messages).
     for (const [stream, lines] of [[worker.stdout, env.output.stdout], [worker.stderr, env.output.stderr]] as const) {
       stream.setEncoding("utf8");
       stream.on("data", (chunk: string) => lines.write(chunk));

@@ -19,6 +19,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import Module, { createRequire } from "node:module";
 import { existsSync, readFileSync } from "node:fs";
+import { StringDecoder } from "node:string_decoder";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import util from "node:util";
@@ -128,13 +129,20 @@ console.trace = logger("TRACE");
 // Raw process.stdout / process.stderr writes: in a worker they are queued to the gateway's thread without bound, so a
 // handler writing in a loop grew its heap until Runtime.OutOfMemory, where Lambda's stdout pipe blocks the writer.
 // They go through emit (the same back-pressure as console.*), untagged as on Lambda; the gateway makes lines of them
-// (output.ts). end(chunk) and piping still reach the worker's stream, which the gateway reads into the same lines.
+// (output.ts). Piping into them calls write too; only end(chunk) reaches the worker's stream, which the gateway reads
+// into the same lines.
 for (const [name, stream] of /** @type {const} */ ([["stdout", process.stdout], ["stderr", process.stderr]])) {
+  // Lambda's stdout is a byte stream: a character whose bytes come in separate writes (a piped stream's chunks) is
+  // decoded whole, and a string written after bytes follows them as its UTF-8 bytes would (only bytes can end inside
+  // a character, so a string after a string is passed on as it is).
+  const decoder = new StringDecoder("utf8");
+  let afterBytes = false;
   /** @type {(chunk: any, encoding?: any, callback?: any) => boolean} */
   const write = (chunk, encoding, callback) => {
     // A string in another encoding (hex, base64, …) stands for bytes, as in Writable#write.
     const bytes = typeof chunk !== "string" ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength) : typeof encoding === "string" && !/^utf-?8$/i.test(encoding) ? Buffer.from(chunk, encoding) : undefined;
-    const text = bytes ? bytes.toString("utf8") : chunk;
+    const text = bytes ? decoder.write(bytes) : afterBytes ? decoder.write(Buffer.from(chunk, "utf8")) : chunk;
+    afterBytes = bytes !== undefined;
     if (text) emit(text, name);
     const done = typeof encoding === "function" ? encoding : callback;
     if (typeof done === "function") queueMicrotask(() => done(null));

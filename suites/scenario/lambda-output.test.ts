@@ -42,4 +42,18 @@ describe("raw output of a Lambda function (reference gateway)", features(["rest.
     expect(logged[1]).toMatch(/Task timed out after 1\.00 seconds\n$/);
     expect(logged).toHaveLength(2);
   });
+
+  it("a character whose bytes came in separate writes is whole (stdout is a byte stream)", async () => {
+    expect(await invocationLines("/bytes", 200)).toEqual(["é € 😀\n"]);
+  });
+
+  // Where a line is cut does not depend on how it was written, and a cut never splits a character.
+  const MAX = 256 * 1024;
+  it("a line cut at the largest log event keeps a surrogate pair whole", async () => {
+    expect(await invocationLines("/cut-on-pair", 200)).toEqual(["x".repeat(MAX - 1) + "\n", "😀\n"]);
+  });
+
+  it("a line longer than the largest log event is cut also when its newline came in the same write", async () => {
+    expect(await invocationLines("/long-line", 200)).toEqual(["y".repeat(MAX) + "\n", "y".repeat(10) + "\n"]);
+  });
 });
