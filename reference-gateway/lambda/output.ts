@@ -13,9 +13,16 @@ export class OutputLines {
   constructor(private readonly log: (line: string) => void) {}
 
   write(text: string): void {
+    // The held partial line never has a newline, so only the new text is searched: a handler writing a long line a
+    // character at a time must not make each write read the whole line again.
+    const newlineInText = text.indexOf("\n");
+    if (newlineInText < 0 && this.pending.length + text.length <= MAX_LINE_CHARS) {
+      this.pending += text;
+      return;
+    }
     const rest = this.pending + text;
     let from = 0;
-    let newline = rest.indexOf("\n");
+    let newline = newlineInText < 0 ? -1 : this.pending.length + newlineInText;
     for (;;) {
       if (newline >= 0 && newline - from <= MAX_LINE_CHARS) {
         this.log(rest.slice(from, newline + 1));
