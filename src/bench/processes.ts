@@ -116,21 +116,32 @@ async function descendants(pid: number): Promise<number[]> {
 const USER_HZ = 100;
 
 /**
- * CPU seconds (user + system, every thread) a process and its live descendants have used, with what their reaped
- * children used (cutime + cstime, so a child that ends between two readings still counts); undefined when the
- * process cannot be read. The difference of two readings is the CPU the process tree spent in between.
+ * CPU seconds (user + system, every thread) a process has used itself, and what its reaped children used (cutime +
+ * cstime), from /proc/<pid>/stat; undefined when the process cannot be read.
+ */
+export async function cpuTimes(pid: number): Promise<{ ownSeconds: number; reapedChildrenSeconds: number } | undefined> {
+  // The fields after the command name, which is in parentheses and may hold spaces: state is [0], utime [11].
+  const fields = (await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "")).split(") ").at(-1)!.split(" ");
+  if (fields.length < 15) return undefined;
+  const [utime, stime, cutime, cstime] = fields.slice(11, 15).map(Number) as [number, number, number, number];
+  return { ownSeconds: (utime + stime) / USER_HZ, reapedChildrenSeconds: (cutime + cstime) / USER_HZ };
+}
+
+/**
+ * CPU seconds a process and its live descendants have used, with what their reaped children used (so a child that
+ * ends between two readings still counts); undefined when the process cannot be read. The difference of two
+ * readings is the CPU the process tree spent in between.
  */
 export async function treeCpuSeconds(pid: number): Promise<number | undefined> {
-  const ticks = async (of: number) => {
-    // The fields after the command name, which is in parentheses and may hold spaces: state is [0], utime [11].
-    const fields = (await readFile(`/proc/${of}/stat`, "utf8").catch(() => "")).split(") ").at(-1)!.split(" ");
-    return fields.length < 15 ? undefined : Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+  const total = async (of: number) => {
+    const times = await cpuTimes(of);
+    return times && times.ownSeconds + times.reapedChildrenSeconds;
   };
-  const own = await ticks(pid);
+  const own = await total(pid);
   if (own === undefined) return undefined;
-  let total = own;
-  for (const child of await descendants(pid)) total += (await ticks(child)) ?? 0;
-  return total / USER_HZ;
+  let sum = own;
+  for (const child of await descendants(pid)) sum += (await total(child)) ?? 0;
+  return sum;
 }
 
 /** RSS of a process and its live descendants in MB (one decimal); undefined when the process cannot be read. */

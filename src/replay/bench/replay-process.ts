@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
+import { cpuTimes } from "../../bench/processes.ts";
 import type { ReplayReport } from "../report/model.ts";
 
 const CLI = new URL("../../gateproof.mjs", import.meta.url).pathname;
@@ -11,21 +12,6 @@ export interface MeasuredReplay {
   peakRssMb: number;
   /** CPU seconds (user + system, all threads) the process had used at the last poll, ≤ 100 ms before it exited. */
   cpuSeconds: number;
-}
-
-/** Linux reports utime/stime in USER_HZ ticks, 100 a second on every architecture's user-space ABI. */
-const USER_HZ = 100;
-
-/** CPU seconds used so far, from /proc/<pid>/stat (fields 14 and 15, counted after the parenthesised name). */
-async function cpuSecondsOf(pid: number): Promise<number | undefined> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return Number.isFinite(ticks) ? ticks / USER_HZ : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Peak RSS so far, from the kernel's high-water mark; polled because /proc/<pid> is gone once the process exits. */
@@ -44,9 +30,10 @@ export async function measureReplay(args: string[], reportDir: string): Promise<
   let peak = 0;
   let cpuSeconds = 0;
   const poll = setInterval(async () => {
-    const [mb, cpu] = await Promise.all([highWaterMb(child.pid!), cpuSecondsOf(child.pid!)]);
+    const [mb, cpu] = await Promise.all([highWaterMb(child.pid!), cpuTimes(child.pid!)]);
     if (mb !== undefined) peak = Math.max(peak, mb);
-    if (cpu !== undefined) cpuSeconds = Math.max(cpuSeconds, cpu);
+    // Its own CPU (every thread): the replay does its work in this one process.
+    if (cpu !== undefined) cpuSeconds = Math.max(cpuSeconds, cpu.ownSeconds);
   }, 100);
   const exitCode = await new Promise<number | null>((resolve) => child.once("exit", resolve));
   clearInterval(poll);
