@@ -6,10 +6,32 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { chartFile } from "./chart.ts";
-import { mean, okRates, rps, stdev, type BenchReport, type Scenario } from "./run.ts";
+import { cpuUsPerRound, mean, okRates, rps, stdev, type BenchReport, type Scenario } from "./run.ts";
 
-const r0 = (n: number) => (Number.isFinite(n) ? String(Math.round(n)) : "–");
-const r2 = (n: number) => (Number.isFinite(n) ? (Math.round(n * 100) / 100).toString() : "–");
+const rounded = (n: number, decimals: number) => Math.round(n * 10 ** decimals) / 10 ** decimals;
+const fixed = (n: number, decimals: number) => (Number.isFinite(n) ? String(rounded(n, decimals)) : "–");
+const r0 = (n: number) => fixed(n, 0);
+const r2 = (n: number) => fixed(n, 2);
+
+/** A closed-loop scenario's figure that the action-benchmark JSON carries and the comparison tests, round by round. */
+interface Figure {
+  /** As the comparison names it. */
+  name: string;
+  /** The action-benchmark entry's name after the scenario id (kept stable: the action's history is keyed on it). */
+  entry: string;
+  unit: string;
+  biggerIsBetter: boolean;
+  decimals: number;
+  /** The figure the README table shows; undefined when the run did not measure it. */
+  value(s: Scenario): number | undefined;
+  /** One value per measured round; undefined when the run did not record them. */
+  rounds(s: Scenario): number[] | undefined;
+}
+
+const FIGURES: Figure[] = [
+  { name: "2xx/s", entry: "req/s", unit: "req/s", biggerIsBetter: true, decimals: 0, value: rps, rounds: okRates },
+  { name: "server CPU µs/request", entry: "server CPU µs/request", unit: "µs", biggerIsBetter: false, decimals: 1, value: (s) => s.serverCpuUsPerRequest, rounds: cpuUsPerRound },
+];
 
 /**
  * The name of a run's files: its start to the second (UTC; a second run on the same day must not overwrite the
@@ -20,13 +42,24 @@ export function reportStem(report: BenchReport): string {
   return `${report.startedAt.slice(0, 19).replace(/:/g, "-")}Z-${machine}${report.kind === "smoke" ? "-smoke" : ""}`;
 }
 
-/** customBiggerIsBetter (req/s) and customSmallerIsBetter (p99 ms) entries, one per scenario. */
+/**
+ * customBiggerIsBetter (req/s) and customSmallerIsBetter (p99 ms, server CPU µs/request where measured) entries, one
+ * per scenario.
+ */
 export function actionBenchmark(report: BenchReport): { bigger: unknown[]; smaller: unknown[] } {
-  const bigger: unknown[] = report.scenarios.map((s) => ({ name: `${s.id} req/s`, unit: "req/s", value: Math.round(rps(s)), range: `± ${r0(stdev(okRates(s)))}`, extra: s.name }));
+  const entries = (biggerIsBetter: boolean) =>
+    FIGURES.filter((f) => f.biggerIsBetter === biggerIsBetter).flatMap((f) =>
+      report.scenarios.flatMap((s) => {
+        const value = f.value(s);
+        return value === undefined ? [] : [{ name: `${s.id} ${f.entry}`, unit: f.unit, value: rounded(value, f.decimals), range: `± ${fixed(stdev(f.rounds(s) ?? []), f.decimals)}`, extra: s.name }];
+      }),
+    );
+  const bigger: unknown[] = entries(true);
   if (report.vtl) bigger.push({ name: "vtl render/s (reference)", unit: "renders/s", value: report.vtl.referencePerSecond }, { name: "vtl render/s (velocityjs)", unit: "renders/s", value: report.vtl.velocityjsPerSecond });
   const smaller = [
     ...report.scenarios.map((s) => ({ name: `${s.id} p99`, unit: "ms", value: mean(s.rounds.map((r) => r.latencyMs.p99)), extra: s.name })),
     ...report.fixedRate.map((f) => ({ name: `${f.id} p99 at ${f.targetRate} req/s (CO-corrected)`, unit: "ms", value: f.correctedMs.p99, extra: f.name })),
+    ...entries(false),
   ];
   return { bigger, smaller };
 }
@@ -36,25 +69,30 @@ const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.
 
 export interface Change {
   id: string;
+  /** The Figure's name. */
+  figure: string;
+  /** Means of the rounds; before is NaN when the previous run did not record the figure. */
   before: number;
   after: number;
   change: number;
   t: number;
   df: number;
-  verdict: "faster" | "slower" | "no significant change" | "too few rounds";
+  /** "worse": fewer 2xx/s or more server CPU per request (what --fail-on-regression fails on). */
+  verdict: "better" | "worse" | "no significant change" | "too few rounds" | "no previous figure";
 }
 
-/** Welch's t-test on 2xx/s per round; a change is called only when |t| beats the 5 % critical value AND beyond ±5 %. */
-export function welch(id: string, before: number[], after: number[]): Change {
+/** Welch's t-test on a figure's rounds; a change is called only when |t| beats the 5 % critical value AND beyond ±5 %. */
+function welch(id: string, figure: Figure, before: number[], after: number[]): Change {
   const [m1, m2] = [mean(before), mean(after)];
   const change = m2 / m1 - 1;
-  if (before.length < 2 || after.length < 2) return { id, before: m1, after: m2, change, t: NaN, df: NaN, verdict: "too few rounds" };
+  const measured = { id, figure: figure.name, before: m1, after: m2, change };
+  if (before.length < 2 || after.length < 2) return { ...measured, t: NaN, df: NaN, verdict: "too few rounds" };
   const [v1, v2] = [stdev(before) ** 2 / before.length, stdev(after) ** 2 / after.length];
   const t = (m2 - m1) / Math.sqrt(v1 + v2 || 1e-12);
   const df = (v1 + v2) ** 2 / ((v1 ** 2) / (before.length - 1) + (v2 ** 2) / (after.length - 1) || 1e-12);
   const critical = df >= 31 ? 1.96 : T975[Math.max(1, Math.floor(df)) - 1]!;
   const significant = Math.abs(t) > critical && Math.abs(change) > 0.05;
-  return { id, before: m1, after: m2, change, t, df, verdict: significant ? (change > 0 ? "faster" : "slower") : "no significant change" };
+  return { ...measured, t, df, verdict: significant ? (change > 0 === figure.biggerIsBetter ? "better" : "worse") : "no significant change" };
 }
 
 /**
@@ -75,11 +113,16 @@ export async function previousReport(dir: string, current: BenchReport): Promise
   return reports.sort((a, b) => a.startedAt.localeCompare(b.startedAt)).at(-1);
 }
 
+/** Each figure of each scenario both runs have, the figure's changes together; a figure this run lacks is left out. */
 export function compare(previous: BenchReport, current: BenchReport): Change[] {
-  return current.scenarios.flatMap((s) => {
-    const before = previous.scenarios.find((p) => p.id === s.id);
-    return before ? [welch(s.id, okRates(before), okRates(s))] : [];
-  });
+  return FIGURES.flatMap((figure) =>
+    current.scenarios.flatMap((s) => {
+      const earlier = previous.scenarios.find((p) => p.id === s.id);
+      const [before, after] = [earlier && figure.rounds(earlier), figure.rounds(s)];
+      if (!earlier || !after) return [];
+      return [before ? welch(s.id, figure, before, after) : { id: s.id, figure: figure.name, before: NaN, after: mean(after), change: NaN, t: NaN, df: NaN, verdict: "no previous figure" as const }];
+    }),
+  );
 }
 
 function ratios(report: BenchReport, s: Scenario): string {
@@ -152,11 +195,14 @@ export function markdownReport(report: BenchReport, stem: string, changes: Chang
   if (!previous || !changes) lines.push("No earlier report of this kind in this folder.", "");
   else
     lines.push(
-      `Previous: ${previous.startedAt} (${previous.hostname}). Welch's t-test over the rounds' 2xx/s; a change is called only when significant at 5 % and beyond ±5 %.`,
+      `Previous: ${previous.startedAt} (${previous.hostname}). Welch's t-test over the rounds' 2xx/s and server CPU µs/request (before and after: the means of the rounds); a change is called only when significant at 5 % and beyond ±5 %, "worse" meaning fewer 2xx/s or more CPU per request.`,
       "",
-      "| scenario | before 2xx/s | after 2xx/s | change | t | df | verdict |",
-      "|---|---:|---:|---:|---:|---:|---|",
-      ...changes.map((c) => `| ${c.id} | ${r0(c.before)} | ${r0(c.after)} | ${(c.change * 100).toFixed(1)} % | ${r2(c.t)} | ${r2(c.df)} | ${c.verdict} |`),
+      "| scenario | figure | before | after | change | t | df | verdict |",
+      "|---|---|---:|---:|---:|---:|---:|---|",
+      ...changes.map((c) => {
+        const decimals = FIGURES.find((f) => f.name === c.figure)?.decimals ?? 0;
+        return `| ${c.id} | ${c.figure} | ${fixed(c.before, decimals)} | ${fixed(c.after, decimals)} | ${Number.isFinite(c.change) ? `${(c.change * 100).toFixed(1)} %` : "–"} | ${r2(c.t)} | ${r2(c.df)} | ${c.verdict} |`;
+      }),
       "",
     );
   lines.push(

@@ -214,6 +214,12 @@ export const statusRate = (round: Round, status: "2xx" | "429"): number => (roun
 /** Each round's 2xx/s: what every table, ratio, chart and comparison reports — 429s and errors are not fast answers. */
 export const okRates = (s: Scenario): number[] => s.rounds.map((r) => statusRate(r, "2xx"));
 export const rps = (s: Scenario | undefined) => (s ? mean(okRates(s)) : NaN);
+/**
+ * Each round's server CPU µs per answered request (the rounds the comparison tests); undefined when a round lacks its
+ * CPU time (runs made before it was measured, the WebSocket scenario) or answered nothing.
+ */
+export const cpuUsPerRound = (s: Scenario): number[] | undefined =>
+  s.rounds.length > 0 && s.rounds.every((r) => r.serverCpuSeconds !== undefined && r.requests > 0) ? s.rounds.map((r) => (r.serverCpuSeconds! * 1e6) / r.requests) : undefined;
 
 function versionOf(name: string): string {
   try {

@@ -1,18 +1,35 @@
 /**
  * The bench's run files (src/bench/report.ts, src/commands/bench.ts): named to the second so that a second run on
  * the same day keeps the first, the previous run found by the time each records whichever way its file is named,
- * and the closed-loop table's server CPU per request column.
+ * the closed-loop table's server CPU per request column, and that figure in the github-action-benchmark JSON and in
+ * the comparison with the previous run (Welch's t-test over its rounds) next to 2xx/s.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { previousReport, reportStem } from "../../../src/bench/report.ts";
-import type { BenchReport } from "../../../src/bench/run.ts";
+import { actionBenchmark, compare, markdownReport, previousReport, reportStem } from "../../../src/bench/report.ts";
+import { stdev, type BenchReport } from "../../../src/bench/run.ts";
 import { bench } from "../../../src/commands/bench.ts";
 
 const COMMITTED = JSON.parse(readFileSync(new URL("../../../reports/bench/2026-11-24-vm.json", import.meta.url).pathname, "utf8")) as BenchReport;
 const run = (startedAt: string, kind: BenchReport["kind"] = "full"): BenchReport => ({ ...COMMITTED, startedAt, kind });
+
+/**
+ * The committed run (made before rounds recorded CPU) with each closed-loop round's server CPU time set so that its
+ * µs per request are `usPerRequest(scenario id)[round]`, and the scenario's figure as the bench computes it
+ * (total CPU over total requests). The WebSocket scenario has no CPU figure, as in a real run.
+ */
+function withCpu(usPerRequest: (id: string) => number[]): BenchReport {
+  const report = structuredClone(COMMITTED);
+  for (const s of report.scenarios.filter((x) => x.id !== "websocket")) {
+    s.rounds.forEach((r, i) => (r.serverCpuSeconds = (usPerRequest(s.id)[i]! * r.requests) / 1e6));
+    const total = (f: (r: (typeof s.rounds)[number]) => number) => s.rounds.reduce((a, r) => a + f(r), 0);
+    s.serverCpuUsPerRequest = Math.round((total((r) => r.serverCpuSeconds!) * 1e7) / total((r) => r.requests)) / 10;
+  }
+  return report;
+}
+const cpuChanges = (previous: BenchReport, current: BenchReport) => Object.fromEntries(compare(previous, current).filter((c) => c.figure === "server CPU µs/request").map((c) => [c.id, c.verdict]));
 
 describe("bench run files", () => {
   it("are named by the run's start to the second, so two runs on one day do not share a name", () => {
@@ -60,6 +77,48 @@ describe("bench run files", () => {
     expect(cell(report.scenarios.find((s) => s.id === "fastify-proxy")!.name)).toBe("95.4");
     expect(cell(report.scenarios.find((s) => s.id === "mock")!.name)).toBe("–");
     expect(readme).toContain("Raw rounds and environment: `2026-11-24-vm.json`");
+    // Its recorded comparison predates the figure column: every change it holds is of 2xx/s.
+    expect(readme).toContain("| bare | 2xx/s | 31544 | 39038 | 23.8 % | 1 | 3.34 | no significant change |");
     expect(readFileSync(join(dir, "2026-11-24-vm.svg"), "utf8")).toContain("72.1 µs server CPU/request");
+  });
+
+  it("put each scenario's server CPU µs/request in the github-action-benchmark JSON, smaller is better, ± the stdev of its rounds", () => {
+    const report = withCpu((id) => (id === "proxy" ? [70, 72, 74] : [40, 41, 42]));
+    const entry = (name: string) => actionBenchmark(report).smaller.find((e) => (e as { name: string }).name === name);
+    const proxy = report.scenarios.find((s) => s.id === "proxy")!;
+    expect(entry("proxy server CPU µs/request")).toEqual({ name: "proxy server CPU µs/request", unit: "µs", value: proxy.serverCpuUsPerRequest, range: "± 2", extra: proxy.name });
+    const closedLoop = report.scenarios.filter((s) => s.id !== "websocket").map((s) => `${s.id} server CPU µs/request`);
+    expect(actionBenchmark(report).smaller.map((e) => (e as { name: string }).name).filter((name) => name.includes("CPU"))).toEqual(closedLoop);
+    expect(actionBenchmark(report).bigger).toEqual(actionBenchmark(COMMITTED).bigger);
+    // A run from before CPU was measured has no such entries rather than empty ones.
+    expect(actionBenchmark(COMMITTED).smaller.some((e) => (e as { name: string }).name.includes("CPU"))).toBe(false);
+  });
+
+  it("compare server CPU µs/request round by round: a change beyond ±5 % and significant is called, more CPU being worse", () => {
+    const before = withCpu((id) => (id === "mock" ? [70, 70.2, 70.4] : [70, 72, 74]));
+    const after = withCpu((id) => ({ proxy: [84, 86.4, 88.8], lambda: [56, 57.6, 59.2], mock: [73, 73.2, 73.4] })[id] ?? [70, 72, 74]);
+    const verdicts = cpuChanges(before, after);
+    expect(verdicts).toMatchObject({ proxy: "worse", lambda: "better", mock: "no significant change", bare: "no significant change" });
+    expect(Object.keys(verdicts)).toEqual(after.scenarios.filter((s) => s.id !== "websocket").map((s) => s.id));
+    const proxy = compare(before, after).find((c) => c.id === "proxy" && c.figure === "server CPU µs/request")!;
+    expect(proxy.before).toBeCloseTo(72, 6);
+    expect(proxy.after).toBeCloseTo(86.4, 6);
+    expect(proxy.change).toBeCloseTo(0.2, 6);
+    // 2xx/s keeps its own direction: fewer answers per second is worse.
+    const slowerBare = structuredClone(after);
+    for (const r of slowerBare.scenarios.find((s) => s.id === "bare")!.rounds) r.requestsPerSecond *= 0.3;
+    const okVerdict = (id: string) => compare(before, slowerBare).find((c) => c.id === id && c.figure === "2xx/s")?.verdict;
+    expect([okVerdict("bare"), okVerdict("mock")]).toEqual(["worse", "no significant change"]);
+  });
+
+  it("compare with a run from before CPU was recorded: its 2xx/s as before, and no previous CPU figure", () => {
+    const current = withCpu(() => [70, 72, 74]);
+    const changes = compare(COMMITTED, current);
+    expect(changes.filter((c) => c.figure === "2xx/s").map((c) => c.id)).toEqual(current.scenarios.map((s) => s.id));
+    expect(new Set(Object.values(cpuChanges(COMMITTED, current)))).toEqual(new Set(["no previous figure"]));
+    const markdown = markdownReport(current, "2026-11-24T20-00-00Z-vm", changes, { startedAt: COMMITTED.startedAt, hostname: "vm" });
+    expect(markdown).toContain("| proxy | server CPU µs/request | – | 72 | – | – | – | no previous figure |");
+    expect(markdown).toMatch(/\| proxy \| 2xx\/s \| \d+ \| \d+ \| 0\.0 % \|/);
+    expect(stdev(current.scenarios.find((s) => s.id === "proxy")!.rounds.map((r) => (r.serverCpuSeconds! * 1e6) / r.requests))).toBeCloseTo(2, 6);
   });
 });
