@@ -28,7 +28,7 @@ export function forwardedPairs(call: HttpCall): Array<[string, string]> {
   if (!traced) out.push(["x-amzn-trace-id", call.traceId]);
   out.push(["x-forwarded-for", forwardedFor === undefined ? call.request.sourceIp : `${forwardedFor}, ${call.request.sourceIp}`]);
   out.push(["x-forwarded-port", String(call.request.localPort)]);
-  out.push(["x-forwarded-proto", "http"]);
+  out.push(["x-forwarded-proto", call.request.scheme]);
   return out;
 }
 

@@ -35,7 +35,7 @@ export function forwardedHeaderPairs(call: RestCall): Array<[string, string]> {
   pairs.push(
     ["X-Forwarded-For", forwardedFor === undefined ? call.request.sourceIp : `${forwardedFor}, ${call.request.sourceIp}`],
     ["X-Forwarded-Port", String(call.request.localPort)],
-    ["X-Forwarded-Proto", "http"],
+    ["X-Forwarded-Proto", call.request.scheme],
   );
   keys.push("x-forwarded-for", "x-forwarded-port", "x-forwarded-proto");
   // Stable: names equal but for case keep their arrival order.

@@ -9,8 +9,10 @@ export interface IncomingRequest {
   headerPairs: Array<[string, string]>;
   body: Buffer;
   sourceIp: string;
-  /** The gateway's own port the request arrived on (X-Forwarded-Port). */
+  /** The gateway's own port the request arrived on (X-Forwarded-Port; ../client-connection.ts). */
   localPort: number;
+  /** The scheme the client used: https on a TLS connection (X-Forwarded-Proto; ../client-connection.ts). */
+  scheme: "https" | "http";
   /** `HTTP/1.1` (logged as such even for HTTP/2 clients, as AWS does). */
   protocol: string;
   receivedAt: number;

@@ -1,5 +1,6 @@
 import http from "node:http";
 import v8 from "node:v8";
+import { clientPort, clientScheme } from "../client-connection.ts";
 import type { HttpResponse } from "./call.ts";
 import type { CompiledRestApi } from "./compile.ts";
 import { handleRestRequest, type RestDeps } from "./lifecycle.ts";
@@ -291,7 +292,8 @@ export function gatewayListener(
     (res as CountedResponse)[IN_FLIGHT] = state;
     res.on("close", responseClosed);
     const q = target.indexOf("?");
-    const remote = req.socket?.remoteAddress ?? "";
+    const socket = req.socket;
+    const remote = socket?.remoteAddress ?? "";
     const request: IncomingRequest = {
       method: req.method ?? "GET",
       rawPath: q < 0 ? target : target.slice(0, q),
@@ -299,7 +301,8 @@ export function gatewayListener(
       headerPairs,
       body: NO_BODY,
       sourceIp: remote.startsWith("::ffff:") ? remote.slice(7) : remote,
-      localPort: req.socket?.localPort ?? 0,
+      localPort: clientPort(socket),
+      scheme: clientScheme(socket),
       protocol: "HTTP/1.1",
       receivedAt,
     };

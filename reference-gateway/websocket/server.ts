@@ -30,6 +30,7 @@ import type { WebSocketApi, WebSocketRoute, WebSocketStage } from "../model/webs
 import type { LambdaRuntime } from "../lambda/index.ts";
 import type { FunctionDirectory } from "../integrations/lambda-target.ts";
 import type { IamPrincipal } from "../auth/iam-credentials.ts";
+import { clientPort, clientScheme } from "../client-connection.ts";
 import { newRequestIds } from "../observe/ids.ts";
 import { authorizeConnect } from "./authorize.ts";
 import { connectEvent, disconnectEvent, messageEvent, type ConnectionFacts } from "./events.ts";
@@ -156,7 +157,7 @@ export class WebSocketApiServer {
     const host = req.headers.host ?? "";
     const facts: ConnectionFacts = { apiId: this.api.id, stage, connectionId, connectedAt, domainName: host, sourceIp, ...(req.headers["user-agent"] === undefined ? {} : { userAgent: req.headers["user-agent"] }) };
     // AWS adds these before the integration sees the request (captured CONNECT event, events.ts).
-    headerPairs.push(["X-Amzn-Trace-Id", ids.traceId], ["X-Forwarded-For", sourceIp], ["X-Forwarded-Port", String(req.socket.localPort ?? "")], ["X-Forwarded-Proto", "http"]);
+    headerPairs.push(["X-Amzn-Trace-Id", ids.traceId], ["X-Forwarded-For", sourceIp], ["X-Forwarded-Port", String(clientPort(req.socket))], ["X-Forwarded-Proto", clientScheme(req.socket)]);
     const query = [...new URLSearchParams(url.includes("?") ? url.slice(url.indexOf("?") + 1) : "").entries()];
     const route = this.api.routes["$connect"];
     if (route && route.authorizationType !== "NONE") {
