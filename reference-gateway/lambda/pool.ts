@@ -8,7 +8,7 @@
  * start an environment for every request that arrives while a warm one is a few microseconds from answering.
  * A timed-out, crashed or exited environment is discarded and replaced on demand.
  */
-import { Worker } from "node:worker_threads";
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
 import { performance } from "node:perf_hooks";
 import type { LambdaFunction } from "../model/types.ts";
 import type { InvokeResult, LambdaErrorShape } from "./types.ts";
@@ -71,6 +71,9 @@ interface Env {
   reportedInit: boolean;
   oom: boolean;
   shared: Int32Array;
+  /** Where the worker posts its messages (read synchronously by drain), and how many have been read. */
+  fromWorker: MessagePort;
+  received: number;
   /** The function's raw process.stdout and process.stderr output, a line at a time. */
   output: { stdout: OutputLines; stderr: OutputLines };
   initTimer?: NodeJS.Timeout;
@@ -215,15 +218,18 @@ export class FunctionPool {
   private spawn(): Env {
     const logStreamName = newLogStreamName();
     const sharedBuffer = new SharedArrayBuffer(SharedState.BYTES);
+    const { port1: fromWorker, port2: toGateway } = new MessageChannel();
     const workerData: WorkerInit = {
       codeDir: this.fn.codeDir,
       handler: this.fn.handler,
       sharedBuffer,
       maxUnackedChars: MAX_UNACKED_LOG_CHARS,
+      toGateway,
       context: contextData(this.fn, logStreamName),
     };
     const worker = new Worker(WORKER_URL, {
       workerData,
+      transferList: [toGateway],
       env: environmentFor(this.fn, this.opts.region, logStreamName),
       stdout: true,
       stderr: true,
@@ -239,6 +245,8 @@ export class FunctionPool {
       reportedInit: false,
       oom: false,
       shared: new Int32Array(sharedBuffer),
+      fromWorker,
+      received: 0,
       output: { stdout: new OutputLines(this.opts.log), stderr: new OutputLines(this.opts.log) },
       settled,
       settle,
@@ -246,11 +254,12 @@ export class FunctionPool {
     this.envs.add(env);
     // What reaches the worker's own stdout / stderr streams (end(chunk); write() and piping come as "output" messages).
     for (const [stream, lines] of [[worker.stdout, env.output.stdout], [worker.stderr, env.output.stderr]] as const) {
-      stream.setEncoding("utf8");
-      stream.on("data", (chunk: string) => lines.write(chunk));
+      stream.on("data", (chunk: Buffer) => lines.write(chunk));
       stream.on("end", () => lines.flush());
     }
-    worker.on("message", (msg: WorkerMessage) => this.onMessage(env, msg));
+    fromWorker.on("message", (msg: WorkerMessage) => this.receive(env, msg));
+    // The worker keeps the process alive while it runs, as before; its port need not.
+    fromWorker.unref();
     worker.on("error", (err: Error & { code?: string }) => {
       if (err.code === "ERR_WORKER_OUT_OF_MEMORY") env.oom = true;
     });
@@ -273,6 +282,26 @@ export class FunctionPool {
 
   // ------------------------------------------------------------------ worker events
 
+  private receive(env: Env, msg: WorkerMessage): void {
+    env.received = (env.received + 1) | 0;
+    // What a discarded environment posts (after its timeout, say) belongs to no invocation.
+    if (env.state !== "gone") this.onMessage(env, msg);
+  }
+
+  /**
+   * Handle now every message the environment had posted before this moment, delivered or not: what a handler wrote
+   * up to its deadline is logged before the timeout line, and a result posted in time is its answer.
+   */
+  private drain(env: Env): void {
+    if (env.state === "gone") return;
+    const posted = Atomics.load(env.shared, SharedState.POSTED);
+    while (((posted - env.received) | 0) > 0) {
+      const next = receiveMessageOnPort(env.fromWorker);
+      if (!next) return;
+      this.receive(env, next.message as WorkerMessage);
+    }
+  }
+
   private onMessage(env: Env, msg: WorkerMessage): void {
     if (typeof msg === "string") {
       const [requestId, maxMemoryUsedMB, payload] = JSON.parse(msg) as [string, number, unknown];
@@ -286,8 +315,8 @@ export class FunctionPool {
       case "log":
       case "output":
         if (msg.type === "log") this.opts.log(msg.text);
-        else env.output[msg.stream].write(msg.text);
-        Atomics.add(env.shared, SharedState.LOG_CHARS_READ, msg.text.length);
+        else env.output[msg.stream].write(msg.chunk);
+        Atomics.add(env.shared, SharedState.LOG_CHARS_READ, msg.type === "log" ? msg.text.length : msg.chunk.length);
         Atomics.notify(env.shared, SharedState.LOG_CHARS_READ);
         return;
       case "ready":
@@ -318,6 +347,8 @@ export class FunctionPool {
   }
 
   private onExit(env: Env, code: number): void {
+    this.drain(env);
+    env.fromWorker.close();
     const wasStarting = env.state === "starting";
     clearTimeout(env.initTimer);
     if (env.inFlight.length > 0) {
@@ -335,11 +366,12 @@ export class FunctionPool {
 
   private onTimeout(env: Env, active: Active): void {
     if (!env.inFlight.includes(active)) return;
+    this.drain(env);
+    if (!env.inFlight.includes(active)) return;
     const { requestId } = active.job;
     flushOutput(env);
     this.opts.log(timeoutLine(requestId, this.fn.timeoutSeconds));
     this.finish(env, active, { kind: "timeout", error: timeoutError(requestId, this.fn.timeoutSeconds) });
-    // Results the environment posted before are still delivered (a worker's messages are drained before 'exit').
     void this.discard(env);
     this.pump();
   }
@@ -350,6 +382,7 @@ export class FunctionPool {
   }
 
   private onInitTimeout(env: Env): void {
+    this.drain(env);
     if (env.state !== "starting") return;
     env.initMs = INIT_TIMEOUT_MS;
     this.failInit(env, "timeout", (requestId) => timeoutError(requestId, INIT_TIMEOUT_MS / 1000));
@@ -425,6 +458,7 @@ export class FunctionPool {
     env.state = "gone";
     this.envs.delete(env);
     env.settle();
+    env.fromWorker.close();
     // Unblock a worker waiting on log flow control so termination is immediate.
     Atomics.store(env.shared, SharedState.LOG_CHARS_READ, 0x3fffffff);
     Atomics.notify(env.shared, SharedState.LOG_CHARS_READ);

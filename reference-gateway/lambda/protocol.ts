@@ -1,4 +1,5 @@
 /** Messages between the pool (TS) and worker.mjs (JS). Keep in sync with the header comment of worker.mjs. */
+import type { MessagePort } from "node:worker_threads";
 import type { LambdaErrorShape } from "./types.ts";
 
 export interface ContextData {
@@ -12,7 +13,7 @@ export interface ContextData {
 
 /** Int32 slots of WorkerInit.sharedBuffer (worker.mjs uses the same numbers). */
 export const SharedState = {
-  /** Characters of log text the gateway has consumed (flow control for console output); written by the gateway. */
+  /** Characters of log text (and bytes of raw output) the gateway has consumed (flow control); written by the gateway. */
   LOG_CHARS_READ: 0,
   /** Invocations the environment has finished, counted up just before it posts a non-fatal result; written by the worker. */
   FINISHED: 1,
@@ -21,7 +22,9 @@ export const SharedState = {
    * the invocation handed over has not been picked up yet. Written 0 by the gateway at hand-over, then by the worker.
    */
   PICKED_UP_AT: 2,
-  BYTES: 12,
+  /** Messages the worker has posted to the gateway (WorkerInit.toGateway), counted up right after each; written by the worker. */
+  POSTED: 3,
+  BYTES: 16,
 } as const;
 
 export interface WorkerInit {
@@ -30,6 +33,8 @@ export interface WorkerInit {
   /** The SharedState slots. */
   sharedBuffer: SharedArrayBuffer;
   maxUnackedChars: number;
+  /** Where the worker posts every WorkerMessage (transferred; the gateway keeps the other end). */
+  toGateway: MessagePort;
   context: ContextData;
 }
 
@@ -51,8 +56,8 @@ export type WorkerMessage =
   | { type: "ready"; initMs: number }
   | { type: "initError"; error: LambdaErrorShape; initMs: number }
   | { type: "log"; text: string }
-  /** Raw process.stdout / process.stderr text as written (a write need not be a line); flow-controlled like "log". */
-  | { type: "output"; stream: "stdout" | "stderr"; text: string }
+  /** A raw process.stdout / process.stderr write: text, or bytes (a write need not be a line); flow-controlled like "log". */
+  | { type: "output"; stream: "stdout" | "stderr"; chunk: string | Uint8Array }
   | {
       type: "error";
       requestId: string;

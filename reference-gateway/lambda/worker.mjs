@@ -7,19 +7,21 @@
  * src/UserFunction.js, src/Runtime.js, src/CallbackContext.js, src/Errors.js, src/LogPatch.js, src/RAPIDClient.js).
  *
  * Protocol (see protocol.ts for the TS view):
- *   parent → worker  '[requestId, deadlineMs, event]' (one JSON text per invocation)
- *   worker → parent  { type: "ready", initMs } | { type: "initError", error }
+ *   parent → worker  '[requestId, deadlineMs, event]' (one JSON text per invocation, on parentPort)
+ *   worker → parent  on `toGateway` (a MessagePort the gateway can read synchronously, see POSTED):
+ *                    { type: "ready", initMs } | { type: "initError", error }
  *                    { type: "log", text }  (text = one Lambda text-format line, flow-controlled through LOG_CHARS_READ)
- *                    { type: "output", stream, text }  (a raw process.stdout / stderr write, flow-controlled the same way)
+ *                    { type: "output", stream, chunk }  (a raw process.stdout / stderr write, string or bytes,
+ *                    flow-controlled the same way)
  *                    '[requestId, maxMemoryUsedMB, payload]' (one JSON text: a successful result)
  *                    { type: "error", requestId, error, fatal, maxMemoryUsedMB }
  *   shared memory    Int32 slots of `sharedBuffer`: LOG_CHARS_READ (gateway → worker), FINISHED (worker → gateway),
- *                    PICKED_UP_AT (0 from the gateway at hand-over, then the worker's clock when it picks the invocation up)
+ *                    PICKED_UP_AT (0 from the gateway at hand-over, then the worker's clock when it picks the invocation up),
+ *                    POSTED (worker → gateway: messages posted so far)
  */
 import { parentPort, workerData } from "node:worker_threads";
 import Module, { createRequire } from "node:module";
 import { existsSync, readFileSync } from "node:fs";
-import { StringDecoder } from "node:string_decoder";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import util from "node:util";
@@ -29,6 +31,7 @@ if (!parentPort) throw new Error("worker.mjs must run inside a worker thread");
 const port = parentPort;
 
 /** @type {{ codeDir: string; handler: string; sharedBuffer: SharedArrayBuffer; maxUnackedChars: number;
+ *   toGateway: import("node:worker_threads").MessagePort;
  *   context: { functionName: string; functionVersion: string; invokedFunctionArn: string; memoryLimitInMB: string;
  *   logGroupName: string; logStreamName: string } }} */
 const data = workerData;
@@ -94,12 +97,25 @@ let currentRequestId;
 const LOG_CHARS_READ = 0;
 const FINISHED = 1;
 const PICKED_UP_AT = 2;
+const POSTED = 3;
 const shared = new Int32Array(data.sharedBuffer);
 let sentChars = 0;
 
 /**
+ * Everything for the gateway goes through one port, in the order it happened, and is counted once it is on its way:
+ * when a timeout fires, the gateway reads what was posted before (output written up to the deadline, a result
+ * posted in time) ahead of its own timeout line, though it has not been delivered yet.
+ * @param {any} message @param {ArrayBuffer[]} [transfer]
+ */
+function post(message, transfer) {
+  data.toGateway.postMessage(message, transfer);
+  Atomics.add(shared, POSTED, 1);
+}
+
+/**
  * Post one log line, or raw output of `stream`; blocks (like a full stdout pipe) while the gateway is too far behind.
- * @param {string} text @param {"stdout" | "stderr"} [stream]
+ * @param {string | Uint8Array} text a log line, or what was written (characters and bytes count alike)
+ * @param {"stdout" | "stderr"} [stream]
  */
 function emit(text, stream) {
   // (sent - acked) with 32-bit wrap-around.
@@ -107,7 +123,9 @@ function emit(text, stream) {
     Atomics.wait(shared, LOG_CHARS_READ, Atomics.load(shared, LOG_CHARS_READ), 50);
   }
   sentChars = (sentChars + text.length) | 0;
-  port.postMessage(stream ? { type: "output", stream, text } : { type: "log", text });
+  if (!stream) post({ type: "log", text });
+  else if (typeof text === "string") post({ type: "output", stream, chunk: text });
+  else post({ type: "output", stream, chunk: text }, [/** @type {ArrayBuffer} */ (text.buffer)]);
 }
 
 /** @param {string} level */
@@ -129,21 +147,21 @@ console.trace = logger("TRACE");
 // Raw process.stdout / process.stderr writes: in a worker they are queued to the gateway's thread without bound, so a
 // handler writing in a loop grew its heap until Runtime.OutOfMemory, where Lambda's stdout pipe blocks the writer.
 // They go through emit (the same back-pressure as console.*), untagged as on Lambda; the gateway makes lines of them
-// (output.ts). Piping into them calls write too; only end(chunk) reaches the worker's stream, which the gateway reads
-// into the same lines.
+// (output.ts), decoding bytes there so that a character split across writes is whole and one left unfinished is
+// logged when the invocation ends. Piping into them calls write too; only end(chunk) reaches the worker's stream,
+// which the gateway reads into the same lines.
 for (const [name, stream] of /** @type {const} */ ([["stdout", process.stdout], ["stderr", process.stderr]])) {
-  // Lambda's stdout is a byte stream: a character whose bytes come in separate writes (a piped stream's chunks) is
-  // decoded whole, and a string written after bytes follows them as its UTF-8 bytes would (only bytes can end inside
-  // a character, so a string after a string is passed on as it is).
-  const decoder = new StringDecoder("utf8");
-  let afterBytes = false;
   /** @type {(chunk: any, encoding?: any, callback?: any) => boolean} */
   const write = (chunk, encoding, callback) => {
-    // A string in another encoding (hex, base64, …) stands for bytes, as in Writable#write.
-    const bytes = typeof chunk !== "string" ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength) : typeof encoding === "string" && !/^utf-?8$/i.test(encoding) ? Buffer.from(chunk, encoding) : undefined;
-    const text = bytes ? decoder.write(bytes) : afterBytes ? decoder.write(Buffer.from(chunk, "utf8")) : chunk;
-    afterBytes = bytes !== undefined;
-    if (text) emit(text, name);
+    if (typeof chunk === "string" && (typeof encoding !== "string" || /^utf-?8$/i.test(encoding))) {
+      if (chunk) emit(chunk, name);
+    } else {
+      // Bytes, or a string in another encoding (hex, base64, …) standing for bytes as in Writable#write: a copy of
+      // just them (a Buffer is often a view into a shared pool), handed over without another copy.
+      const view = typeof chunk === "string" ? Buffer.from(chunk, encoding) : chunk;
+      const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+      if (bytes.byteLength > 0) emit(bytes.slice(), name);
+    }
     const done = typeof encoding === "function" ? encoding : callback;
     if (typeof done === "function") queueMicrotask(() => done(null));
     return true;
@@ -261,7 +279,7 @@ function postSuccess(requestId, payloadJson) {
   const message = `[${JSON.stringify(requestId)},${usedHeapMB()},${payloadJson}]`;
   // Free for the next invocation from now on.
   Atomics.add(shared, FINISHED, 1);
-  port.postMessage(message);
+  post(message);
 }
 
 /** @param {string} requestId @param {{ errorType: string; errorMessage: string; trace: string[] }} error @param {boolean} [fatal] */
@@ -269,7 +287,7 @@ function postFailure(requestId, error, fatal = false) {
   const maxMemoryUsedMB = usedHeapMB();
   // An environment about to exit is never free again.
   if (!fatal) Atomics.add(shared, FINISHED, 1);
-  port.postMessage({ type: "error", requestId, error, fatal, maxMemoryUsedMB });
+  post({ type: "error", requestId, error, fatal, maxMemoryUsedMB });
 }
 
 /** Types of libuv resources alive now, as a multiset. */
@@ -444,7 +462,7 @@ try {
   userHandler = await loadHandler(data.codeDir, data.handler);
 } catch (err) {
   // The parent fails the waiting invocation with this and discards the environment (Lambda re-inits next time).
-  port.postMessage({ type: "initError", error: toRapidResponse(err), initMs: performance.now() - initStart });
+  post({ type: "initError", error: toRapidResponse(err), initMs: performance.now() - initStart });
 }
 /** `async function` handlers: their promise ends the invocation, so the event loop is never watched for them. */
 let handlerIsAsync = false;
@@ -454,5 +472,5 @@ if (userHandler) {
   port.on("message", (/** @type {string} */ message) => {
     invoke(handler, message);
   });
-  port.postMessage({ type: "ready", initMs: performance.now() - initStart });
+  post({ type: "ready", initMs: performance.now() - initStart });
 }

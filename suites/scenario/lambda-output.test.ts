@@ -47,14 +47,48 @@ describe("raw output of a Lambda function (reference gateway)", features(["rest.
     expect(await invocationLines("/bytes", 200)).toEqual(["é € 😀\n"]);
   });
 
+  it("bytes of a character left unfinished are logged with the partial line when the invocation ends, not in the next one", async () => {
+    // As a decoder's end() gives them: one U+FFFD.
+    expect(await invocationLines("/unfinished", 200)).toEqual(["1:\uFFFD\n"]);
+    expect(await invocationLines("/unfinished", 200)).toEqual(["2:\uFFFD\n"]);
+  });
+
+  // The largest log event Lambda makes of a line, in bytes: CloudWatch Logs' 262,144-byte event limit less the 26
+  // bytes PutLogEvents counts per event. A longer line is split into several events, not truncated: seen cut after
+  // 2^18 - 26 characters of an ASCII line written with process.stdout.write on Node.js 14 (stackoverflow.com/q/77175643)
+  // and after ~262,119 (github.com/DataDog/datadog-serverless-functions/issues/462). CloudWatch Logs takes 1 MB events
+  // since April 2025 (aws.amazon.com/about-aws/whats-new/2025/04/amazon-cloudwatch-logs-increases-log-event-size-1-mb),
+  // but AWS has published nothing saying Lambda's capture changed with it.
   // Where a line is cut does not depend on how it was written, and a cut never splits a character.
-  const MAX = 256 * 1024;
+  const MAX = 262_144 - 26;
   it("a line cut at the largest log event keeps a surrogate pair whole", async () => {
-    expect(await invocationLines("/cut-on-pair", 200)).toEqual(["x".repeat(MAX - 1) + "\n", "😀\n"]);
+    expect(await invocationLines("/cut-on-pair", 200)).toEqual(["x".repeat(MAX - 2) + "\n", "😀\n"]);
   });
 
   it("a line longer than the largest log event is cut also when its newline came in the same write", async () => {
     expect(await invocationLines("/long-line", 200)).toEqual(["y".repeat(MAX) + "\n", "y".repeat(10) + "\n"]);
+  });
+
+  it("the largest log event is counted in bytes, not characters", async () => {
+    const perEvent = Math.floor(MAX / 2);
+    expect(await invocationLines("/two-byte-line", 200)).toEqual(["é".repeat(perEvent) + "\n", "é".repeat(200_000 - perEvent) + "\n"]);
+  });
+
+  it("a cut never splits a UTF-8 character, also one written a byte at a time", async () => {
+    expect(await invocationLines("/cut-on-euro", 200)).toEqual(["x".repeat(MAX - 1) + "\n", "€\n"]);
+  });
+
+  it("everything written before the timeout is logged before the timeout line, nothing after it", async () => {
+    const logged = await invocationLines("/flood", 502);
+    const timeout = logged.findIndex((line) => / Task timed out after 1\.00 seconds\n$/.test(line));
+    expect(timeout).toBe(logged.length - 1);
+    const written = logged.slice(0, timeout);
+    expect(written.length).toBeGreaterThan(0);
+    // In the order written, none missing.
+    expect(written.every((line, n) => line === `flood ${Math.floor(n / 100)}.${n % 100}\n`)).toBe(true);
+    // What was still on its way to the gateway when the timeout fired is not logged later either.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(lines.filter((line) => line.startsWith("flood ")).length).toBe(written.length);
   });
 
   // Each write used to search the whole held line again: 200,000 one-character writes took the gateway ~20 s of CPU.
