@@ -231,8 +231,8 @@ export class FunctionPool {
       workerData,
       transferList: [toGateway],
       env: environmentFor(this.fn, this.opts.region, logStreamName),
-      stdout: true,
-      stderr: true,
+      // No stdout / stderr options: nothing reaches the worker's own stdio streams (worker.mjs sends all raw output
+      // through toGateway as "output" messages).
       resourceLimits: newEnvironmentHeap(this.fn.memorySize),
     });
     let settle!: () => void;
@@ -252,11 +252,6 @@ export class FunctionPool {
       settle,
     };
     this.envs.add(env);
-    // What reaches the worker's own stdout / stderr streams (end(chunk); write() and piping come as "output" messages).
-    for (const [stream, lines] of [[worker.stdout, env.output.stdout], [worker.stderr, env.output.stderr]] as const) {
-      stream.on("data", (chunk: Buffer) => lines.write(chunk));
-      stream.on("end", () => lines.flush());
-    }
     fromWorker.on("message", (msg: WorkerMessage) => this.receive(env, msg));
     // The worker keeps the process alive while it runs, as before; its port need not.
     fromWorker.unref();

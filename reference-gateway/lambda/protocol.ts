@@ -56,7 +56,10 @@ export type WorkerMessage =
   | { type: "ready"; initMs: number }
   | { type: "initError"; error: LambdaErrorShape; initMs: number }
   | { type: "log"; text: string }
-  /** A raw process.stdout / process.stderr write: text, or bytes (a write need not be a line); flow-controlled like "log". */
+  /**
+   * Raw output to stdout / stderr (any stream write, end(chunk), fs.writeSync / fs.write to fd 1 / 2): text, or bytes
+   * (a write need not be a line); flow-controlled like "log".
+   */
   | { type: "output"; stream: "stdout" | "stderr"; chunk: string | Uint8Array }
   | {
       type: "error";

@@ -11,7 +11,7 @@
  *   worker → parent  on `toGateway` (a MessagePort the gateway can read synchronously, see POSTED):
  *                    { type: "ready", initMs } | { type: "initError", error }
  *                    { type: "log", text }  (text = one Lambda text-format line, flow-controlled through LOG_CHARS_READ)
- *                    { type: "output", stream, chunk }  (a raw process.stdout / stderr write, string or bytes,
+ *                    { type: "output", stream, chunk }  (raw output to stdout / stderr by any path, string or bytes,
  *                    flow-controlled the same way)
  *                    '[requestId, maxMemoryUsedMB, payload]' (one JSON text: a successful result)
  *                    { type: "error", requestId, error, fatal, maxMemoryUsedMB }
@@ -20,8 +20,8 @@
  *                    POSTED (worker → gateway: messages posted so far)
  */
 import { parentPort, workerData } from "node:worker_threads";
-import Module, { createRequire } from "node:module";
-import { existsSync, readFileSync } from "node:fs";
+import Module, { createRequire, syncBuiltinESMExports } from "node:module";
+import fs, { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import util from "node:util";
@@ -144,30 +144,88 @@ console.debug = logger("DEBUG");
 console.trace = logger("TRACE");
 /** @type {any} */ (console).fatal = logger("FATAL");
 
-// Raw process.stdout / process.stderr writes: in a worker they are queued to the gateway's thread without bound, so a
-// handler writing in a loop grew its heap until Runtime.OutOfMemory, where Lambda's stdout pipe blocks the writer.
-// They go through emit (the same back-pressure as console.*), untagged as on Lambda; the gateway makes lines of them
-// (output.ts), decoding bytes there so that a character split across writes is whole and one left unfinished is
-// logged when the invocation ends. Piping into them calls write too; only end(chunk) reaches the worker's stream,
-// which the gateway reads into the same lines.
-for (const [name, stream] of /** @type {const} */ ([["stdout", process.stdout], ["stderr", process.stderr]])) {
-  /** @type {(chunk: any, encoding?: any, callback?: any) => boolean} */
-  const write = (chunk, encoding, callback) => {
-    if (typeof chunk === "string" && (typeof encoding !== "string" || /^utf-?8$/i.test(encoding))) {
-      if (chunk) emit(chunk, name);
-    } else {
-      // Bytes, or a string in another encoding (hex, base64, …) standing for bytes as in Writable#write: a copy of
-      // just them (a Buffer is often a view into a shared pool), handed over without another copy.
-      const view = typeof chunk === "string" ? Buffer.from(chunk, encoding) : chunk;
-      const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
-      if (bytes.byteLength > 0) emit(bytes.slice(), name);
-    }
-    const done = typeof encoding === "function" ? encoding : callback;
-    if (typeof done === "function") queueMicrotask(() => done(null));
-    return true;
-  };
-  stream.write = write;
+// Raw output: on Lambda, process.stdout / process.stderr are the runtime process's fds 1 and 2, read by the log capture,
+// so every way of writing to them lands in one log stream in the order written. In a worker they are streams queued to
+// the gateway's thread without bound (a handler writing in a loop grew its heap until Runtime.OutOfMemory, where
+// Lambda's stdout pipe blocks the writer), and fds 1 and 2 are the gateway's own. So all of it goes to `capture`: the
+// streams' own _write / _writev (under write, end(chunk), cork/uncork, piping, the console methods the runtime leaves
+// alone such as console.dir and console.table) and fs writes to fd 1 / 2. capture goes through emit (the same
+// back-pressure as console.*), untagged as on Lambda; the gateway makes lines of it (output.ts), decoding bytes there so
+// that a character split across writes is whole and one left unfinished is logged when the invocation ends.
+
+/**
+ * Raw output to `stream`.
+ * @param {"stdout" | "stderr"} stream @param {string | ArrayBufferView} chunk @param {string} [encoding] of a string chunk
+ * @returns {number} bytes written
+ */
+function capture(stream, chunk, encoding = "utf8") {
+  if (typeof chunk === "string" && /^utf-?8$/i.test(encoding)) {
+    if (chunk) emit(chunk, stream);
+    return Buffer.byteLength(chunk, "utf8");
+  }
+  // Bytes, or a string in another encoding (hex, base64, …) standing for bytes: a copy of just them (a Buffer is often
+  // a view into a shared pool), handed over without another copy.
+  const view = typeof chunk === "string" ? Buffer.from(chunk, /** @type {BufferEncoding} */ (encoding)) : chunk;
+  const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  if (bytes.byteLength > 0) emit(bytes.slice(), stream);
+  return bytes.byteLength;
 }
+
+for (const [name, stream] of /** @type {const} */ ([["stdout", process.stdout], ["stderr", process.stderr]])) {
+  // Writable calls these with the stream's own state (ended, corked, …) already applied, as a real stdout's would be.
+  /** @type {any} */
+  const writable = stream;
+  writable._write = (/** @type {any} */ chunk, /** @type {string} */ encoding, /** @type {(error?: Error | null) => void} */ done) => {
+    capture(name, chunk, encoding);
+    done();
+  };
+  writable._writev = (/** @type {{ chunk: any; encoding: string }[]} */ chunks, /** @type {(error?: Error | null) => void} */ done) => {
+    for (const { chunk, encoding } of chunks) capture(name, chunk, encoding);
+    done();
+  };
+  // end() leaves fd 1 / 2 open on Lambda (Node never closes its stdio), so the capture goes on: nothing to tell the gateway.
+  writable._final = (/** @type {(error?: Error | null) => void} */ done) => done();
+}
+
+/** The stream of fd 1 / 2, or undefined for any other fd. @param {unknown} fd @returns {"stdout" | "stderr" | undefined} */
+const stdioStream = (fd) => (fd === 1 ? "stdout" : fd === 2 ? "stderr" : undefined);
+
+/**
+ * What fs.writeSync / fs.write(fd, …) with these arguments (the callback taken off) writes: (buffer, offset?, length?,
+ * position?), (buffer, { offset, length, position }) or (string, position?, encoding?). The position is ignored, as for
+ * the pipe fds 1 and 2 are. Undefined for arguments fs itself rejects, so that it throws its own error.
+ * @param {unknown} data @param {any} offsetOrOptions @param {any} length @returns {{ chunk: string | ArrayBufferView; encoding?: string } | undefined}
+ */
+function fsWriteChunk(data, offsetOrOptions, length) {
+  if (typeof data === "string") {
+    // fs writes a string in an encoding it does not know as UTF-8.
+    return { chunk: data, encoding: typeof length === "string" && Buffer.isEncoding(length) ? length : "utf8" };
+  }
+  if (!ArrayBuffer.isView(data)) return undefined;
+  const options = offsetOrOptions !== null && typeof offsetOrOptions === "object" ? offsetOrOptions : { offset: offsetOrOptions, length };
+  const offset = typeof options.offset === "number" ? options.offset : 0;
+  const size = typeof options.length === "number" ? options.length : data.byteLength - offset;
+  if (!Number.isInteger(offset) || !Number.isInteger(size) || offset < 0 || size < 0 || offset + size > data.byteLength) return undefined;
+  return { chunk: new Uint8Array(data.buffer, data.byteOffset + offset, size) };
+}
+
+const fsWriteSync = fs.writeSync;
+/** @type {any} */ (fs).writeSync = function writeSync(/** @type {any} */ fd, /** @type {any[]} */ ...args) {
+  const stream = stdioStream(fd);
+  const write = stream && fsWriteChunk(args[0], args[1], args[2]);
+  return write ? capture(/** @type {"stdout" | "stderr"} */ (stream), write.chunk, write.encoding) : fsWriteSync.call(fs, fd, ...args);
+};
+const fsWrite = fs.write;
+/** @type {any} */ (fs).write = function write(/** @type {any} */ fd, /** @type {any[]} */ ...args) {
+  const stream = stdioStream(fd);
+  const callback = args.at(-1);
+  const write = stream && typeof callback === "function" && fsWriteChunk(args[0], args[1] === callback ? undefined : args[1], args[2] === callback ? undefined : args[2]);
+  if (!write) return fsWrite.call(fs, fd, ...args);
+  const written = capture(/** @type {"stdout" | "stderr"} */ (stream), write.chunk, write.encoding);
+  process.nextTick(callback, null, written, args[0]);
+};
+// `import { writeSync } from "node:fs"` in a handler sees these too.
+syncBuiltinESMExports();
 
 // ---------------------------------------------------------------- handler loading (RIC src/UserFunction.js)
 

@@ -78,17 +78,66 @@ describe("raw output of a Lambda function (reference gateway)", features(["rest.
     expect(await invocationLines("/cut-on-euro", 200)).toEqual(["x".repeat(MAX - 1) + "\n", "€\n"]);
   });
 
-  it("everything written before the timeout is logged before the timeout line, nothing after it", async () => {
-    const logged = await invocationLines("/flood", 502);
+  /**
+   * The lines `<word> <i>.<j>` a handler at `path` wrote, 100 per write, until its timeout: all in the order written
+   * and before the timeout line, what was still on its way to the gateway when the timeout fired not logged later
+   * either. Returns how many.
+   */
+  const floodedUpToTimeout = async (path: string, word: string) => {
+    const logged = await invocationLines(path, 502);
     const timeout = logged.findIndex((line) => / Task timed out after 1\.00 seconds\n$/.test(line));
     expect(timeout).toBe(logged.length - 1);
     const written = logged.slice(0, timeout);
-    expect(written.length).toBeGreaterThan(0);
-    // In the order written, none missing.
-    expect(written.every((line, n) => line === `flood ${Math.floor(n / 100)}.${n % 100}\n`)).toBe(true);
-    // What was still on its way to the gateway when the timeout fired is not logged later either.
+    expect(written.every((line, n) => line === `${word} ${Math.floor(n / 100)}.${n % 100}\n`)).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(lines.filter((line) => line.startsWith("flood ")).length).toBe(written.length);
+    expect(lines.filter((line) => line.startsWith(`${word} `)).length).toBe(written.length);
+    return written.length;
+  };
+
+  it("everything written before the timeout is logged before the timeout line, nothing after it", async () => {
+    expect(await floodedUpToTimeout("/flood", "flood")).toBeGreaterThan(0);
+  });
+
+  // On Lambda, process.stdout / stderr are fds 1 and 2 of the runtime process: however a handler writes to them, the log
+  // has what it wrote in the order it wrote it.
+  it("end(chunk) is output like a write, and fd 1 stays open after it", async () => {
+    expect(await invocationLines("/end-chunk", 200)).toEqual(["first\n", "ended with a chunk\n", "stderr ended with a chunk\n", "after end\n"]);
+  });
+
+  it("corked writes are output when uncorked (as one writev), after what was written meanwhile", async () => {
+    expect(await invocationLines("/corked", 200)).toEqual(["before cork\n", "while corked\n", "corked\n", "after uncork\n"]);
+  });
+
+  it("console.dir (not patched by the runtime) writes to stdout in order; console.table is a console.log line", async () => {
+    const logged = await invocationLines("/console-stream", 200);
+    expect(logged).toHaveLength(4);
+    expect(logged[0]).toBe("before dir\n");
+    expect(logged[1]).toBe("{ dir: 1 }\n");
+    expect(logged[2]).toMatch(/\tINFO\t┌─+┬───┐\r│ \(index\) │ a │\r.*└─+┴───┘\n$/s);
+    expect(logged[3]).toBe("after table\n");
+  });
+
+  it("fs.writeSync and fs.write to fd 1 and 2 are output, in order with stream writes", async () => {
+    expect(await invocationLines("/fd-writes", 200)).toEqual([
+      "stream fd 1 string\n",
+      "fd 2 buffer\n",
+      "fd 1 options\n",
+      "fd 1 hex\n",
+      "fd 1 async\n",
+      "last\n",
+    ]);
+  });
+
+  it("write, a direct _write and fs.writeSync(1, …) flooding up to the timeout: in order, all before the timeout line", async () => {
+    // Some writes of each path (they take turns).
+    expect(await floodedUpToTimeout("/mixed-flood", "mixed")).toBeGreaterThan(300);
+  });
+
+  it("an imported writeSync to fd 1 is logged before the timeout line", async () => {
+    const logged = await invocationLines("/fd-before-timeout", 502);
+    expect(logged[0]).toBe("fd 1 before the timeout\n");
+    expect(logged[1]).toMatch(/Task timed out after 1\.00 seconds\n$/);
+    expect(logged).toHaveLength(2);
   });
 
   // Each write used to search the whole held line again: 200,000 one-character writes took the gateway ~20 s of CPU.
