@@ -1,4 +1,5 @@
 import { createWriteStream, type WriteStream } from "node:fs";
+import { lineWriter, type LineWriter } from "./line-writer.ts";
 
 /**
  * Access logs as a stage's `AccessLogSetting.Format` writes them (api-gateway-variables-for-access-logging.md; spec
@@ -110,9 +111,16 @@ export interface AccessLogSink {
 export function accessLogSink(destination: AccessLogDestination): AccessLogSink {
   if (typeof destination === "function") return { write: destination, close: async () => {} };
   if (destination === undefined || destination === "-") return { write: (line) => void process.stdout.write(`${line}\n`), close: async () => {} };
+  // Opened at the first line, so a template without access logging creates no file; bounded as the gateway's stdout.
   let stream: WriteStream | undefined;
+  let lines: LineWriter | undefined;
   return {
-    write: (line) => void (stream ??= createWriteStream(destination, { flags: "a" })).write(`${line}\n`),
-    close: () => new Promise((resolve) => (stream ? stream.end(() => resolve()) : resolve())),
+    write: (line) => (lines ??= lineWriter((stream = createWriteStream(destination, { flags: "a" })), destination)).write(`${line}\n`),
+    close: () =>
+      new Promise((resolve) => {
+        lines?.flush();
+        if (stream) stream.end(() => resolve());
+        else resolve();
+      }),
   };
 }

@@ -2,8 +2,8 @@ import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startGateway } from "../../reference-gateway/index.ts";
+import { lineWriter } from "../../reference-gateway/observe/line-writer.ts";
 import { integerOption, keyValues, parseCommandArgs, UsageError } from "./args.ts";
-import { lineWriter } from "./line-writer.ts";
 import { runUntilStopped } from "./until-stopped.ts";
 
 /**
@@ -42,8 +42,11 @@ export async function serve(args: string[]): Promise<number> {
   if (accountRate !== undefined && !(accountRate >= 0)) throw new UsageError("--account-rate-limit must be a number ≥ 0");
   const accountBurst = values["account-burst-limit"] === undefined ? undefined : integerOption(values["account-burst-limit"], "account-burst-limit", 5000);
 
-  // Every line of the gateway (its log, the Lambda START/END/REPORT lines, the URLs) in order, batched per turn.
-  const out = lineWriter(process.stdout);
+  // Every line of the gateway (its log, the Lambda START/END/REPORT and function output lines, access log lines
+  // without --access-log, the URLs) in order, batched per turn, bounded while stdout is not read.
+  const out = lineWriter(process.stdout, "stdout");
+  process.on("exit", () => out.flush());
+  const accessLog = values["access-log"];
   const started = performance.now();
   const gateway = await startGateway({
     template,
@@ -61,7 +64,7 @@ export async function serve(args: string[]): Promise<number> {
     tls: values.tls || values["tls-cert"] || values["tls-key"] ? { certFile: values["tls-cert"], keyFile: values["tls-key"] } : undefined,
     shutdownGraceMs: 10_000,
     // Stages with an AccessLogSetting write one line per request: to this file (appended), else to stdout.
-    accessLog: values["access-log"],
+    accessLog: accessLog === undefined || accessLog === "-" ? (line) => out.write(`${line}\n`) : accessLog,
     // The admin endpoint (metrics, cache flush, usage) on its own port; not served unless asked for.
     adminPort: values["admin-port"] === undefined ? undefined : integerOption(values["admin-port"], "admin-port", 0),
     // Token buckets, quotas and caches: this process's memory, or a Redis every gateway instance shares.
