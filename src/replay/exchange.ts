@@ -8,6 +8,8 @@ export interface RecordedRequest {
   method: string;
   /** Absolute URL as the recorded target saw it. */
   url: string;
+  /** `url` parsed, when the source parsed it to check it: a replay reads it instead of parsing it again. */
+  parsedUrl?: URL;
   headers: HeaderList;
   body: Buffer | undefined;
 }

@@ -83,13 +83,25 @@ function encodeBody(body: Buffer): { text: string; encoding?: "base64" } {
   return Buffer.byteLength(text) === body.length && !text.includes("\uFFFD") ? { text } : { text: body.toString("base64"), encoding: "base64" };
 }
 
+/** Parsed once, here: the check that it is an absolute URL is the parse a replay needs anyway. */
+function absoluteUrl(url: unknown): URL {
+  if (typeof url === "string") {
+    try {
+      return new URL(url);
+    } catch {
+      // reported below
+    }
+  }
+  throw new EntryError(`request.url ${JSON.stringify(url)} is not an absolute URL`);
+}
+
 export function entryToExchange(value: unknown, origin: string): Exchange {
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw new EntryError("entry is not an object");
   const entry = value as Partial<HarEntry>;
   const request = entry.request;
   if (typeof request !== "object" || request === null) throw new EntryError("entry has no request");
   if (typeof request.method !== "string" || request.method === "") throw new EntryError("request.method is missing");
-  if (typeof request.url !== "string" || !URL.canParse(request.url)) throw new EntryError(`request.url ${JSON.stringify(request.url)} is not an absolute URL`);
+  const parsedUrl = absoluteUrl(request.url);
   const extension = entry._gateproof ?? {};
   const startedAt = typeof extension.startedAtMs === "number" ? extension.startedAtMs : Date.parse(entry.startedDateTime ?? "");
   if (!Number.isFinite(startedAt)) throw new EntryError(`startedDateTime ${JSON.stringify(entry.startedDateTime)} is not an ISO 8601 time`);
@@ -110,6 +122,7 @@ export function entryToExchange(value: unknown, origin: string): Exchange {
     request: {
       method: request.method.toUpperCase(),
       url: request.url,
+      parsedUrl,
       headers: fromHar(request.headers, "request.headers"),
       body: decodeText(request.postData?.text, request.postData?.encoding, "request.postData"),
     },

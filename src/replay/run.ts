@@ -181,7 +181,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayReport> {
     for (const what of exchange.missing) count(what);
     let recorded: URL;
     try {
-      recorded = new URL(exchange.request.url); // once, for every target and for the endpoint
+      recorded = exchange.request.parsedUrl ?? new URL(exchange.request.url); // once, for every target and for the endpoint
     } catch (error) {
       return done(error);
     }

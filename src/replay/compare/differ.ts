@@ -89,6 +89,73 @@ class NormalisedHeaders {
 const baselineHeaders = new NormalisedHeaders();
 const candidateHeaders = new NormalisedHeaders();
 
+/** `list` holds the same names and values, in the same order, as `copy` (flat: name, value, name, value, …). */
+function sameList(list: HeaderList, copy: string[]): boolean {
+  if (copy.length !== list.length * 2) return false;
+  for (let i = 0; i < list.length; i++) {
+    const header = list[i]!;
+    if (header[0] !== copy[2 * i] || header[1] !== copy[2 * i + 1]) return false;
+  }
+  return true;
+}
+
+function copyList(list: HeaderList, copy: string[]): void {
+  copy.length = list.length * 2;
+  for (let i = 0; i < list.length; i++) {
+    copy[2 * i] = list[i]![0];
+    copy[2 * i + 1] = list[i]![1];
+  }
+}
+
+interface HeaderDifference {
+  location: Location;
+  path: string;
+  baseline: string | undefined;
+  candidate: string | undefined;
+}
+
+/**
+ * The header differences of the last pair of lists compared, with a copy of both lists. A replay compares equal
+ * lists over and over (each recording's headers, an answer head repeated by the server), and an equal pair has the
+ * same differences: they are handed to the sink again without normalising and searching both lists.
+ */
+class HeaderComparison {
+  private readonly baseline: string[] = [];
+  private readonly candidate: string[] = [];
+  private readonly differences: HeaderDifference[] = [];
+  /** False while the copies and the differences are being rewritten (a sink may throw half-way). */
+  private valid = false;
+
+  /** Reports every header difference to `found`; returns how many there were. */
+  visit(baseline: HeaderList, candidate: HeaderList, found: DifferenceSink): number {
+    const differences = this.differences;
+    if (!this.valid || !sameList(baseline, this.baseline) || !sameList(candidate, this.candidate)) {
+      this.valid = false;
+      differences.length = 0;
+      const a = baselineHeaders.fill(baseline);
+      const b = candidateHeaders.fill(candidate);
+      for (let i = 0; i < a.count; i++) {
+        const at = b.indexOf(a.names[i]!);
+        const other = at < 0 ? undefined : b.values[at];
+        if (other !== a.values[i]) differences.push({ ...headerLocation(a.names[i]!), baseline: a.values[i], candidate: other });
+      }
+      for (let i = 0; i < b.count; i++) {
+        if (a.indexOf(b.names[i]!) < 0) differences.push({ ...headerLocation(b.names[i]!), baseline: undefined, candidate: b.values[i] });
+      }
+      copyList(baseline, this.baseline);
+      copyList(candidate, this.candidate);
+      this.valid = true;
+    }
+    for (let i = 0; i < differences.length; i++) {
+      const { location, path, baseline: a, candidate: b } = differences[i]!;
+      found(location, path, a, b);
+    }
+    return differences.length;
+  }
+}
+
+const lastHeaders = new HeaderComparison();
+
 function parseJson(body: Buffer): { ok: true; value: unknown } | { ok: false } {
   const first = body.find((byte) => byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09);
   // Only objects and arrays are compared structurally; a bare scalar body compares as bytes.
@@ -132,25 +199,7 @@ export function visitDifferences(baseline: Answer, candidate: Answer, found: Dif
     count++;
   }
   if (baseline.error || candidate.error) return;
-  if (baseline.headers && candidate.headers) {
-    const a = baselineHeaders.fill(baseline.headers);
-    const b = candidateHeaders.fill(candidate.headers);
-    for (let i = 0; i < a.count; i++) {
-      const at = b.indexOf(a.names[i]!);
-      const other = at < 0 ? undefined : b.values[at];
-      if (other !== a.values[i]) {
-        const { location, path } = headerLocation(a.names[i]!);
-        found(location, path, a.values[i], other);
-        count++;
-      }
-    }
-    for (let i = 0; i < b.count; i++) {
-      if (a.indexOf(b.names[i]!) >= 0) continue;
-      const { location, path } = headerLocation(b.names[i]!);
-      found(location, path, undefined, b.values[i]);
-      count++;
-    }
-  }
+  if (baseline.headers && candidate.headers) count += lastHeaders.visit(baseline.headers, candidate.headers, found);
   if (baseline.body && candidate.body && !baseline.body.equals(candidate.body)) {
     const a = parseJson(baseline.body);
     const b = parseJson(candidate.body);

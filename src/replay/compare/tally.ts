@@ -79,6 +79,8 @@ export interface TallyOptions<Context> {
  */
 export class Tally<Context> {
   private readonly endpoints = new Map<string, EndpointCount>();
+  /** The current request's endpoint and its counts. */
+  private endpoint: string | undefined;
   private count!: EndpointCount;
   private origin = "";
   private context!: Context;
@@ -89,8 +91,10 @@ export class Tally<Context> {
   constructor(private readonly options: TallyOptions<Context>) {}
 
   begin(endpoint: string, origin: string, context: Context): void {
-    let count = this.endpoints.get(endpoint);
+    // A replay mostly sends runs of one endpoint: the name just built is compared with the last, not hashed again.
+    let count = endpoint === this.endpoint ? this.count : this.endpoints.get(endpoint);
     if (!count) this.endpoints.set(endpoint, (count = { requests: 0, paths: new Map(), pathSets: new Map() }));
+    this.endpoint = endpoint;
     count.requests++;
     this.count = count;
     this.origin = origin;

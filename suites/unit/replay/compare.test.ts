@@ -70,6 +70,22 @@ describe("differ", () => {
       ["header.x-z", undefined, '"9"'],
     ]);
   });
+  it("gives an equal pair of header lists the same differences again, and sees a list changed in place", () => {
+    const headers = (list: Array<[string, string]>): Answer => ({ status: 200, headers: list, body: undefined });
+    const recorded: Array<[string, string]> = [["content-type", "application/json"], ["date", "Mon"]];
+    const answered: Array<[string, string]> = [["Content-Type", "application/json"]];
+    const paths = () => diffAnswers(headers(recorded), headers(answered)).map((d) => [d.path, d.baseline, d.candidate]);
+    expect(paths()).toEqual([["header.date", '"Mon"', undefined]]);
+    expect(paths()).toEqual([["header.date", '"Mon"', undefined]]);
+    recorded[1]![1] = "Tue";
+    expect(paths()).toEqual([["header.date", '"Tue"', undefined]]);
+    answered.push(["Date", "Tue"]);
+    expect(paths()).toEqual([]);
+    answered[0]![1] = "text/plain";
+    expect(paths()).toEqual([["header.content-type", '"application/json"', '"text/plain"']]);
+    // An equal copy in new arrays: the same differences.
+    expect(diffAnswers(headers([["content-type", "application/json"], ["date", "Tue"]]), headers([["Content-Type", "text/plain"], ["Date", "Tue"]])).map((d) => d.path)).toEqual(["header.content-type"]);
+  });
 });
 
 describe("noise", () => {
@@ -96,6 +112,19 @@ describe("Diffy noise learning", () => {
     for (const d of secondary) tally.secondary(d.location, d.path, 1, 3);
     return tally.end();
   };
+
+  it("counts each request under its own endpoint, in runs or interleaved", () => {
+    const tally = tallyOf(false);
+    for (const [endpoint, differs] of [["GET /a", true], ["GET /a", false], ["GET /b", true], ["GET /a", true], ["GET /b", false]] as const) {
+      tally.begin(endpoint, endpoint, undefined);
+      if (differs) tally.candidate(diff("x").location, diff("x").path, 1, 2);
+      tally.end();
+    }
+    expect(tally.summarise(DEFAULT_THRESHOLDS).map((e) => [e.endpoint, e.requests, e.differingRequests])).toEqual([
+      ["GET /a", 3, 2],
+      ["GET /b", 2, 1],
+    ]);
+  });
 
   it("calls a path noise when the secondary differs there as often as the candidate, and a difference when the candidate clearly beats it", () => {
     const tally = tallyOf(true);
