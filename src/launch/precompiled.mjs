@@ -90,6 +90,13 @@ export async function precompiled({ root, entry, sources, cacheDir }) {
     // comments made it a third larger, and one character beyond Latin-1 in any of them (— ’ ≈) made V8 store that
     // whole chunk as two bytes per character: the undici chunk took 2.1 MB of heap instead of 0.7. Identifiers are kept.
     minifyWhitespace: true,
+    // A minified chunk names no source file and puts everything on line 1, so stack traces say chunk-X.mjs:1:NNNNN.
+    // Each chunk ends with a sourceMappingURL comment to its .map beside it ('linked': 'external' writes no comment,
+    // and then Node's --enable-source-maps finds no map). Node reads the maps only with that flag, so nothing is paid
+    // by default. The maps sit in the same keyed directory as their chunks, built and renamed with them, so a map
+    // always matches its chunk. No sourcesContent: the sources ship in the package, and traces need only names.
+    sourcemap: "linked",
+    sourcesContent: false,
     external: EXTERNAL_PACKAGES,
     // Bundled CommonJS packages require Node's built-in modules; an ES module has no `require` of its own.
     banner: { js: `import { createRequire as __bundleCreateRequire } from "node:module"; const require = __bundleCreateRequire(import.meta.url);` },

@@ -1,8 +1,9 @@
 /**
  * The `gateproof` command's precompiled bundle (src/launch/precompiled.mjs): built once per source state, rebuilt on
  * any source change, even one that keeps the file's size, or npm install; npm packages inside it; and each module keeps
- * its own source file's import.meta.url.
+ * its own source file's import.meta.url; with --enable-source-maps, stack traces name the TypeScript sources.
  */
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -60,6 +61,19 @@ describe("gateproof command: precompiled bundle", features(["tooling.cli"], { re
     // The first bundle runs without the package on disk: its code is inside.
     rmSync(join(root, "node_modules/cjs-dep"), { recursive: true });
     expect(await ((await import(pathToFileURL(bundle).href)) as { main(): Promise<string> }).main()).toBe("b.txt");
+  });
+
+  it("writes linked source maps: under --enable-source-maps a stack trace names the TypeScript file and line", async () => {
+    const root = mkdtempSync(join(tmpdir(), "gateproof-precompiled-"));
+    write(root, "src/cli.ts", `export async function main(): Promise<void> {\n  const { serve } = await import("../reference-gateway/rest/server.ts");\n  serve();\n}\n`, new Date());
+    write(root, "reference-gateway/rest/server.ts", `export function serve(): void {\n  const reason: string = "unexpected failure serving";\n  throw new Error(reason);\n}\n`, new Date());
+    const bundle = await precompiled({ root, entry: "src/cli.ts", sources: ["src", "reference-gateway"], cacheDir: join(root, "cache") });
+    const run = (flags: string[]) =>
+      spawnSync(process.execPath, [...flags, "--input-type=module", "-e", `const { main } = await import(${JSON.stringify(pathToFileURL(bundle).href)}); await main();`], { encoding: "utf8" }).stderr;
+
+    expect(run(["--enable-source-maps"])).toMatch(/at serve \(.*reference-gateway\/rest\/server\.ts:3:\d+\)/);
+    // Without the flag the trace points into the bundle: the maps cost nothing unless asked for.
+    expect(run([])).not.toContain("server.ts");
   });
 
   it("refuses to bundle a module that uses import.meta beyond import.meta.url", async () => {
