@@ -5,6 +5,7 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import jStat from "jstat";
 import { chartFile } from "./chart.ts";
 import { cpuUsPerRound, mean, okRates, rps, stdev, type BenchReport, type Scenario } from "./run.ts";
 
@@ -64,8 +65,14 @@ export function actionBenchmark(report: BenchReport): { bigger: unknown[]; small
   return { bigger, smaller };
 }
 
-// Two-sided 5 % critical values of Student's t for df = 1…30 (df rounded down: conservative); ∞ → 1.96.
-const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+/**
+ * The two-sided 5 % critical value of Student's t for `df` degrees of freedom, fractional as Welch–Satterthwaite gives
+ * them: the 0.975 quantile (jStat's, from the inverse regularised incomplete beta function). df is at least 1: below
+ * it only when every round on both sides measured the same, where the most conservative value still calls a real change.
+ */
+export function criticalT95(df: number): number {
+  return jStat.studentt.inv(0.975, Math.max(1, df));
+}
 
 export interface Change {
   id: string;
@@ -90,8 +97,7 @@ function welch(id: string, figure: Figure, before: number[], after: number[]): C
   const [v1, v2] = [stdev(before) ** 2 / before.length, stdev(after) ** 2 / after.length];
   const t = (m2 - m1) / Math.sqrt(v1 + v2 || 1e-12);
   const df = (v1 + v2) ** 2 / ((v1 ** 2) / (before.length - 1) + (v2 ** 2) / (after.length - 1) || 1e-12);
-  const critical = df >= 31 ? 1.96 : T975[Math.max(1, Math.floor(df)) - 1]!;
-  const significant = Math.abs(t) > critical && Math.abs(change) > 0.05;
+  const significant = Math.abs(t) > criticalT95(df) && Math.abs(change) > 0.05;
   return { ...measured, t, df, verdict: significant ? (change > 0 === figure.biggerIsBetter ? "better" : "worse") : "no significant change" };
 }
 

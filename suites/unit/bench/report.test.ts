@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { actionBenchmark, compare, markdownReport, previousReport, reportStem } from "../../../src/bench/report.ts";
+import { actionBenchmark, compare, criticalT95, markdownReport, previousReport, reportStem } from "../../../src/bench/report.ts";
 import { stdev, type BenchReport } from "../../../src/bench/run.ts";
 import { bench } from "../../../src/commands/bench.ts";
 
@@ -109,6 +109,28 @@ describe("bench run files", () => {
     for (const r of slowerBare.scenarios.find((s) => s.id === "bare")!.rounds) r.requestsPerSecond *= 0.3;
     const okVerdict = (id: string) => compare(before, slowerBare).find((c) => c.id === id && c.figure === "2xx/s")?.verdict;
     expect([okVerdict("bare"), okVerdict("mock")]).toEqual(["worse", "no significant change"]);
+  });
+
+  it("compare tests at Student's two-sided 5 % critical t for the Welch df, fractional or beyond 30", () => {
+    // Known 0.975 quantiles (any table of Student's t); 1.96 is the normal limit, too lenient below df ≈ 1000.
+    const known: [number, number][] = [[1, 12.706], [5, 2.571], [30, 2.042], [31, 2.04], [40, 2.021], [60, 2.0], [120, 1.98], [1e6, 1.96]];
+    expect(known.map(([df]) => Number(criticalT95(df).toFixed(3)))).toEqual(known.map(([, t]) => t));
+    // Welch–Satterthwaite df are fractional: between the integers' values, not rounded to either.
+    expect(criticalT95(30.5)).toBeLessThan(criticalT95(30));
+    expect(criticalT95(30.5)).toBeGreaterThan(criticalT95(31));
+
+    // 17 rounds a side with equal spread: df 32, where the critical t is 2.037. A 6 % rise in CPU per request at t = 2.02
+    // is not significant (1.96 called it worse); at t = 2.06 it is.
+    const bareCpu = (usPerRequest: number[]): BenchReport => {
+      const report = structuredClone(COMMITTED);
+      const bare = report.scenarios.find((x) => x.id === "bare")!;
+      bare.rounds = usPerRequest.map((us) => ({ ...bare.rounds[0]!, serverCpuSeconds: (us * bare.rounds[0]!.requests) / 1e6 }));
+      return report;
+    };
+    const rounds = (mean: number, t: number) => Array.from({ length: 17 }, (_, i) => mean + ((i - 8) * 6) / (t * Math.sqrt(2 / 17) * Math.sqrt(25.5)));
+    const bareChange = (t: number) => compare(bareCpu(rounds(100, t)), bareCpu(rounds(106, t))).find((c) => c.id === "bare" && c.figure === "server CPU µs/request")!;
+    expect(bareChange(2.02)).toMatchObject({ verdict: "no significant change", df: expect.closeTo(32, 6), t: expect.closeTo(2.02, 6) });
+    expect(bareChange(2.06)).toMatchObject({ verdict: "worse", t: expect.closeTo(2.06, 6) });
   });
 
   it("compare with a run from before CPU was recorded: its 2xx/s as before, and no previous CPU figure", () => {
