@@ -112,10 +112,12 @@ export function accessLogSink(destination: AccessLogDestination): AccessLogSink 
   if (typeof destination === "function") return { write: destination, close: async () => {} };
   if (destination === undefined || destination === "-") return { write: (line) => void process.stdout.write(`${line}\n`), close: async () => {} };
   // Opened at the first line, so a template without access logging creates no file; bounded as the gateway's stdout.
+  // A notice of dropped lines goes to stderr: the file's readers expect the access log's lines only.
   let stream: WriteStream | undefined;
   let lines: LineWriter | undefined;
+  const open = () => lineWriter((stream = createWriteStream(destination, { flags: "a" })), `access log file ${destination}`, process.stderr);
   return {
-    write: (line) => (lines ??= lineWriter((stream = createWriteStream(destination, { flags: "a" })), destination)).write(`${line}\n`),
+    write: (line) => (lines ??= open()).write(`${line}\n`),
     close: () =>
       new Promise((resolve) => {
         lines?.flush();

@@ -43,7 +43,7 @@ export async function serve(args: string[]): Promise<number> {
   const accountBurst = values["account-burst-limit"] === undefined ? undefined : integerOption(values["account-burst-limit"], "account-burst-limit", 5000);
 
   // Every line of the gateway (its log, the Lambda START/END/REPORT and function output lines, access log lines
-  // without --access-log, the URLs) in order, batched per turn, bounded while stdout is not read.
+  // without --access-log, the URLs) in order, batched per turn, held while stdout is behind, dropped past a bound.
   const out = lineWriter(process.stdout, "stdout");
   process.on("exit", () => out.flush());
   const accessLog = values["access-log"];
