@@ -9,10 +9,9 @@
  * A timed-out, crashed or exited environment is discarded and replaced on demand.
  */
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
-import { performance } from "node:perf_hooks";
 import type { LambdaFunction } from "../model/types.ts";
 import type { InvokeResult, LambdaErrorShape } from "./types.ts";
-import { SharedState, invokeMessage, type WorkerInit, type WorkerMessage } from "./protocol.ts";
+import { SharedState, invokeMessage, sharedClockMs, type WorkerInit, type WorkerMessage } from "./protocol.ts";
 import { contextData, environmentFor, newLogStreamName } from "./context.ts";
 import { exitError, shutdownError, timeoutError } from "./errors.ts";
 import { endLine, reportLine, startLine, timeoutLine } from "./logs.ts";
@@ -44,12 +43,13 @@ interface Job {
   requestId: string;
   eventJson: string;
   resolve: (r: InvokeResult) => void;
-  /** performance.now() when the invocation joined the queue (the grace before scaling up counts from here). */
+  /** sharedClockMs() when the invocation joined the queue (the grace before scaling up counts from here). */
   queuedAt: number;
 }
 
 interface Active {
   job: Job;
+  /** sharedClockMs() when the invocation was handed to the environment: its Duration and Timeout count from here. */
   startedAt: number;
   timer: NodeJS.Timeout;
 }
@@ -119,7 +119,7 @@ export class FunctionPool {
         });
         return;
       }
-      this.queue.push({ requestId, eventJson, resolve, queuedAt: performance.now() });
+      this.queue.push({ requestId, eventJson, resolve, queuedAt: sharedClockMs() });
       this.pump();
     });
   }
@@ -163,7 +163,7 @@ export class FunctionPool {
    * an invocation, none can free up: every queued invocation is due at once.
    */
   private scaleUp(): void {
-    const now = performance.now();
+    const now = sharedClockMs();
     let due = this.queue.length;
     let next = 0;
     if (this.anyRunning()) {
@@ -180,12 +180,23 @@ export class FunctionPool {
     }
   }
 
-  /** A ready environment that has finished every invocation handed to it (its results may still be on the way). */
+  /**
+   * A ready environment that has finished every invocation handed to it (its results may still be on the way), unless
+   * the last of them is past its deadline: then its result may have come too late, which stops the environment, and
+   * only reading it tells (its message, or the timeout timer, pumps again).
+   */
   private freeEnv(): Env | undefined {
     for (const env of this.envs) {
-      if (env.state === "ready" && (env.inFlight.length === 0 || Atomics.load(env.shared, SharedState.FINISHED) === env.dispatched)) return env;
+      if (env.state !== "ready") continue;
+      const last = env.inFlight.at(-1);
+      if (!last) return env;
+      if (Atomics.load(env.shared, SharedState.FINISHED) === env.dispatched && !this.pastDeadline(last, sharedClockMs())) return env;
     }
     return undefined;
+  }
+
+  private pastDeadline(active: Active, at: number): boolean {
+    return at - active.startedAt > this.fn.timeoutSeconds * 1000;
   }
 
   private startingCount(): number {
@@ -266,7 +277,7 @@ export class FunctionPool {
 
   private dispatch(env: Env, job: Job): void {
     const timeoutMs = this.fn.timeoutSeconds * 1000;
-    const startedAt = performance.now();
+    const startedAt = sharedClockMs();
     const active: Active = { job, startedAt, timer: setTimeout(() => this.onTimeout(env, active), timeoutMs) };
     env.inFlight.push(active);
     env.dispatched = (env.dispatched + 1) | 0;
@@ -299,10 +310,11 @@ export class FunctionPool {
 
   private onMessage(env: Env, msg: WorkerMessage): void {
     if (typeof msg === "string") {
-      const [requestId, maxMemoryUsedMB, payload] = JSON.parse(msg) as [string, number, unknown];
+      const [requestId, maxMemoryUsedMB, finishedAt, payload] = JSON.parse(msg) as [string, number, number, unknown];
       const active = env.inFlight[0];
       if (active?.job.requestId !== requestId) return;
-      this.finish(env, active, { payload }, maxMemoryUsedMB);
+      if (this.pastDeadline(active, finishedAt)) return this.timeOut(env, active);
+      this.finish(env, active, { payload }, finishedAt - active.startedAt, maxMemoryUsedMB);
       this.pump();
       return;
     }
@@ -332,7 +344,8 @@ export class FunctionPool {
       case "error": {
         const active = env.inFlight[0];
         if (active?.job.requestId !== msg.requestId) return;
-        this.finish(env, active, { kind: msg.fatal ? "crash" : "error", error: msg.error }, msg.maxMemoryUsedMB);
+        if (this.pastDeadline(active, msg.finishedAt)) return this.timeOut(env, active);
+        this.finish(env, active, { kind: msg.fatal ? "crash" : "error", error: msg.error }, msg.finishedAt - active.startedAt, msg.maxMemoryUsedMB);
         // The environment exits right after a fatal report; never hand it another invocation.
         if (msg.fatal) void this.discard(env);
         this.pump();
@@ -359,21 +372,33 @@ export class FunctionPool {
     this.pump();
   }
 
+  /**
+   * The timer of `active`'s deadline fired, perhaps late (the gateway's thread was busy). A result the runtime posted
+   * is read first: its own time, not this moment, says whether it came in time.
+   */
   private onTimeout(env: Env, active: Active): void {
     if (!env.inFlight.includes(active)) return;
     this.drain(env);
-    if (!env.inFlight.includes(active)) return;
+    if (env.inFlight.includes(active)) this.timeOut(env, active);
+  }
+
+  /**
+   * `active` has not finished by its deadline: Lambda stops the environment there, so the function's answer, if it
+   * came later, is never seen, and Duration is the Timeout however late the gateway noticed.
+   */
+  private timeOut(env: Env, active: Active): void {
     const { requestId } = active.job;
     flushOutput(env);
     this.opts.log(timeoutLine(requestId, this.fn.timeoutSeconds));
-    this.finish(env, active, { kind: "timeout", error: timeoutError(requestId, this.fn.timeoutSeconds) });
+    this.finish(env, active, { kind: "timeout", error: timeoutError(requestId, this.fn.timeoutSeconds) }, this.fn.timeoutSeconds * 1000);
     void this.discard(env);
     this.pump();
   }
 
   /** The environment died: every invocation it has not answered yet fails with `error`. */
   private crashInFlight(env: Env, error: (requestId: string) => LambdaErrorShape): void {
-    for (const active of [...env.inFlight]) this.finish(env, active, { kind: "crash", error: error(active.job.requestId) });
+    const now = sharedClockMs();
+    for (const active of [...env.inFlight]) this.finish(env, active, { kind: "crash", error: error(active.job.requestId) }, now - active.startedAt);
   }
 
   private onInitTimeout(env: Env): void {
@@ -416,13 +441,13 @@ export class FunctionPool {
     env: Env,
     active: Active,
     outcome: { payload: unknown } | { kind: "error" | "timeout" | "crash"; error: LambdaErrorShape },
+    durationMs: number,
     maxMemoryUsedMB = 0,
   ): void {
     const index = env.inFlight.indexOf(active);
     if (index < 0) return;
     env.inFlight.splice(index, 1);
     clearTimeout(active.timer);
-    const durationMs = performance.now() - active.startedAt;
     const { requestId } = active.job;
     const initDurationMs = env.reportedInit ? undefined : env.initMs;
     env.reportedInit = true;

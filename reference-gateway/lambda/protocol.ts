@@ -11,6 +11,15 @@ export interface ContextData {
   logStreamName: string;
 }
 
+/**
+ * Milliseconds on the clock the gateway and its environments share to say when an invocation started and finished:
+ * the process's monotonic clock (one for all threads, ns resolution, never stepped like Date.now()); performance.now()
+ * counts from each thread's own start. worker.mjs reads the same clock.
+ */
+export function sharedClockMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
 /** Int32 slots of WorkerInit.sharedBuffer (worker.mjs uses the same numbers). */
 export const SharedState = {
   /** Characters of log text (and bytes of raw output) the gateway has consumed (flow control); written by the gateway. */
@@ -48,7 +57,10 @@ export function invokeMessage(requestId: string, deadlineMs: number, eventJson: 
   return `[${JSON.stringify(requestId)},${deadlineMs},${eventJson}]`;
 }
 
-/** A successful result, as one JSON text `[requestId, maxMemoryUsedMB, payload]` (the common answer, kept cheap). */
+/**
+ * A successful result, as one JSON text `[requestId, maxMemoryUsedMB, finishedAt, payload]` (the common answer, kept
+ * cheap); finishedAt: sharedClockMs() when the runtime posted it.
+ */
 export type SuccessMessage = string;
 
 export type WorkerMessage =
@@ -68,4 +80,6 @@ export type WorkerMessage =
       /** The environment is about to exit (uncaught exception / unhandled rejection). */
       fatal: boolean;
       maxMemoryUsedMB: number;
+      /** sharedClockMs() when the runtime posted it. */
+      finishedAt: number;
     };

@@ -13,8 +13,10 @@
  *                    { type: "log", text }  (text = one Lambda text-format line, flow-controlled through LOG_CHARS_READ)
  *                    { type: "output", stream, chunk }  (raw output to stdout / stderr by any path, string or bytes,
  *                    flow-controlled the same way)
- *                    '[requestId, maxMemoryUsedMB, payload]' (one JSON text: a successful result)
- *                    { type: "error", requestId, error, fatal, maxMemoryUsedMB }
+ *                    '[requestId, maxMemoryUsedMB, finishedAt, payload]' (one JSON text: a successful result)
+ *                    { type: "error", requestId, error, fatal, maxMemoryUsedMB, finishedAt }
+ *                    (finishedAt: sharedClockMs() of protocol.ts when the result was posted: the gateway judges the
+ *                    deadline and reports Duration by it, not by when its own thread got round to reading the result)
  *   shared memory    Int32 slots of `sharedBuffer`: LOG_CHARS_READ (gateway → worker), FINISHED (worker → gateway),
  *                    PICKED_UP_AT (0 from the gateway at hand-over, then the worker's clock when it picks the invocation up),
  *                    POSTED (worker → gateway: messages posted so far)
@@ -332,9 +334,12 @@ let inFlight = null;
 
 const usedHeapMB = () => Math.ceil(v8.getHeapStatistics().used_heap_size / (1024 * 1024));
 
+/** protocol.ts sharedClockMs(). */
+const sharedClockMs = () => Number(process.hrtime.bigint()) / 1e6;
+
 /** @param {string} requestId @param {string} payloadJson */
 function postSuccess(requestId, payloadJson) {
-  const message = `[${JSON.stringify(requestId)},${usedHeapMB()},${payloadJson}]`;
+  const message = `[${JSON.stringify(requestId)},${usedHeapMB()},${sharedClockMs()},${payloadJson}]`;
   // Free for the next invocation from now on.
   Atomics.add(shared, FINISHED, 1);
   post(message);
@@ -345,7 +350,7 @@ function postFailure(requestId, error, fatal = false) {
   const maxMemoryUsedMB = usedHeapMB();
   // An environment about to exit is never free again.
   if (!fatal) Atomics.add(shared, FINISHED, 1);
-  post({ type: "error", requestId, error, fatal, maxMemoryUsedMB });
+  post({ type: "error", requestId, error, fatal, maxMemoryUsedMB, finishedAt: sharedClockMs() });
 }
 
 /** Types of libuv resources alive now, as a multiset. */

@@ -350,6 +350,33 @@ describe("pool", () => {
     expect(ok(await invoke(F.sleep, { ms: 10 }))).toBe("woke");
   });
 
+  it("judges the deadline by when the function answered, not by when the gateway's thread got round to reading it", async () => {
+    // The pool runs on this thread: holding it in a busy loop is a gateway whose event loop lags (a long synchronous
+    // transform, a GC pause), while the environment's thread runs on.
+    const holdThisThread = (ms: number) => {
+      const until = Date.now() + ms;
+      while (Date.now() < until);
+    };
+    const report = (requestId: string) => lines.find((l) => l.startsWith(`REPORT RequestId: ${requestId}\t`)) ?? "";
+    await runtime.warm(F.sleep);
+    // Answers 150 ms after its 1 s Timeout, read 400 ms after it: on Lambda the environment was stopped at 1 s.
+    const late = rid();
+    const lateResult = invoke(F.sleep, { ms: 1150 }, late);
+    holdThisThread(1400);
+    expect(failed(await lateResult).kind).toBe("timeout");
+    expect(lines.some((l) => l.includes(`${late} Task timed out after 1.00 seconds`))).toBe(true);
+    expect(report(late)).toMatch(/\tDuration: 1000\.00 ms\tBilled Duration: 1000 ms\t.*\tStatus: timeout\n$/);
+    // Answers at 0.5 s, read at 1.4 s: in time, and its Duration is its own.
+    await runtime.warm(F.sleep);
+    const inTime = rid();
+    const inTimeResult = invoke(F.sleep, { ms: 500 }, inTime);
+    holdThisThread(1400);
+    expect(ok(await inTimeResult)).toBe("woke");
+    const duration = Number(/\tDuration: ([\d.]+) ms/.exec(report(inTime))?.[1]);
+    expect(duration).toBeGreaterThanOrEqual(500);
+    expect(duration).toBeLessThan(900);
+  });
+
   it("a handler spamming console.log in a tight loop times out without blocking the gateway", async () => {
     // Warm: a worker's start is not what is measured here.
     await Promise.all([runtime.warm(F.spin), runtime.warm(F.spinRaw)]);
