@@ -25,6 +25,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import Module, { createRequire, syncBuiltinESMExports } from "node:module";
 import fs, { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import tty from "node:tty";
 import { pathToFileURL } from "node:url";
 import util from "node:util";
 import v8 from "node:v8";
@@ -226,7 +227,13 @@ const fsWrite = fs.write;
   const written = capture(/** @type {"stdout" | "stderr"} */ (stream), write.chunk, write.encoding);
   process.nextTick(callback, null, written, args[0]);
 };
-// `import { writeSync } from "node:fs"` in a handler sees these too.
+// On Lambda fds 0-2 are never a terminal (stdout / stderr go to the log capture), but here they are the gateway's own: a
+// terminal when `serve` runs in one, and colour libraries (supports-color, debug) ask tty.isatty(1) / (2) before writing
+// ANSI escapes into the function's log. (process.stdin / stdout / stderr of a worker are not tty streams already: no
+// isTTY, hasColors or getColorDepth.)
+const isatty = tty.isatty;
+tty.isatty = (/** @type {number} */ fd) => (fd === 0 || fd === 1 || fd === 2 ? false : isatty(fd));
+// `import { writeSync } from "node:fs"` or `{ isatty } from "node:tty"` in a handler sees these too.
 syncBuiltinESMExports();
 
 // ---------------------------------------------------------------- handler loading (RIC src/UserFunction.js)

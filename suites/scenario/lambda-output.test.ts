@@ -1,7 +1,9 @@
+import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGateway, type RunningGateway } from "../../reference-gateway/index.ts";
 import { send } from "../harness/target.ts";
 import { features } from "../harness/conformance.ts";
+import { own } from "../harness/processes.ts";
 
 /**
  * A function's raw process.stdout / process.stderr writes in the gateway's log, through a reference gateway serving
@@ -145,5 +147,48 @@ describe("raw output of a Lambda function (reference gateway)", features(["rest.
     const started = Date.now();
     expect(await invocationLines("/dots", 200)).toEqual([".".repeat(200_000) + "\n"]);
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
+
+/**
+ * `gateproof serve` in a terminal: fds 0-2 of the gateway's process are a pseudo-terminal (util-linux `script` runs it
+ * in one). On Lambda stdout and stderr are the log capture, never a terminal, so colour libraries (supports-color,
+ * debug) must not take them for one and write ANSI escapes into the function's log.
+ */
+describe("a Lambda function under `gateproof serve` run in a terminal", features(["rest.lambda-proxy"], { referenceOnly: true }), () => {
+  const BIN = new URL("../../src/gateproof.mjs", import.meta.url).pathname;
+  const template = new URL("./fixtures/lambda-output/template.yaml", import.meta.url).pathname;
+
+  it("sees no terminal on fds 0-2", async () => {
+    const command = [process.execPath, BIN, "serve", template, "--port", "0"].map((arg) => `'${arg}'`).join(" ");
+    // `script` gives its command a new session on the terminal: SIGTERM to `script` ends it (it passes the signal on).
+    const serve = spawn("script", ["--quiet", "--return", "--command", command, "/dev/null"], { stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const disown = own(() => serve.kill("SIGKILL"));
+    const exit = new Promise((resolve) => serve.on("exit", resolve));
+    try {
+      let output = "";
+      serve.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      serve.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      const deadline = Date.now() + 30_000;
+      while (!output.includes("ready in")) {
+        if (Date.now() > deadline || serve.exitCode !== null) throw new Error(`serve did not start in a terminal: ${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      // A terminal's line discipline ends the gateway's lines with CR LF: it does write to one.
+      expect(output).toContain("\r\n");
+      const response = await send("GET", "/terminal", { base: /http:\/\/\S+/.exec(output)![0] });
+      expect(response.status).toBe(200);
+      expect(JSON.parse(response.text)).toEqual({
+        isatty: [false, false, false],
+        importedIsatty: [false, false, false],
+        // JSON of undefined: process.stdin / stdout / stderr are not tty streams.
+        isTTY: [null, null, null],
+        hasColors: ["undefined", "undefined"],
+      });
+    } finally {
+      serve.kill("SIGTERM");
+      await exit;
+      disown();
+    }
   });
 });
