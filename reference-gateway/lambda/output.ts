@@ -22,6 +22,11 @@
  */
 const MAX_EVENT_BYTES = 262_144 - 26;
 const NEWLINE = 0x0a;
+/**
+ * Room `held` keeps once its line is out: a long partial line grows it up to MAX_EVENT_BYTES, which a warm environment
+ * (two streams each) would otherwise hold for good; below this, short partial lines reuse it without reallocating.
+ */
+const KEPT_BYTES = 4096;
 const EMPTY = Buffer.alloc(0);
 
 export class OutputLines {
@@ -60,7 +65,7 @@ export class OutputLines {
         from = cut;
       } else break;
     }
-    this.length = 0;
+    this.release();
     this.reserve(rest.length - from);
     rest.copy(this.held, 0, from);
     this.length = rest.length - from;
@@ -70,7 +75,13 @@ export class OutputLines {
   flush(): void {
     if (this.length === 0) return;
     this.emit(this.held, 0, this.length);
+    this.release();
+  }
+
+  /** The held line is out: its bytes are no longer needed, nor room beyond KEPT_BYTES. */
+  private release(): void {
     this.length = 0;
+    if (this.held.length > KEPT_BYTES) this.held = EMPTY;
   }
 
   private emit(bytes: Buffer, from: number, to: number): void {

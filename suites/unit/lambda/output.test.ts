@@ -1,3 +1,5 @@
+import v8 from "node:v8";
+import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { OutputLines } from "../../../reference-gateway/lambda/output.ts";
 
@@ -83,5 +85,36 @@ describe("OutputLines (raw stdout into log lines)", () => {
     writes.push("\n");
     expect(linesOf(writes)).toEqual([".".repeat(200_000) + "\n"]);
     expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it("gives back the room a long partial line took once the line is out", async () => {
+    v8.setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    /** Bytes of ArrayBuffers still reachable (Buffers' memory is outside the V8 heap). */
+    const retained = async () => {
+      for (let i = 0; i < 3; i++) {
+        gc();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      return process.memoryUsage().arrayBuffers;
+    };
+    // Warm environments each keep a stdout's and a stderr's OutputLines: 64 here, each after a 200,000-byte partial line.
+    const COUNT = 64;
+    const grown = () =>
+      Array.from({ length: COUNT }, () => {
+        const output = new OutputLines(() => {});
+        output.write("x".repeat(200_000));
+        return output;
+      });
+    const before = await retained();
+    const flushed = grown();
+    for (const output of flushed) output.flush();
+    // Ended by its newline, with a short partial line after it.
+    const continued = grown();
+    for (const output of continued) output.write("\nshort");
+    const after = await retained();
+    // Kept, they held 2 x 64 x 200,000 bytes (25.6 MB); at most a small buffer each now.
+    expect(after - before).toBeLessThan(4 << 20);
+    expect(flushed.length + continued.length).toBe(2 * COUNT);
   });
 });
