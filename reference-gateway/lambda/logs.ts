@@ -35,6 +35,6 @@ export function reportLine(f: ReportFields): string {
 }
 
 /** `2020-11-10T05:46:57.874Z 160788cd-… Task timed out after 3.00 seconds` (the log line Lambda writes). */
-export function timeoutLine(requestId: string, timeoutSeconds: number, at = new Date()): string {
+export function timeoutLine(requestId: string, timeoutSeconds: number, at: Date): string {
   return `${at.toISOString()} ${requestId} Task timed out after ${timeoutSeconds.toFixed(2)} seconds\n`;
 }

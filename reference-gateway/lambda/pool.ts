@@ -389,8 +389,11 @@ export class FunctionPool {
   private timeOut(env: Env, active: Active): void {
     const { requestId } = active.job;
     flushOutput(env);
-    this.opts.log(timeoutLine(requestId, this.fn.timeoutSeconds));
-    this.finish(env, active, { kind: "timeout", error: timeoutError(requestId, this.fn.timeoutSeconds) }, this.fn.timeoutSeconds * 1000);
+    const timeoutMs = this.fn.timeoutSeconds * 1000;
+    // Stamped at the deadline, where Lambda writes it, however late this thread got here.
+    const deadline = new Date(Date.now() - (sharedClockMs() - active.startedAt - timeoutMs));
+    this.opts.log(timeoutLine(requestId, this.fn.timeoutSeconds, deadline));
+    this.finish(env, active, { kind: "timeout", error: timeoutError(requestId, this.fn.timeoutSeconds) }, timeoutMs);
     void this.discard(env);
     this.pump();
   }

@@ -361,10 +361,14 @@ describe("pool", () => {
     await runtime.warm(F.sleep);
     // Answers 150 ms after its 1 s Timeout, read 400 ms after it: on Lambda the environment was stopped at 1 s.
     const late = rid();
+    const handedOver = Date.now();
     const lateResult = invoke(F.sleep, { ms: 1150 }, late);
     holdThisThread(1400);
     expect(failed(await lateResult).kind).toBe("timeout");
-    expect(lines.some((l) => l.includes(`${late} Task timed out after 1.00 seconds`))).toBe(true);
+    const timedOut = lines.find((l) => l.endsWith(` ${late} Task timed out after 1.00 seconds\n`)) ?? "";
+    // Stamped at the deadline, not when this thread got round to it.
+    expect(Date.parse(timedOut.split(" ")[0]!) - handedOver).toBeGreaterThanOrEqual(999);
+    expect(Date.parse(timedOut.split(" ")[0]!) - handedOver).toBeLessThan(1200);
     expect(report(late)).toMatch(/\tDuration: 1000\.00 ms\tBilled Duration: 1000 ms\t.*\tStatus: timeout\n$/);
     // Answers at 0.5 s, read at 1.4 s: in time, and its Duration is its own.
     await runtime.warm(F.sleep);
