@@ -50,11 +50,12 @@ function decodeLine(bytes: Buffer, start: number, end: number): string {
  * input and returns undefined. Origins are `name:line`.
  */
 export async function* lineRecords(name: string, chunks: AsyncIterable<Buffer>, read: (text: string, origin: string) => Exchange | undefined): AsyncGenerator<Exchange[]> {
+  const prefix = `${name}:`; // joined once: a long name joined per line is one more string per line
   for await (const { first, texts } of lineBatches(chunks)) {
     const batch: Exchange[] = [];
     for (let i = 0; i < texts.length; i++) {
       if (texts[i]!.trim() === "") continue;
-      const exchange = read(texts[i]!, `${name}:${first + i}`);
+      const exchange = read(texts[i]!, prefix + (first + i));
       if (exchange) batch.push(exchange);
     }
     if (batch.length > 0) yield batch;
