@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { actionBenchmark, compare, criticalT95, markdownReport, previousReport, reportStem } from "../../../src/bench/report.ts";
-import { stdev, type BenchReport } from "../../../src/bench/run.ts";
+import { stdev, targets, type BenchReport } from "../../../src/bench/run.ts";
 import { bench } from "../../../src/commands/bench.ts";
 
 const COMMITTED = JSON.parse(readFileSync(new URL("../../../reports/bench/2026-11-24-vm.json", import.meta.url).pathname, "utf8")) as BenchReport;
@@ -142,5 +142,20 @@ describe("bench run files", () => {
     expect(markdown).toContain("| proxy | server CPU µs/request | – | 72 | – | – | – | no previous figure |");
     expect(markdown).toMatch(/\| proxy \| 2xx\/s \| \d+ \| \d+ \| 0\.0 % \|/);
     expect(stdev(current.scenarios.find((s) => s.id === "proxy")!.rounds.map((r) => (r.serverCpuSeconds! * 1e6) / r.requests))).toBeCloseTo(2, 6);
+  });
+
+  it("bound the Lambda targets by the worker hand-off baseline's own ratios when the run measured it", () => {
+    const report = structuredClone(COMMITTED);
+    const bare = report.scenarios.find((s) => s.id === "bare")!;
+    const offline = report.scenarios.find((s) => s.id === "offline-inprocess-lambda")!;
+    const measured = (r: BenchReport) => Object.fromEntries(targets(r).map((t) => [t.name, t.measured]));
+    expect(measured(report)["Lambda proxy vs bare node:http"]).not.toContain("hand-off");
+    // A hand-off server at 0.43× the bare server: rounds scaled so that every round keeps its 2xx share.
+    report.scenarios.push({ ...structuredClone(bare), id: "handoff", rounds: bare.rounds.map((r) => ({ ...r, requestsPerSecond: r.requestsPerSecond * 0.43 })) });
+    const withHandOff = measured(report);
+    const offlineRatio = (0.43 * bare.rounds.reduce((a, r) => a + r.requestsPerSecond * (r.status["2xx"] / r.requests), 0)) / offline.rounds.reduce((a, r) => a + r.requestsPerSecond * (r.status["2xx"] / r.requests), 0);
+    expect(withHandOff["Lambda proxy vs bare node:http"]).toMatch(/^\d+\.\d\d× \(the worker hand-off alone: 0\.43×\)$/);
+    expect(withHandOff["Lambda proxy vs serverless-offline --useInProcess"]).toContain(`(the worker hand-off alone: ${offlineRatio.toFixed(2)}×)`);
+    expect(withHandOff["MOCK vs bare node:http"]).not.toContain("hand-off");
   });
 });
