@@ -69,8 +69,8 @@ export type WorkerMessage =
   | { type: "initError"; error: LambdaErrorShape; initMs: number }
   | { type: "log"; text: string }
   /**
-   * Raw output to stdout / stderr (any stream write, end(chunk), fs.writeSync / fs.write to fd 1 / 2): text, or bytes
-   * (a write need not be a line); flow-controlled like "log".
+   * Raw output to stdout / stderr (any stream write, end(chunk), fs writes to fd 1 / 2 or /dev/stdout and the like,
+   * children inheriting them): text, or bytes (a write need not be a line); flow-controlled like "log".
    */
   | { type: "output"; stream: "stdout" | "stderr"; chunk: string | Uint8Array }
   | {

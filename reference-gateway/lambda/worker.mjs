@@ -23,12 +23,13 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import Module, { createRequire, syncBuiltinESMExports } from "node:module";
-import fs, { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import tty from "node:tty";
 import { pathToFileURL } from "node:url";
 import util from "node:util";
 import v8 from "node:v8";
+import { routeStdioFds } from "./stdio-fds.mjs";
 
 if (!parentPort) throw new Error("worker.mjs must run inside a worker thread");
 const port = parentPort;
@@ -152,9 +153,10 @@ console.trace = logger("TRACE");
 // the gateway's thread without bound (a handler writing in a loop grew its heap until Runtime.OutOfMemory, where
 // Lambda's stdout pipe blocks the writer), and fds 1 and 2 are the gateway's own. So all of it goes to `capture`: the
 // streams' own _write / _writev (under write, end(chunk), cork/uncork, piping, the console methods the runtime leaves
-// alone such as console.dir and console.table) and fs writes to fd 1 / 2. capture goes through emit (the same
-// back-pressure as console.*), untagged as on Lambda; the gateway makes lines of it (output.ts), decoding bytes there so
-// that a character split across writes is whole and one left unfinished is logged when the invocation ends.
+// alone such as console.dir and console.table), fs writes to fd 1 / 2 and children inheriting them (stdio-fds.mjs).
+// capture goes through emit (the same back-pressure as console.*), untagged as on Lambda; the gateway makes lines of it
+// (output.ts), decoding bytes there so that a character split across writes is whole and one left unfinished is logged
+// when the invocation ends.
 
 /**
  * Raw output to `stream`.
@@ -188,52 +190,26 @@ for (const [name, stream] of /** @type {const} */ ([["stdout", process.stdout], 
   };
   // end() leaves fd 1 / 2 open on Lambda (Node never closes its stdio), so the capture goes on: nothing to tell the gateway.
   writable._final = (/** @type {(error?: Error | null) => void} */ done) => done();
+  // Nor can the stream be destroyed: as the main thread's process.stdout / stderr (dummyDestroy of Node's
+  // lib/internal/bootstrap/switches/is_main_thread.js), it is writable again right after, so that
+  // `pipeline(source, process.stdout)`, which ends and destroys it, leaves later writes (and invocations) their stdout.
+  // Writable still emits the 'close' that pipeline() and finished() wait for.
+  writable._destroy = function (/** @type {Error | null} */ error, /** @type {(error: Error | null) => void} */ done) {
+    done(error);
+    this._undestroy();
+  };
 }
 
-/** The stream of fd 1 / 2, or undefined for any other fd. @param {unknown} fd @returns {"stdout" | "stderr" | undefined} */
-const stdioStream = (fd) => (fd === 1 ? "stdout" : fd === 2 ? "stderr" : undefined);
-
-/**
- * What fs.writeSync / fs.write(fd, …) with these arguments (the callback taken off) writes: (buffer, offset?, length?,
- * position?), (buffer, { offset, length, position }) or (string, position?, encoding?). The position is ignored, as for
- * the pipe fds 1 and 2 are. Undefined for arguments fs itself rejects, so that it throws its own error.
- * @param {unknown} data @param {any} offsetOrOptions @param {any} length @returns {{ chunk: string | ArrayBufferView; encoding?: string } | undefined}
- */
-function fsWriteChunk(data, offsetOrOptions, length) {
-  if (typeof data === "string") {
-    // fs writes a string in an encoding it does not know as UTF-8.
-    return { chunk: data, encoding: typeof length === "string" && Buffer.isEncoding(length) ? length : "utf8" };
-  }
-  if (!ArrayBuffer.isView(data)) return undefined;
-  const options = offsetOrOptions !== null && typeof offsetOrOptions === "object" ? offsetOrOptions : { offset: offsetOrOptions, length };
-  const offset = typeof options.offset === "number" ? options.offset : 0;
-  const size = typeof options.length === "number" ? options.length : data.byteLength - offset;
-  if (!Number.isInteger(offset) || !Number.isInteger(size) || offset < 0 || size < 0 || offset + size > data.byteLength) return undefined;
-  return { chunk: new Uint8Array(data.buffer, data.byteOffset + offset, size) };
-}
-
-const fsWriteSync = fs.writeSync;
-/** @type {any} */ (fs).writeSync = function writeSync(/** @type {any} */ fd, /** @type {any[]} */ ...args) {
-  const stream = stdioStream(fd);
-  const write = stream && fsWriteChunk(args[0], args[1], args[2]);
-  return write ? capture(/** @type {"stdout" | "stderr"} */ (stream), write.chunk, write.encoding) : fsWriteSync.call(fs, fd, ...args);
-};
-const fsWrite = fs.write;
-/** @type {any} */ (fs).write = function write(/** @type {any} */ fd, /** @type {any[]} */ ...args) {
-  const stream = stdioStream(fd);
-  const callback = args.at(-1);
-  const write = stream && typeof callback === "function" && fsWriteChunk(args[0], args[1] === callback ? undefined : args[1], args[2] === callback ? undefined : args[2]);
-  if (!write) return fsWrite.call(fs, fd, ...args);
-  const written = capture(/** @type {"stdout" | "stderr"} */ (stream), write.chunk, write.encoding);
-  process.nextTick(callback, null, written, args[0]);
-};
+// fs calls given fd 1 / 2 or /dev/stdout and the like, and child processes inheriting fds 1 / 2: the same capture.
+routeStdioFds(capture);
 // On Lambda fds 0-2 are never a terminal (stdout / stderr go to the log capture), but here they are the gateway's own: a
 // terminal when `serve` runs in one, and colour libraries (supports-color, debug) ask tty.isatty(1) / (2) before writing
 // ANSI escapes into the function's log. (process.stdin / stdout / stderr of a worker are not tty streams already: no
 // isTTY, hasColors or getColorDepth.)
 const isatty = tty.isatty;
 tty.isatty = (/** @type {number} */ fd) => (fd === 0 || fd === 1 || fd === 2 ? false : isatty(fd));
-// `import { writeSync } from "node:fs"` or `{ isatty } from "node:tty"` in a handler sees these too.
+// `import { writeSync } from "node:fs"`, `{ spawn } from "node:child_process"` or `{ isatty } from "node:tty"` in a
+// handler sees these too.
 syncBuiltinESMExports();
 
 // ---------------------------------------------------------------- handler loading (RIC src/UserFunction.js)

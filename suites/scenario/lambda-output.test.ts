@@ -130,6 +130,71 @@ describe("raw output of a Lambda function (reference gateway)", features(["rest.
     ]);
   });
 
+  // /dev/stdout is a link to /proc/self/fd/1: opening it, or any path naming fd 1 / 2, writes to the log as fd 1 / 2 do
+  // ("any logging library that writes to stdout or stderr", docs.aws.amazon.com/lambda/latest/dg/nodejs-logging.html).
+  it("fs.writev, writeFile / appendFile (Sync, callback, promises), openSync and createWriteStream on fd 1 / 2 or /dev/stdout and the like are output", async () => {
+    expect(await invocationLines("/fs-paths", 200)).toEqual([
+      "writevSync fd 1\n",
+      "writev fd 2\n",
+      "writeFileSync fd 1\n",
+      "appendFileSync /dev/stderr\n",
+      "writeFileSync /proc/self/fd/1\n",
+      "appendFile /dev/fd/2\n",
+      "promises.writeFile /dev/stdout\n",
+      "promises.appendFile iterable\n",
+      "openSync /dev/stdout\n",
+      "its /dev/fd\n",
+      "createWriteStream /dev/stderr\n",
+      "createWriteStream fd 1\n",
+      "last\n",
+    ]);
+  });
+
+  // A child process given stdio 'inherit' (or fd 1 / 2) writes to the parent's own fds 1 and 2
+  // (nodejs.org/api/child_process.html#optionsstdio), on Lambda the log capture's: what it writes is in the function's
+  // log. What the handler pipes itself is its own.
+  it("synchronous children inheriting stdout / stderr (stdio 'inherit', fds 1 / 2, process.stdout) are output between the handler's lines", async () => {
+    expect(await invocationLines("/children", 200)).toEqual([
+      "before\n",
+      "spawnSync inherit\n",
+      "on stderr\n",
+      "execFileSync fd 1\n",
+      "execSync stdout is stderr\n",
+      "execSync default stderr\n",
+      "handler read: piped by the handler\n",
+      "node child\n",
+      "after\n",
+    ]);
+  });
+
+  it("asynchronous children inheriting stdout / stderr (spawn, fork) are output, all of it before what the handler writes on 'exit'", async () => {
+    const logged = await invocationLines("/children-async", 200);
+    expect(logged).toEqual([
+      "before\n",
+      "child.stdout: null\n",
+      ...Array.from({ length: 20000 }, (_, i) => `spawned ${i}\n`),
+      "after exit\n",
+      "forked\n",
+      "handler read: exec piped by the handler\n",
+      "on stderr\n",
+    ]);
+  });
+
+  // Node's own process.stdout / stderr cannot be destroyed: their _destroy (dummyDestroy, lib/internal/bootstrap/switches/
+  // is_main_thread.js) undoes the destruction, so `pipeline(src, process.stdout)`, which ends and destroys its
+  // destination, leaves them writable; on Lambda nothing the runtime does ends them either, so an environment's stdout
+  // outlives the invocation that piped into it.
+  it("stream.pipeline into process.stdout leaves it writable, in that invocation and the next", async () => {
+    const first = await invocationLines("/pipeline", 200);
+    expect(first.slice(0, 2)).toEqual(["piped\n", "written after pipeline 1\n"]);
+    expect(first[2]).toMatch(/\tINFO\tlogged after pipeline\n$/);
+    expect(first).toHaveLength(3);
+    const second = await invocationLines("/pipeline", 200);
+    expect(second[0]).toBe("written after pipeline 2\n");
+    expect(second[1]).toMatch(/\tINFO\tlogged after pipeline\n$/);
+    expect(second).toHaveLength(2);
+  });
+
   it("write, a direct _write and fs.writeSync(1, …) flooding up to the timeout: in order, all before the timeout line", async () => {
     // Some writes of each path (they take turns).
     expect(await floodedUpToTimeout("/mixed-flood", "mixed")).toBeGreaterThan(300);
