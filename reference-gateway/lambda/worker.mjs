@@ -104,6 +104,12 @@ const PICKED_UP_AT = 2;
 const POSTED = 3;
 const shared = new Int32Array(data.sharedBuffer);
 let sentChars = 0;
+/**
+ * The in-flight invocation's deadline (Date.now() ms), 0 while none is in flight: what it writes after it is dropped.
+ * Lambda stops the environment at the deadline, so nothing written later reaches the log; the gateway reads what was
+ * posted when its timeout fires, which, when its thread lags behind the deadline, would take in output written after it.
+ */
+let outputDeadline = 0;
 
 /**
  * Everything for the gateway goes through one port, in the order it happened, and is counted once it is on its way:
@@ -126,6 +132,7 @@ function emit(text, stream) {
   while (((sentChars - Atomics.load(shared, LOG_CHARS_READ)) | 0) > data.maxUnackedChars) {
     Atomics.wait(shared, LOG_CHARS_READ, Atomics.load(shared, LOG_CHARS_READ), 50);
   }
+  if (outputDeadline !== 0 && Date.now() > outputDeadline) return;
   sentChars = (sentChars + text.length) | 0;
   if (!stream) post({ type: "log", text });
   else if (typeof text === "string") post({ type: "output", stream, chunk: text });
@@ -323,6 +330,7 @@ const sharedClockMs = () => Number(process.hrtime.bigint()) / 1e6;
 /** @param {string} requestId @param {string} payloadJson */
 function postSuccess(requestId, payloadJson) {
   const message = `[${JSON.stringify(requestId)},${usedHeapMB()},${sharedClockMs()},${payloadJson}]`;
+  outputDeadline = 0;
   // Free for the next invocation from now on.
   Atomics.add(shared, FINISHED, 1);
   post(message);
@@ -331,6 +339,7 @@ function postSuccess(requestId, payloadJson) {
 /** @param {string} requestId @param {{ errorType: string; errorMessage: string; trace: string[] }} error @param {boolean} [fatal] */
 function postFailure(requestId, error, fatal = false) {
   const maxMemoryUsedMB = usedHeapMB();
+  outputDeadline = 0;
   // An environment about to exit is never free again.
   if (!fatal) Atomics.add(shared, FINISHED, 1);
   post({ type: "error", requestId, error, fatal, maxMemoryUsedMB, finishedAt: sharedClockMs() });
@@ -382,6 +391,7 @@ function invoke(handler, message) {
   Atomics.store(shared, PICKED_UP_AT, Date.now() % 0x7fffffff || 1);
   const [requestId, deadlineMs, event] = /** @type {[string, number, unknown]} */ (JSON.parse(message));
   currentRequestId = requestId;
+  outputDeadline = deadlineMs;
   inFlight = { requestId };
   let completed = false; // an outcome was posted
   let firstCallDone = false; // RIC: only the first call to callback/succeed/fail/done counts

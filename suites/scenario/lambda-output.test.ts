@@ -195,6 +195,26 @@ describe("raw output of a Lambda function (reference gateway)", features(["rest.
     expect(second).toHaveLength(2);
   });
 
+  // Lambda stops the environment at its deadline: nothing it writes later reaches the log. The gateway reads what was
+  // posted when its timeout fires, so with its thread lagging (a long synchronous transform, a GC pause) past the
+  // deadline, output written after the deadline must not have been posted at all.
+  it("output written after the deadline is not logged, also when the gateway's thread reads it late", async () => {
+    const from = lines.length;
+    const answer = send("GET", "/late-output", { base: gateway.urls[0]!.url });
+    while (!lines.slice(from).some((line) => line.startsWith("START RequestId: "))) await new Promise((resolve) => setTimeout(resolve, 1));
+    // The gateway runs on this thread: held here, it reads the function's output and answer 1.4 s after the hand-over.
+    const until = Date.now() + 1400;
+    while (Date.now() < until);
+    expect((await answer).status).toBe(502);
+    const start = lines.findIndex((line, i) => i >= from && line.startsWith("START RequestId: "));
+    const logged = lines.slice(start + 1, lines.findIndex((line, i) => i > start && line.startsWith("END RequestId: ")));
+    expect(logged[0]).toBe("before the deadline\n");
+    expect(logged[1]).toMatch(/ Task timed out after 1\.00 seconds\n$/);
+    expect(logged).toHaveLength(2);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(lines.some((line) => line.includes("after the deadline"))).toBe(false);
+  });
+
   it("write, a direct _write and fs.writeSync(1, …) flooding up to the timeout: in order, all before the timeout line", async () => {
     // Some writes of each path (they take turns).
     expect(await floodedUpToTimeout("/mixed-flood", "mixed")).toBeGreaterThan(300);
