@@ -28,6 +28,7 @@ export function routeStdioFds(capture) {
   const fds = stdioFds();
   routeFsWrites(capture, fds);
   routeFsFiles(capture, fds);
+  routeFileHandles(capture, fds);
   routeChildProcesses(capture, fds);
 }
 
@@ -59,7 +60,11 @@ function stdioFds() {
   };
   /** Of an fs call's first argument: an fd or a path. @param {unknown} file */
   const of = (file) => (typeof file === "number" ? ofFd(file) : ofPath(file));
-  return { streams, ofFd, ofPath, of };
+  /** The FileHandles (fs.promises.open) the handler opened on a path naming stdout / stderr. @type {WeakMap<object, StdioStream>} */
+  const handles = new WeakMap();
+  /** Of an fs.promises call's first argument: a path or a FileHandle. @param {unknown} file */
+  const ofPathOrHandle = (file) => (file !== null && typeof file === "object" && handles.get(file)) || ofPath(file);
+  return { streams, ofFd, ofPath, of, handles, ofPathOrHandle };
 }
 
 /** @typedef {ReturnType<typeof stdioFds>} StdioFds */
@@ -86,6 +91,9 @@ function fsWriteChunk(data, offsetOrOptions, length) {
 /** Whether fs.writev would take `buffers`. @param {unknown} buffers @returns {buffers is ArrayBufferView[]} */
 const isViews = (buffers) => Array.isArray(buffers) && buffers.every((b) => ArrayBuffer.isView(b));
 
+/** @param {Capture} capture @param {StdioStream} stream @param {ArrayBufferView[]} buffers @returns {number} bytes written */
+const captureAll = (capture, stream, buffers) => buffers.reduce((written, buffer) => written + capture(stream, buffer), 0);
+
 /**
  * Writes by fd: write / writeSync, writev / writevSync (under fs.createWriteStream too, which calls them on the fs
  * module), and opening, closing an fd that stands for stdout / stderr.
@@ -106,17 +114,15 @@ function routeFsWrites(capture, fds) {
     if (!chunk) return write.call(fs, fd, ...args);
     process.nextTick(callback, null, capture(stream, chunk.chunk, chunk.encoding), args[0]);
   };
-  /** @param {StdioStream} stream @param {ArrayBufferView[]} buffers */
-  const captureAll = (stream, buffers) => buffers.reduce((written, buffer) => written + capture(stream, buffer), 0);
   module.writevSync = function (/** @type {any} */ fd, /** @type {unknown} */ buffers, /** @type {any[]} */ ...args) {
     const stream = fds.ofFd(fd);
-    return stream && isViews(buffers) ? captureAll(stream, buffers) : writevSync.call(fs, fd, buffers, ...args);
+    return stream && isViews(buffers) ? captureAll(capture, stream, buffers) : writevSync.call(fs, fd, buffers, ...args);
   };
   module.writev = function (/** @type {any} */ fd, /** @type {unknown} */ buffers, /** @type {any[]} */ ...args) {
     const stream = fds.ofFd(fd);
     const callback = args.at(-1);
     if (!stream || !isViews(buffers) || typeof callback !== "function") return writev.call(fs, fd, buffers, ...args);
-    process.nextTick(callback, null, captureAll(stream, buffers), buffers);
+    process.nextTick(callback, null, captureAll(capture, stream, buffers), buffers);
   };
   module.openSync = function (/** @type {any} */ file, /** @type {any[]} */ ...args) {
     const stream = fds.ofPath(file);
@@ -163,8 +169,8 @@ function fileData(data, options) {
 }
 
 /**
- * Whole-file writes: writeFile / appendFile and their Sync and fs.promises forms, given fd 1 / 2 (an fd the handler
- * opened on /dev/stdout too) or a path naming them.
+ * Whole-file writes: writeFile / appendFile and their Sync and fs.promises forms, given fd 1 / 2 (an fd or FileHandle
+ * the handler opened on /dev/stdout too) or a path naming them.
  * @param {Capture} capture @param {StdioFds} fds
  */
 function routeFsFiles(capture, fds) {
@@ -187,23 +193,64 @@ function routeFsFiles(capture, fds) {
       capture(stream, write.chunk, write.encoding);
       process.nextTick(callback, null);
     };
-    // fs.promises takes no fd number (a FileHandle instead), only paths; and also (async) iterables of chunks.
+    // fs.promises takes no fd number, but a path or a FileHandle.
     const promiseForm = promises[name];
     promises[name] = async function (/** @type {any} */ file, /** @type {any} */ data, /** @type {any} */ options) {
-      const stream = fds.ofPath(file);
+      const stream = fds.ofPathOrHandle(file);
       if (!stream) return promiseForm.call(promises, file, data, options);
-      const write = fileData(data, options);
-      if (write) {
-        capture(stream, write.chunk, write.encoding);
-        return;
-      }
-      if (data === null || typeof data !== "object" || !(Symbol.asyncIterator in data || Symbol.iterator in data)) {
-        return promiseForm.call(promises, file, data, options);
-      }
-      const encoding = typeof options === "string" ? options : options?.encoding ?? "utf8";
-      for await (const chunk of data) capture(stream, chunk, encoding);
+      return captureFileData(capture, stream, data, options, () => promiseForm.call(promises, file, data, options));
     };
   }
+}
+
+/**
+ * writeFile / appendFile of fs.promises or a FileHandle to `stream`: data as the callback forms take it, or an (async)
+ * iterable of chunks; `otherwise()` for data fs would reject, so that it throws its own error.
+ * @param {Capture} capture @param {StdioStream} stream @param {any} data @param {any} options
+ * @param {() => Promise<void>} otherwise
+ */
+async function captureFileData(capture, stream, data, options, otherwise) {
+  const write = fileData(data, options);
+  if (write) {
+    capture(stream, write.chunk, write.encoding);
+    return;
+  }
+  if (data === null || typeof data !== "object" || !(Symbol.asyncIterator in data || Symbol.iterator in data)) return otherwise();
+  const encoding = typeof options === "string" ? options : options?.encoding ?? "utf8";
+  for await (const chunk of data) capture(stream, chunk, encoding);
+}
+
+/**
+ * fs.promises.open of a path naming stdout / stderr: a FileHandle on /dev/null whose writes (write, writev, writeFile,
+ * appendFile, and createWriteStream, which calls them) go to the capture. Its fd stands for the stream meanwhile.
+ * @param {Capture} capture @param {StdioFds} fds
+ */
+function routeFileHandles(capture, fds) {
+  const promises = /** @type {any} */ (fs.promises);
+  const open = promises.open;
+  promises.open = async function (/** @type {any} */ file, /** @type {any[]} */ ...args) {
+    const stream = fds.ofPath(file);
+    if (!stream) return open.call(promises, file, ...args);
+    const handle = await open.call(promises, "/dev/null", ...args);
+    const { fd, write, writev, writeFile, appendFile } = handle;
+    fds.streams.set(fd, stream);
+    fds.handles.set(handle, stream);
+    handle.once("close", () => fds.streams.delete(fd));
+    handle.write = async function (/** @type {any} */ data, /** @type {any[]} */ ...rest) {
+      const chunk = fsWriteChunk(data, rest[0], rest[1]);
+      if (!chunk) return write.call(handle, data, ...rest);
+      return { bytesWritten: capture(stream, chunk.chunk, chunk.encoding), buffer: data };
+    };
+    handle.writev = async function (/** @type {any} */ buffers, /** @type {any[]} */ ...rest) {
+      if (!isViews(buffers)) return writev.call(handle, buffers, ...rest);
+      return { bytesWritten: captureAll(capture, stream, buffers), buffers };
+    };
+    handle.writeFile = (/** @type {any} */ data, /** @type {any} */ options) =>
+      captureFileData(capture, stream, data, options, () => writeFile.call(handle, data, options));
+    handle.appendFile = (/** @type {any} */ data, /** @type {any} */ options) =>
+      captureFileData(capture, stream, data, options, () => appendFile.call(handle, data, options));
+    return handle;
+  };
 }
 
 /**

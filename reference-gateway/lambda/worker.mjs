@@ -197,6 +197,8 @@ for (const [name, stream] of /** @type {const} */ ([["stdout", process.stdout], 
   };
   // end() leaves fd 1 / 2 open on Lambda (Node never closes its stdio), so the capture goes on: nothing to tell the gateway.
   writable._final = (/** @type {(error?: Error | null) => void} */ done) => done();
+  // Its fd, as the main thread's (a worker's streams have none): fs.writeSync(process.stdout.fd, …) writes to fd 1.
+  writable.fd = name === "stdout" ? 1 : 2;
   // Nor can the stream be destroyed: as the main thread's process.stdout / stderr (dummyDestroy of Node's
   // lib/internal/bootstrap/switches/is_main_thread.js), it is writable again right after, so that
   // `pipeline(source, process.stdout)`, which ends and destroys it, leaves later writes (and invocations) their stdout.

@@ -132,7 +132,7 @@ describe("raw output of a Lambda function (reference gateway)", features(["rest.
 
   // /dev/stdout is a link to /proc/self/fd/1: opening it, or any path naming fd 1 / 2, writes to the log as fd 1 / 2 do
   // ("any logging library that writes to stdout or stderr", docs.aws.amazon.com/lambda/latest/dg/nodejs-logging.html).
-  it("fs.writev, writeFile / appendFile (Sync, callback, promises), openSync and createWriteStream on fd 1 / 2 or /dev/stdout and the like are output", async () => {
+  it("fs.writev, writeFile / appendFile (Sync, callback, promises), openSync, fs.promises.open and createWriteStream on fd 1 / 2, process.stdout.fd or /dev/stdout and the like are output", async () => {
     expect(await invocationLines("/fs-paths", 200)).toEqual([
       "writevSync fd 1\n",
       "writev fd 2\n",
@@ -144,6 +144,11 @@ describe("raw output of a Lambda function (reference gateway)", features(["rest.
       "promises.appendFile iterable\n",
       "openSync /dev/stdout\n",
       "its /dev/fd\n",
+      "process.stderr.fd 2\n",
+      "FileHandle write\n",
+      "FileHandle writeFile\n",
+      "promises.appendFile FileHandle\n",
+      "FileHandle createWriteStream\n",
       "createWriteStream /dev/stderr\n",
       "createWriteStream fd 1\n",
       "last\n",
