@@ -11,7 +11,7 @@
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
 import type { LambdaFunction } from "../model/types.ts";
 import type { InvokeResult, LambdaErrorShape } from "./types.ts";
-import { SharedState, invokeMessage, sharedClockMs, type WorkerInit, type WorkerMessage } from "./protocol.ts";
+import { INVOCATION_BUFFER_BYTES, SharedState, invokeMessage, sharedClockMs, writeInvocation, type WorkerInit, type WorkerMessage } from "./protocol.ts";
 import { contextData, environmentFor, newLogStreamName } from "./context.ts";
 import { exitError, shutdownError, timeoutError } from "./errors.ts";
 import { endLine, reportLine, startLine, timeoutLine } from "./logs.ts";
@@ -71,6 +71,8 @@ interface Env {
   reportedInit: boolean;
   oom: boolean;
   shared: Int32Array;
+  /** WorkerInit.invocationBuffer. */
+  invocation: Uint8Array;
   /** Where the worker posts its messages (read synchronously by drain), and how many have been read. */
   fromWorker: MessagePort;
   received: number;
@@ -229,11 +231,13 @@ export class FunctionPool {
   private spawn(): Env {
     const logStreamName = newLogStreamName();
     const sharedBuffer = new SharedArrayBuffer(SharedState.BYTES);
+    const invocationBuffer = new SharedArrayBuffer(INVOCATION_BUFFER_BYTES);
     const { port1: fromWorker, port2: toGateway } = new MessageChannel();
     const workerData: WorkerInit = {
       codeDir: this.fn.codeDir,
       handler: this.fn.handler,
       sharedBuffer,
+      invocationBuffer,
       maxUnackedChars: MAX_UNACKED_LOG_CHARS,
       toGateway,
       context: contextData(this.fn, logStreamName),
@@ -256,6 +260,7 @@ export class FunctionPool {
       reportedInit: false,
       oom: false,
       shared: new Int32Array(sharedBuffer),
+      invocation: new Uint8Array(invocationBuffer),
       fromWorker,
       received: 0,
       output: { stdout: new OutputLines(this.opts.log), stderr: new OutputLines(this.opts.log) },
@@ -283,7 +288,13 @@ export class FunctionPool {
     env.dispatched = (env.dispatched + 1) | 0;
     this.opts.log(startLine(job.requestId));
     Atomics.store(env.shared, SharedState.PICKED_UP_AT, 0);
-    env.worker.postMessage(invokeMessage(job.requestId, Date.now() + timeoutMs, job.eventJson));
+    const message = invokeMessage(job.requestId, Date.now() + timeoutMs, job.eventJson);
+    const bytes = writeInvocation(env.invocation, message);
+    if (bytes < 0) env.worker.postMessage(message);
+    Atomics.store(env.shared, SharedState.INVOCATION_BYTES, bytes);
+    // Thaws the environment, frozen since its last result (or its init) until an invocation is in place.
+    Atomics.store(env.shared, SharedState.DISPATCHED, env.dispatched);
+    Atomics.notify(env.shared, SharedState.DISPATCHED);
   }
 
   // ------------------------------------------------------------------ worker events

@@ -33,14 +33,46 @@ export const SharedState = {
   PICKED_UP_AT: 2,
   /** Messages the worker has posted to the gateway (WorkerInit.toGateway), counted up right after each; written by the worker. */
   POSTED: 3,
-  BYTES: 16,
+  /**
+   * Invocations handed to the environment so far, stored once the invocation is in place (see INVOCATION_BYTES);
+   * written by the gateway. Between invocations the runtime waits on this slot with its thread blocked: the
+   * environment is frozen, as Lambda freezes it, so nothing a handler left running (timers, promises, I/O) runs until
+   * the next invocation thaws it.
+   */
+  DISPATCHED: 4,
+  /**
+   * Where the invocation handed over last is: its UTF-8 length in WorkerInit.invocationBuffer, or −1 when it did not
+   * fit there and was posted on the worker's port instead; written by the gateway before DISPATCHED.
+   */
+  INVOCATION_BYTES: 5,
+  BYTES: 24,
 } as const;
+
+/**
+ * Bytes of WorkerInit.invocationBuffer. An invocation that fits is handed over through it: a copy and a wake of the
+ * frozen runtime, where a port message also wakes the runtime's event loop and goes through its message dispatch.
+ * API Gateway's events are mostly a few KB; a larger one takes the port.
+ */
+export const INVOCATION_BUFFER_BYTES = 64 * 1024;
+
+const utf8 = new TextEncoder();
+
+/**
+ * Puts `message` in `buffer` (a view of WorkerInit.invocationBuffer): its UTF-8 length, or −1 if it does not fit (the
+ * buffer's content is then undefined).
+ */
+export function writeInvocation(buffer: Uint8Array, message: InvokeMessage): number {
+  const { read, written } = utf8.encodeInto(message, buffer);
+  return read === message.length ? written : -1;
+}
 
 export interface WorkerInit {
   codeDir: string;
   handler: string;
   /** The SharedState slots. */
   sharedBuffer: SharedArrayBuffer;
+  /** INVOCATION_BUFFER_BYTES: the invocation handed over, when it fits (SharedState.INVOCATION_BYTES). */
+  invocationBuffer: SharedArrayBuffer;
   maxUnackedChars: number;
   /** Where the worker posts every WorkerMessage (transferred; the gateway keeps the other end). */
   toGateway: MessagePort;

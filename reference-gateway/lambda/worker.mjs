@@ -7,7 +7,8 @@
  * src/UserFunction.js, src/Runtime.js, src/CallbackContext.js, src/Errors.js, src/LogPatch.js, src/RAPIDClient.js).
  *
  * Protocol (see protocol.ts for the TS view):
- *   parent → worker  '[requestId, deadlineMs, event]' (one JSON text per invocation, on parentPort)
+ *   parent → worker  '[requestId, deadlineMs, event]' (one JSON text per invocation, as UTF-8 in `invocationBuffer`,
+ *                    or on parentPort when it does not fit there; see INVOCATION_BYTES)
  *   worker → parent  on `toGateway` (a MessagePort the gateway can read synchronously, see POSTED):
  *                    { type: "ready", initMs } | { type: "initError", error }
  *                    { type: "log", text }  (text = one Lambda text-format line, flow-controlled through LOG_CHARS_READ)
@@ -19,9 +20,12 @@
  *                    deadline and reports Duration by it, not by when its own thread got round to reading the result)
  *   shared memory    Int32 slots of `sharedBuffer`: LOG_CHARS_READ (gateway → worker), FINISHED (worker → gateway),
  *                    PICKED_UP_AT (0 from the gateway at hand-over, then the worker's clock when it picks the invocation up),
- *                    POSTED (worker → gateway: messages posted so far)
+ *                    POSTED (worker → gateway: messages posted so far), DISPATCHED (gateway → worker: invocations
+ *                    handed over so far; the worker's thread blocks on it between invocations, see
+ *                    takeNextInvocation), INVOCATION_BYTES (gateway → worker: the length of the invocation in
+ *                    `invocationBuffer`, −1 when it is on parentPort)
  */
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import Module, { createRequire, syncBuiltinESMExports } from "node:module";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -34,7 +38,7 @@ import { routeStdioFds } from "./stdio-fds.mjs";
 if (!parentPort) throw new Error("worker.mjs must run inside a worker thread");
 const port = parentPort;
 
-/** @type {{ codeDir: string; handler: string; sharedBuffer: SharedArrayBuffer; maxUnackedChars: number;
+/** @type {{ codeDir: string; handler: string; sharedBuffer: SharedArrayBuffer; invocationBuffer: SharedArrayBuffer; maxUnackedChars: number;
  *   toGateway: import("node:worker_threads").MessagePort;
  *   context: { functionName: string; functionVersion: string; invokedFunctionArn: string; memoryLimitInMB: string;
  *   logGroupName: string; logStreamName: string } }} */
@@ -102,6 +106,8 @@ const LOG_CHARS_READ = 0;
 const FINISHED = 1;
 const PICKED_UP_AT = 2;
 const POSTED = 3;
+const DISPATCHED = 4;
+const INVOCATION_BYTES = 5;
 const shared = new Int32Array(data.sharedBuffer);
 let sentChars = 0;
 /**
@@ -326,6 +332,32 @@ let inFlight = null;
 
 const usedHeapMB = () => Math.ceil(v8.getHeapStatistics().used_heap_size / (1024 * 1024));
 
+/** Invocations this runtime has picked up (compared with DISPATCHED). */
+let pickedUp = 0;
+const invocationBuffer = Buffer.from(data.invocationBuffer);
+
+/**
+ * The runtime has finished its init or posted a result and asks for the next event: Lambda freezes the execution
+ * environment then, and what the function left running — timers, promises, sockets — resumes only when the next
+ * invocation thaws it ("Background processes or callbacks that were initiated by your function and did not complete
+ * when the function ended resume if Lambda reuses the execution environment", Lambda execution environment
+ * lifecycle; with callbackWaitsForEmptyEventLoop false "any outstanding events continue to run during the next
+ * invocation", Lambda context object in Node.js). Lambda's runtime asks from a setImmediate after posting the result
+ * (RIC Runtime.js), so this thread blocks there until the gateway has handed over the next invocation, then runs it.
+ * The gateway can still terminate the thread while it waits.
+ */
+function takeNextInvocation() {
+  const finished = pickedUp;
+  setImmediate(() => {
+    while (Atomics.load(shared, DISPATCHED) === finished) Atomics.wait(shared, DISPATCHED, finished);
+    const bytes = Atomics.load(shared, INVOCATION_BYTES);
+    invoke(
+      /** @type {Function} */ (userHandler),
+      bytes >= 0 ? invocationBuffer.toString("utf8", 0, bytes) : /** @type {{ message: string }} */ (receiveMessageOnPort(port)).message,
+    );
+  });
+}
+
 /** protocol.ts sharedClockMs(). */
 const sharedClockMs = () => Number(process.hrtime.bigint()) / 1e6;
 
@@ -336,6 +368,7 @@ function postSuccess(requestId, payloadJson) {
   // Free for the next invocation from now on.
   Atomics.add(shared, FINISHED, 1);
   post(message);
+  takeNextInvocation();
 }
 
 /** @param {string} requestId @param {{ errorType: string; errorMessage: string; trace: string[] }} error @param {boolean} [fatal] */
@@ -345,6 +378,7 @@ function postFailure(requestId, error, fatal = false) {
   // An environment about to exit is never free again.
   if (!fatal) Atomics.add(shared, FINISHED, 1);
   post({ type: "error", requestId, error, fatal, maxMemoryUsedMB, finishedAt: sharedClockMs() });
+  if (!fatal) takeNextInvocation();
 }
 
 /** Types of libuv resources alive now, as a multiset. */
@@ -391,6 +425,7 @@ const CALLBACK_WAITS_FOR_EMPTY_EVENT_LOOP = {
 /** @param {Function} handler @param {string} message the InvokeMessage */
 function invoke(handler, message) {
   Atomics.store(shared, PICKED_UP_AT, Date.now() % 0x7fffffff || 1);
+  pickedUp = (pickedUp + 1) | 0;
   const [requestId, deadlineMs, event] = /** @type {[string, number, unknown]} */ (JSON.parse(message));
   currentRequestId = requestId;
   outputDeadline = deadlineMs;
@@ -525,10 +560,10 @@ try {
 /** `async function` handlers: their promise ends the invocation, so the event loop is never watched for them. */
 let handlerIsAsync = false;
 if (userHandler) {
-  const handler = userHandler;
-  handlerIsAsync = Object.prototype.toString.call(handler) === "[object AsyncFunction]";
-  port.on("message", (/** @type {string} */ message) => {
-    invoke(handler, message);
-  });
+  handlerIsAsync = Object.prototype.toString.call(userHandler) === "[object AsyncFunction]";
+  // Invocations are taken by takeNextInvocation, so nothing listens on the port; ref'd, it keeps the environment's
+  // event loop alive while a handler awaits something that never settles, as the runtime's wait for events does.
+  port.ref();
   post({ type: "ready", initMs: performance.now() - initStart });
+  takeNextInvocation();
 }

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { LambdaRuntime, type InvokeResult } from "../../../reference-gateway/lambda/index.ts";
 import type { LambdaFunction } from "../../../reference-gateway/model/types.ts";
 import { codeDir, fn, ok } from "./functions.ts";
@@ -23,6 +23,8 @@ const F = {
   callbackWaits: add("CallbackWaits", "basic.callbackWaits"),
   callbackNoWait: add("CallbackNoWait", "basic.callbackNoWait"),
   slow: add("Slow", "basic.slow"),
+  leaveTimer: add("LeaveTimer", "basic.leaveTimer"),
+  callbackNoWaitTimer: add("CallbackNoWaitTimer", "basic.callbackNoWaitTimer"),
   throws: add("Throws", "basic.throws"),
   throwsSync: add("ThrowsSync", "basic.throwsSync"),
   rejects: add("Rejects", "basic.rejects"),
@@ -156,6 +158,15 @@ describe("handler styles and results", () => {
     expect(ok(await invoke(F.mutate, event))).toEqual({ nested: { value: "changed" }, added: true });
     expect(event).toEqual({ nested: { value: "original" } });
   });
+
+  it("delivers events of any size whole: in the 64 KiB shared buffer, across its end, and on the port beyond it", async () => {
+    // Two-byte characters around the buffer's end (the invocation also holds its request id and deadline): some
+    // invocations fit, one ends in a character split by the end, the rest go on the port; then 1 MB of them.
+    for (const n of [32_700, 32_720, 32_740, 32_750, 32_760, 32_770, 32_780, 32_800, 500_000]) {
+      const event = { text: "é".repeat(n), n };
+      expect((ok(await invoke(F.echo, event)) as { event: unknown }).event).toEqual(event);
+    }
+  });
 });
 
 describe("errors", () => {
@@ -277,6 +288,26 @@ describe("context and environment", () => {
 });
 
 describe("pool", () => {
+  // AWS Lambda developer guide, "Lambda execution environment lifecycle": the environment is frozen after the
+  // function completes, and "background processes or callbacks that were initiated by your function and did not
+  // complete when the function ended resume if Lambda reuses the execution environment"; "Lambda context object in
+  // Node.js": with callbackWaitsForEmptyEventLoop false, "any outstanding events continue to run during the next
+  // invocation".
+  it("freezes the environment between invocations: what a handler left running resumes in the next one", async () => {
+    for (const id of [F.leaveTimer, F.callbackNoWaitTimer]) {
+      const [first, second] = [rid(), rid()];
+      const leftBehind = (l: string) => l.includes(`left behind by ${first}`);
+      expect(ok(await invoke(id, { tag: first }, first))).toBe("returned");
+      await new Promise((r) => setTimeout(r, 300)); // the 20 ms timer would have fired 15 times over
+      expect(lines.some(leftBehind)).toBe(false);
+      expect(ok(await invoke(id, { tag: second }, second))).toBe("returned");
+      // Thawed by the second invocation, the overdue timer runs then (here right after the handler answered, before
+      // the environment freezes again, as Lambda's runtime only asks for the next event from a setImmediate).
+      await vi.waitFor(() => expect(lines.some(leftBehind)).toBe(true), { timeout: 2000 });
+      expect(lines.findIndex(leftBehind)).toBeGreaterThan(lines.indexOf(`START RequestId: ${second} Version: $LATEST\n`));
+    }
+  });
+
   it("reuses a warm environment: module state persists", async () => {
     const rt = new LambdaRuntime({ C: fn("C", "basic.counter") }, { log: () => {} });
     try {

@@ -46,6 +46,16 @@ exports.callbackNoWait = (_event, context, callback) => {
   setTimeout(() => {}, 3000);
   callback(null, "no-wait");
 };
+// Leave a timer behind and answer at once (Lambda freezes the environment until the next invocation).
+exports.leaveTimer = async (event) => {
+  setTimeout(() => console.log(`left behind by ${event.tag}`), 20);
+  return "returned";
+};
+exports.callbackNoWaitTimer = (event, context, callback) => {
+  context.callbackWaitsForEmptyEventLoop = false;
+  setTimeout(() => console.log(`left behind by ${event.tag}`), 20);
+  callback(null, "returned");
+};
 exports.slow = async (event) => {
   await new Promise((r) => setTimeout(r, event.ms ?? 300));
   return { threadId: require("node:worker_threads").threadId };
