@@ -381,26 +381,17 @@ function postFailure(requestId, error, fatal = false) {
   if (!fatal) takeNextInvocation();
 }
 
-/** Types of libuv resources alive now, as a multiset. */
-function activeResources() {
-  /** @type {Map<string, number>} */
-  const m = new Map();
-  for (const r of process.getActiveResourcesInfo()) m.set(r, (m.get(r) ?? 0) + 1);
-  return m;
-}
-
-/** Calls `onIdle` once nothing beyond `baseline` keeps the event loop alive (Lambda's `beforeExit` emulation). */
-function whenEventLoopEmpty(/** @type {Map<string, number>} */ baseline, /** @type {() => boolean} */ cancelled, /** @type {() => void} */ onIdle) {
+/**
+ * Calls `onIdle` once nothing but the runtime's own ports keeps the event loop alive: Lambda's runtime posts the result
+ * on 'beforeExit' (RIC Runtime.js `_setDefaultExitListener`), which waits for every timer, socket or request, those an
+ * earlier invocation left behind included. (Counting only what the invocation added is wrong once an environment
+ * freezes: a timer left behind is overdue at thaw, fires, and the handler's own timer takes its place in the count.)
+ */
+function whenEventLoopEmpty(/** @type {() => boolean} */ cancelled, /** @type {() => void} */ onIdle) {
   const poll = () => {
     if (cancelled()) return;
-    for (const [type, n] of activeResources()) {
-      if (type === "MessagePort") continue;
-      if (n > (baseline.get(type) ?? 0)) {
-        setTimeout(poll, 1).unref();
-        return;
-      }
-    }
-    onIdle();
+    if (process.getActiveResourcesInfo().some((type) => type !== "MessagePort")) setTimeout(poll, 1).unref();
+    else onIdle();
   };
   setImmediate(poll);
 }
@@ -502,8 +493,6 @@ function invoke(handler, message) {
   context.awsRequestId = requestId;
   context.getRemainingTimeInMillis = () => Math.max(0, deadlineMs - Date.now());
 
-  // Only a handler that may not return a promise can end on an empty event loop; an async function always does.
-  const baseline = handlerIsAsync ? undefined : activeResources();
   let returned;
   try {
     returned = handler(event, context, callback);
@@ -517,7 +506,7 @@ function invoke(handler, message) {
   }
   // Not a promise: the invocation ends at callback/succeed/fail/done, or when the event loop is empty
   // (then with the callback's result, or null if it was never called — RIC `_setDefaultExitListener`).
-  whenEventLoopEmpty(/** @type {Map<string, number>} */ (baseline), () => completed, () => {
+  whenEventLoopEmpty(() => completed, () => {
     if (pendingSuccess) complete(pendingSuccess.result);
     else if (!firstCallDone) complete(null);
   });
@@ -557,10 +546,7 @@ try {
   // The parent fails the waiting invocation with this and discards the environment (Lambda re-inits next time).
   post({ type: "initError", error: toRapidResponse(err), initMs: performance.now() - initStart });
 }
-/** `async function` handlers: their promise ends the invocation, so the event loop is never watched for them. */
-let handlerIsAsync = false;
 if (userHandler) {
-  handlerIsAsync = Object.prototype.toString.call(userHandler) === "[object AsyncFunction]";
   // Invocations are taken by takeNextInvocation, so nothing listens on the port; ref'd, it keeps the environment's
   // event loop alive while a handler awaits something that never settles, as the runtime's wait for events does.
   port.ref();

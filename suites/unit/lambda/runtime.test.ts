@@ -25,6 +25,7 @@ const F = {
   slow: add("Slow", "basic.slow"),
   leaveTimer: add("LeaveTimer", "basic.leaveTimer"),
   callbackNoWaitTimer: add("CallbackNoWaitTimer", "basic.callbackNoWaitTimer"),
+  callbackTimer: add("CallbackTimer", "basic.callbackTimer"),
   throws: add("Throws", "basic.throws"),
   throwsSync: add("ThrowsSync", "basic.throwsSync"),
   rejects: add("Rejects", "basic.rejects"),
@@ -305,6 +306,24 @@ describe("pool", () => {
       // the environment freezes again, as Lambda's runtime only asks for the next event from a setImmediate).
       await vi.waitFor(() => expect(lines.some(leftBehind)).toBe(true), { timeout: 2000 });
       expect(lines.findIndex(leftBehind)).toBeGreaterThan(lines.indexOf(`START RequestId: ${second} Version: $LATEST\n`));
+    }
+  });
+
+  // RIC Runtime.js: with callbackWaitsForEmptyEventLoop true the result is posted on 'beforeExit', when nothing at all
+  // keeps the event loop alive, a timer an earlier invocation left behind included.
+  it("waits for the handler's own timer when a timer left by an earlier invocation is pending at thaw", async () => {
+    const [first, second] = [rid(), rid()];
+    expect(ok(await invoke(F.callbackTimer, { tag: first, leave: true, ms: 20 }, first))).toBe("returned");
+    await new Promise((r) => setTimeout(r, 100)); // frozen: the first timer is overdue when the second invocation thaws it
+    const result = await invoke(F.callbackTimer, { tag: second, ms: 200 }, second);
+    expect(ok(result)).toBe("returned");
+    expect(result.durationMs).toBeGreaterThanOrEqual(190);
+    const start = lines.indexOf(`START RequestId: ${second} Version: $LATEST\n`);
+    const end = lines.indexOf(`END RequestId: ${second}\n`);
+    for (const tag of [first, second]) {
+      const at = lines.findIndex((l) => l.includes(`\t${second}\tINFO\ttimer of ${tag}`));
+      expect(at).toBeGreaterThan(start);
+      expect(at).toBeLessThan(end);
     }
   });
 

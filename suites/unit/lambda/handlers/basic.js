@@ -56,6 +56,12 @@ exports.callbackNoWaitTimer = (event, context, callback) => {
   setTimeout(() => console.log(`left behind by ${event.tag}`), 20);
   callback(null, "returned");
 };
+// A callback handler that leaves its timer behind only when asked (callbackWaitsForEmptyEventLoop false).
+exports.callbackTimer = (event, context, callback) => {
+  if (event.leave) context.callbackWaitsForEmptyEventLoop = false;
+  setTimeout(() => console.log(`timer of ${event.tag}`), event.ms);
+  callback(null, "returned");
+};
 exports.slow = async (event) => {
   await new Promise((r) => setTimeout(r, event.ms ?? 300));
   return { threadId: require("node:worker_threads").threadId };
