@@ -43,7 +43,9 @@ describe("gateproof serve", features(["tooling.cli"], { referenceOnly: true, tim
     const dir = await mkdtemp(join(tmpdir(), "gateproof-cli-"));
     const urlsFile = join(dir, "urls.json");
     // Two consecutive free ports, found while both are held; another test may still grab one before serve binds
-    // it, so a start that fails with EADDRINUSE is tried again on a new pair.
+    // it, so a start that fails with EADDRINUSE is tried again on a new pair. Under a parallel run the port after a
+    // free one is often some client socket's (5 pairs in a row were taken in a conformance run), and looking costs
+    // a millisecond: up to 100 pairs are tried.
     const freePair = () =>
       import("node:net").then(
         (net) =>
@@ -57,7 +59,7 @@ describe("gateproof serve", features(["tooling.cli"], { referenceOnly: true, tim
       );
     let probe = 0;
     let serve: ReturnType<typeof run> | undefined;
-    for (let attempt = 0; attempt < 5 && !serve; attempt++) {
+    for (let attempt = 0; attempt < 100 && !serve; attempt++) {
       const port = await freePair();
       if (port === undefined) continue;
       const child = run(["serve", TWO_APIS, "--port", String(port), "--parameter-overrides", "Message=hi there", "--urls-file", urlsFile]);
