@@ -256,7 +256,7 @@ function routeFileHandles(capture, fds) {
 /**
  * The stream an entry of a child's stdio option passes on, at `index`: 'inherit' (the parent's fd `index`), an fd, an
  * object with an fd, or process.stdout / process.stderr themselves (a worker's have no fd; Node would reject them).
- * Nothing is routed for the child's stdin.
+ * The child's stdin is routeStdio's (inheritsStdin).
  * @param {StdioFds} fds @param {unknown} entry @param {number} index @returns {StdioStream | undefined}
  */
 function inheritedStream(fds, entry, index) {
@@ -270,8 +270,18 @@ function inheritedStream(fds, entry, index) {
 }
 
 /**
- * The stdio option with the entries that pass stdout / stderr on replaced by `replacement(stream)`, and which they were;
- * undefined if there are none. (The string forms: 'inherit' for all three, others pass nothing on.)
+ * Whether a child's stdin entry passes fd 0 on. The runtime's fd 0 on Lambda is /dev/null (the supervisor starts it
+ * with no stdin: aws-lambda-runtime-interface-emulator lambda/supervisor/local_supervisor.go leaves exec.Cmd's Stdin
+ * nil, which Go opens on os.DevNull); here it is the gateway's own, a terminal or a pipe a child would read or hang on.
+ * @param {unknown} entry
+ */
+const inheritsStdin = (entry) =>
+  entry === "inherit" || entry === 0 || entry === process.stdin || (entry !== null && typeof entry === "object" && "fd" in entry && entry.fd === 0);
+
+/**
+ * The stdio option with the entries that pass stdout / stderr on replaced by `replacement(stream)`, and which they were,
+ * and one that passes stdin on replaced by 'ignore' (/dev/null, as on Lambda); undefined if there are none. (The string
+ * forms: 'inherit' for all three, others pass nothing on.)
  * @template T @param {StdioFds} fds @param {unknown} stdio @param {(stream: StdioStream) => T} replacement
  * @returns {{ stdio: unknown[]; routed: { index: number; stream: StdioStream }[] } | undefined}
  */
@@ -280,18 +290,24 @@ function routeStdio(fds, stdio, replacement) {
   if (!entries) return undefined;
   /** @type {{ index: number; stream: StdioStream }[]} */
   const routed = [];
+  let changed = false;
   const routedStdio = entries.map((entry, index) => {
+    if (index === 0 && inheritsStdin(entry)) {
+      changed = true;
+      return "ignore";
+    }
     const stream = inheritedStream(fds, entry, index);
     if (!stream) return entry;
     routed.push({ index, stream });
     return replacement(stream);
   });
-  return routed.length > 0 ? { stdio: routedStdio, routed } : undefined;
+  return routed.length > 0 || changed ? { stdio: routedStdio, routed } : undefined;
 }
 
 /**
  * Children that inherit fd 1 / 2 write to the environment's log on Lambda. Here they get a pipe (asynchronous forms) or
- * a file (synchronous forms) instead, whose content goes to the capture; stdio the handler pipes itself is left alone.
+ * a file (synchronous forms) instead, whose content goes to the capture, and /dev/null for an inherited stdin; stdio
+ * the handler pipes itself is left alone.
  * @param {Capture} capture @param {StdioFds} fds
  */
 function routeChildProcesses(capture, fds) {

@@ -241,6 +241,41 @@ describe("raw output of a Lambda function (reference gateway)", features(["rest.
 });
 
 /**
+ * `gateproof serve` whose own stdin is a pipe with input in it (a terminal, a CI runner's pipe). A Lambda runtime's fd
+ * 0 is /dev/null (aws-lambda-runtime-interface-emulator lambda/supervisor/local_supervisor.go starts it with exec.Cmd's
+ * Stdin nil, which Go opens on os.DevNull), so a child inheriting stdin reads nothing and sees its end at once.
+ */
+describe("a Lambda function's children under `gateproof serve` with input on its stdin", features(["rest.lambda-proxy"], { referenceOnly: true }), () => {
+  const BIN = new URL("../../src/gateproof.mjs", import.meta.url).pathname;
+  const template = new URL("./fixtures/lambda-output/template.yaml", import.meta.url).pathname;
+
+  it("read an empty stdin, never the gateway's", async () => {
+    const serve = spawn(process.execPath, [BIN, "serve", template, "--port", "0"], { stdio: ["pipe", "pipe", "pipe"] });
+    const disown = own(() => serve.kill("SIGKILL"));
+    const exit = new Promise((resolve) => serve.on("exit", resolve));
+    try {
+      // Typed at the gateway's terminal, and the terminal left open: a child reading it would get this, then wait.
+      serve.stdin.write("typed at the gateway's terminal\n");
+      let output = "";
+      serve.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      serve.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      const deadline = Date.now() + 30_000;
+      while (!output.includes("ready in")) {
+        if (Date.now() > deadline || serve.exitCode !== null) throw new Error(`serve did not start: ${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const response = await send("GET", "/child-stdin", { base: /http:\/\/\S+/.exec(output)![0] });
+      expect(response.status).toBe(200);
+      expect(JSON.parse(response.text)).toEqual({ spawnSync: "", spawn: "" });
+    } finally {
+      serve.kill("SIGTERM");
+      await exit;
+      disown();
+    }
+  });
+});
+
+/**
  * `gateproof serve` in a terminal: fds 0-2 of the gateway's process are a pseudo-terminal (util-linux `script` runs it
  * in one). On Lambda stdout and stderr are the log capture, never a terminal, so colour libraries (supports-color,
  * debug) must not take them for one and write ANSI escapes into the function's log.
