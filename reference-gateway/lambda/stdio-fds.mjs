@@ -25,11 +25,21 @@ import { fileURLToPath } from "node:url";
  * @param {Capture} capture
  */
 export function routeStdioFds(capture) {
+  const originals = Object.entries(fs).filter(([, value]) => typeof value === "function");
   const fds = stdioFds();
   routeFsWrites(capture, fds);
   routeFsFiles(capture, fds);
   routeFileHandles(capture, fds);
   routeChildProcesses(capture, fds);
+  routeStdinReads(fds);
+  // What Node hangs on an fs function stays on its replacement: util.promisify reads the names of fs.read / write /
+  // readv / writev's results from one (Symbol(customPromisifyArgs)), so util.promisify(fs.write) resolves
+  // { bytesWritten, buffer }, not a bare number; fs.exists carries its own promisified form.
+  for (const [name, original] of originals) {
+    const replacement = /** @type {any} */ (fs)[name];
+    if (replacement === original) continue;
+    for (const symbol of Object.getOwnPropertySymbols(original)) Object.defineProperty(replacement, symbol, /** @type {PropertyDescriptor} */ (Object.getOwnPropertyDescriptor(original, symbol)));
+  }
 }
 
 /**
@@ -42,29 +52,38 @@ function stdioFds() {
   /** @param {unknown} fd @returns {StdioStream | undefined} */
   const ofFd = (fd) => (typeof fd === "number" ? streams.get(fd) : undefined);
   const procFd = new RegExp(`^/(?:dev/fd|proc/(?:self|thread-self|${process.pid})/fd)/(\\d+)$`);
+  /** The absolute path an fs call's path argument names, or undefined if it is no path. @param {unknown} file */
+  const pathName = (file) => {
+    if (typeof file === "string") return path.resolve(file);
+    if (Buffer.isBuffer(file)) return path.resolve(file.toString());
+    if (file instanceof URL && file.protocol === "file:") return fileURLToPath(file);
+    return undefined;
+  };
   /**
    * The stream a path names: /dev/stdout, /dev/stderr, or /dev/fd/N and /proc/self/fd/N of a stdio fd.
    * @param {unknown} file @returns {StdioStream | undefined}
    */
   const ofPath = (file) => {
-    let name;
-    if (typeof file === "string") name = file;
-    else if (Buffer.isBuffer(file)) name = file.toString();
-    else if (file instanceof URL && file.protocol === "file:") name = fileURLToPath(file);
-    else return undefined;
-    name = path.resolve(name);
+    const name = pathName(file);
     if (name === "/dev/stdout") return "stdout";
     if (name === "/dev/stderr") return "stderr";
-    const fd = procFd.exec(name)?.[1];
+    const fd = name === undefined ? undefined : procFd.exec(name)?.[1];
     return fd === undefined ? undefined : ofFd(Number(fd));
   };
+  /** Whether a path names stdin: /dev/stdin, /dev/fd/0, /proc/self/fd/0. @param {unknown} file */
+  const namesStdin = (file) => {
+    const name = pathName(file);
+    return name !== undefined && (name === "/dev/stdin" || procFd.exec(name)?.[1] === "0");
+  };
+  /** Of an fs call's first argument: fd 0 or a path naming stdin. @param {unknown} file */
+  const readsStdin = (file) => file === 0 || namesStdin(file);
   /** Of an fs call's first argument: an fd or a path. @param {unknown} file */
   const of = (file) => (typeof file === "number" ? ofFd(file) : ofPath(file));
   /** The FileHandles (fs.promises.open) the handler opened on a path naming stdout / stderr. @type {WeakMap<object, StdioStream>} */
   const handles = new WeakMap();
   /** Of an fs.promises call's first argument: a path or a FileHandle. @param {unknown} file */
   const ofPathOrHandle = (file) => (file !== null && typeof file === "object" && handles.get(file)) || ofPath(file);
-  return { streams, ofFd, ofPath, of, handles, ofPathOrHandle };
+  return { streams, ofFd, ofPath, of, handles, ofPathOrHandle, namesStdin, readsStdin };
 }
 
 /** @typedef {ReturnType<typeof stdioFds>} StdioFds */
@@ -267,6 +286,41 @@ function inheritedStream(fds, entry, index) {
   if (typeof entry === "number") return fds.ofFd(entry);
   if (entry !== null && typeof entry === "object" && "fd" in entry) return fds.ofFd(entry.fd);
   return undefined;
+}
+
+/**
+ * fs reads of stdin. fd 0 of a Lambda runtime is /dev/null (see inheritsStdin): reading it gives nothing, at once;
+ * here it is the gateway's own stdin, where a read would take what was typed at the gateway's terminal or wait for
+ * it. So reads of fd 0 end at once, and a path naming stdin opens /dev/null. (A worker's process.stdin ends at once
+ * already.) Wraps the fs functions routeFsWrites / routeFileHandles have wrapped, so opening goes through them too.
+ * @param {StdioFds} fds
+ */
+function routeStdinReads(fds) {
+  const module = /** @type {any} */ (fs);
+  const promises = /** @type {any} */ (fs.promises);
+  const { openSync, open, readSync, read, readFileSync, readFile } = module;
+  const { open: openHandle, readFile: readFilePromise } = promises;
+  /** What reading an empty file gives with these options. @param {any} options */
+  const nothing = (options) => ((typeof options === "string" ? options : options?.encoding) ? "" : Buffer.alloc(0));
+  /** @param {unknown} file */
+  const opened = (file) => (fds.namesStdin(file) ? "/dev/null" : file);
+  module.openSync = (/** @type {any} */ file, /** @type {any[]} */ ...args) => openSync.call(fs, opened(file), ...args);
+  module.open = (/** @type {any} */ file, /** @type {any[]} */ ...args) => open.call(fs, opened(file), ...args);
+  promises.open = (/** @type {any} */ file, /** @type {any[]} */ ...args) => openHandle.call(promises, opened(file), ...args);
+  module.readSync = (/** @type {any} */ fd, /** @type {any[]} */ ...args) => (fd === 0 ? 0 : readSync.call(fs, fd, ...args));
+  module.read = (/** @type {any} */ fd, /** @type {any[]} */ ...args) => {
+    const callback = args.at(-1);
+    if (fd !== 0 || typeof callback !== "function") return read.call(fs, fd, ...args);
+    process.nextTick(callback, null, 0, ArrayBuffer.isView(args[0]) ? args[0] : args[0]?.buffer);
+  };
+  module.readFileSync = (/** @type {any} */ file, /** @type {any} */ options) => (fds.readsStdin(file) ? nothing(options) : readFileSync.call(fs, file, options));
+  module.readFile = (/** @type {any} */ file, /** @type {any[]} */ ...args) => {
+    const callback = args.at(-1);
+    if (!fds.readsStdin(file) || typeof callback !== "function") return readFile.call(fs, file, ...args);
+    process.nextTick(callback, null, nothing(args.length > 1 ? args[0] : undefined));
+  };
+  promises.readFile = async (/** @type {any} */ file, /** @type {any} */ options) =>
+    fds.namesStdin(file) ? nothing(options) : readFilePromise.call(promises, file, options);
 }
 
 /**

@@ -243,13 +243,14 @@ describe("raw output of a Lambda function (reference gateway)", features(["rest.
 /**
  * `gateproof serve` whose own stdin is a pipe with input in it (a terminal, a CI runner's pipe). A Lambda runtime's fd
  * 0 is /dev/null (aws-lambda-runtime-interface-emulator lambda/supervisor/local_supervisor.go starts it with exec.Cmd's
- * Stdin nil, which Go opens on os.DevNull), so a child inheriting stdin reads nothing and sees its end at once.
+ * Stdin nil, which Go opens on os.DevNull), so a function or a child inheriting stdin reads nothing and sees its end
+ * at once.
  */
-describe("a Lambda function's children under `gateproof serve` with input on its stdin", features(["rest.lambda-proxy"], { referenceOnly: true }), () => {
+describe("a Lambda function under `gateproof serve` with input on its stdin", features(["rest.lambda-proxy"], { referenceOnly: true }), () => {
   const BIN = new URL("../../src/gateproof.mjs", import.meta.url).pathname;
   const template = new URL("./fixtures/lambda-output/template.yaml", import.meta.url).pathname;
 
-  it("read an empty stdin, never the gateway's", async () => {
+  it("reads an empty stdin, never the gateway's: by fs (fd 0, /dev/stdin, /proc/self/fd/0, a stream) and in children inheriting it", async () => {
     const serve = spawn(process.execPath, [BIN, "serve", template, "--port", "0"], { stdio: ["pipe", "pipe", "pipe"] });
     const disown = own(() => serve.kill("SIGKILL"));
     const exit = new Promise((resolve) => serve.on("exit", resolve));
@@ -264,9 +265,9 @@ describe("a Lambda function's children under `gateproof serve` with input on its
         if (Date.now() > deadline || serve.exitCode !== null) throw new Error(`serve did not start: ${output}`);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
-      const response = await send("GET", "/child-stdin", { base: /http:\/\/\S+/.exec(output)![0] });
+      const response = await send("GET", "/stdin", { base: /http:\/\/\S+/.exec(output)![0] });
       expect(response.status).toBe(200);
-      expect(JSON.parse(response.text)).toEqual({ spawnSync: "", spawn: "" });
+      expect(JSON.parse(response.text)).toEqual({ readFileSync0: "", readFileSyncPath: "", readSync0: 0, promisesReadFile: "", stream: "", spawnSync: "", spawn: "" });
     } finally {
       serve.kill("SIGTERM");
       await exit;

@@ -23,6 +23,7 @@ const F = {
   callbackWaits: add("CallbackWaits", "basic.callbackWaits"),
   callbackNoWait: add("CallbackNoWait", "basic.callbackNoWait"),
   slow: add("Slow", "basic.slow"),
+  promisifiedFs: add("PromisifiedFs", "basic.promisifiedFs"),
   leaveTimer: add("LeaveTimer", "basic.leaveTimer"),
   callbackNoWaitTimer: add("CallbackNoWaitTimer", "basic.callbackNoWaitTimer"),
   callbackTimer: add("CallbackTimer", "basic.callbackTimer"),
@@ -158,6 +159,14 @@ describe("handler styles and results", () => {
     const event = { nested: { value: "original" } };
     expect(ok(await invoke(F.mutate, event))).toEqual({ nested: { value: "changed" }, added: true });
     expect(event).toEqual({ nested: { value: "original" } });
+  });
+
+  // nodejs.org/api/fs.html#fswritefd-buffer-offset-length-position-callback: "If this method is invoked as its
+  // util.promisify()ed version, it returns a promise for an Object with bytesWritten and buffer properties" (read,
+  // readv and writev alike). The runtime wraps these functions to route stdout / stderr / stdin; the wrappers must
+  // keep that.
+  it("keeps util.promisify of fs.read / write / writev / exists as Node has it", async () => {
+    expect(ok(await invoke(F.promisifiedFs))).toEqual({ write: ["bytesWritten", "buffer"], writev: ["bytesWritten", "buffer"], read: ["bytesRead", "buffer"], text: "abcde", exists: true });
   });
 
   it("delivers events of any size whole: in the 64 KiB shared buffer, across its end, and on the port beyond it", async () => {

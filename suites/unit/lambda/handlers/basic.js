@@ -62,6 +62,22 @@ exports.callbackTimer = (event, context, callback) => {
   setTimeout(() => console.log(`timer of ${event.tag}`), event.ms);
   callback(null, "returned");
 };
+// util.promisify of fs functions the runtime routes for stdout / stderr / stdin, on an ordinary file.
+exports.promisifiedFs = async () => {
+  const fs = require("node:fs");
+  const { promisify } = require("node:util");
+  const file = require("node:path").join(require("node:os").tmpdir(), `gateproof-promisify-${process.pid}-${Date.now()}`);
+  const fd = fs.openSync(file, "w+");
+  try {
+    const written = await promisify(fs.write)(fd, Buffer.from("abc"), 0, 3, 0);
+    const writtenV = await promisify(fs.writev)(fd, [Buffer.from("de")], 3);
+    const read = await promisify(fs.read)(fd, Buffer.alloc(5), 0, 5, 0);
+    return { write: Object.keys(written), writev: Object.keys(writtenV), read: Object.keys(read), text: read.buffer.toString(), exists: await promisify(fs.exists)(file) };
+  } finally {
+    fs.closeSync(fd);
+    fs.unlinkSync(file);
+  }
+};
 exports.slow = async (event) => {
   await new Promise((r) => setTimeout(r, event.ms ?? 300));
   return { threadId: require("node:worker_threads").threadId };
