@@ -77,13 +77,15 @@ function stdioFds() {
   };
   /** Of an fs call's first argument: fd 0 or a path naming stdin. @param {unknown} file */
   const readsStdin = (file) => file === 0 || namesStdin(file);
+  /** What opening `file` opens: /dev/null for a path naming stdin (see routeStdinReads), else `file`. @param {unknown} file */
+  const openedPath = (file) => (namesStdin(file) ? "/dev/null" : file);
   /** Of an fs call's first argument: an fd or a path. @param {unknown} file */
   const of = (file) => (typeof file === "number" ? ofFd(file) : ofPath(file));
   /** The FileHandles (fs.promises.open) the handler opened on a path naming stdout / stderr. @type {WeakMap<object, StdioStream>} */
   const handles = new WeakMap();
   /** Of an fs.promises call's first argument: a path or a FileHandle. @param {unknown} file */
   const ofPathOrHandle = (file) => (file !== null && typeof file === "object" && handles.get(file)) || ofPath(file);
-  return { streams, ofFd, ofPath, of, handles, ofPathOrHandle, namesStdin, readsStdin };
+  return { streams, ofFd, ofPath, of, handles, ofPathOrHandle, namesStdin, readsStdin, openedPath };
 }
 
 /** @typedef {ReturnType<typeof stdioFds>} StdioFds */
@@ -145,7 +147,7 @@ function routeFsWrites(capture, fds) {
   };
   module.openSync = function (/** @type {any} */ file, /** @type {any[]} */ ...args) {
     const stream = fds.ofPath(file);
-    if (!stream) return openSync.call(fs, file, ...args);
+    if (!stream) return openSync.call(fs, fds.openedPath(file), ...args);
     const fd = openSync.call(fs, "/dev/null", ...args);
     fds.streams.set(fd, stream);
     return fd;
@@ -153,7 +155,7 @@ function routeFsWrites(capture, fds) {
   module.open = function (/** @type {any} */ file, /** @type {any[]} */ ...args) {
     const stream = fds.ofPath(file);
     const callback = args.at(-1);
-    if (!stream || typeof callback !== "function") return open.call(fs, file, ...args);
+    if (!stream || typeof callback !== "function") return open.call(fs, fds.openedPath(file), ...args);
     open.call(fs, "/dev/null", ...args.slice(0, -1), (/** @type {Error | null} */ error, /** @type {number} */ fd) => {
       if (!error) fds.streams.set(fd, stream);
       callback(error, fd);
@@ -249,7 +251,7 @@ function routeFileHandles(capture, fds) {
   const open = promises.open;
   promises.open = async function (/** @type {any} */ file, /** @type {any[]} */ ...args) {
     const stream = fds.ofPath(file);
-    if (!stream) return open.call(promises, file, ...args);
+    if (!stream) return open.call(promises, fds.openedPath(file), ...args);
     const handle = await open.call(promises, "/dev/null", ...args);
     const { fd, write, writev, writeFile, appendFile } = handle;
     fds.streams.set(fd, stream);
@@ -291,22 +293,17 @@ function inheritedStream(fds, entry, index) {
 /**
  * fs reads of stdin. fd 0 of a Lambda runtime is /dev/null (see inheritsStdin): reading it gives nothing, at once;
  * here it is the gateway's own stdin, where a read would take what was typed at the gateway's terminal or wait for
- * it. So reads of fd 0 end at once, and a path naming stdin opens /dev/null. (A worker's process.stdin ends at once
- * already.) Wraps the fs functions routeFsWrites / routeFileHandles have wrapped, so opening goes through them too.
+ * it. So reads of fd 0 end at once, and a path naming stdin opens /dev/null (the open functions of routeFsWrites and
+ * routeFileHandles, through StdioFds.openedPath). (A worker's process.stdin ends at once already.)
  * @param {StdioFds} fds
  */
 function routeStdinReads(fds) {
   const module = /** @type {any} */ (fs);
   const promises = /** @type {any} */ (fs.promises);
-  const { openSync, open, readSync, read, readFileSync, readFile } = module;
-  const { open: openHandle, readFile: readFilePromise } = promises;
+  const { readSync, read, readFileSync, readFile } = module;
+  const readFilePromise = promises.readFile;
   /** What reading an empty file gives with these options. @param {any} options */
   const nothing = (options) => ((typeof options === "string" ? options : options?.encoding) ? "" : Buffer.alloc(0));
-  /** @param {unknown} file */
-  const opened = (file) => (fds.namesStdin(file) ? "/dev/null" : file);
-  module.openSync = (/** @type {any} */ file, /** @type {any[]} */ ...args) => openSync.call(fs, opened(file), ...args);
-  module.open = (/** @type {any} */ file, /** @type {any[]} */ ...args) => open.call(fs, opened(file), ...args);
-  promises.open = (/** @type {any} */ file, /** @type {any[]} */ ...args) => openHandle.call(promises, opened(file), ...args);
   module.readSync = (/** @type {any} */ fd, /** @type {any[]} */ ...args) => (fd === 0 ? 0 : readSync.call(fs, fd, ...args));
   module.read = (/** @type {any} */ fd, /** @type {any[]} */ ...args) => {
     const callback = args.at(-1);
