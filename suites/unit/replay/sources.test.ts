@@ -5,9 +5,19 @@ import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import type { Exchange } from "../../../src/replay/exchange.ts";
 import { BadInputError, readExchangeBatches, type BadInput, type SourceOptions } from "../../../src/replay/sources/index.ts";
+import { PARSE_SLICE } from "../../../src/replay/sources/lines.ts";
 
 const FIXTURES = new URL("../fixtures-replay/", import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), "gateproof-sources-"));
+
+/** The sizes of the batches a source yields. */
+async function batchSizes(file: string): Promise<number[]> {
+  const sizes: number[] = [];
+  for await (const batch of readExchangeBatches(file, { onBadInput: "fatal", report: () => {} })) sizes.push(batch.length);
+  return sizes;
+}
+
+const ENTRY = (i: number) => ({ startedDateTime: new Date(Date.UTC(2024, 3, 13) + i).toISOString(), request: { method: "GET", url: `http://h/item/${i}`, headers: [] } });
 
 async function read(file: string, options: Partial<SourceOptions> = {}): Promise<{ exchanges: Exchange[]; bad: BadInput[] }> {
   const bad: BadInput[] = [];
@@ -51,6 +61,18 @@ describe("gateproof JSONL", () => {
     const { exchanges } = await read(file);
     expect(exchanges.map((e) => e.request.body?.length)).toEqual([600_000, 600_000]);
   });
+
+  it("parses a decoded chunk a slice at a time, line numbers intact", async () => {
+    // One 128 KB chunk parsed in one pull stalled a --speed max replay (see PARSE_SLICE).
+    const file = join(tmp, "many.jsonl");
+    const lines = Array.from({ length: 2000 }, (_, i) => JSON.stringify(ENTRY(i)));
+    writeFileSync(file, gzipSync(`${lines.join("\n")}\n`));
+    const sizes = await batchSizes(file);
+    expect(sizes.reduce((a, b) => a + b)).toBe(2000);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(Math.ceil(PARSE_SLICE / lines[0]!.length) + 1);
+    const { exchanges } = await read(file);
+    expect(exchanges.map((e) => e.origin)).toEqual(lines.map((_, i) => `many.jsonl:${i + 1}`));
+  });
 });
 
 describe("HAR", () => {
@@ -82,6 +104,17 @@ describe("HAR", () => {
     };
     await expect(run()).rejects.toThrow(/truncated\.har@byte \d+: HAR ends before its JSON is complete/);
     expect(seen).toHaveLength(1);
+  });
+
+  it("parses a chunk a slice at a time, every entry in order", async () => {
+    const file = join(tmp, "many.har");
+    const entries = Array.from({ length: 2000 }, (_, i) => ENTRY(i));
+    const text = JSON.stringify({ log: { version: "1.2", entries } });
+    writeFileSync(file, text);
+    const sizes = await batchSizes(file);
+    expect(sizes.reduce((a, b) => a + b)).toBe(2000);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(Math.ceil(PARSE_SLICE / (text.length / 2000)) + 1);
+    expect((await read(file)).exchanges.map((e) => e.request.url)).toEqual(entries.map((e) => e.request.url));
   });
 
   it("fails with the byte offset on broken JSON", async () => {
