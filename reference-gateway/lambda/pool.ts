@@ -11,7 +11,7 @@
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
 import type { LambdaFunction } from "../model/types.ts";
 import type { InvokeResult, LambdaErrorShape } from "./types.ts";
-import { INVOCATION_BUFFER_BYTES, SharedState, invokeMessage, sharedClockMs, writeInvocation, type WorkerInit, type WorkerMessage } from "./protocol.ts";
+import { INVOCATION_BUFFER_BYTES, SharedState, exitOf, invokeMessage, sharedClockMs, writeInvocation, type WorkerInit, type WorkerMessage } from "./protocol.ts";
 import { contextData, environmentFor, newLogStreamName } from "./context.ts";
 import { exitError, shutdownError, timeoutError } from "./errors.ts";
 import { endLine, reportLine, startLine, timeoutLine } from "./logs.ts";
@@ -144,7 +144,7 @@ export class FunctionPool {
     }
     const terminations: Promise<unknown>[] = [];
     for (const env of [...this.envs]) {
-      this.crashInFlight(env, (requestId) => shutdownError(requestId));
+      this.crashInFlight(env, (requestId) => shutdownError(requestId), sharedClockMs());
       terminations.push(this.discard(env));
     }
     await Promise.all(terminations);
@@ -371,7 +371,12 @@ export class FunctionPool {
     const wasStarting = env.state === "starting";
     clearTimeout(env.initTimer);
     if (env.inFlight.length > 0) {
-      this.crashInFlight(env, (requestId) => exitError(requestId, env.oom ? "oom" : code));
+      const exit = exitOf(env.shared.buffer);
+      const running = env.inFlight.at(-1)!;
+      // Began to exit after its deadline (this thread learns of it late): on Lambda the invocation timed out at the
+      // deadline, where the environment was stopped, so it never got to exit.
+      if (exit && this.pastDeadline(running, exit.at)) this.timeOut(env, running);
+      this.crashInFlight(env, (requestId) => exitError(requestId, env.oom ? "oom" : code), exit?.at ?? sharedClockMs());
     } else if (wasStarting) {
       // Died during init (process.exit or a throw at module level that escaped): the next waiting invocation gets it.
       this.failInit(env, "crash", (requestId) => exitError(requestId, env.oom ? "oom" : code));
@@ -390,7 +395,18 @@ export class FunctionPool {
   private onTimeout(env: Env, active: Active): void {
     if (!env.inFlight.includes(active)) return;
     this.drain(env);
-    if (env.inFlight.includes(active)) this.timeOut(env, active);
+    if (!env.inFlight.includes(active)) return;
+    const exit = exitOf(env.shared.buffer);
+    if (exit && !this.pastDeadline(active, exit.at)) {
+      // Began to exit in time, its 'exit' event not read yet: a crash, reported now with the code its 'exit' listener
+      // saw (the event then finds nothing left to report), so that an 'exit' listener of the function's that never
+      // returns cannot hold the invocation.
+      this.crashInFlight(env, (requestId) => exitError(requestId, exit.code), exit.at);
+      void this.discard(env);
+      this.pump();
+      return;
+    }
+    this.timeOut(env, active);
   }
 
   /**
@@ -409,10 +425,9 @@ export class FunctionPool {
     this.pump();
   }
 
-  /** The environment died: every invocation it has not answered yet fails with `error`. */
-  private crashInFlight(env: Env, error: (requestId: string) => LambdaErrorShape): void {
-    const now = sharedClockMs();
-    for (const active of [...env.inFlight]) this.finish(env, active, { kind: "crash", error: error(active.job.requestId) }, now - active.startedAt);
+  /** The environment died at `at` (sharedClockMs()): every invocation it has not answered yet fails with `error`. */
+  private crashInFlight(env: Env, error: (requestId: string) => LambdaErrorShape, at: number): void {
+    for (const active of [...env.inFlight]) this.finish(env, active, { kind: "crash", error: error(active.job.requestId) }, at - active.startedAt);
   }
 
   private onInitTimeout(env: Env): void {

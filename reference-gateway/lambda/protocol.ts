@@ -20,7 +20,7 @@ export function sharedClockMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;
 }
 
-/** Int32 slots of WorkerInit.sharedBuffer (worker.mjs uses the same numbers). */
+/** Slots of WorkerInit.sharedBuffer, Int32 unless said otherwise (worker.mjs uses the same numbers). */
 export const SharedState = {
   /** Characters of log text (and bytes of raw output) the gateway has consumed (flow control); written by the gateway. */
   LOG_CHARS_READ: 0,
@@ -45,8 +45,28 @@ export const SharedState = {
    * fit there and was posted on the worker's port instead; written by the gateway before DISPATCHED.
    */
   INVOCATION_BYTES: 5,
-  BYTES: 24,
+  /** The code the environment's thread began to exit with (see EXITED_AT), written by the worker before the stamp. */
+  EXIT_CODE: 6,
+  /**
+   * A BigInt64 slot (an index into a BigInt64Array of the same buffer: bytes 32-39): process.hrtime.bigint() when the
+   * environment's thread began to exit, 0n until then; written by the worker's 'exit' listener, which runs before the
+   * thread ends, so the stamp is there whenever the gateway learns of the exit, however late (see exitOf). 64 bits
+   * because Atomics take no Float64Array.
+   */
+  EXITED_AT: 4,
+  BYTES: 40,
 } as const;
+
+/**
+ * When, on sharedClockMs(), and with what code the environment's thread began to exit: process.exit, the exit after an
+ * uncaught exception or unhandled rejection. Undefined while it runs, and for a thread stopped without running
+ * JavaScript (out of memory, terminate()).
+ */
+export function exitOf(sharedBuffer: ArrayBufferLike): { at: number; code: number } | undefined {
+  const ns = Atomics.load(new BigInt64Array(sharedBuffer), SharedState.EXITED_AT);
+  if (ns === 0n) return undefined;
+  return { at: Number(ns) / 1e6, code: Atomics.load(new Int32Array(sharedBuffer), SharedState.EXIT_CODE) };
+}
 
 /**
  * Bytes of WorkerInit.invocationBuffer. An invocation that fits is handed over through it: a copy and a wake of the

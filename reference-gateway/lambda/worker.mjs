@@ -23,7 +23,8 @@
  *                    POSTED (worker → gateway: messages posted so far), DISPATCHED (gateway → worker: invocations
  *                    handed over so far; the worker's thread blocks on it between invocations, see
  *                    takeNextInvocation), INVOCATION_BYTES (gateway → worker: the length of the invocation in
- *                    `invocationBuffer`, −1 when it is on parentPort)
+ *                    `invocationBuffer`, −1 when it is on parentPort), EXIT_CODE and the BigInt64 EXITED_AT (worker →
+ *                    gateway: the code and sharedClockMs() in ns when the thread began to exit)
  */
 import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import Module, { createRequire, syncBuiltinESMExports } from "node:module";
@@ -108,6 +109,9 @@ const PICKED_UP_AT = 2;
 const POSTED = 3;
 const DISPATCHED = 4;
 const INVOCATION_BYTES = 5;
+const EXIT_CODE = 6;
+/** A BigInt64 slot. */
+const EXITED_AT = 4;
 const shared = new Int32Array(data.sharedBuffer);
 let sentChars = 0;
 /**
@@ -518,6 +522,15 @@ function invoke(handler, message) {
   };
   setTimeout(check, 1).unref();
 }
+
+// When the thread began to exit, and with what code, for the gateway: it learns of the exit from the thread's end, as
+// late as its own thread gets round to it, and judges it by this stamp (the clock of finishedAt): an exit after the
+// invocation's deadline is a timeout, as on Lambda, which stops the environment at the deadline. Registered before the
+// function is loaded, so it runs before any 'exit' listener of the function's.
+process.on("exit", (code) => {
+  Atomics.store(shared, EXIT_CODE, code);
+  Atomics.store(new BigInt64Array(data.sharedBuffer), EXITED_AT, process.hrtime.bigint());
+});
 
 // Asynchronous failures are reported on the in-flight invocation, then the environment dies
 // (RIC Runtime.js `_setErrorCallbacks`: uncaughtException → exit 129, unhandledRejection → exit 128).

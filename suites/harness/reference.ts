@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from "vitest";
 import { startGateway, type GatewayOptions, type RunningGateway } from "../../reference-gateway/index.ts";
 import { startEchoBackend, type EchoBackend } from "./echo-backend.ts";
 
@@ -28,4 +29,20 @@ export async function startReferenceWithBackend(template: string, options: Parti
       await backend.close();
     },
   };
+}
+
+/**
+ * A reference gateway on a suite's own template for the tests of the describe block this is called in (started before
+ * them, closed after), every line it logs kept in `lines` in order: for the tests of what the gateway logs.
+ */
+export function referenceKeepingLog(template: string): { lines: string[]; url(): string } {
+  const lines: string[] = [];
+  let gateway: RunningGateway | undefined;
+  beforeAll(async () => {
+    gateway = await startGateway({ template, port: 0, log: (line) => void lines.push(line) });
+  });
+  afterAll(async () => {
+    await gateway?.close();
+  });
+  return { lines, url: () => gateway!.urls[0]!.url };
 }

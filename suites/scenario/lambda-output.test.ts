@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startGateway, type RunningGateway } from "../../reference-gateway/index.ts";
+import { describe, expect, it } from "vitest";
 import { send } from "../harness/target.ts";
+import { referenceKeepingLog } from "../harness/reference.ts";
 import { features } from "../harness/conformance.ts";
 import { own } from "../harness/processes.ts";
 
@@ -11,21 +11,12 @@ import { own } from "../harness/processes.ts";
  * holds a partial line until its newline or the end of the invocation (then it is an event of its own).
  */
 describe("raw output of a Lambda function (reference gateway)", features(["rest.lambda-proxy"], { referenceOnly: true }), () => {
-  const template = new URL("./fixtures/lambda-output/template.yaml", import.meta.url).pathname;
-  const lines: string[] = [];
-  let gateway: RunningGateway;
-
-  beforeAll(async () => {
-    gateway = await startGateway({ template, port: 0, log: (line) => void lines.push(line) });
-  });
-  afterAll(async () => {
-    await gateway?.close();
-  });
+  const { lines, url } = referenceKeepingLog(new URL("./fixtures/lambda-output/template.yaml", import.meta.url).pathname);
 
   /** The invocation's log lines between its START and its END line (the invocation ends before the answer is sent). */
   const invocationLines = async (path: string, status: number) => {
     const from = lines.length;
-    const response = await send("GET", path, { base: gateway.urls[0]!.url });
+    const response = await send("GET", path, { base: url() });
     expect(response.status).toBe(status);
     const start = lines.findIndex((line, i) => i >= from && line.startsWith("START RequestId: "));
     const requestId = lines[start]!.split(" ")[2];
@@ -205,7 +196,7 @@ describe("raw output of a Lambda function (reference gateway)", features(["rest.
   // deadline, output written after the deadline must not have been posted at all.
   it("output written after the deadline is not logged, also when the gateway's thread reads it late", async () => {
     const from = lines.length;
-    const answer = send("GET", "/late-output", { base: gateway.urls[0]!.url });
+    const answer = send("GET", "/late-output", { base: url() });
     while (!lines.slice(from).some((line) => line.startsWith("START RequestId: "))) await new Promise((resolve) => setTimeout(resolve, 1));
     // The gateway runs on this thread: held here, it reads the function's output and answer 1.4 s after the hand-over.
     const until = Date.now() + 1400;
