@@ -28,6 +28,7 @@ import { registerCacheAdmin } from "./cache/admin.ts";
 import { Metrics } from "./observe/metrics.ts";
 import { registerMetricsAdmin } from "./observe/admin.ts";
 import { accessLogSink, type AccessLogDestination } from "./observe/access-log.ts";
+import { logTo, standardLines } from "./observe/line-writer.ts";
 
 export interface GatewayOptions extends LoadOptions {
   /** A SAM / CloudFormation template or an OpenAPI file. */
@@ -38,7 +39,10 @@ export interface GatewayOptions extends LoadOptions {
   port?: number;
   /** Loopback by default. */
   host?: string;
-  /** Gateway and Lambda log lines. Default: stderr. */
+  /**
+   * Gateway and Lambda log lines. Default: stderr, through the process's one line writer for it (observe/line-writer.ts:
+   * batched per turn, held while stderr is behind, dropped and counted past 8 MiB held).
+   */
   log?: (line: string) => void;
   /** Template engine for mapping templates; API Gateway's Velocity by default. */
   templateEngine?: TemplateEngine;
@@ -81,7 +85,10 @@ export interface GatewayOptions extends LoadOptions {
    * 0 = any free port; undefined = not served (the router is still on RunningGateway.admin).
    */
   adminPort?: number;
-  /** Access log lines of stages with an AccessLogSetting: a file (appended to), a function, or stdout (default, `-`). */
+  /**
+   * Access log lines of stages with an AccessLogSetting: a file (appended to), a function, or stdout (default, `-`; through
+   * the process's one line writer for it, as the log's for stderr).
+   */
   accessLog?: AccessLogDestination;
   /** Replaces every stage's cache budget (CacheClusterSize × 1024³ bytes, cache/settings.ts), e.g. for tests. */
   cacheBudgetBytes?: number;
@@ -140,7 +147,7 @@ async function httpsServing(options: TlsOptions | true) {
  */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const host = options.host ?? "127.0.0.1";
-  const log = options.log ?? ((line: string) => void process.stderr.write(line.endsWith("\n") ? line : `${line}\n`));
+  const log = options.log ?? logTo(standardLines("stderr"));
   const model = options.model ?? (options.template ? await loadDefinition(options.template, options) : undefined);
   if (!model) throw new TypeError("startGateway needs a template or a model");
   const engine = options.templateEngine ?? vtlEngine;

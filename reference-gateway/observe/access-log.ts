@@ -1,5 +1,5 @@
 import { createWriteStream, type WriteStream } from "node:fs";
-import { lineWriter, type LineWriter } from "./line-writer.ts";
+import { lineWriter, standardLines, type LineWriter } from "./line-writer.ts";
 
 /**
  * Access logs as a stage's `AccessLogSetting.Format` writes them (api-gateway-variables-for-access-logging.md; spec
@@ -110,8 +110,11 @@ export interface AccessLogSink {
 
 export function accessLogSink(destination: AccessLogDestination): AccessLogSink {
   if (typeof destination === "function") return { write: destination, close: async () => {} };
-  if (destination === undefined || destination === "-") return { write: (line) => void process.stdout.write(`${line}\n`), close: async () => {} };
-  // Opened at the first line, so a template without access logging creates no file; bounded as the gateway's stdout.
+  if (destination === undefined || destination === "-") {
+    const stdout = standardLines("stdout");
+    return { write: (line) => stdout.write(`${line}\n`), close: async () => {} };
+  }
+  // Opened at the first line, so a template without access logging creates no file; bounded as stdout is.
   // A notice of dropped lines goes to stderr: the file's readers expect the access log's lines only.
   let stream: WriteStream | undefined;
   let lines: LineWriter | undefined;

@@ -88,3 +88,26 @@ export function lineWriter(stream: Writable, name: string, notices: Writable = s
     },
   };
 }
+
+const standardStreams = new Map<"stdout" | "stderr", LineWriter>();
+
+/**
+ * The one line writer of the process's stdout or stderr, made at first use. Every line the process writes there goes
+ * through it: `gateproof serve`'s, and those of any gateway started in the process with its default log (stderr) or
+ * access log (stdout). So the lines keep their order, and one budget bounds what the process holds for the stream,
+ * whoever wrote them. What it holds at exit is handed to the stream then.
+ */
+export function standardLines(name: "stdout" | "stderr"): LineWriter {
+  let lines = standardStreams.get(name);
+  if (!lines) {
+    const created = lineWriter(process[name], name);
+    process.on("exit", () => created.flush());
+    standardStreams.set(name, (lines = created));
+  }
+  return lines;
+}
+
+/** A gateway `log` function writing to `lines`: a line given without its "\n" gets one. */
+export function logTo(lines: LineWriter): (line: string) => void {
+  return (line) => lines.write(line.endsWith("\n") ? line : `${line}\n`);
+}

@@ -2,7 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startGateway } from "../../reference-gateway/index.ts";
-import { lineWriter } from "../../reference-gateway/observe/line-writer.ts";
+import { logTo, standardLines } from "../../reference-gateway/observe/line-writer.ts";
 import { integerOption, keyValues, parseCommandArgs, UsageError } from "./args.ts";
 import { runUntilStopped } from "./until-stopped.ts";
 
@@ -44,9 +44,7 @@ export async function serve(args: string[]): Promise<number> {
 
   // Every line of the gateway (its log, the Lambda START/END/REPORT and function output lines, access log lines
   // without --access-log, the URLs) in order, batched per turn, held while stdout is behind, dropped past a bound.
-  const out = lineWriter(process.stdout, "stdout");
-  process.on("exit", () => out.flush());
-  const accessLog = values["access-log"];
+  const out = standardLines("stdout");
   const started = performance.now();
   const gateway = await startGateway({
     template,
@@ -63,8 +61,8 @@ export async function serve(args: string[]): Promise<number> {
     // HTTPS with the given PEM files (they imply --tls), else a self-signed certificate made now.
     tls: values.tls || values["tls-cert"] || values["tls-key"] ? { certFile: values["tls-cert"], keyFile: values["tls-key"] } : undefined,
     shutdownGraceMs: 10_000,
-    // Stages with an AccessLogSetting write one line per request: to this file (appended), else to stdout.
-    accessLog: accessLog === undefined || accessLog === "-" ? (line) => out.write(`${line}\n`) : accessLog,
+    // Stages with an AccessLogSetting write one line per request: to this file (appended), else to stdout (`out`).
+    accessLog: values["access-log"],
     // The admin endpoint (metrics, cache flush, usage) on its own port; not served unless asked for.
     adminPort: values["admin-port"] === undefined ? undefined : integerOption(values["admin-port"], "admin-port", 0),
     // Token buckets, quotas and caches: this process's memory, or a Redis every gateway instance shares.
@@ -73,7 +71,7 @@ export async function serve(args: string[]): Promise<number> {
     // With a shared store: ms after which a crashed instance's WebSocket connections are gone for the others.
     ...(values["websocket-instance-ttl"] === undefined ? {} : { webSocketInstanceTtlMs: integerOption(values["websocket-instance-ttl"], "websocket-instance-ttl", 10_000) }),
     ...(accountRate !== undefined || accountBurst !== undefined ? { accountThrottle: { rateLimit: accountRate ?? 10_000, burstLimit: accountBurst ?? 5_000 } } : {}),
-    log: (line) => out.write(line.endsWith("\n") ? line : `${line}\n`),
+    log: logTo(out),
   });
   const width = Math.max(...gateway.urls.map((entry) => entry.api.length));
   for (const entry of gateway.urls) out.write(`${entry.api.padEnd(width)}  ${entry.type}  ${entry.url}\n`);
