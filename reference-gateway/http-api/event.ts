@@ -1,4 +1,5 @@
 import { clfTime } from "../observe/index.ts";
+import { findHeader } from "../rest/request.ts";
 import type { GatewayIdentity } from "../rest/context-variables.ts";
 import type { HttpCall } from "./call.ts";
 import { cookies, forwardedPairs, host, joinedHeaders, multiHeaders, queryLists, userAgent } from "./request.ts";
@@ -7,12 +8,24 @@ const present = <T extends object>(map: T): T | undefined => (Object.keys(map).l
 const nullIfEmpty = <T extends object>(map: T): T | null => (Object.keys(map).length === 0 ? null : map);
 const joined = (lists: Record<string, string[]>) => Object.fromEntries(Object.entries(lists).map(([k, v]) => [k, v.join(",")]));
 
-/** HTTP APIs have no binary media types: a body that is not valid UTF-8 text goes base64-encoded. */
+/**
+ * Media types whose bodies an HTTP API hands over as text. HTTP APIs have no binary media types; which bodies they
+ * base64-encode was checked against real AWS (ministackorg/ministack#766, HTTP API, payload 2.0): text only for
+ * `text/*`, `application/json`, `application/xml` and `application/javascript`; every other type, a missing
+ * Content-Type and `application/x-www-form-urlencoded` included, base64. Captured events agree
+ * (dherault/serverless-offline#1776: multipart/form-data; floci-io/floci#2172: application/octet-stream "hello world").
+ */
+const TEXT_MEDIA_TYPE = /^(?:text\/[^;\s]+|application\/(?:json|xml|javascript))\s*(?:;|$)/i;
+
+/** The body as the event carries it; a text type whose bytes are not UTF-8 still goes base64 (nothing else could carry them). */
 function bodyOf(call: HttpCall): { body?: string; isBase64Encoded: boolean } {
   const raw = call.request.body;
   if (raw.length === 0) return { isBase64Encoded: false };
-  const text = raw.toString("utf8");
-  return Buffer.from(text, "utf8").equals(raw) ? { body: text, isBase64Encoded: false } : { body: raw.toString("base64"), isBase64Encoded: true };
+  if (TEXT_MEDIA_TYPE.test(findHeader(call.request.headerPairs, "content-type")?.trim() ?? "")) {
+    const text = raw.toString("utf8");
+    if (Buffer.from(text, "utf8").equals(raw)) return { body: text, isBase64Encoded: false };
+  }
+  return { body: raw.toString("base64"), isBase64Encoded: true };
 }
 
 /** `requestContext` of payload 2.0 (spec §6.3; key order as in the documented event). */

@@ -60,12 +60,36 @@ describe("HTTP APIs (v2): the fixture's HTTP API", features(["http-api.routing"]
     expect(event.stageVariables).toEqual({ color: "blue" });
   });
 
-  it("payload 2.0 without cookies, query, parameters: those keys are absent; a body is passed as text", features("http-api.lambda-proxy"), async () => {
-    const event = (await send("POST", "/echo", { base: api, body: "hello" })).json<Record<string, any>>();
+  it("payload 2.0 without cookies, query, parameters: those keys are absent; a text/plain body is passed as text", features("http-api.lambda-proxy"), async () => {
+    const event = (await send("POST", "/echo", { base: api, headers: { "content-type": "text/plain" }, body: "hello" })).json<Record<string, any>>();
     for (const key of ["cookies", "queryStringParameters", "pathParameters"]) expect(key in event).toBe(false);
     expect(event.rawQueryString).toBe("");
     expect(event.body).toBe("hello");
     expect(event.isBase64Encoded).toBe(false);
+  });
+
+  // Which bodies an HTTP API base64-encodes, as checked against real AWS (HTTP API, payload 2.0) in
+  // https://github.com/ministackorg/ministack/pull/766: text only for text/*, application/json, application/xml and
+  // application/javascript; any other type, form posts and a missing Content-Type included, base64. Captured events:
+  // https://github.com/dherault/serverless-offline/pull/1776 (multipart/form-data),
+  // https://github.com/floci-io/floci/issues/2172 (application/octet-stream "hello world" → "aGVsbG8gd29ybGQ=").
+  it.each([
+    ["text/plain", false],
+    ["text/csv; charset=utf-8", false],
+    ["application/json", false],
+    ["Application/JSON; charset=UTF-8", false],
+    ["application/xml", false],
+    ["application/javascript", false],
+    ["application/x-www-form-urlencoded", true],
+    ["multipart/form-data; boundary=x", true],
+    ["application/octet-stream", true],
+    ["application/vnd.api+json", true],
+    ["no Content-Type", true],
+  ] as const)("a UTF-8 body sent with %s reaches payload 2.0 with isBase64Encoded %s", features("http-api.lambda-proxy"), async (type, encoded) => {
+    const headers: Record<string, string> = type === "no Content-Type" ? {} : { "content-type": type };
+    const event = (await send("POST", "/echo", { base: api, headers, body: "hello world" })).json<Record<string, any>>();
+    expect(event.isBase64Encoded).toBe(encoded);
+    expect(event.body).toBe(encoded ? "aGVsbG8gd29ybGQ=" : "hello world");
   });
 
   it("a body that is not UTF-8 text reaches the function base64-encoded", features("http-api.lambda-proxy"), async () => {
