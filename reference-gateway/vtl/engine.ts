@@ -9,7 +9,7 @@ import {
   type TemplateEngine,
   type TemplateScope,
 } from "../templates/scope.ts";
-import { JsonSyntaxError, parseJson } from "./json.ts";
+import { JsonSyntaxError, parseBody } from "./json.ts";
 import { compileJsonPath, JsonPathError } from "./jsonpath.ts";
 import { callMethod, getIndex, getProperty } from "./methods.ts";
 import { utilHost } from "./util.ts";
@@ -274,7 +274,7 @@ class Renderer {
     if (this.body === undefined) {
       const text = this.scope.input.body || "{}";
       try {
-        this.body = parseJson(text);
+        this.body = parseBody(text);
       } catch (error) {
         if (error instanceof JsonSyntaxError) throw new TemplateRenderError(`Could not parse request body into json: ${error.message}`, "invalid-json");
         throw error;

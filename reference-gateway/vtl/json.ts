@@ -1,4 +1,4 @@
-import { JDouble, jsonLists, type V } from "./values.ts";
+import { JDouble, javaTrim, jsonLists, type V } from "./values.ts";
 
 /**
  * A JSON parser that keeps what Java's json-smart (behind Jayway JSONPath) keeps: objects become ordered maps
@@ -135,4 +135,23 @@ export function parseJson(text: string): V {
   ws();
   if (i < text.length) fail("unexpected trailing data");
   return result;
+}
+
+/**
+ * A body as `$input.path` / `$input.json` read it: Jayway JSONPath's default JsonSmartJsonProvider parses with
+ * json-smart's MODE_PERMISSIVE, whose readMain takes a document that does not open with `{`, `[` or a quote (and is
+ * not exactly null/true/false/a number) as unquoted text up to the end, trimmed. So a form post `a=1&b=2` is the
+ * string "a=1&b=2": `$input.path('$').split('&')` is the well-known form template (stackoverflow.com/questions/32057053)
+ * and `{"body": $input.json('$')}` maps a form body to a Lambda (nateyolles/slack-pokerbot#1). A document that does
+ * open a structure and is broken stays an error (the 400 "Could not parse request body into json").
+ */
+export function parseBody(text: string): V {
+  try {
+    return parseJson(text);
+  } catch (error) {
+    if (!(error instanceof JsonSyntaxError)) throw error;
+    const unquoted = javaTrim(text);
+    if (/^[{["':}\]]/.test(unquoted)) throw error;
+    return unquoted;
+  }
 }

@@ -1,6 +1,6 @@
 import { TemplateRenderError } from "../templates/scope.ts";
 import { javaMatches, javaReplaceAll, javaSplit } from "./java-regex.ts";
-import { Host, isInteger, isNumber, JDouble, javaEquals, javaString, numberOf, type V } from "./values.ts";
+import { Host, isInteger, isNumber, JDouble, javaEquals, javaString, javaTrim, numberOf, type V } from "./values.ts";
 
 /**
  * Member access as Velocity's introspector does it, over a whitelist: java.lang.String, java.util.Map, java.util.List,
@@ -15,15 +15,6 @@ const int = (v: V | undefined): number | undefined => (v !== undefined && v !== 
 
 function outOfBounds(what: string): never {
   throw new TemplateRenderError(`${what}: index out of range`);
-}
-
-/** Java's String.trim: strips code units <= U+0020 at both ends. */
-function javaTrim(s: string): string {
-  let start = 0;
-  let end = s.length;
-  while (start < end && s.charCodeAt(start) <= 0x20) start++;
-  while (end > start && s.charCodeAt(end - 1) <= 0x20) end--;
-  return s.slice(start, end);
 }
 
 const STRING: Record<string, (s: string, args: V[]) => V | undefined> = {

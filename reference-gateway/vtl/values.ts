@@ -66,6 +66,15 @@ export function javaString(v: V): string {
   return "";
 }
 
+/** Java's String.trim: strips code units <= U+0020 at both ends. */
+export function javaTrim(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && s.charCodeAt(start) <= 0x20) start++;
+  while (end > start && s.charCodeAt(end - 1) <= 0x20) end--;
+  return s.slice(start, end);
+}
+
 /** What a reference renders as: API Gateway prints null (and undefined references) as empty text. */
 export function renderValue(v: V | undefined): string {
   return v === null || v === undefined ? "" : javaString(v);

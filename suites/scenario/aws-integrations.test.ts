@@ -84,6 +84,18 @@ describe("AWS (non-proxy) integrations", features([], { referenceOnly: true }), 
       expect(response.status).toBe(200);
       expect(response.json<{ greeting: string }>().greeting).toBe(`hello ${bytes.toString("base64")}`);
     });
+
+    it("a body that is not JSON is text to $input.path / $input.json: the form template and {\"name\": $input.json('$')} work", async () => {
+      // Jayway's JsonSmartJsonProvider parses in json-smart's permissive mode: unquoted text is a string. Observed on
+      // AWS: the form template `#foreach($token in $input.path('$').split('&'))` (stackoverflow.com/questions/32057053)
+      // and `{"body": $input.json('$')}` for a form body to a Lambda (nateyolles/slack-pokerbot#1).
+      const form = await send("POST", "/greet", { base, headers: { "content-type": "application/x-www-form-urlencoded" }, body: "lang=en&name=Ada%20Lovelace" });
+      expect(form.status).toBe(200);
+      expect(form.json()).toEqual({ greeting: "hello Ada Lovelace", keys: ["name"] });
+      const text = await send("POST", "/greet", { base, headers: { "content-type": "text/plain" }, body: "  ada lovelace\n" });
+      expect(text.status).toBe(200);
+      expect(text.json()).toEqual({ greeting: "hello ada lovelace", keys: ["name"] });
+    });
   });
 
   describe("stage variables and canary", features("rest.canary", "rest.stage-variables"), () => {

@@ -53,6 +53,12 @@ const rows: Row[] = [
   },
   // ---- $input ---------------------------------------------------------------------------------------------------
   { source: "MTR $input.body: the raw payload", template: "$input.body", input: { body: ' {"a": 1} ' }, expected: ' {"a": 1} ' },
+  {
+    source: "Jayway JsonSmartJsonProvider (json-smart MODE_PERMISSIVE): a body that is not JSON is its trimmed text; [OBS] stackoverflow.com/questions/32057053 form template",
+    template: "$input.path('$').split('&').size() $input.json('$')",
+    input: { body: " a=1&b=2\n" },
+    expected: '2 "a=1&b=2"',
+  },
   { source: "LS VelocityInput.body: an empty payload reads as {}", template: "$input.body|$input.json('$')", input: { body: "" }, expected: "{}|{}" },
   {
     source: "MTR $input.params(x): path, then query string, then header",
