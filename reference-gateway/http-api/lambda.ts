@@ -82,14 +82,17 @@ export function responseV2(payload: unknown): HttpResponse {
   return { status: code, headers: withoutFraming(headers), body: body(result) };
 }
 
-const V1_KEYS = new Set(["statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"]);
-
-/** Payload 1.0 answers: validated as for REST Lambda proxy (spec §6.2), but failures are HTTP API 500s. */
+/**
+ * Payload 1.0 answers: validated as for REST Lambda proxy (spec §6.2), failures being HTTP API 500s, with two
+ * differences the SAM CLI team found on HTTP APIs (aws/aws-sam-cli#2941, samcli/local/apigw/local_apigw_service.py):
+ * "HTTP API Gateway just skip the non allowed lambda response fields" where REST fails on them, and a missing
+ * `statusCode` is an error where REST defaults it to 200.
+ */
 export function responseV1(payload: unknown): HttpResponse {
   if (payload === null || typeof payload !== "object" || Array.isArray(payload)) throw malformed("not a JSON object");
   const result = payload as Record<string, unknown>;
-  for (const key of Object.keys(result)) if (!V1_KEYS.has(key)) throw malformed(`unknown key ${key}`);
-  const code = status(result.statusCode ?? 200);
+  if (result.statusCode === undefined || result.statusCode === null) throw malformed("no statusCode");
+  const code = status(result.statusCode);
   const headers = new Map<string, Array<[string, string]>>();
   if (result.headers !== undefined && result.headers !== null) {
     if (typeof result.headers !== "object" || Array.isArray(result.headers)) throw malformed("headers is not an object");

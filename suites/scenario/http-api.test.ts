@@ -160,6 +160,21 @@ describe("HTTP APIs (v2): the fixture's HTTP API", features(["http-api.routing"]
     expect(response.text).toBe('{"message":"Internal Server Error"}');
   });
 
+  // Payload 1.0 on an HTTP API differs from REST's Lambda proxy here, as the SAM CLI team found on HTTP APIs
+  // (https://github.com/aws/aws-sam-cli/pull/2941, samcli/local/apigw/local_apigw_service.py): "HTTP API Gateway just
+  // skip the non allowed lambda response fields" (REST answers 502), and a missing statusCode is an error.
+  it("payload 1.0 answer with an unknown key: the key is ignored", features("http-api.lambda-proxy"), async () => {
+    const response = await send("GET", "/v1-shape?shape=unknown-key", { base: api });
+    expect(response.status).toBe(202);
+    expect(response.text).toBe("with an unknown key");
+  });
+
+  it("payload 1.0 answer without statusCode: 500 {\"message\":\"Internal Server Error\"}", features("http-api.lambda-proxy", "http-api.errors"), async () => {
+    const response = await send("GET", "/v1-shape?shape=no-status", { base: api });
+    expect(response.status).toBe(500);
+    expect(response.text).toBe('{"message":"Internal Server Error"}');
+  });
+
   it("an integration past its TimeoutInMillis: 503 {\"message\":\"Service Unavailable\"}", features("http-api.errors"), async () => {
     const response = await send("GET", "/slow?ms=1500", { base: api });
     expect(response.status).toBe(503);
