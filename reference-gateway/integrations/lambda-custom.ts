@@ -29,9 +29,12 @@ export async function invokeLambdaCustom(
   let event: unknown;
   try {
     event = text.trim() === "" ? {} : JSON.parse(text);
-  } catch {
-    // Lambda refuses a payload that is not JSON (InvalidRequestContentException); API Gateway reports a 500.
-    throw new GatewayError("API_CONFIGURATION_ERROR", { detail: "Lambda custom integration: the mapped request is not JSON" });
+  } catch (error) {
+    // API Gateway parses the mapped request before invoking and answers 400 {"message": "Could not parse request body
+    // into json: <parser message>"} without calling the function: a passed-through form body (nateyolles/slack-pokerbot#1),
+    // a raw control character or a `\'` from $util.escapeJavaScript in the template's output (serverless/serverless#2270,
+    // #2807); mapping-template reference: unescaped characters "may" get a 400.
+    throw new GatewayError("BAD_REQUEST_BODY", { message: `Could not parse request body into json: ${(error as Error).message}` });
   }
   const result = await withIntegrationTimeout(compiled.integration.timeoutInMillis, () => lambda.invoke(functionId, event, { requestId: randomUUID() }));
   if (result.ok) {

@@ -96,6 +96,15 @@ describe("AWS (non-proxy) integrations", features([], { referenceOnly: true }), 
       expect(text.status).toBe(200);
       expect(text.json()).toEqual({ greeting: "hello ada lovelace", keys: ["name"] });
     });
+
+    it("a mapped request that is not JSON is a 400 'Could not parse request body into json'", async () => {
+      // No template for application/xml: WHEN_NO_MATCH passes the body through, and it is not JSON. Observed on AWS:
+      // {"message": "Could not parse request body into json: Unrecognized token 'token'..."} for a form body passed
+      // through to a Lambda (nateyolles/slack-pokerbot#1); the same for a broken template output (serverless#2270, #2807).
+      const response = await send("POST", "/greet", { base, headers: { "content-type": "application/xml" }, body: "token=abc&name=ada" });
+      expect(response.status).toBe(400);
+      expect(response.json<{ message: string }>().message).toMatch(/^Could not parse request body into json: /);
+    });
   });
 
   describe("stage variables and canary", features("rest.canary", "rest.stage-variables"), () => {
