@@ -9,6 +9,8 @@ export interface HttpCall {
   /** `requestContext.requestId` and the `apigw-requestid` response header. */
   readonly requestId: string;
   readonly traceId: string;
+  /** The path the events report (`rawPath`, `http.path`; payload 1.0 `path`): http-api/request.ts eventPath. */
+  readonly eventPath: string;
   stage: HttpStage;
   /** Raw path after the stage prefix. */
   routePath: string;

@@ -4,6 +4,8 @@ import type { HttpResponse } from "../rest/call.ts";
 /**
  * HTTP APIs answer their own errors with a fixed JSON body and no x-amzn-ErrorType, and cannot customise them
  * (HTTP APIs have no gateway responses). Statuses and bodies (spec §2.3):
+ *   400 {"message":"Bad Request"}            a path HTTP APIs cannot decode (request.ts eventPath; the status is
+ *                                            captured, the body is this catalogue's shape with the status's reason)
  *   404 {"message":"Not Found"}              no stage or no route (http-api-develop-routes.md)
  *   401 {"message":"Unauthorized"}           authorizer refused (http-api-troubleshooting-jwt.md)
  *   403 {"message":"Forbidden"}              authorizer denied
@@ -24,6 +26,7 @@ export class HttpApiError extends Error {
   }
 }
 
+export const badRequest = (detail: string) => new HttpApiError(400, "Bad Request", [], detail);
 export const notFound = () => new HttpApiError(404, "Not Found");
 export const unauthorized = (detail: string, headers: Array<[string, string]> = []) => new HttpApiError(401, "Unauthorized", headers, detail);
 export const forbidden = (detail: string) => new HttpApiError(403, "Forbidden", [], detail);

@@ -37,7 +37,7 @@ export function requestContextV2(call: HttpCall, gateway: GatewayIdentity): Reco
     ...(call.authorizer ? { authorizer: call.authorizer } : {}),
     domainName,
     domainPrefix: domainName.replace(/:\d+$/, "").split(".")[0] ?? "",
-    http: { method: call.request.method, path: call.request.rawPath, protocol: call.request.protocol, sourceIp: call.request.sourceIp, userAgent: userAgent(call) },
+    http: { method: call.request.method, path: call.eventPath, protocol: call.request.protocol, sourceIp: call.request.sourceIp, userAgent: userAgent(call) },
     requestId: call.requestId,
     routeKey: call.match.route.routeKey,
     stage: call.stage.name,
@@ -51,7 +51,7 @@ export function requestContextV2(call: HttpCall, gateway: GatewayIdentity): Reco
  * out rather than null (cookies, queryStringParameters, pathParameters, stageVariables, body): captured v2 events
  * without them carry no such keys (hanabu/lambda-web src/test_consts.rs API_GATEWAY_V2_GET_ROOT_NOQUERY: rawQueryString
  * "" and isBase64Encoded present, no queryStringParameters/body), and the aws-lambda types mark them optional.
- * `rawPath` is the path as sent, a named stage's prefix included.
+ * `rawPath` is the path decoded as HTTP APIs decode it (request.ts eventPath), a named stage's prefix included.
  */
 export function eventV2(call: HttpCall, gateway: GatewayIdentity): Record<string, unknown> {
   const pairs = forwardedPairs(call);
@@ -60,7 +60,7 @@ export function eventV2(call: HttpCall, gateway: GatewayIdentity): Record<string
   return {
     version: "2.0",
     routeKey: call.match.route.routeKey,
-    rawPath: call.request.rawPath,
+    rawPath: call.eventPath,
     rawQueryString: call.request.rawQuery ?? "",
     ...(jar.length > 0 ? { cookies: jar } : {}),
     headers: joinedHeaders(pairs, true),
@@ -116,7 +116,7 @@ export function requestContextV1(call: HttpCall, gateway: GatewayIdentity): Reco
     extendedRequestId: call.requestId,
     httpMethod: call.request.method,
     identity: identityV1(call),
-    path: call.request.rawPath,
+    path: call.eventPath,
     protocol: call.request.protocol,
     requestId: call.requestId,
     requestTime: clfTime(call.request.receivedAt),
@@ -136,7 +136,7 @@ export function eventV1(call: HttpCall, gateway: GatewayIdentity): Record<string
   return {
     version: "1.0",
     resource: route.path ?? route.routeKey,
-    path: call.request.rawPath,
+    path: call.eventPath,
     httpMethod: call.request.method,
     headers: nullIfEmpty(joinedHeaders(pairs, false)),
     multiValueHeaders: nullIfEmpty(multiHeaders(pairs)),

@@ -7,9 +7,10 @@ import type { HttpResponse } from "../rest/call.ts";
 import type { IncomingRequest } from "../rest/request.ts";
 import { isSendable } from "../rest/sendable.ts";
 import type { HttpCall } from "./call.ts";
-import { asHttpApiError, internalError, INTERNAL_ERROR_RESPONSE, notFound, render } from "./errors.ts";
+import { asHttpApiError, badRequest, internalError, INTERNAL_ERROR_RESPONSE, notFound, render } from "./errors.ts";
 import { invokeHttpProxy } from "./http-proxy.ts";
 import { invokeLambda, type LambdaDeps } from "./lambda.ts";
+import { eventPath } from "./request.ts";
 import { HttpRouter } from "./router.ts";
 
 export interface HttpApiDeps extends LambdaDeps {
@@ -62,12 +63,14 @@ export async function handleHttpApiRequest(compiled: CompiledHttpApi, deps: Http
 }
 
 async function run(compiled: CompiledHttpApi, deps: HttpApiDeps, steps: HttpApiSteps, request: IncomingRequest, requestId: string, traceId: string): Promise<HttpResponse> {
+  const path = eventPath(request.rawPath);
+  if (path === undefined) throw badRequest("the path does not decode");
   // "If there's no $default stage, the API returns {"message":"Not Found"}" (http-api-develop-routes.md).
   const stage = compiled.router.stage(request.rawPath);
   if (!stage) throw notFound();
   const match = compiled.router.route(request.method, stage.routePath);
   if (!match) throw notFound();
-  const call: HttpCall = { api: compiled.api, request, requestId, traceId, stage: stage.stage, routePath: stage.routePath, match };
+  const call: HttpCall = { api: compiled.api, request, requestId, traceId, eventPath: path, stage: stage.stage, routePath: stage.routePath, match };
   if (match.route.authorizationType !== "NONE") {
     if (!steps.authorize) throw internalError(`authorization ${match.route.authorizationType} is not available`);
     await steps.authorize(call);

@@ -58,6 +58,28 @@ export function cookies(call: HttpCall): string[] {
   return out;
 }
 
+/**
+ * The request path as HTTP APIs hand it to Lambda, a named stage's prefix included. Live AWS captures of an HTTP API
+ * (hotsock/voker vokerhttp/testdata/ingress-paths.json, made by examples/aws-ingress-probe/paths.py) show it
+ * percent-decoded, cut at a `?` the decoding produced, then decoded once more:
+ *   /capture/space%20value     → /capture/space value       /capture/slash%2Fvalue    → /capture/slash/value
+ *   /capture/question%3Fvalue  → /capture/question          /capture/hash%23value     → /capture/hash#value
+ *   /capture/literal%252Fvalue → /capture/literal/value     /capture/literal%253Fvalue → /capture/literal?value
+ *   /capture/literal%2525value → /capture/literal%value     /capture/percent%25done   → refused with 400
+ * undefined when a decoding fails (the refused case). Payload 1.0's `path` is decoded as well (middleapi/standard-server#93:
+ * "HTTP APIs deliver the request path url-decoded, for payload format 1.0 `path` and 2.0 `rawPath` alike").
+ */
+export function eventPath(rawPath: string): string | undefined {
+  if (!rawPath.includes("%")) return rawPath;
+  try {
+    const once = decodeURIComponent(rawPath);
+    const query = once.indexOf("?");
+    return decodeURIComponent(query < 0 ? once : once.slice(0, query));
+  } catch {
+    return undefined;
+  }
+}
+
 /** Query parameters decoded, repeated names in order (payload 2.0 comma-joins them, spec §6.3). */
 export function queryLists(rawQuery: string | undefined): Record<string, string[]> {
   const out = clientKeyed<string[]>();

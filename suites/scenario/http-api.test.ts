@@ -27,10 +27,11 @@ describe("HTTP APIs (v2): the fixture's HTTP API", features(["http-api.routing"]
     });
     expect(response.status).toBe(200);
     const event = response.json<Record<string, any>>();
-    // spec §6.3: version, routeKey, rawPath, rawQueryString as sent; no multi-value maps.
+    // spec §6.3: version, routeKey, rawQueryString as sent; no multi-value maps.
     expect(event.version).toBe("2.0");
     expect(event.routeKey).toBe("GET /echo/{id}");
-    expect(event.rawPath).toBe("/echo/a%20b");
+    // rawPath is decoded (see the captures below).
+    expect(event.rawPath).toBe("/echo/a b");
     expect(event.rawQueryString).toBe("x=1&x=2&y=%41&empty");
     expect(event.cookies).toEqual(["c1=v1", "c2=v2"]);
     expect(event.headers["x-multi"]).toBe("one,two");
@@ -46,13 +47,43 @@ describe("HTTP APIs (v2): the fixture's HTTP API", features(["http-api.routing"]
     expect("multiValueHeaders" in event).toBe(false);
     const context = event.requestContext;
     expect(Object.keys(context)).toEqual(["accountId", "apiId", "domainName", "domainPrefix", "http", "requestId", "routeKey", "stage", "time", "timeEpoch"]);
-    expect(context.http).toMatchObject({ method: "GET", path: "/echo/a%20b", protocol: "HTTP/1.1", userAgent: "suite/1" });
+    expect(context.http).toMatchObject({ method: "GET", path: "/echo/a b", protocol: "HTTP/1.1", userAgent: "suite/1" });
     if (isHttpApiReference()) expect(context.http.sourceIp).toBe("127.0.0.1");
     expect(context.stage).toBe("$default");
     expect(context.requestId).toMatch(/^[A-Za-z0-9_-]{15}=$/);
     expect(header(response, "apigw-requestid")).toBe(context.requestId);
     expect(context.time).toMatch(/^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/);
     expect(typeof context.timeEpoch).toBe("number");
+  });
+
+  // HTTP APIs hand Lambda the path percent-decoded, cut at a "?" the decoding produced, then decoded again; a path
+  // whose second decoding fails is refused with 400. Live AWS captures (HTTP API, payload 2.0):
+  // https://github.com/hotsock/voker/blob/main/vokerhttp/testdata/ingress-paths.json (made by
+  // examples/aws-ingress-probe/paths.py; e.g. /capture/space%20value → "/capture/space value").
+  it.each([
+    ["/echo/space%20value", "/echo/space value"],
+    ["/echo/question%3Fvalue", "/echo/question"],
+    ["/echo/hash%23value", "/echo/hash#value"],
+    ["/echo/unicode-%CE%BB-%E4%B8%96%E7%95%8C", "/echo/unicode-λ-世界"],
+    ["/echo/literal%253Fvalue", "/echo/literal?value"],
+    ["/echo/literal%2525value", "/echo/literal%value"],
+  ])("payload 2.0: GET %s has rawPath and http.path %s", features("http-api.lambda-proxy"), async (sent, decoded) => {
+    const event = (await send("GET", `${sent}?q=%3F`, { base: api })).json<Record<string, any>>();
+    expect(event.rawPath).toBe(decoded);
+    expect(event.requestContext.http.path).toBe(decoded);
+    expect(event.rawQueryString).toBe("q=%3F");
+  });
+
+  it("a path whose second decoding fails (/echo/percent%25done): 400", features("http-api.errors"), async () => {
+    const response = await send("GET", "/echo/percent%25done", { base: api });
+    expect(response.status).toBe(400);
+    if (isHttpApiReference()) expect(response.text).toBe('{"message":"Bad Request"}');
+  });
+
+  it("payload 1.0 on an HTTP API: path and requestContext.path are decoded as rawPath is (middleapi/standard-server#93)", features("http-api.lambda-proxy"), async () => {
+    const event = (await send("GET", "/v1/space%20value", { base: api })).json<Record<string, any>>();
+    expect(event.path).toBe("/v1/space value");
+    expect(event.requestContext.path).toBe("/v1/space value");
   });
 
   it("payload 2.0 carries the stage's variables (the fixture's $default stage: color=blue)", features("http-api.lambda-proxy", "http-api.stage-variables"), async () => {
