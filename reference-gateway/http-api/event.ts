@@ -1,8 +1,8 @@
 import { clfTime } from "../observe/index.ts";
-import { findHeader } from "../rest/request.ts";
+import { findHeader, headerMaps } from "../rest/request.ts";
 import type { GatewayIdentity } from "../rest/context-variables.ts";
 import type { HttpCall } from "./call.ts";
-import { cookies, forwardedPairs, host, joinedHeaders, multiHeaders, queryLists, userAgent } from "./request.ts";
+import { cookies, forwardedPairs, host, joinedHeaders, queryLists, userAgent } from "./request.ts";
 
 const present = <T extends object>(map: T): T | undefined => (Object.keys(map).length === 0 ? undefined : map);
 const nullIfEmpty = <T extends object>(map: T): T | null => (Object.keys(map).length === 0 ? null : map);
@@ -63,7 +63,7 @@ export function eventV2(call: HttpCall, gateway: GatewayIdentity): Record<string
     rawPath: call.eventPath,
     rawQueryString: call.request.rawQuery ?? "",
     ...(jar.length > 0 ? { cookies: jar } : {}),
-    headers: joinedHeaders(pairs, true),
+    headers: joinedHeaders(pairs),
     ...optional("queryStringParameters", present(joined(queryLists(call.request.rawQuery)))),
     requestContext: requestContextV2(call, gateway),
     ...(body === undefined ? {} : { body }),
@@ -129,7 +129,9 @@ export function requestContextV1(call: HttpCall, gateway: GatewayIdentity): Reco
 
 /** Payload 1.0 as HTTP APIs send it: the REST shape plus `version: "1.0"`, empty maps null (spec §6.1). */
 export function eventV1(call: HttpCall, gateway: GatewayIdentity): Record<string, unknown> {
-  const pairs = forwardedPairs(call);
+  // A repeated header's last value, as REST's 1.0 event has it: a captured HTTP API 1.0 event shows
+  // "header-double": "second" beside multiValueHeaders ["first", "second"] (glassechidna/serverlessish#4).
+  const headers = headerMaps(forwardedPairs(call));
   const query = queryLists(call.request.rawQuery);
   const { body, isBase64Encoded } = bodyOf(call);
   const route = call.match.route;
@@ -138,8 +140,8 @@ export function eventV1(call: HttpCall, gateway: GatewayIdentity): Record<string
     resource: route.path ?? route.routeKey,
     path: call.eventPath,
     httpMethod: call.request.method,
-    headers: nullIfEmpty(joinedHeaders(pairs, false)),
-    multiValueHeaders: nullIfEmpty(multiHeaders(pairs)),
+    headers: nullIfEmpty(headers.single),
+    multiValueHeaders: nullIfEmpty(headers.multi),
     queryStringParameters: nullIfEmpty(joined(query)),
     multiValueQueryStringParameters: nullIfEmpty(query),
     requestContext: requestContextV1(call, gateway),

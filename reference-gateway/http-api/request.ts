@@ -32,19 +32,13 @@ export function forwardedPairs(call: HttpCall): Array<[string, string]> {
   return out;
 }
 
-/** Payload 2.0 headers: one entry per lower-cased name, repeated values comma-joined (spec §6.3). */
-export function joinedHeaders(pairs: Array<[string, string]>, skipCookie: boolean): Record<string, string> {
+/** Payload 2.0 headers: one entry per lower-cased name, repeated values comma-joined, Cookie left to `cookies` (spec §6.3). */
+export function joinedHeaders(pairs: Array<[string, string]>): Record<string, string> {
   const headers = clientKeyed<string>();
   for (const [name, value] of pairs) {
-    if (skipCookie && name === "cookie") continue;
+    if (name === "cookie") continue;
     headers[name] = name in headers ? `${headers[name]},${value}` : value;
   }
-  return headers;
-}
-
-export function multiHeaders(pairs: Array<[string, string]>): Record<string, string[]> {
-  const headers = clientKeyed<string[]>();
-  for (const [name, value] of pairs) (headers[name] ??= []).push(value);
   return headers;
 }
 

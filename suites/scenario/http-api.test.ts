@@ -80,6 +80,14 @@ describe("HTTP APIs (v2): the fixture's HTTP API", features(["http-api.routing"]
     if (isHttpApiReference()) expect(response.text).toBe('{"message":"Bad Request"}');
   });
 
+  it("payload 1.0 on an HTTP API: a repeated header's last value in headers, every value in multiValueHeaders", features("http-api.lambda-proxy"), async () => {
+    // A captured HTTP API 1.0 event: "header-double": "second", multiValueHeaders ["first", "second"]
+    // (https://github.com/glassechidna/serverlessish/pull/4).
+    const event = (await send("GET", "/v1/7", { base: api, headers: { "header-double": ["first", "second"] } })).json<Record<string, any>>();
+    expect(event.headers["header-double"]).toBe("second");
+    expect(event.multiValueHeaders["header-double"]).toEqual(["first", "second"]);
+  });
+
   it("payload 1.0 on an HTTP API: path and requestContext.path are decoded as rawPath is (middleapi/standard-server#93)", features("http-api.lambda-proxy"), async () => {
     const event = (await send("GET", "/v1/space%20value", { base: api })).json<Record<string, any>>();
     expect(event.path).toBe("/v1/space value");
