@@ -97,6 +97,28 @@ const rows: Row[] = [
     expected: '"x" {n=3, m={n=4}} [1,2,3] [1,2,3,4] [{"n":1},{"n":2}] [1,3]',
   },
   {
+    // The mapping-template docs name JSONPath (models-mappings.md links goessner.net/articles/JsonPath); the rows are the
+    // filter examples of that article and of Jayway's README ("Path Examples", "Filter Operators") on their store document.
+    source: "JSONPath filters (Goessner, Jayway README): existence, comparison with a literal and with the root, && and =~ /regex/i",
+    template:
+      "$input.json('$..book[?(@.isbn)].title') $input.json('$.store.book[?(@.price < 10)].price') $input.json('$..book[?(@.price > $.expensive)].author') $input.json('$.store.book[?(@.category == \"fiction\" && @.price < 20)].title') $input.json(\"$..book[?(@.author =~ /.*REES/i)].price\")",
+    input: {
+      body: JSON.stringify({
+        store: {
+          book: [
+            { category: "reference", author: "Nigel Rees", title: "Sayings of the Century", price: 8.95 },
+            { category: "fiction", author: "Evelyn Waugh", title: "Sword of Honour", price: 12.99 },
+            { category: "fiction", author: "Herman Melville", title: "Moby Dick", isbn: "0-553-21311-3", price: 8.99 },
+            { category: "fiction", author: "J. R. R. Tolkien", title: "The Lord of the Rings", isbn: "0-395-19395-8", price: 22.99 },
+          ],
+        },
+        expensive: 10,
+      }),
+    },
+    expected:
+      '["Moby Dick","The Lord of the Rings"] [8.95,8.99] ["Evelyn Waugh","J. R. R. Tolkien"] ["Sword of Honour","Moby Dick"] [8.95]',
+  },
+  {
     source: "Jayway: a path without $ is read from the root",
     template: "$input.path('a.b')",
     input: { body: '{"a":{"b":"deep"}}' },
