@@ -11,7 +11,10 @@ import type { HttpResponse } from "../rest/call.ts";
  *   403 {"message":"Forbidden"}              authorizer denied
  *   500 {"message":"Internal Server Error"}  Lambda error or unusable answer (http-api-troubleshooting-lambda.md)
  *   503 {"message":"Service Unavailable"}    integration past its timeout (30 s at most): "API Gateway has a hard
- *                                            limit of 30 seconds … 503 code … 'Service Unavailable'" (anomalyco/sst#2232)
+ *                                            limit of 30 seconds … 503 code … 'Service Unavailable'" (anomalyco/sst#2232),
+ *                                            sent without Content-Type: a captured HTTP API timeout has only date,
+ *                                            content-length and apigw-requestid headers (cortexlabs/cortex#1225)
+ * The others go out as application/json.
  */
 export class HttpApiError extends Error {
   constructor(
@@ -20,6 +23,8 @@ export class HttpApiError extends Error {
     readonly headers: Array<[string, string]> = [],
     /** For logs only. */
     readonly detail?: string,
+    /** null: no Content-Type header. */
+    readonly contentType: string | null = "application/json",
   ) {
     super(message);
     this.name = "HttpApiError";
@@ -31,7 +36,7 @@ export const notFound = () => new HttpApiError(404, "Not Found");
 export const unauthorized = (detail: string, headers: Array<[string, string]> = []) => new HttpApiError(401, "Unauthorized", headers, detail);
 export const forbidden = (detail: string) => new HttpApiError(403, "Forbidden", [], detail);
 export const internalError = (detail: string) => new HttpApiError(500, "Internal Server Error", [], detail);
-export const serviceUnavailable = (detail: string) => new HttpApiError(503, "Service Unavailable", [], detail);
+export const serviceUnavailable = (detail: string) => new HttpApiError(503, "Service Unavailable", [], detail, null);
 
 /** What the shared integration helpers throw (GatewayError) in HTTP API terms. */
 export function asHttpApiError(error: unknown): HttpApiError | undefined {
@@ -42,7 +47,8 @@ export function asHttpApiError(error: unknown): HttpApiError | undefined {
 }
 
 export function render(error: HttpApiError): HttpResponse {
-  return { status: error.status, headers: [["Content-Type", "application/json"], ...error.headers], body: JSON.stringify({ message: error.message }) };
+  const typed: Array<[string, string]> = error.contentType === null ? [] : [["Content-Type", error.contentType]];
+  return { status: error.status, headers: [...typed, ...error.headers], body: JSON.stringify({ message: error.message }) };
 }
 
 /** The last-resort answer of the HTTP API server (rest/server.ts createGatewayServer). */

@@ -214,10 +214,15 @@ describe("HTTP APIs (v2): the fixture's HTTP API", features(["http-api.routing"]
     expect(response.text).toBe('{"message":"Internal Server Error"}');
   });
 
-  it("an integration past its TimeoutInMillis: 503 {\"message\":\"Service Unavailable\"}", features("http-api.errors"), async () => {
+  it("an integration past its TimeoutInMillis: 503 {\"message\":\"Service Unavailable\"} without Content-Type", features("http-api.errors"), async () => {
     const response = await send("GET", "/slow?ms=1500", { base: api });
     expect(response.status).toBe(503);
     expect(response.text).toBe('{"message":"Service Unavailable"}');
+    // A captured HTTP API timeout: "HTTP/2 503", date, content-length: 33, apigw-requestid, no content-type
+    // (https://github.com/cortexlabs/cortex/issues/1225).
+    expect(header(response, "content-type")).toBeUndefined();
+    expect(header(response, "content-length")).toBe("33");
+    expect(header(response, "apigw-requestid")).toMatch(/^[A-Za-z0-9_-]{15}=$/);
   });
 
   it("HTTP_PROXY with parameter mapping: append/overwrite/remove headers and query, response mapping", features("http-api.http-proxy", "http-api.parameter-mapping"), async () => {
