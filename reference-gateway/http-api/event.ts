@@ -54,7 +54,7 @@ export function requestContextV2(call: HttpCall, gateway: GatewayIdentity): Reco
  * `rawPath` is the path decoded as HTTP APIs decode it (request.ts eventPath), a named stage's prefix included.
  */
 export function eventV2(call: HttpCall, gateway: GatewayIdentity): Record<string, unknown> {
-  const pairs = forwardedPairs(call);
+  const pairs = forwardedPairs(call, "lower");
   const jar = cookies(call);
   const { body, isBase64Encoded } = bodyOf(call);
   return {
@@ -131,7 +131,7 @@ export function requestContextV1(call: HttpCall, gateway: GatewayIdentity): Reco
 export function eventV1(call: HttpCall, gateway: GatewayIdentity): Record<string, unknown> {
   // A repeated header's last value, as REST's 1.0 event has it: a captured HTTP API 1.0 event shows
   // "header-double": "second" beside multiValueHeaders ["first", "second"] (glassechidna/serverlessish#4).
-  const headers = headerMaps(forwardedPairs(call));
+  const headers = headerMaps(forwardedPairs(call, "received"));
   const query = queryLists(call.request.rawQuery);
   const { body, isBase64Encoded } = bodyOf(call);
   const route = call.match.route;

@@ -57,7 +57,7 @@ function fill(uri: string, call: HttpCall): URL {
 export async function invokeHttpProxy(call: HttpCall, integration: HttpProxyIntegration, agent: BackendAgent, gateway: GatewayIdentity): Promise<HttpResponse> {
   const url = fill(integration.uri, call);
   if (call.match.route.routeKey === "$default") url.pathname = url.pathname.replace(/\/$/, "") + call.routePath;
-  let headers = forwardedPairs(call).filter(([name]) => !DROPPED_REQUEST.has(name));
+  let headers = forwardedPairs(call, "lower").filter(([name]) => !DROPPED_REQUEST.has(name));
   const query: Array<[string, string]> = [];
   const rawQuery = call.request.rawQuery;
   for (const [key, template] of Object.entries(integration.requestParameters)) {

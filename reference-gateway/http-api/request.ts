@@ -6,15 +6,32 @@ import type { HttpCall } from "./call.ts";
 const FRAMING = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection"]);
 
 /**
- * The request headers as an HTTP API hands them to an integration: names lower-cased (spec §6.3 "Header names are
- * lowercased"), client framing headers dropped, X-Forwarded-For with the client's address appended, X-Forwarded-Port,
- * X-Forwarded-Proto and X-Amzn-Trace-Id added (captured v2 events, e.g. hanabu/lambda-web src/test_consts.rs carry
- * x-forwarded-for/-port/-proto).
+ * Headers an HTTP API sets or rewrites itself, as payload 1.0 names them whatever the client sent: captured HTTP API
+ * 1.0 events carry "Content-Length", "Host", "User-Agent", "X-Amzn-Trace-Id", "X-Forwarded-For", "X-Forwarded-Port"
+ * and "X-Forwarded-Proto" beside the client's own names as received ("accept", "header-double": HTTP/2 clients)
+ * (glassechidna/serverlessish#4, milliHQ/terraform-aws-next-js#31).
  */
-export function forwardedPairs(call: HttpCall): Array<[string, string]> {
+const GATEWAY_NAMES = new Map(
+  ["content-length", "host", "user-agent", "x-amzn-trace-id", "x-forwarded-for", "x-forwarded-port", "x-forwarded-proto"].map((lower) => [
+    lower,
+    lower.replace(/(^|-)([a-z])/g, (_, dash: string, letter: string) => dash + letter.toUpperCase()),
+  ]),
+);
+
+/**
+ * The request headers as an HTTP API hands them to an integration: client framing headers dropped, X-Forwarded-For
+ * with the client's address appended, X-Forwarded-Port, X-Forwarded-Proto and X-Amzn-Trace-Id added (captured v2
+ * events, e.g. hanabu/lambda-web src/test_consts.rs carry x-forwarded-for/-port/-proto), and Content-Length even for
+ * a request without a body (captured GET events show "content-length": "0": aws/aws-lambda-java-libs#230 for 2.0,
+ * the 1.0 events above). Names are lower-cased ("lower": payload 2.0, spec §6.3 "Header names are lowercased";
+ * HTTP_PROXY) or as received, the gateway's own spelled as GATEWAY_NAMES ("received": payload 1.0).
+ */
+export function forwardedPairs(call: HttpCall, names: "lower" | "received"): Array<[string, string]> {
+  const named = (lower: string, received: string) => (names === "lower" ? lower : (GATEWAY_NAMES.get(lower) ?? received));
   const out: Array<[string, string]> = [];
   let forwardedFor: string | undefined;
   let traced = false;
+  let sized = false;
   for (const [name, value] of call.request.headerPairs) {
     const lower = name.toLowerCase();
     if (FRAMING.has(lower) || lower === "x-forwarded-port" || lower === "x-forwarded-proto") continue;
@@ -23,12 +40,14 @@ export function forwardedPairs(call: HttpCall): Array<[string, string]> {
       continue;
     }
     if (lower === "x-amzn-trace-id") traced = true;
-    out.push([lower, value]);
+    if (lower === "content-length") sized = true;
+    out.push([named(lower, name), value]);
   }
-  if (!traced) out.push(["x-amzn-trace-id", call.traceId]);
-  out.push(["x-forwarded-for", forwardedFor === undefined ? call.request.sourceIp : `${forwardedFor}, ${call.request.sourceIp}`]);
-  out.push(["x-forwarded-port", String(call.request.localPort)]);
-  out.push(["x-forwarded-proto", call.request.scheme]);
+  if (!sized) out.push([named("content-length", ""), String(call.request.body.length)]);
+  if (!traced) out.push([named("x-amzn-trace-id", ""), call.traceId]);
+  out.push([named("x-forwarded-for", ""), forwardedFor === undefined ? call.request.sourceIp : `${forwardedFor}, ${call.request.sourceIp}`]);
+  out.push([named("x-forwarded-port", ""), String(call.request.localPort)]);
+  out.push([named("x-forwarded-proto", ""), call.request.scheme]);
   return out;
 }
 

@@ -88,10 +88,31 @@ describe("HTTP APIs (v2): the fixture's HTTP API", features(["http-api.routing"]
     expect(event.multiValueHeaders["header-double"]).toEqual(["first", "second"]);
   });
 
+  // Captured HTTP API 1.0 events name the headers the gateway sets "Content-Length" (also on a GET), "Host",
+  // "User-Agent", "X-Amzn-Trace-Id", "X-Forwarded-For/-Port/-Proto", the client's others as received
+  // (https://github.com/glassechidna/serverlessish/pull/4, https://github.com/milliHQ/terraform-aws-next-js/pull/31).
+  it("payload 1.0 on an HTTP API: the gateway's headers in their canonical case, the client's as sent, Content-Length on a GET", features("http-api.lambda-proxy"), async () => {
+    const event = (await send("GET", "/v1/7", { base: api, headers: { "user-agent": "suite/1", "X-Custom": "c", accept: "*/*" } })).json<Record<string, any>>();
+    const headers = event.headers as Record<string, string>;
+    expect(headers["Content-Length"]).toBe("0");
+    expect(headers["User-Agent"]).toBe("suite/1");
+    expect(headers.Host).toBeDefined();
+    for (const name of ["X-Amzn-Trace-Id", "X-Forwarded-For", "X-Forwarded-Port", "X-Forwarded-Proto"]) expect(headers[name]).toBeDefined();
+    expect(headers["X-Custom"]).toBe("c");
+    expect(headers.accept).toBe("*/*");
+    for (const name of ["content-length", "user-agent", "host", "x-forwarded-for", "x-custom"]) expect(name in headers).toBe(false);
+    expect(event.multiValueHeaders["User-Agent"]).toEqual(["suite/1"]);
+  });
+
   it("payload 1.0 on an HTTP API: path and requestContext.path are decoded as rawPath is (middleapi/standard-server#93)", features("http-api.lambda-proxy"), async () => {
     const event = (await send("GET", "/v1/space%20value", { base: api })).json<Record<string, any>>();
     expect(event.path).toBe("/v1/space value");
     expect(event.requestContext.path).toBe("/v1/space value");
+  });
+
+  it("payload 2.0: a GET without a body carries content-length 0 (captured: https://github.com/aws/aws-lambda-java-libs/pull/230)", features("http-api.lambda-proxy"), async () => {
+    const event = (await send("GET", "/echo/1", { base: api })).json<Record<string, any>>();
+    expect(event.headers["content-length"]).toBe("0");
   });
 
   it("payload 2.0 carries the stage's variables (the fixture's $default stage: color=blue)", features("http-api.lambda-proxy", "http-api.stage-variables"), async () => {
