@@ -18,8 +18,16 @@ import { parseUserPoolArn, type JwksSource } from "./cognito-jwks.ts";
  *     awslabs/nx-plugin-for-aws#828 observed it on a deployed API); a method with scopes takes an access token
  *     whose `scope` holds at least one of them;
  *   - identityValidationExpression is matched against the ID token's `aud`; access tokens have none, so they fail it.
- * Any failure is 401 UNAUTHORIZED `{"message":"Unauthorized"}`.
+ * Any failure is 401 UNAUTHORIZED `{"message":"Unauthorized"}`, except a genuine token past its `exp`: 401
+ * `{"message":"The incoming token has expired"}` (EXPIRED_MESSAGE).
  */
+
+/**
+ * What API Gateway says for a Cognito token past its `exp`, observed on REST APIs with a user pool authorizer:
+ * `401,{"message":"The incoming token has expired"}` for an Amplify ID token (aws-amplify/amplify-js#6060, #5934;
+ * clients retry on exactly this message). Still the UNAUTHORIZED response type: EXPIRED_TOKEN is for AWS credentials.
+ */
+const EXPIRED_MESSAGE = "The incoming token has expired";
 
 export interface CognitoVerifier {
   /** By pool id (cognito-jwks.ts). */
@@ -93,8 +101,10 @@ export async function authorizeCognito(call: RoutedCall, authorizer: CognitoAuth
   const token = identityToken(call, authorizer);
   if (!token) throw unauthorized("no token in the identity source");
   const now = (verifier.now ?? Date.now)();
+  const { errors } = await jose();
   let payload: JWTPayload | undefined;
   let lastError: unknown;
+  let expired = false;
   // The token names its pool in `iss`; try the authorizer's pools in order (usually one).
   for (const arn of authorizer.providerArns) {
     const pool = parseUserPoolArn(arn);
@@ -105,8 +115,11 @@ export async function authorizeCognito(call: RoutedCall, authorizer: CognitoAuth
       break;
     } catch (error) {
       lastError = error;
+      // jose checks exp only once the signature and iss have verified: the pool did issue this token.
+      if (error instanceof errors.JWTExpired) expired = true;
     }
   }
+  if (expired) throw new GatewayError("UNAUTHORIZED", { message: EXPIRED_MESSAGE, detail: "cognito: the token is past its exp" });
   if (!payload) throw unauthorized(lastError instanceof Error ? lastError.message : "no user pool verified the token");
   if (typeof payload.iat === "number" && payload.iat * 1000 > now) throw unauthorized("iat is in the future");
   const scopes = method.authorizationScopes;

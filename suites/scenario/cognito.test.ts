@@ -90,13 +90,26 @@ describe("Cognito user pool authorizer (second reference gateway)", features(["a
     expect(response.json()).toEqual({ sub: "user-1", exp: "Fri Jan 02 03:04:05 UTC 2099", groups: "admins,readers" });
   });
 
-  it("no token, garbage, expired, not yet valid, another issuer, another key → 401 before the integration", async () => {
+  it("no token, garbage, not yet valid, another issuer, another key → 401 before the integration", async () => {
     await expectUnauthorized("/id");
     await expectUnauthorized("/id", "not-a-jwt");
-    await expectUnauthorized("/id", await idToken({ iat: now() - 7200, exp: now() - 3600 }));
     await expectUnauthorized("/id", await idToken({ nbf: now() + 3600 }));
     await expectUnauthorized("/id", await idToken({ iss: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Other" }));
     await expectUnauthorized("/id", await token({ sub: "user-1", iss: ISSUER, token_use: "id", iat: now(), exp: now() + 3600 }, { key: otherKey }));
+  });
+
+  // Observed on REST APIs with a user pool authorizer: `401,{"message":"The incoming token has expired"}`
+  // (github.com/aws-amplify/amplify-js/issues/6060, an Amplify ID token; also #5934).
+  it("an expired token from the pool → 401 \"The incoming token has expired\"; a forged expired one stays Unauthorized", async () => {
+    const expired = { iat: now() - 7200, exp: now() - 3600 };
+    for (const jwt of [await idToken(expired), await accessToken("api/read", expired)]) {
+      const { response, reached } = await call("/id", jwt);
+      expect(response.status).toBe(401);
+      expect(response.text).toBe('{"message":"The incoming token has expired"}');
+      expect(header(response, "x-amzn-ErrorType")).toBe("UnauthorizedException");
+      expect(reached).toBe(false);
+    }
+    await expectUnauthorized("/id", await token({ sub: "user-1", iss: ISSUER, token_use: "id", ...expired }, { key: otherKey }));
   });
 
   it("token_use decides: ID tokens without method scopes, access tokens carrying one of them with scopes", async () => {
