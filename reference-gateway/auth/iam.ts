@@ -12,7 +12,10 @@ import { canonicalRequest, sha256Hex, signature, stringToSign, type PresentedSig
  * Outcomes and wording (api-gateway-troubleshoot-403-forbidden knowledge-center article, spec §2.2, and API
  * Gateway answers quoted in public issues found with the search tool):
  *   - no signature at all              403 MISSING_AUTHENTICATION_TOKEN "Missing Authentication Token"
- *   - signature parts missing          403 INVALID_SIGNATURE "Authorization header requires 'Credential' parameter. …"
+ *   - signature parts missing          403 INVALID_SIGNATURE "Authorization header requires 'Credential' parameter. …
+ *                                      Authorization=<the header as sent>", x-amzn-ErrorType IncompleteSignatureException
+ *     (captured from REST APIs: aws-amplify/amplify-cli#8414 and aws-amplify/amplify-flutter#1539, a Cognito ID token
+ *     sent to an AWS_IAM method; svdgraaf/serverless-basic-authentication#3 "Authorization=Basic xxx"; aws/chalice#828)
  *   - X-Amz-Date more than 5 minutes   403 INVALID_SIGNATURE "Signature expired: … is now earlier than … (… - 5 min.)"
  *     off (API Gateway's window is 5 minutes, not the 15 of other services: mhart/aws4#118,
  *     aws-amplify/aws-sdk-android#253 quote it from execute-api)
@@ -79,7 +82,7 @@ export function authorizeIam(call: RoutedCall, verifier: IamVerifier): void {
   const presented = presentedSignature(request.headerPairs, request.rawQuery);
   if ("kind" in presented) {
     if (presented.kind === "none") throw new GatewayError("MISSING_AUTHENTICATION_TOKEN");
-    throw new GatewayError("INVALID_SIGNATURE", { message: presented.message });
+    throw new GatewayError("INVALID_SIGNATURE", { message: presented.message, errorType: "IncompleteSignatureException" });
   }
   // Trailing space as AWS sends it (aws/aws-sdk-js#792 quotes it from execute-api).
   if (presented.scopeRegion !== verifier.region) {

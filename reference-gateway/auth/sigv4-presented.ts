@@ -15,7 +15,9 @@ export interface IncompleteSignature {
 /**
  * AWS's wording for a SigV4 Authorization header without its parts, as API Gateway returns it (quoted in
  * datatalksclub-faq "Lambda API Gateway errors", found with the search tool): one sentence per missing part, in
- * this order.
+ * this order, then ` Authorization=` and the header's value as sent (aws/chalice#828 `Authorization=eyJ0eXAi…` for a
+ * bare JWT, svdgraaf/serverless-basic-authentication#3 `Authorization=Basic xxx`; AWS's other SigV4 front ends word
+ * it the same, e.g. SES in brendanhay/amazonka#316 `Authorization=AWS4-HMAC-SHA256 Credential=ABCDEF`).
  */
 const INCOMPLETE = {
   credential: "Authorization header requires 'Credential' parameter.",
@@ -73,7 +75,7 @@ export function presentedSignature(
       parts.get("SignedHeaders") ? undefined : INCOMPLETE.signedHeaders,
       amzDate ? undefined : INCOMPLETE.date,
     ].filter((sentence) => sentence !== undefined);
-    if (missing.length > 0) return { kind: "incomplete", message: missing.join(" ") };
+    if (missing.length > 0) return { kind: "incomplete", message: `${missing.join(" ")} Authorization=${authorization}` };
     return withScope(
       {
         signedHeaders: parts.get("SignedHeaders")!.split(";"),

@@ -14,10 +14,15 @@ export class GatewayError extends Error {
   readonly status?: number;
   /** `$context.error.validationErrorString` (request validation failures, rest/validate.ts). */
   readonly validationErrorString?: string;
+  /**
+   * The `x-amzn-ErrorType` AWS sends instead of the type's own, where one response type covers several exceptions
+   * (an incomplete SigV4 header is INVALID_SIGNATURE's 403 with IncompleteSignatureException, auth/iam.ts).
+   */
+  readonly errorType?: string;
 
   constructor(
     type: ErrorResponseType,
-    options: { message?: string; headers?: Record<string, string>; detail?: string; status?: number; cause?: unknown; validationErrorString?: string } = {},
+    options: { message?: string; headers?: Record<string, string>; detail?: string; status?: number; cause?: unknown; validationErrorString?: string; errorType?: string } = {},
   ) {
     super(options.message ?? GATEWAY_RESPONSES[type].message, { cause: options.cause });
     this.name = "GatewayError";
@@ -26,5 +31,6 @@ export class GatewayError extends Error {
     this.detail = options.detail;
     this.status = options.status;
     this.validationErrorString = options.validationErrorString;
+    this.errorType = options.errorType;
   }
 }

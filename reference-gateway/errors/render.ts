@@ -64,7 +64,7 @@ export function renderGatewayResponse(error: GatewayError, responses: CompiledGa
     const value = source(scope);
     if (value !== undefined) set(name, value);
   }
-  set("x-amzn-ErrorType", builtin.errorType);
+  set("x-amzn-ErrorType", error.errorType ?? builtin.errorType);
   return { status, headers: [...headers.values()], body: template(scope) };
 }
 

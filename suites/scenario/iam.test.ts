@@ -95,6 +95,23 @@ describe("IAM (SigV4) authorization (second reference gateway)", features(["auth
     expect(result.response.text).toBe('{"message":"Missing Authentication Token"}');
   });
 
+  // A non-SigV4 Authorization header on an AWS_IAM method, as captured from REST APIs: 403 with
+  // x-amzn-ErrorType IncompleteSignatureException (github.com/aws-amplify/amplify-flutter/issues/1539,
+  // github.com/aws-amplify/amplify-cli/issues/8414) and the header echoed after the sentences
+  // (github.com/aws/chalice/issues/828 "… Authorization=eyJ0eXAi…", github.com/svdgraaf/serverless-basic-authentication/issues/3).
+  it("an Authorization header that is not SigV4 → 403 IncompleteSignatureException naming each missing part and the header", async () => {
+    const path = new URL(`${stage}/iam/x`).pathname;
+    for (const authorization of ["eyJhbGciOiJSUzI1NiJ9.e30.c2ln", "Basic dXNlcjpwYXNz"]) {
+      const result = await sendSigned("GET", { path, headers: { Authorization: authorization } });
+      expectRefused(result, 403, "IncompleteSignatureException");
+      expect(result.response.json<{ message: string }>().message).toBe(
+        "Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' parameter. " +
+          "Authorization header requires 'SignedHeaders' parameter. Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. " +
+          `Authorization=${authorization}`,
+      );
+    }
+  });
+
   it("a date more than 5 minutes off → 403 Signature expired / not yet current", async () => {
     const old = await sendSigned("POST", await signWithSmithy(request({ signedAt: Date.now() - 6 * 60_000 }), USER), '{"n":1}');
     expectRefused(old, 403, "InvalidSignatureException");
