@@ -3,7 +3,7 @@
  * accepted them; an @connections POST or DELETE for a socket held elsewhere is a request published on the holder's
  * channel `ws:deliver:{id}` (Store.publish: Redis pub/sub, or in-process channels for the memory store), answered on
  * the asker's channel:
- *   → {"op":"send","id","from","connectionId","data":base64,"binary"} | {"op":"close","id","from","connectionId","code","reason"}
+ *   → {"op":"send","id","from","connectionId","data":base64,"binary"} | {"op":"delete","id","from","connectionId"}
  *   ← {"op":"reply","id","ok"}
  * A publish nobody receives means the holder no longer listens (it stopped or died): the socket is gone (410).
  * A holder that receives but does not answer within `replyTimeoutMs` is an error (500), not a verdict on the socket.
@@ -12,14 +12,21 @@ import { randomUUID } from "node:crypto";
 import type { WebSocket } from "ws";
 import type { Store } from "../state/index.ts";
 
-type Operation = { op: "send"; connectionId: string; data: string; binary: boolean } | { op: "close"; connectionId: string; code: number; reason: string };
+type Operation = { op: "send"; connectionId: string; data: string; binary: boolean } | { op: "delete"; connectionId: string };
+
+/** A socket this instance accepted, and how the server that holds it closes it for a DeleteConnection. */
+export interface HeldSocket {
+  ws: WebSocket;
+  /** Closes the socket as a DeleteConnection does (the server knows the close code and what $disconnect reports). */
+  delete(): void;
+}
 type Request = Operation & { id: string; from: string };
 type Reply = { op: "reply"; id: string; ok: boolean };
 
 const channel = (instanceId: string) => `ws:deliver:${instanceId}`;
 
 export class SocketDelivery {
-  private readonly sockets = new Map<string, WebSocket>();
+  private readonly sockets = new Map<string, HeldSocket>();
   private readonly waiting = new Map<string, (ok: boolean) => void>();
   private unsubscribe: (() => Promise<void>) | undefined;
 
@@ -47,8 +54,8 @@ export class SocketDelivery {
   }
 
   /** A socket this instance accepted (after the 101), and its end. */
-  attach(connectionId: string, ws: WebSocket): void {
-    this.sockets.set(connectionId, ws);
+  attach(connectionId: string, socket: HeldSocket): void {
+    this.sockets.set(connectionId, socket);
   }
 
   detach(connectionId: string): void {
@@ -62,21 +69,21 @@ export class SocketDelivery {
   }
 
   /** Closes the connection's socket (@connections DELETE); false when there is none. */
-  close(holder: string, connectionId: string, code: number, reason: string): Promise<boolean> {
-    if (holder === this.instanceId) return Promise.resolve(this.closeHere(connectionId, code, reason));
-    return this.ask(holder, { op: "close", connectionId, code, reason });
+  delete(holder: string, connectionId: string): Promise<boolean> {
+    if (holder === this.instanceId) return Promise.resolve(this.deleteHere(connectionId));
+    return this.ask(holder, { op: "delete", connectionId });
   }
 
   private sendHere(connectionId: string, data: Buffer, binary: boolean): Promise<boolean> {
-    const ws = this.sockets.get(connectionId);
+    const ws = this.sockets.get(connectionId)?.ws;
     if (!ws || ws.readyState !== ws.OPEN) return Promise.resolve(false);
     return new Promise((resolve) => ws.send(data, { binary }, (error) => resolve(error === undefined || error === null)));
   }
 
-  private closeHere(connectionId: string, code: number, reason: string): boolean {
-    const ws = this.sockets.get(connectionId);
-    if (!ws || ws.readyState !== ws.OPEN) return false;
-    ws.close(code, reason);
+  private deleteHere(connectionId: string): boolean {
+    const socket = this.sockets.get(connectionId);
+    if (!socket || socket.ws.readyState !== socket.ws.OPEN) return false;
+    socket.delete();
     return true;
   }
 
@@ -110,7 +117,7 @@ export class SocketDelivery {
       this.waiting.get(message.id)?.(message.ok);
       return;
     }
-    const ok = message.op === "send" ? await this.sendHere(message.connectionId, Buffer.from(message.data, "base64"), message.binary) : this.closeHere(message.connectionId, message.code, message.reason);
+    const ok = message.op === "send" ? await this.sendHere(message.connectionId, Buffer.from(message.data, "base64"), message.binary) : this.deleteHere(message.connectionId);
     const reply: Reply = { op: "reply", id: message.id, ok };
     await this.store.publish(channel(message.from), JSON.stringify(reply)).catch((error: unknown) => this.log(`websocket: cannot answer instance ${message.from}: ${String(error)}`));
   }

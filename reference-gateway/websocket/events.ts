@@ -75,7 +75,8 @@ export function connectEvent(c: ConnectionFacts, request: { headerPairs: Array<[
   return event;
 }
 
-export function messageEvent(c: ConnectionFacts, routeKey: string, messageId: string, data: { body: string; isBase64Encoded: boolean }, requestId: string, at: number): Record<string, unknown> {
+/** Always text: binary frames close the connection before routing (websocket-api-develop-binary-media-types.md). */
+export function messageEvent(c: ConnectionFacts, routeKey: string, messageId: string, body: string, requestId: string, at: number): Record<string, unknown> {
   return {
     requestContext: {
       routeKey,
@@ -86,8 +87,8 @@ export function messageEvent(c: ConnectionFacts, routeKey: string, messageId: st
       messageDirection: "IN",
       ...tail(c, requestId, at),
     },
-    body: data.body,
-    isBase64Encoded: data.isBase64Encoded,
+    body,
+    isBase64Encoded: false,
   };
 }
 

@@ -95,8 +95,7 @@ export async function handleManagement(req: http.IncomingMessage, res: http.Serv
       return;
     }
     if (method === "DELETE") {
-      // Close code for a DeleteConnection is not documented; 1000 (normal closure) is assumed.
-      const closed = await deps.registry.delivery.close(record.instanceId, connectionId, 1000, "");
+      const closed = await deps.registry.delivery.delete(record.instanceId, connectionId);
       if (closed) answer(res, 204);
       else answer(res, 410, undefined, "GoneException");
       return;

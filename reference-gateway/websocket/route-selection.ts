@@ -60,15 +60,14 @@ function select(body: unknown, path: Array<string | number>): unknown {
 
 export interface RouteSelector {
   /** The route key a message selects: an existing route, else `$default` (which may not exist). */
-  (message: string | undefined): string;
+  (message: string): string;
 }
 
-/** `routes` are the API's route keys; `message` is undefined for binary frames (not JSON, so `$default`). */
+/** `routes` are the API's route keys; `message` is a text frame's payload (binary frames never reach routing). */
 export function routeSelector(expression: string, routes: Iterable<string>): RouteSelector {
   const parts = compileExpression(expression);
   const keys = new Set([...routes].filter((k) => k !== "$connect" && k !== "$disconnect"));
   return (message) => {
-    if (message === undefined) return "$default";
     let body: unknown;
     try {
       body = JSON.parse(message);

@@ -22,6 +22,8 @@
  *     found: assumed). Messages no route takes are answered Forbidden without touching a bucket.
  *   - Limits (spec §10/§12.2): 128 KB messages and 32 KB frames, closed with 1009; 10 min idle; 2 h per connection.
  *     The close code for idle/maximum-duration closes is 1001 (going away): observed in clients' logs, not documented.
+ *   - A binary frame closes the connection with 1003 before routing (websocket-api-develop-binary-media-types.md).
+ *   - When the gateway closes a socket, $disconnect reports the gateway's code and reason, not the client's answer.
  */
 import http from "node:http";
 import type { Duplex } from "node:stream";
@@ -74,6 +76,8 @@ interface Live {
   ws: WebSocket;
   idle?: NodeJS.Timeout;
   max?: NodeJS.Timeout;
+  /** Set when the gateway closes the socket: what $disconnect reports, whatever the client's close frame answers. */
+  closedBy?: { code: number; reason: string };
 }
 
 const STATUS_TEXT = (status: number) => http.STATUS_CODES[status] ?? "Error";
@@ -212,13 +216,15 @@ export class WebSocketApiServer {
     const live: Live = { facts, ws };
     this.live.set(connectionId, live);
     const { delivery } = this.deps.registry;
-    delivery.attach(connectionId, ws);
+    // DeleteConnection: the client gets 1000 (undocumented, assumed); $disconnect reports 1000 "Connection Closed
+    // Normally", as API Gateway execution logs of a DeleteConnection show (aws/chalice#2060, boto/boto3#3789).
+    delivery.attach(connectionId, { ws, delete: () => this.closeFromGateway(live, 1000, "", "Connection Closed Normally") });
 
     const guard = new FrameGuard(this.deps.limits.maxFrameBytes);
     const onData = (chunk: Buffer) => {
       if (guard.push(chunk)) {
         socket.off("data", onData);
-        ws.close(1009, "Frame too large");
+        this.closeFromGateway(live, 1009, "Frame too large");
       }
     };
     // Before ws's own listener, so an oversized frame never reaches the message handler.
@@ -226,14 +232,20 @@ export class WebSocketApiServer {
     const { limits } = this.deps;
     const resetIdle = () => {
       if (live.idle) clearTimeout(live.idle);
-      live.idle = setTimeout(() => ws.close(1001, "Going away"), limits.idleTimeoutMs);
+      live.idle = setTimeout(() => this.closeFromGateway(live, 1001, "Going away"), limits.idleTimeoutMs);
     };
     resetIdle();
-    live.max = setTimeout(() => ws.close(1001, "Going away"), limits.maxDurationMs);
+    live.max = setTimeout(() => this.closeFromGateway(live, 1001, "Going away"), limits.maxDurationMs);
 
     ws.on("message", (data: Buffer, isBinary: boolean) => {
+      // websocket-api-develop-binary-media-types.md: binary frames are not supported in incoming messages; "API Gateway
+      // rejects it and disconnects the client with code 1003". No route runs; $disconnect does.
+      if (isBinary) {
+        this.closeFromGateway(live, 1003, "");
+        return;
+      }
       resetIdle();
-      void this.message(facts, data, isBinary);
+      void this.message(facts, data.toString("utf8"));
     });
     ws.on("ping", resetIdle);
     ws.on("error", () => {});
@@ -242,7 +254,8 @@ export class WebSocketApiServer {
       if (live.max) clearTimeout(live.max);
       this.live.delete(connectionId);
       delivery.detach(connectionId);
-      void this.disconnect(facts, code, reason.toString("utf8"));
+      const { code: closeCode, reason: closeReason } = live.closedBy ?? { code, reason: reason.toString("utf8") };
+      void this.disconnect(facts, closeCode, closeReason);
     });
     if (connectBody !== undefined) ws.send(connectBody);
     // Only now, with every listener attached: a shared store's write is a network round trip, and a frame the client
@@ -250,12 +263,19 @@ export class WebSocketApiServer {
     await this.deps.registry.update(connectionId, { state: "open" });
   }
 
-  private async message(facts: ConnectionFacts, data: Buffer, isBinary: boolean): Promise<void> {
+  /** Closes with `code` and `reason` in the close frame; $disconnect reports `code` and `disconnectReason`. */
+  private closeFromGateway(live: Live, code: number, reason: string, disconnectReason = reason): void {
+    // A socket already closing keeps the code of whoever closed it first.
+    if (live.ws.readyState !== live.ws.OPEN) return;
+    live.closedBy ??= { code, reason: disconnectReason };
+    live.ws.close(code, reason);
+  }
+
+  private async message(facts: ConnectionFacts, text: string): Promise<void> {
     const at = this.now();
     const ids = newRequestIds(at);
     const messageId = newRequestIds(at).extendedRequestId;
     await this.deps.registry.update(facts.connectionId, { lastActiveAt: at });
-    const text = isBinary ? undefined : data.toString("utf8");
     const routeKey = this.select(text);
     const route = this.api.routes[routeKey];
     const live = this.live.get(facts.connectionId);
@@ -267,8 +287,7 @@ export class WebSocketApiServer {
       live?.ws.send(errorFrame("Too Many Requests", facts.connectionId, ids.extendedRequestId));
       return;
     }
-    const body = isBinary ? { body: data.toString("base64"), isBase64Encoded: true } : { body: text!, isBase64Encoded: false };
-    const event = messageEvent(facts, routeKey, messageId, body, ids.extendedRequestId, at);
+    const event = messageEvent(facts, routeKey, messageId, text, ids.extendedRequestId, at);
     const result = await this.invoke(route, facts.stage, event, ids.requestId);
     const ws = this.live.get(facts.connectionId)?.ws;
     if (!ws) return;

@@ -103,11 +103,18 @@ describe("WebSocket APIs", features("websocket.routing", "websocket.lambda-proxy
     inbox.ws.close();
   });
 
-  it("binary frames reach the integration base64-encoded, through $default", features("websocket.route-responses"), async () => {
+  // "Binary media types for WebSocket APIs in API Gateway" (websocket-api-develop-binary-media-types.html): binary
+  // frames in incoming messages are not supported; "API Gateway rejects it and disconnects the client with code 1003".
+  it("a binary frame closes the connection with 1003 and reaches no route", features("websocket.routing", "websocket.route-responses"), async () => {
     const inbox = new Inbox(await connect(chatUrl));
+    const { requestContext } = await echo(inbox);
     inbox.ws.send(Buffer.from([0, 1, 2, 250]), { binary: true });
-    expect(JSON.parse(await inbox.next())).toEqual({ route: "$default", body: "AAEC+g==", isBase64Encoded: true });
-    inbox.ws.close();
+    expect((await inbox.closed).code).toBe(1003);
+    expect(await inbox.quiet(0)).toBe(true);
+    if (!gateway) return;
+    const event = await waitFor(() => eventFile(`DISCONNECT-${requestContext.connectionId}`));
+    expect(event.requestContext.disconnectStatusCode).toBe(1003);
+    expect(readdirSync(eventsDir).filter((f) => f.startsWith(`MESSAGE-${requestContext.connectionId}`))).toHaveLength(1);
   });
 
   it.each([
@@ -208,6 +215,17 @@ describe("@connections through the AWS SDK (@aws-sdk/client-apigatewaymanagement
     expect((await inbox.closed).code).toBe(1000);
     const gone = await client.send(new PostToConnectionCommand({ ConnectionId: id, Data: "late" })).catch((e: unknown) => e);
     expect(gone).toMatchObject({ name: "GoneException", $metadata: { httpStatusCode: 410 } });
+  });
+
+  // API Gateway execution logs of a DeleteConnection's $disconnect: "disconnectStatusCode": 1000, "disconnectReason":
+  // "Connection Closed Normally" (github.com/aws/chalice/issues/2060, github.com/boto/boto3/issues/3789).
+  onReference("DeleteConnection's $disconnect event reports 1000 \"Connection Closed Normally\"", async () => {
+    const inbox = new Inbox(await connect(chatUrl));
+    const { requestContext } = await echo(inbox);
+    await management().send(new DeleteConnectionCommand({ ConnectionId: requestContext.connectionId }));
+    await inbox.closed;
+    const event = await waitFor(() => eventFile(`DISCONNECT-${requestContext.connectionId}`));
+    expect(event.requestContext).toMatchObject({ disconnectStatusCode: 1000, disconnectReason: "Connection Closed Normally" });
   });
 
   onReference("an unknown connection is GoneException for POST, GET and DELETE", async () => {

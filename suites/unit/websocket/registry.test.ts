@@ -25,7 +25,7 @@ function fakeSocket() {
       ws.readyState = 3;
     },
   };
-  return { ws: ws as unknown as WebSocket, sent, closed };
+  return { ws: ws as unknown as WebSocket, delete: () => ws.close(1000, ""), sent, closed };
 }
 
 const record = (connectionId: string, instanceId: string): ConnectionRecord => ({ connectionId, apiId: "api", stage: "prod", connectedAt: 1, lastActiveAt: 1, sourceIp: "127.0.0.1", state: "open", instanceId });
@@ -42,18 +42,18 @@ afterEach(async () => {
 });
 
 describe("ConnectionRegistry across instances", () => {
-  it("B reads A's record and reaches A's socket (send, close) through the store's channels", async () => {
+  it("B reads A's record and reaches A's socket (send, delete) through the store's channels", async () => {
     const store = new MemoryStore();
     const [a, b] = [await instance(store), await instance(store)];
     const socket = fakeSocket();
     await a.put(record("c1", a.instanceId));
-    a.delivery.attach("c1", socket.ws);
+    a.delivery.attach("c1", socket);
 
     const seen = await b.get("c1");
     expect(seen?.instanceId).toBe(a.instanceId);
     expect(await b.delivery.send(seen!.instanceId, "c1", Buffer.from("hello from B"), false)).toBe(true);
     expect(socket.sent).toEqual(["hello from B"]);
-    expect(await b.delivery.close(seen!.instanceId, "c1", 1000, "")).toBe(true);
+    expect(await b.delivery.delete(seen!.instanceId, "c1")).toBe(true);
     expect(socket.closed).toEqual([[1000, ""]]);
     // Closed now: A answers false, as for a socket it never had.
     expect(await b.delivery.send(a.instanceId, "c1", Buffer.from("late"), false)).toBe(false);
