@@ -73,6 +73,12 @@ function headerValue(value: unknown, name: string): string {
  * only the five known keys, none required (`{}` is an empty 200); status a number or numeric string; header values
  * strings, numbers or booleans; lists in multiValueHeaders; a string body. Anything else is the 502
  * "Internal server error" AWS logs as "Malformed Lambda proxy response".
+ *
+ * A name in both maps gets both: "API Gateway merges them into a single list. If the same key-value pair is specified
+ * in both, only the values from multiValueHeaders will appear in the merged list" (set-up-lambda-proxy-integrations,
+ * "Output format"). Observed on REST APIs: the multiValueHeaders values first, then the headers value
+ * (aws/aws-sam-cli#1166: Content-Type=application/json,text/html, X-Foo=foo,bar from a console test; aws-lambda-dotnet
+ * LambdaTestTool-v2 V1_CombinesSingleAndMultiValueHeaders, run against deployed REST and HTTP 1.0 APIs).
  */
 export function proxyResponse(payload: unknown, call: RoutedCall): HttpResponse {
   if (payload === null || typeof payload !== "object" || Array.isArray(payload)) throw malformed("not a JSON object");
@@ -93,8 +99,11 @@ export function proxyResponse(payload: unknown, call: RoutedCall): HttpResponse 
     if (typeof result.multiValueHeaders !== "object" || Array.isArray(result.multiValueHeaders)) throw malformed("multiValueHeaders is not an object");
     for (const [name, values] of Object.entries(result.multiValueHeaders)) {
       if (!Array.isArray(values)) throw malformed(`multiValueHeaders.${name} is not a list`);
-      // A name in both maps keeps only the multiValueHeaders values.
-      headers.set(name.toLowerCase(), values.map((value): [string, string] => [name, headerValue(value, name)]));
+      const lower = name.toLowerCase();
+      const merged = values.map((value): [string, string] => [name, headerValue(value, name)]);
+      const single = headers.get(lower)?.[0];
+      if (single !== undefined && !merged.some(([, value]) => value === single[1])) merged.push(single);
+      headers.set(lower, merged);
     }
   }
 
