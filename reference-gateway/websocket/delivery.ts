@@ -9,16 +9,16 @@
  * A holder that receives but does not answer within `replyTimeoutMs` is an error (500), not a verdict on the socket.
  */
 import { randomUUID } from "node:crypto";
-import type { WebSocket } from "ws";
 import type { Store } from "../state/index.ts";
 
 type Operation = { op: "send"; connectionId: string; data: string; binary: boolean } | { op: "delete"; connectionId: string };
 
-/** A socket this instance accepted, and how the server that holds it closes it for a DeleteConnection. */
+/** A socket this instance accepted, as the server holding it sends to it and closes it. */
 export interface HeldSocket {
-  ws: WebSocket;
-  /** Closes the socket as a DeleteConnection does (the server knows the close code and what $disconnect reports). */
-  delete(): void;
+  /** Sends one message; false when the socket is not open or the write failed. */
+  send(data: Buffer, binary: boolean): Promise<boolean>;
+  /** Closes the socket as a DeleteConnection does (the server knows the close code and what $disconnect reports); false when it is not open. */
+  delete(): boolean;
 }
 type Request = Operation & { id: string; from: string };
 type Reply = { op: "reply"; id: string; ok: boolean };
@@ -75,16 +75,11 @@ export class SocketDelivery {
   }
 
   private sendHere(connectionId: string, data: Buffer, binary: boolean): Promise<boolean> {
-    const ws = this.sockets.get(connectionId)?.ws;
-    if (!ws || ws.readyState !== ws.OPEN) return Promise.resolve(false);
-    return new Promise((resolve) => ws.send(data, { binary }, (error) => resolve(error === undefined || error === null)));
+    return this.sockets.get(connectionId)?.send(data, binary) ?? Promise.resolve(false);
   }
 
   private deleteHere(connectionId: string): boolean {
-    const socket = this.sockets.get(connectionId);
-    if (!socket || socket.ws.readyState !== socket.ws.OPEN) return false;
-    socket.delete();
-    return true;
+    return this.sockets.get(connectionId)?.delete() ?? false;
   }
 
   private async ask(holder: string, operation: Operation): Promise<boolean> {

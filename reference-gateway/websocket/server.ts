@@ -216,9 +216,12 @@ export class WebSocketApiServer {
     const live: Live = { facts, ws };
     this.live.set(connectionId, live);
     const { delivery } = this.deps.registry;
-    // DeleteConnection: the client gets 1000 (undocumented, assumed); $disconnect reports 1000 "Connection Closed
-    // Normally", as API Gateway execution logs of a DeleteConnection show (aws/chalice#2060, boto/boto3#3789).
-    delivery.attach(connectionId, { ws, delete: () => this.closeFromGateway(live, 1000, "", "Connection Closed Normally") });
+    delivery.attach(connectionId, {
+      send: (data, binary) => this.sendToClient(live, data, binary),
+      // DeleteConnection: the client gets 1000 (undocumented, assumed); $disconnect reports 1000 "Connection Closed
+      // Normally", as API Gateway execution logs of a DeleteConnection show (aws/chalice#2060, boto/boto3#3789).
+      delete: () => this.closeFromGateway(live, 1000, "", "Connection Closed Normally"),
+    });
 
     const guard = new FrameGuard(this.deps.limits.maxFrameBytes);
     const onData = (chunk: Buffer) => {
@@ -229,13 +232,8 @@ export class WebSocketApiServer {
     };
     // Before ws's own listener, so an oversized frame never reaches the message handler.
     socket.prependListener("data", onData);
-    const { limits } = this.deps;
-    const resetIdle = () => {
-      if (live.idle) clearTimeout(live.idle);
-      live.idle = setTimeout(() => this.closeFromGateway(live, 1001, "Going away"), limits.idleTimeoutMs);
-    };
-    resetIdle();
-    live.max = setTimeout(() => this.closeFromGateway(live, 1001, "Going away"), limits.maxDurationMs);
+    this.keepAlive(live);
+    live.max = setTimeout(() => this.closeFromGateway(live, 1001, "Going away"), this.deps.limits.maxDurationMs);
 
     ws.on("message", (data: Buffer, isBinary: boolean) => {
       // websocket-api-develop-binary-media-types.md: binary frames are not supported in incoming messages; "API Gateway
@@ -244,10 +242,10 @@ export class WebSocketApiServer {
         this.closeFromGateway(live, 1003, "");
         return;
       }
-      resetIdle();
-      void this.message(facts, data.toString("utf8"));
+      this.keepAlive(live);
+      void this.message(live, data.toString("utf8"));
     });
-    ws.on("ping", resetIdle);
+    ws.on("ping", () => this.keepAlive(live));
     ws.on("error", () => {});
     ws.on("close", (code: number, reason: Buffer) => {
       if (live.idle) clearTimeout(live.idle);
@@ -257,47 +255,66 @@ export class WebSocketApiServer {
       const { code: closeCode, reason: closeReason } = live.closedBy ?? { code, reason: reason.toString("utf8") };
       void this.disconnect(facts, closeCode, closeReason);
     });
-    if (connectBody !== undefined) ws.send(connectBody);
+    if (connectBody !== undefined) void this.sendToClient(live, connectBody);
     // Only now, with every listener attached: a shared store's write is a network round trip, and a frame the client
     // sends right after the 101 must not arrive before the message listener and the frame guard.
     await this.deps.registry.update(connectionId, { state: "open" });
   }
 
-  /** Closes with `code` and `reason` in the close frame; $disconnect reports `code` and `disconnectReason`. */
-  private closeFromGateway(live: Live, code: number, reason: string, disconnectReason = reason): void {
-    // A socket already closing keeps the code of whoever closed it first.
-    if (live.ws.readyState !== live.ws.OPEN) return;
+  /**
+   * Closes with `code` and `reason` in the close frame; $disconnect reports `code` and `disconnectReason`. False when
+   * the socket is not open (one already closing keeps the code of whoever closed it first).
+   */
+  private closeFromGateway(live: Live, code: number, reason: string, disconnectReason = reason): boolean {
+    if (live.ws.readyState !== live.ws.OPEN) return false;
     live.closedBy ??= { code, reason: disconnectReason };
     live.ws.close(code, reason);
+    return true;
   }
 
-  private async message(facts: ConnectionFacts, text: string): Promise<void> {
+  /**
+   * (Re)starts the idle timer. A message either way counts, those the client receives included: "If no messages are
+   * sent between the server and client for a 10-minute period, API Gateway closes the connection", and @connections
+   * messages every 9.5 minutes keep a silent client connected up to the 2-hour limit (hotsock.io/docs/connections/keep-alive,
+   * a wscat session against API Gateway).
+   */
+  private keepAlive(live: Live): void {
+    if (live.idle) clearTimeout(live.idle);
+    live.idle = setTimeout(() => this.closeFromGateway(live, 1001, "Going away"), this.deps.limits.idleTimeoutMs);
+  }
+
+  /** Sends one message to the client; false when the socket is not open or the write failed. */
+  private sendToClient(live: Live, data: Buffer | string, binary = false): Promise<boolean> {
+    if (live.ws.readyState !== live.ws.OPEN) return Promise.resolve(false);
+    this.keepAlive(live);
+    return new Promise((resolve) => live.ws.send(data, { binary }, (error) => resolve(error === undefined || error === null)));
+  }
+
+  private async message(live: Live, text: string): Promise<void> {
+    const { facts } = live;
     const at = this.now();
     const ids = newRequestIds(at);
     const messageId = newRequestIds(at).extendedRequestId;
     await this.deps.registry.update(facts.connectionId, { lastActiveAt: at });
     const routeKey = this.select(text);
     const route = this.api.routes[routeKey];
-    const live = this.live.get(facts.connectionId);
     if (!route) {
-      live?.ws.send(errorFrame("Forbidden", facts.connectionId, ids.extendedRequestId));
+      void this.sendToClient(live, errorFrame("Forbidden", facts.connectionId, ids.extendedRequestId));
       return;
     }
     if (!(await admitRoute(this.deps.throttler, this.api.id, this.stageSettings(facts.stage), routeKey))) {
-      live?.ws.send(errorFrame("Too Many Requests", facts.connectionId, ids.extendedRequestId));
+      void this.sendToClient(live, errorFrame("Too Many Requests", facts.connectionId, ids.extendedRequestId));
       return;
     }
     const event = messageEvent(facts, routeKey, messageId, text, ids.extendedRequestId, at);
     const result = await this.invoke(route, facts.stage, event, ids.requestId);
-    const ws = this.live.get(facts.connectionId)?.ws;
-    if (!ws) return;
     if (!result.ok) {
-      ws.send(errorFrame("Internal server error", facts.connectionId, ids.extendedRequestId));
+      void this.sendToClient(live, errorFrame("Internal server error", facts.connectionId, ids.extendedRequestId));
       return;
     }
     if (!route.twoWay) return;
     const answer = bodyOf(result.payload);
-    if (answer !== undefined) ws.send(answer, { binary: isBase64(result.payload) });
+    if (answer !== undefined) void this.sendToClient(live, answer, isBase64(result.payload));
   }
 
   private async disconnect(facts: ConnectionFacts, code: number, reason: string): Promise<void> {

@@ -3,7 +3,11 @@
  * maximum connection duration, shortened here through startGateway's webSocketLimits (AWS: 10 min and 2 h).
  * Frame/message limits also run against TARGET_WS_URL; the shortened timeouts only against the reference.
  */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ApiGatewayManagementApiClient, PostToConnectionCommand } from "@aws-sdk/client-apigatewaymanagementapi";
 import { startGateway, type RunningGateway } from "../../reference-gateway/index.ts";
 import { connect, Inbox } from "./websocket-harness.ts";
 import { features } from "../harness/conformance.ts";
@@ -13,10 +17,13 @@ const IDLE_MS = 600;
 const MAX_MS = 1500;
 let gateway: RunningGateway | undefined;
 let url = process.env.TARGET_WS_URL ?? "";
+const CREDENTIALS = { accessKeyId: "AKIAGATEPROOFWSLIMIT", secretAccessKey: "gateproofWebSocketLimitsKey" };
 
 beforeAll(async () => {
   if (url) return;
-  gateway = await startGateway({ template: TEMPLATE, port: 0, log: () => {}, webSocketLimits: { idleTimeoutMs: IDLE_MS, maxDurationMs: MAX_MS } });
+  const credentialsFile = join(mkdtempSync(join(tmpdir(), "gateproof-ws-limits-")), "iam.json");
+  writeFileSync(credentialsFile, JSON.stringify([{ ...CREDENTIALS, accountId: "123456789012", userArn: "arn:aws:iam::123456789012:user/ws", caller: "AIDAWSLIMITS", user: "AIDAWSLIMITS" }]));
+  gateway = await startGateway({ template: TEMPLATE, port: 0, log: () => {}, iamCredentialsFile: credentialsFile, webSocketLimits: { idleTimeoutMs: IDLE_MS, maxDurationMs: MAX_MS } });
   url = gateway.urls.find((u) => u.api === "ChatApi")!.url;
 });
 afterAll(() => gateway?.close());
@@ -69,5 +76,25 @@ describe("WebSocket limits", features("websocket.limits"), () => {
     clearInterval(timer);
     expect(busyClosed.code).toBe(1001);
     expect(Date.now() - started).toBeGreaterThanOrEqual(MAX_MS - 50);
+  });
+
+  // "If no messages are sent between the server and client for a 10-minute period, API Gateway closes the connection":
+  // @connections messages alone keep a silent client connected up to the 2-hour limit (hotsock.io/docs/connections/keep-alive,
+  // a wscat session against API Gateway receiving a keep-alive message every 9.5 minutes).
+  it("messages the client only receives (@connections POST) keep it from going idle", features([], { referenceOnly: true }), async () => {
+    if (!gateway) throw new Error("TARGET_WS_URL points elsewhere: the idle timeout needs the reference started with shortened limits");
+    const started = Date.now();
+    const inbox = new Inbox(await connect(url));
+    inbox.ws.send(JSON.stringify({ action: "echo" }));
+    const { requestContext } = JSON.parse(await inbox.next());
+    const client = new ApiGatewayManagementApiClient({ endpoint: url.replace(/^ws/, "http"), region: "us-east-1", credentials: CREDENTIALS });
+    let closedAt = 0;
+    void inbox.closed.then(() => (closedAt = Date.now() - started));
+    while (Date.now() - started < 2 * IDLE_MS && closedAt === 0) {
+      await client.send(new PostToConnectionCommand({ ConnectionId: requestContext.connectionId, Data: "push" }));
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+    expect(closedAt).toBe(0);
+    expect((await inbox.closed).code).toBe(1001);
   });
 });

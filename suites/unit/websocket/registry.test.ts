@@ -4,28 +4,28 @@
  * suites/scenario/websocket-distributed.test.ts; this one reaches the paths a crash cannot show on cue.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { WebSocket } from "ws";
 import { MemoryStore, type Store } from "../../../reference-gateway/state/index.ts";
-import { SocketDelivery } from "../../../reference-gateway/websocket/delivery.ts";
+import { SocketDelivery, type HeldSocket } from "../../../reference-gateway/websocket/delivery.ts";
 import { ConnectionRegistry, type ConnectionRecord } from "../../../reference-gateway/websocket/registry.ts";
 
-/** The part of a `ws` socket delivery uses, recording what it was asked to do. */
+/** A socket as the server holding it hands it to delivery, recording what it was asked to do. */
 function fakeSocket() {
   const sent: string[] = [];
-  const closed: Array<[number, string]> = [];
-  const ws = {
-    OPEN: 1,
-    readyState: 1,
-    send: (data: Buffer, _options: unknown, done: (error?: Error) => void) => {
-      sent.push(data.toString());
-      done();
+  let deleted = 0;
+  let open = true;
+  const socket: HeldSocket = {
+    send: (data) => {
+      if (open) sent.push(data.toString());
+      return Promise.resolve(open);
     },
-    close: (code: number, reason: string) => {
-      closed.push([code, reason]);
-      ws.readyState = 3;
+    delete: () => {
+      if (!open) return false;
+      deleted++;
+      open = false;
+      return true;
     },
   };
-  return { ws: ws as unknown as WebSocket, delete: () => ws.close(1000, ""), sent, closed };
+  return { socket, sent, deleted: () => deleted };
 }
 
 const record = (connectionId: string, instanceId: string): ConnectionRecord => ({ connectionId, apiId: "api", stage: "prod", connectedAt: 1, lastActiveAt: 1, sourceIp: "127.0.0.1", state: "open", instanceId });
@@ -47,14 +47,14 @@ describe("ConnectionRegistry across instances", () => {
     const [a, b] = [await instance(store), await instance(store)];
     const socket = fakeSocket();
     await a.put(record("c1", a.instanceId));
-    a.delivery.attach("c1", socket);
+    a.delivery.attach("c1", socket.socket);
 
     const seen = await b.get("c1");
     expect(seen?.instanceId).toBe(a.instanceId);
     expect(await b.delivery.send(seen!.instanceId, "c1", Buffer.from("hello from B"), false)).toBe(true);
     expect(socket.sent).toEqual(["hello from B"]);
     expect(await b.delivery.delete(seen!.instanceId, "c1")).toBe(true);
-    expect(socket.closed).toEqual([[1000, ""]]);
+    expect(socket.deleted()).toBe(1);
     // Closed now: A answers false, as for a socket it never had.
     expect(await b.delivery.send(a.instanceId, "c1", Buffer.from("late"), false)).toBe(false);
     expect(await b.delivery.send(a.instanceId, "nope", Buffer.from("x"), false)).toBe(false);
