@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+import { GatewayError } from "../errors/index.ts";
 import { findHeader } from "../rest/request.ts";
 import { ALGORITHM, safeDecode, type PresentedSignature } from "./sigv4.ts";
 
@@ -25,6 +27,21 @@ const INCOMPLETE = {
   signedHeaders: "Authorization header requires 'SignedHeaders' parameter.",
   date: "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
 } as const;
+
+/**
+ * AWS's wording for an Authorization header with a piece (after the scheme, between commas) that is not `key=value`,
+ * such as the token of `Bearer <token>`. Captured since 2025 with the header hashed, not echoed:
+ * awslabs/time-addressable-media-store#8 (2025-01, an unknown method on an API Gateway API), and API Gateway answers
+ * quoted in public repositories in 2026 (`… (hashed with SHA-256 and encoded with Base64): '/xBngBlSaay…='.`, 44
+ * characters: a SHA-256). Earlier captures quoted the piece and the header instead (serverless/serverless#3205
+ * `'sometoken' not a valid key=value pair (missing equal-sign) in Authorization header: 'Bearer sometoken'.`,
+ * cowinapi/developer.cowin#129 for `Basic token` as well). That the hash is of the whole header value as received is
+ * inferred (the message replaced the quoted header with it), not captured.
+ */
+function missingEqualSign(authorization: string): string {
+  const hash = createHash("sha256").update(authorization, "utf8").digest("base64");
+  return `Invalid key=value pair (missing equal-sign) in Authorization header (hashed with SHA-256 and encoded with Base64): '${hash}'.`;
+}
 
 /** `Date: Tue, 11 Feb 2020 20:55:29 GMT` → `20200211T205529Z`, the form the string to sign uses. */
 function isoBasic(date: string): string | undefined {
@@ -61,9 +78,13 @@ export function presentedSignature(
   if (authorization !== undefined && authorization.trim() !== "") {
     const trimmed = authorization.trim();
     const space = trimmed.indexOf(" ");
+    // What follows the scheme is read as comma-separated key=value pieces whatever the scheme (Bearer, Basic, …);
+    // a bare token (no scheme) has none, and gets the missing-parts sentences instead (aws/chalice#828).
+    const pieces = space < 0 ? [] : trimmed.slice(space + 1).split(",").map((piece) => piece.trim()).filter((piece) => piece !== "");
+    if (pieces.some((piece) => !piece.includes("="))) return { kind: "incomplete", message: missingEqualSign(authorization) };
     const parts = new Map<string, string>();
     if (trimmed.slice(0, space < 0 ? undefined : space) === ALGORITHM) {
-      for (const piece of trimmed.slice(space + 1).split(",")) {
+      for (const piece of pieces) {
         const eq = piece.indexOf("=");
         if (eq > 0) parts.set(piece.slice(0, eq).trim(), piece.slice(eq + 1).trim());
       }
@@ -116,4 +137,24 @@ export function presentedSignature(
 /** True when an Authorization header carries a SigV4 signature (API Gateway drops it before the integration). */
 export function isSigV4Authorization(value: string): boolean {
   return value.trimStart().startsWith(`${ALGORITHM} `);
+}
+
+/**
+ * The refusal of a REST request that matched no route (no such stage path, resource or method). With an
+ * Authorization header that is not a complete SigV4 one, API Gateway answers what is wrong with the header, as on an
+ * AWS_IAM method, not "Missing Authentication Token": aws/chalice#828 (the "Authorization header requires
+ * 'Credential' parameter. …" answer, "The route was not built"), amazon-archives/aws-cognito-angular-quickstart#50
+ * (the key=value answer to a Bearer token: "That error will return for any invalid endpoints"),
+ * awslabs/time-addressable-media-store#8 (2025, a maintainer: "returned when an unexpected path/method is used").
+ * It is still the MISSING_AUTHENTICATION_TOKEN response (customising that one replaces it: liath in the
+ * cognito-angular thread), with x-amzn-ErrorType IncompleteSignatureException as on an AWS_IAM method.
+ */
+export function missingRoute(headerPairs: Array<[string, string]>): GatewayError {
+  if (findHeader(headerPairs, "authorization")?.trim()) {
+    const presented = presentedSignature(headerPairs, undefined);
+    if ("kind" in presented && presented.kind === "incomplete") {
+      return new GatewayError("MISSING_AUTHENTICATION_TOKEN", { message: presented.message, errorType: "IncompleteSignatureException" });
+    }
+  }
+  return new GatewayError("MISSING_AUTHENTICATION_TOKEN");
 }

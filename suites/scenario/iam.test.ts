@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGateway, type RunningGateway } from "../../reference-gateway/index.ts";
 import { startEchoBackend, type EchoBackend } from "../harness/echo-backend.ts";
@@ -101,7 +102,8 @@ describe("IAM (SigV4) authorization (second reference gateway)", features(["auth
   // (github.com/aws/chalice/issues/828 "… Authorization=eyJ0eXAi…", github.com/svdgraaf/serverless-basic-authentication/issues/3).
   it("an Authorization header that is not SigV4 → 403 IncompleteSignatureException naming each missing part and the header", async () => {
     const path = new URL(`${stage}/iam/x`).pathname;
-    for (const authorization of ["eyJhbGciOiJSUzI1NiJ9.e30.c2ln", "Basic dXNlcjpwYXNz"]) {
+    // A bare token, and a scheme whose pieces are all key=value (base64 padding): the missing-parts sentences.
+    for (const authorization of ["eyJhbGciOiJSUzI1NiJ9.e30.c2ln", "Basic dXNlcjpwYXNzMQ=="]) {
       const result = await sendSigned("GET", { path, headers: { Authorization: authorization } });
       expectRefused(result, 403, "IncompleteSignatureException");
       expect(result.response.json<{ message: string }>().message).toBe(
@@ -109,6 +111,19 @@ describe("IAM (SigV4) authorization (second reference gateway)", features(["auth
           "Authorization header requires 'SignedHeaders' parameter. Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. " +
           `Authorization=${authorization}`,
       );
+    }
+  });
+
+  // A piece after the scheme without "=" (Bearer <token>, Basic <token without padding>): the key=value answer, the
+  // header hashed as API Gateway has sent it since 2025 (awslabs/time-addressable-media-store#8; earlier it quoted
+  // it: serverless/serverless#3205 "'sometoken' not a valid key=value pair …", cowinapi/developer.cowin#129 for Basic).
+  it("a scheme followed by a bare token → 403 IncompleteSignatureException 'Invalid key=value pair', the header hashed", async () => {
+    const path = new URL(`${stage}/iam/x`).pathname;
+    for (const authorization of ["Bearer eyJhbGciOiJSUzI1NiJ9.e30.c2ln", "Basic dXNlcjpwYXNz"]) {
+      const result = await sendSigned("GET", { path, headers: { Authorization: authorization } });
+      expectRefused(result, 403, "IncompleteSignatureException");
+      const hash = createHash("sha256").update(authorization).digest("base64");
+      expect(result.response.json<{ message: string }>().message).toBe(`Invalid key=value pair (missing equal-sign) in Authorization header (hashed with SHA-256 and encoded with Base64): '${hash}'.`);
     }
   });
 

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { header, isReference, send, targetUrl, type TargetResponse } from "../harness/target.ts";
 import { features } from "../harness/conformance.ts";
@@ -53,6 +54,34 @@ function expectMissingAuthenticationToken(response: TargetResponse, withBody = t
 describe("unknown routes", features("rest.routing", "rest.gateway-responses", "rest.request-ids"), () => {
   it("an unknown path under the stage is 403 Missing Authentication Token", async () => {
     expectMissingAuthenticationToken(await send("GET", "/does-not-exist"));
+  });
+
+  // With an Authorization header that is not SigV4, an unknown route is refused for the header instead, as on an
+  // AWS_IAM method: aws/chalice#828 ("The route was not built"), amazon-archives/aws-cognito-angular-quickstart#50
+  // ("That error will return for any invalid endpoints"), awslabs/time-addressable-media-store#8 (2025: "returned
+  // when an unexpected path/method is used", with the hashed key=value message). Still the MISSING_AUTHENTICATION_TOKEN
+  // gateway response (the fixture's DEFAULT_4XX headers), with x-amzn-ErrorType IncompleteSignatureException.
+  it("with a Bearer token, an unknown path is 403 'Invalid key=value pair' with the header hashed", async () => {
+    const authorization = "Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJl";
+    const response = await send("GET", "/does-not-exist", { headers: { Authorization: authorization } });
+    expect(response.status).toBe(403);
+    expect(header(response, "x-amzn-ErrorType")).toBe("IncompleteSignatureException");
+    expect(header(response, "x-fixture")).toBe("gateproof");
+    const hash = createHash("sha256").update(authorization).digest("base64");
+    expect(response.json<{ message: string }>().message).toBe(`Invalid key=value pair (missing equal-sign) in Authorization header (hashed with SHA-256 and encoded with Base64): '${hash}'.`);
+    expectIds(response);
+  });
+
+  it("with a bare token, an unknown path is 403 naming each missing SigV4 part and the header (aws/chalice#828)", async () => {
+    const authorization = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.e30.c2ln";
+    const response = await send("GET", "/does-not-exist", { headers: { Authorization: authorization } });
+    expect(response.status).toBe(403);
+    expect(header(response, "x-amzn-ErrorType")).toBe("IncompleteSignatureException");
+    expect(response.json<{ message: string }>().message).toBe(
+      "Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' parameter. " +
+        "Authorization header requires 'SignedHeaders' parameter. Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. " +
+        `Authorization=${authorization}`,
+    );
   });
 
   it("an unknown nested path under a known first segment is 403 MAT", features("rest.mock"), async () => {
