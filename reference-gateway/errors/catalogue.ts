@@ -59,7 +59,9 @@ export const GATEWAY_RESPONSES: Record<Exclude<GatewayResponseType, "DEFAULT_4XX
   INVALID_SIGNATURE: entry(403, "The request signature we calculated does not match the signature you provided", "InvalidSignatureException"),
   MISSING_AUTHENTICATION_TOKEN: entry(403, "Missing Authentication Token", "MissingAuthenticationTokenException"),
   QUOTA_EXCEEDED: entry(429, "Limit Exceeded", "LimitExceededException"),
-  REQUEST_TOO_LARGE: entry(413, "Request Too Long", "RequestTooLargeException", { customisable: false }),
+  // Captured (a Lambda proxy event over Lambda's 6 MB limit, koki-develop/lgtm-generator#10): 413 with
+  // x-amzn-ErrorType BadRequestException, content-length 31 = `{"message": "Request Too Long"}`, spaced.
+  REQUEST_TOO_LARGE: entry(413, "Request Too Long", "BadRequestException", { customisable: false, body: SPACED_BODY }),
   RESOURCE_NOT_FOUND: entry(404, "Not Found", "ResourceNotFoundException"),
   THROTTLED: entry(429, "Too Many Requests", "TooManyRequestsException"),
   UNAUTHORIZED: entry(401, "Unauthorized", "UnauthorizedException"),

@@ -51,7 +51,11 @@ export async function invokeLambdaProxy(
   const event = proxyEvent(call, requestContext);
   const result = await withIntegrationTimeout(compiled.integration.timeoutInMillis, () => lambda.invoke(functionId, event, { requestId: randomUUID() }));
   if (!result.ok) {
-    throw new GatewayError("INTEGRATION_FAILURE", { status: 502, message: "Internal server error", detail: `Lambda ${result.kind}: ${result.error.errorType}: ${result.error.errorMessage}` });
+    const detail = `Lambda ${result.kind}: ${result.error.errorType}: ${result.error.errorMessage}`;
+    // An event over Lambda's 6 MB Invoke limit (a request body under API Gateway's 10 MB): captured on a REST API as
+    // 413 {"message": "Request Too Long"}, x-amzn-ErrorType BadRequestException (koki-develop/lgtm-generator#10).
+    if (result.error.errorType === "RequestEntityTooLargeException") throw new GatewayError("REQUEST_TOO_LARGE", { detail });
+    throw new GatewayError("INTEGRATION_FAILURE", { status: 502, message: "Internal server error", detail });
   }
   return proxyResponse(result.payload, call);
 }

@@ -19,6 +19,23 @@ export function timeoutError(requestId: string, timeoutSeconds: number): LambdaE
   };
 }
 
+/** Lambda's synchronous Invoke takes at most this many bytes of event JSON (6 MB, the Lambda quotas page). */
+export const MAX_REQUEST_BYTES = 6291456;
+
+/**
+ * An event over MAX_REQUEST_BYTES: Lambda refuses the Invoke with 413 RequestEntityTooLargeException and never runs
+ * the function. Wording as API Gateway logs it ("Execution failed: 6294149 byte payload is too large for the
+ * RequestResponse invocation type (limit 6291456 bytes)", theburningmonk.com "Hit the 6MB Lambda payload limit?";
+ * the same exception and message from the SDK in a 2018 capture of Lambda's error responses).
+ */
+export function requestTooLargeError(bytes: number): LambdaErrorShape {
+  return {
+    errorType: "RequestEntityTooLargeException",
+    errorMessage: `${bytes} byte payload is too large for the RequestResponse invocation type (limit ${MAX_REQUEST_BYTES} bytes)`,
+    trace: [],
+  };
+}
+
 /**
  * The environment died mid-invocation without reporting: `Runtime.ExitError`,
  * "RequestId: <id> Error: Runtime exited with error: exit status 1" (or "signal: killed"), e.g.

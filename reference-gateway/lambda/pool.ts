@@ -13,7 +13,7 @@ import type { LambdaFunction } from "../model/types.ts";
 import type { InvokeResult, LambdaErrorShape } from "./types.ts";
 import { INVOCATION_BUFFER_BYTES, SharedState, exitOf, invokeMessage, sharedClockMs, writeInvocation, type WorkerInit, type WorkerMessage } from "./protocol.ts";
 import { contextData, environmentFor, newLogStreamName } from "./context.ts";
-import { exitError, shutdownError, timeoutError } from "./errors.ts";
+import { MAX_REQUEST_BYTES, exitError, requestTooLargeError, shutdownError, timeoutError } from "./errors.ts";
 import { endLine, reportLine, startLine, timeoutLine } from "./logs.ts";
 import { newEnvironmentHeap } from "./heap.ts";
 import { OutputLines } from "./output.ts";
@@ -120,6 +120,14 @@ export class FunctionPool {
           durationMs: 0,
         });
         return;
+      }
+      // A UTF-16 unit is at most 3 UTF-8 bytes: only an event that could pass the limit is measured.
+      if (eventJson.length * 3 > MAX_REQUEST_BYTES) {
+        const bytes = Buffer.byteLength(eventJson);
+        if (bytes > MAX_REQUEST_BYTES) {
+          resolve({ ok: false, kind: "error", error: requestTooLargeError(bytes), durationMs: 0 });
+          return;
+        }
       }
       this.queue.push({ requestId, eventJson, resolve, queuedAt: sharedClockMs() });
       this.pump();

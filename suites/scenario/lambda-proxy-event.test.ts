@@ -333,3 +333,22 @@ describe("parameter names that are Object.prototype members", features("rest.lam
     expect(header(response, "x-amzn-RequestId")).toBeDefined();
   });
 });
+
+describe("Lambda's 6 MB invocation payload limit", features("rest.lambda-proxy", "limits.payload"), () => {
+  it("a body whose event passes 6291456 bytes answers 413 Request Too Long; a smaller one is invoked", async () => {
+    // Lambda quotas: 6 MB synchronous invocation payload ("6294149 byte payload is too large for the RequestResponse
+    // invocation type (limit 6291456 bytes)", theburningmonk.com). What the client gets, captured from a REST API for
+    // a body under API Gateway's 10 MB (koki-develop/lgtm-generator#10): HTTP 413, content-type application/json,
+    // x-amzn-errortype BadRequestException, content-length 31, {"message": "Request Too Long"}.
+    const over = await send("POST", "/shape?shape=minimal", { headers: { "content-type": "text/plain" }, body: "a".repeat(6_400_000) });
+    expect(over.status).toBe(413);
+    expect(over.text).toBe('{"message": "Request Too Long"}');
+    expect(header(over, "x-amzn-ErrorType")).toBe("BadRequestException");
+    expect(header(over, "content-type")).toBe("application/json");
+    expect(header(over, "x-amzn-RequestId")).toMatch(UUID);
+    // 6,000,000 bytes of body make an event of about 6.0 MB: under the limit, the function answers.
+    const under = await send("POST", "/shape?shape=minimal", { headers: { "content-type": "text/plain" }, body: "a".repeat(6_000_000) });
+    expect(under.status).toBe(200);
+    expect(under.text).toBe("ok");
+  });
+});

@@ -37,7 +37,7 @@ const EXPECTED: Record<ErrorResponseType, [number, string, string]> = {
   INVALID_SIGNATURE: [403, "The request signature we calculated does not match the signature you provided", "InvalidSignatureException"],
   MISSING_AUTHENTICATION_TOKEN: [403, "Missing Authentication Token", "MissingAuthenticationTokenException"],
   QUOTA_EXCEEDED: [429, "Limit Exceeded", "LimitExceededException"],
-  REQUEST_TOO_LARGE: [413, "Request Too Long", "RequestTooLargeException"],
+  REQUEST_TOO_LARGE: [413, "Request Too Long", "BadRequestException"],
   RESOURCE_NOT_FOUND: [404, "Not Found", "ResourceNotFoundException"],
   THROTTLED: [429, "Too Many Requests", "TooManyRequestsException"],
   UNAUTHORIZED: [401, "Unauthorized", "UnauthorizedException"],
@@ -50,7 +50,7 @@ const EXPECTED: Record<ErrorResponseType, [number, string, string]> = {
  * policy denials say "Message" (spec §2.3); authorizer failures are {"message":null} (catalogue.ts cites the captures).
  */
 function builtinBody(type: ErrorResponseType, message: string): string {
-  if (type === "INTEGRATION_TIMEOUT" || type === "INTEGRATION_FAILURE") return `{"message": ${JSON.stringify(message)}}`;
+  if (type === "INTEGRATION_TIMEOUT" || type === "INTEGRATION_FAILURE" || type === "REQUEST_TOO_LARGE") return `{"message": ${JSON.stringify(message)}}`;
   if (type === "ACCESS_DENIED") return `{"Message":${JSON.stringify(message)}}`;
   if (type === "AUTHORIZER_CONFIGURATION_ERROR" || type === "AUTHORIZER_FAILURE") return '{"message":null}';
   return `{"message":${JSON.stringify(message)}}`;
@@ -180,7 +180,7 @@ describe("customisation and field-wise fallback (spec §2.1)", () => {
       REQUEST_TOO_LARGE: { statusCode: "400", responseParameters: {}, responseTemplates: { "application/json": "custom" } },
     });
     expect(rendered.status).toBe(413);
-    expect(rendered.body).toBe('{"message":"Request Too Long"}');
+    expect(rendered.body).toBe('{"message": "Request Too Long"}');
     expect(rendered.headerMap).not.toHaveProperty("x-static");
   });
 
