@@ -3,7 +3,10 @@ import type { Method, Resource } from "../model/index.ts";
 export interface RouteMatch {
   resource: Resource;
   method: Method;
-  /** Path parameter values as taken from the raw path (see decodePathParameter). */
+  /**
+   * Path parameter values as taken from the raw path, percent-encoding kept: REST APIs do not decode them (captured:
+   * "****%20Doe" on REST where HTTP APIs give "**** Doe", aws-lambda-dotnet LambdaTestTool-v2 HttpContextTestCases).
+   */
   pathParameters: Record<string, string>;
 }
 
