@@ -86,7 +86,10 @@ export function responseV2(payload: unknown): HttpResponse {
  * Payload 1.0 answers: validated as for REST Lambda proxy (spec §6.2), failures being HTTP API 500s, with two
  * differences the SAM CLI team found on HTTP APIs (aws/aws-sam-cli#2941, samcli/local/apigw/local_apigw_service.py):
  * "HTTP API Gateway just skip the non allowed lambda response fields" where REST fails on them, and a missing
- * `statusCode` is an error where REST defaults it to 200.
+ * `statusCode` is an error where REST defaults it to 200. A name in both headers and multiValueHeaders gets every
+ * value, the multiValueHeaders ones first (aws-lambda-dotnet LambdaTestTool-v2 V1_CombinesSingleAndMultiValueHeaders,
+ * run against deployed HTTP 1.0 APIs), and unlike REST a pair given in both is sent twice (a captured HTTP API answer
+ * with `location: my-location` twice, awslabs/aws-lambda-go-api-proxy#75).
  */
 export function responseV1(payload: unknown): HttpResponse {
   if (payload === null || typeof payload !== "object" || Array.isArray(payload)) throw malformed("not a JSON object");
@@ -102,7 +105,12 @@ export function responseV1(payload: unknown): HttpResponse {
     if (typeof result.multiValueHeaders !== "object" || Array.isArray(result.multiValueHeaders)) throw malformed("multiValueHeaders is not an object");
     for (const [name, values] of Object.entries(result.multiValueHeaders)) {
       if (!Array.isArray(values)) throw malformed(`multiValueHeaders.${name} is not a list`);
-      headers.set(name.toLowerCase(), values.map((value): [string, string] => [name, headerValue(value, name)]));
+      const lower = name.toLowerCase();
+      const merged = values.map((value): [string, string] => [name, headerValue(value, name)]);
+      // A name in both maps gets both, the headers value last, even a pair already there (see above).
+      const single = headers.get(lower)?.[0];
+      if (single !== undefined) merged.push(single);
+      headers.set(lower, merged);
     }
   }
   const out = [...headers.values()].flat();

@@ -235,6 +235,17 @@ describe("HTTP APIs (v2): the fixture's HTTP API", features(["http-api.routing"]
     expect(response.text).toBe('{"message":"Internal Server Error"}');
   });
 
+  // Payload 1.0 on an HTTP API merges headers into multiValueHeaders as REST does (aws-lambda-dotnet LambdaTestTool-v2
+  // V1_CombinesSingleAndMultiValueHeaders, run against deployed HTTP 1.0 APIs: the headers value beside the
+  // multiValueHeaders values), but keeps a pair given in both twice: a captured HTTP API answer repeated
+  // `location: my-location` (https://github.com/awslabs/aws-lambda-go-api-proxy/issues/75), where REST sends it once.
+  it("payload 1.0 answer with a header in both maps: every value, a pair in both twice", features("http-api.lambda-proxy"), async () => {
+    const response = await send("GET", "/v1-shape?shape=multi-merge", { base: api });
+    expect(response.status).toBe(200);
+    expect(header(response, "x-both")).toBe("m1, m2, from-headers");
+    expect(header(response, "location")).toBe("/same, /same");
+  });
+
   it("an integration past its TimeoutInMillis: 503 {\"message\":\"Service Unavailable\"} without Content-Type", features("http-api.errors"), async () => {
     const response = await send("GET", "/slow?ms=1500", { base: api });
     expect(response.status).toBe(503);
