@@ -23,6 +23,7 @@
  *   - Limits (spec §10/§12.2): 128 KB messages and 32 KB frames, closed with 1009; 10 min idle; 2 h per connection.
  *     The close code for idle/maximum-duration closes is 1001 (going away): observed in clients' logs, not documented.
  *   - A binary frame closes the connection with 1003 before routing (websocket-api-develop-binary-media-types.md).
+ *   - A message route's integration past its TimeoutInMillis is answered `{"message": "Endpoint request timed out", …}`.
  *   - When the gateway closes a socket, $disconnect reports the gateway's code and reason, not the client's answer.
  */
 import http from "node:http";
@@ -41,6 +42,7 @@ import { handleManagement, MANAGEMENT_PATH } from "./management.ts";
 import { ConnectionRegistry } from "./registry.ts";
 import type { Throttler } from "../throttle/throttler.ts";
 import { admitRoute } from "../throttle/route-bucket.ts";
+import { withIntegrationTimeout } from "../integrations/timeout.ts";
 import { routeSelector } from "./route-selection.ts";
 
 export interface WebSocketLimits {
@@ -307,7 +309,15 @@ export class WebSocketApiServer {
       return;
     }
     const event = messageEvent(facts, routeKey, messageId, text, ids.extendedRequestId, at);
-    const result = await this.invoke(route, facts.stage, event, ids.requestId);
+    let result: Awaited<ReturnType<typeof this.invoke>>;
+    try {
+      result = await withIntegrationTimeout(route.integration.timeoutInMillis, () => this.invoke(route, facts.stage, event, ids.requestId));
+    } catch {
+      // invoke() answers failures as results, so this is the timeout. Past the integration's TimeoutInMillis (29 s at most) the client gets this frame, whatever the function still
+      // does: wscat/client logs in Kludex/mangum#128 and aws/chalice#1406 ({"message": "Endpoint request timed out", …}).
+      void this.sendToClient(live, errorFrame("Endpoint request timed out", facts.connectionId, ids.extendedRequestId));
+      return;
+    }
     if (!result.ok) {
       void this.sendToClient(live, errorFrame("Internal server error", facts.connectionId, ids.extendedRequestId));
       return;

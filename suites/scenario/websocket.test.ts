@@ -147,6 +147,20 @@ describe("WebSocket APIs", features("websocket.routing", "websocket.lambda-proxy
     inbox.ws.close();
   });
 
+  // Client logs of API Gateway past the integration timeout: {"message": "Endpoint request timed out", "connectionId":…,
+  // "requestId":…} (github.com/Kludex/mangum/issues/128, github.com/aws/chalice/issues/1406); the fixture's slow route has
+  // TimeoutInMillis 300 and a function answering after 1 s.
+  it('an integration past its TimeoutInMillis answers {"message": "Endpoint request timed out", …} and nothing later', features("websocket.route-responses"), async () => {
+    const inbox = new Inbox(await connect(chatUrl));
+    const { requestContext } = await echo(inbox);
+    const sent = Date.now();
+    inbox.ws.send('{"action":"slow"}');
+    expect(await inbox.next()).toMatch(new RegExp(`^\\{"message": "Endpoint request timed out", "connectionId":"${requestContext.connectionId}", "requestId":"[A-Za-z0-9_-]{15}="\\}$`));
+    expect(Date.now() - sent).toBeLessThan(1000);
+    expect(await inbox.quiet(1000)).toBe(true);
+    inbox.ws.close();
+  });
+
   it("a template selection expression joins its parts; no route and no $default answers Forbidden", features("websocket.route-responses"), async () => {
     const inbox = new Inbox(await connect(serviceUrl));
     inbox.ws.send(JSON.stringify({ service: "chat", action: "join" }));
