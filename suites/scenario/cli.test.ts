@@ -17,8 +17,11 @@ const FIXTURE = new URL("../fixture/template.yaml", import.meta.url).pathname;
 const WEBSOCKET = new URL("./fixtures/websocket/template.yaml", import.meta.url).pathname;
 const BENCH = new URL("../../src/bench/fixture/template.yaml", import.meta.url).pathname;
 
-function run(args: string[]) {
-  const child = spawnNode([BIN, ...args], ["ignore", "pipe", "pipe"]);
+/** `gateproof <args>` in its own process, its output collected. */
+const run = (args: string[]) => collected([BIN, ...args]);
+
+function collected(argv: string[]) {
+  const child = spawnNode(argv, ["ignore", "pipe", "pipe"]);
   let stdout = "";
   let stderr = "";
   child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -36,6 +39,16 @@ async function until<T>(probe: () => T | undefined, ms = 30_000): Promise<T> {
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
+
+// README's first command. package.json's start script as it stands (tsx suites/fixture/start.ts --port 3000): the
+// fixture's REST API on 3000 and its HTTP API on 3001, the echo backend anywhere else (it sat on 3001 before, and
+// serve died with EADDRINUSE). Skipped, saying so, only when something else holds 3000 or 3001.
+const startScript = (JSON.parse(await readFile(new URL("../../package.json", import.meta.url), "utf8")) as { scripts: { start: string } }).scripts.start;
+const startPort = Number(/--port (\d+)/.exec(startScript)![1]);
+const portsFree = await Promise.all([startPort, startPort + 1].map((port) => import("node:net").then((net) => new Promise<boolean>((resolve) => {
+  const probe = net.createServer().once("error", () => resolve(false));
+  probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+}))));
 
 // The CLI contract of shared/design.md: `gateproof serve <template> [--port N] [--parameter-overrides K=V …] [--urls-file F]`.
 describe("gateproof serve", features(["tooling.cli"], { referenceOnly: true, timeout: 60_000 }), () => {
@@ -150,6 +163,27 @@ describe("gateproof serve", features(["tooling.cli"], { referenceOnly: true, tim
       expect(await serve.exit).toBe(0);
     } finally {
       backend.close();
+    }
+  });
+
+  it.skipIf(!portsFree.every(Boolean))(`npm start (${startScript}) serves the fixture's REST and HTTP APIs, the echo backend behind /proxy`, async () => {
+    const [command, ...args] = startScript.split(" ");
+    expect(command).toBe("tsx");
+    const tsx = new URL("../../node_modules/tsx/dist/cli.mjs", import.meta.url).pathname;
+    const start = collected([tsx, ...args]);
+    try {
+      const started = await until(() => (start.output().stdout.includes("ready in") ? "ready" : start.child.exitCode !== null ? "exited" : undefined), 45_000);
+      expect(started, start.output().stderr).toBe("ready");
+      expect(start.output().stdout).toContain(`http://127.0.0.1:${startPort}/test`);
+      const proxied = await request(`http://127.0.0.1:${startPort}/test/proxy/hello`);
+      expect(proxied.statusCode).toBe(200);
+      expect(((await proxied.body.json()) as { url: string }).url).toBe("/hello");
+      const httpApi = await request(`http://127.0.0.1:${startPort + 1}/echo`, { method: "POST", body: "{}" });
+      expect(httpApi.statusCode).toBe(200);
+      await httpApi.body.dump();
+    } finally {
+      start.child.kill("SIGTERM");
+      await start.exit;
     }
   });
 
