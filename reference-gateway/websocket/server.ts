@@ -12,7 +12,10 @@
  *     `{"message": "Forbidden", "connectionId":"…", "requestId":"…"}` (wscat/websocat sessions quoted in public
  *     READMEs, spacing as AWS writes it); a failing integration with `{"message": "Internal server error", …}`.
  *   - Two-way routes (RouteResponseSelectionExpression `$default` + a `$default` RouteResponse) send the Lambda
- *     answer's `body` back; one-way routes send nothing (serverless-offline#1301, spec §12.1).
+ *     answer's `body` back; one-way routes send nothing (serverless-offline#1301, spec §12.1). `$connect` never sends
+ *     its body, route response or not ("$Connect route cannot send a response back to the client", AWS re:Post
+ *     "apigateway websocket enable two way communication not work on connect route"); its answer's
+ *     Sec-WebSocket-Protocol header names the subprotocol of the 101 (websocket-connect-route-subprotocol.md).
  *   - Route throttling (stage DefaultRouteSettings / RouteSettings by route key, throttle/route-bucket.ts, on the
  *     account bucket every REST, HTTP and WebSocket API shares): a throttled `$connect` refuses the handshake with 429
  *     `{"message":"Too Many Requests"}` before the authorizer and the $connect integration run; a throttled message
@@ -115,6 +118,13 @@ export class WebSocketApiServer {
   private readonly select: ReturnType<typeof routeSelector>;
   private readonly stages: Set<string>;
   private readonly now: () => number;
+  /**
+   * Per upgrade request, the subprotocol the $connect integration chose. API Gateway names no subprotocol of its own:
+   * the $connect function returns `headers: {"Sec-WebSocket-Protocol": …}` to accept one ("Set up a $connect route that
+   * requires a WebSocket subprotocol", websocket-connect-route-subprotocol.md). Without one, a client that offered
+   * subprotocols fails the handshake, as browsers and ws do.
+   */
+  private readonly selectedProtocol = new WeakMap<http.IncomingMessage, string | undefined>();
 
   constructor(
     readonly api: WebSocketApi,
@@ -124,7 +134,8 @@ export class WebSocketApiServer {
     this.select = routeSelector(api.routeSelectionExpression, Object.keys(api.routes));
     this.stages = new Set(api.stages.map((s) => s.name));
     // maxPayload is the whole-message limit; ws closes with 1009 beyond it.
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: deps.limits.maxMessageBytes, perMessageDeflate: false });
+    // handleProtocols: ws would otherwise pick the client's first subprotocol itself (see selectedProtocol).
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: deps.limits.maxMessageBytes, perMessageDeflate: false, handleProtocols: (_offered, req) => this.selectedProtocol.get(req) ?? false });
     this.server = http.createServer((req, res) => {
       if (MANAGEMENT_PATH.test(req.url ?? "")) {
         void handleManagement(req, res, { api, stages: this.stages, deps, now: this.now });
@@ -190,7 +201,8 @@ export class WebSocketApiServer {
     const { registry } = this.deps;
     await registry.put({ connectionId, apiId: this.api.id, stage, connectedAt, lastActiveAt: connectedAt, sourceIp, ...(facts.userAgent === undefined ? {} : { userAgent: facts.userAgent }), state: "connecting", instanceId: registry.instanceId });
 
-    let connectBody: string | undefined;
+    // The subprotocol the 101 names: the Sec-WebSocket-Protocol header of the $connect answer, else none.
+    let subprotocol: string | undefined;
     if (route) {
       const event = connectEvent(facts, { headerPairs, query }, ids.extendedRequestId, connectedAt);
       const result = await this.invoke(route, stage, event, ids.requestId);
@@ -204,16 +216,17 @@ export class WebSocketApiServer {
         await registry.remove(connectionId);
         return refuse(socket, status);
       }
-      if (route.twoWay) connectBody = bodyOf(result.payload)?.toString("utf8");
+      subprotocol = headerOf(result.payload, "sec-websocket-protocol");
     }
     if (socket.destroyed) {
       await registry.remove(connectionId);
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => void this.open(ws, facts, socket, connectBody));
+    this.selectedProtocol.set(req, subprotocol);
+    this.wss.handleUpgrade(req, socket, head, (ws) => void this.open(ws, facts, socket));
   }
 
-  private async open(ws: WebSocket, facts: ConnectionFacts, socket: Duplex, connectBody: string | undefined): Promise<void> {
+  private async open(ws: WebSocket, facts: ConnectionFacts, socket: Duplex): Promise<void> {
     const { connectionId } = facts;
     const live: Live = { facts, ws };
     this.live.set(connectionId, live);
@@ -257,7 +270,6 @@ export class WebSocketApiServer {
       const { code: closeCode, reason: closeReason } = live.closedBy ?? { code, reason: reason.toString("utf8") };
       void this.disconnect(facts, closeCode, closeReason);
     });
-    if (connectBody !== undefined) void this.sendToClient(live, connectBody);
     // Only now, with every listener attached: a shared store's write is a network round trip, and a frame the client
     // sends right after the 101 must not arrive before the message listener and the frame guard.
     await this.deps.registry.update(connectionId, { state: "open" });
@@ -360,6 +372,15 @@ export class WebSocketApiServer {
 
 function isBase64(payload: unknown): boolean {
   return payload !== null && typeof payload === "object" && (payload as { isBase64Encoded?: unknown }).isBase64Encoded === true;
+}
+
+/** A header of a Lambda proxy answer's `headers`, by case-insensitive name; undefined when absent. */
+function headerOf(payload: unknown, lowerName: string): string | undefined {
+  if (payload === null || typeof payload !== "object") return undefined;
+  const headers = (payload as { headers?: unknown }).headers;
+  if (headers === null || typeof headers !== "object") return undefined;
+  const found = Object.entries(headers as Record<string, unknown>).find(([name]) => name.toLowerCase() === lowerName);
+  return found === undefined || found[1] === undefined || found[1] === null ? undefined : String(found[1]);
 }
 
 /** The `body` of a Lambda proxy answer (decoded when isBase64Encoded); undefined when there is none. */

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGateway, type RunningGateway } from "../../reference-gateway/index.ts";
 import { features } from "../harness/conformance.ts";
@@ -17,15 +20,20 @@ const TEMPLATE = new URL("./fixtures/websocket-auth/template.yaml", import.meta.
 const CREDENTIALS = new URL("./fixtures/tokens/iam-credentials.json", import.meta.url).pathname;
 const ALICE = { accessKeyId: "AKIAGATEPROOFUSER01", secretAccessKey: "user-secret-0123456789abcdefghijklmnopqrstuv" };
 
-/** Connects with the inbox listening before the 101, so the two-way $connect answer (sent at open) is not missed. */
-function open(url: string, headers: Record<string, string> = {}): Promise<{ ws: WebSocket; inbox: Inbox }> {
-  const ws = new WebSocket(url, { headers, perMessageDeflate: false });
-  const inbox = new Inbox(ws);
-  return new Promise((resolve, reject) => {
-    ws.once("open", () => resolve({ ws, inbox }));
-    ws.once("unexpected-response", (_req, res) => reject(new Error(`handshake refused: ${res.statusCode}`)));
-    ws.once("error", reject);
-  });
+const eventsDir = mkdtempSync(join(tmpdir(), "gateproof-ws-auth-events-"));
+const readEvents = new Set<string>();
+
+async function open(url: string, headers: Record<string, string> = {}): Promise<{ ws: WebSocket; inbox: Inbox }> {
+  const ws = await connect(url, headers);
+  return { ws, inbox: new Inbox(ws) };
+}
+
+/** What the $connect function saw of the connection opened last (it runs before the 101 and writes one file). */
+function connectEvent(): Record<string, any> {
+  const fresh = readdirSync(eventsDir).filter((name) => !readEvents.has(name));
+  expect(fresh).toHaveLength(1);
+  readEvents.add(fresh[0]!);
+  return JSON.parse(readFileSync(join(eventsDir, fresh[0]!), "utf8"));
 }
 
 async function refused(url: string, headers: Record<string, string> = {}): Promise<number> {
@@ -46,7 +54,7 @@ describe("WebSocket $connect authorizers", features(["websocket.auth", "websocke
   const lines: string[] = [];
 
   beforeAll(async () => {
-    gateway = await startGateway({ template: TEMPLATE, port: 0, iamCredentialsFile: CREDENTIALS, log: (line) => lines.push(line) });
+    gateway = await startGateway({ template: TEMPLATE, port: 0, iamCredentialsFile: CREDENTIALS, parameterOverrides: { EventsDir: eventsDir }, log: (line) => lines.push(line) });
     lambdaUrl = gateway.urls.find((u) => u.api === "LambdaApi")!.url;
     iamUrl = gateway.urls.find((u) => u.api === "IamApi")!.url;
     apiId = gateway.model.webSocketApis!.find((a) => a.logicalId === "LambdaApi")!.id;
@@ -57,7 +65,7 @@ describe("WebSocket $connect authorizers", features(["websocket.auth", "websocke
 
   it("Lambda authorizer allows: requestContext.authorizer on $connect and on later messages; REQUEST event with the $connect methodArn", async () => {
     const { ws, inbox } = await open(`${lambdaUrl}?room=blue`, { Auth: "allow" });
-    const connected = JSON.parse(await inbox.next());
+    const connected = connectEvent();
     expect(connected.routeKey).toBe("$connect");
     expect(connected.authorizer).toMatchObject({ principalId: "alice", room: "blue", n: "7", ok: "true", type: "REQUEST", arn: `arn:aws:execute-api:us-east-1:123456789012:${apiId}/prod/$connect`, upgrade: "websocket", route: "$connect", eventType: "CONNECT" });
     expect(Object.keys(connected.authorizer).slice(0, 2)).toEqual(["principalId", "integrationLatency"]);
@@ -89,13 +97,13 @@ describe("WebSocket $connect authorizers", features(["websocket.auth", "websocke
   it("AWS_IAM: a SigV4-signed upgrade (Authorization header or presigned URL) connects; the caller is requestContext.identity", async () => {
     const signed = await signWithSmithy({ method: "GET", url: iamUrl }, ALICE);
     const { host: _host, ...headers } = signed.headers;
-    const { ws, inbox } = await open(iamUrl, headers);
-    const connected = JSON.parse(await inbox.next());
+    const { ws } = await open(iamUrl, headers);
+    const connected = connectEvent();
     expect(connected.identity).toMatchObject({ accessKey: ALICE.accessKeyId, accountId: "123456789012", userArn: "arn:aws:iam::123456789012:user/alice", sourceIp: "127.0.0.1" });
     ws.close();
     const presigned = await presignWithSmithy({ method: "GET", url: iamUrl }, ALICE);
     const second = await open(`${new URL(iamUrl).origin.replace(/^http/, "ws")}${presigned.path}`);
-    expect(JSON.parse(await second.inbox.next()).identity).toMatchObject({ accessKey: ALICE.accessKeyId });
+    expect(connectEvent().identity).toMatchObject({ accessKey: ALICE.accessKeyId });
     second.ws.close();
   });
 

@@ -1,9 +1,10 @@
 /** Small `ws` client helpers for the WebSocket suites (real sockets; nothing mocked). */
 import WebSocket from "ws";
 
-export function connect(url: string, headers: Record<string, string> = {}): Promise<WebSocket> {
+/** `protocols`: the subprotocols offered in Sec-WebSocket-Protocol (none by default). */
+export function connect(url: string, headers: Record<string, string> = {}, protocols: string[] = []): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers, perMessageDeflate: false });
+    const ws = new WebSocket(url, protocols, { headers, perMessageDeflate: false });
     ws.once("open", () => resolve(ws));
     ws.once("unexpected-response", (_req, res) => reject(Object.assign(new Error(`handshake refused: ${res.statusCode}`), { status: res.statusCode })));
     ws.once("error", reject);

@@ -181,6 +181,19 @@ describe("WebSocket APIs", features("websocket.routing", "websocket.lambda-proxy
     expect(await refusedStatus(`${chatUrl}?status=204`)).toBe(101);
   });
 
+  // "Set up a $connect route that requires a WebSocket subprotocol" (websocket-connect-route-subprotocol.html): the
+  // $connect function accepts a subprotocol by returning headers {"Sec-WebSocket-Protocol": …}; API Gateway picks none
+  // itself. AWS re:Post "apigateway websocket enable two way communication not work on connect route": "$Connect route
+  // cannot send a response back to the client", even with a route response (the fixture's $connect has one).
+  it("the subprotocol is the one the $connect answer names, none otherwise; the $connect body is never sent", features("websocket.connect"), async () => {
+    const chosen = new Inbox(await connect(`${chatUrl}?subprotocol=second`, {}, ["first", "second"]));
+    expect(chosen.ws.protocol).toBe("second");
+    expect(await chosen.quiet(300)).toBe(true);
+    chosen.ws.close();
+    const refused = await connect(chatUrl, {}, ["first", "second"]).then((ws) => (ws.close(), "connected"), (error: Error) => error.message);
+    expect(refused).toBe("Server sent no subprotocol");
+  });
+
   onReference("the CONNECT event carries the handshake's headers and query, without hop-by-hop headers (captured $connect event)", features("websocket.connect", "websocket.route-responses"), async () => {
     const inbox = new Inbox(await connect(`${chatUrl}?room=a&room=b&x=1`, { "X-Custom": "v" }));
     const { requestContext } = await echo(inbox);
