@@ -14,7 +14,9 @@
  *   - Two-way routes (RouteResponseSelectionExpression `$default` + a `$default` RouteResponse) send the Lambda
  *     answer's `body` back; one-way routes send nothing (serverless-offline#1301, spec §12.1). `$connect` never sends
  *     its body, route response or not ("$Connect route cannot send a response back to the client", AWS re:Post
- *     "apigateway websocket enable two way communication not work on connect route"); its answer's
+ *     "apigateway websocket enable two way communication not work on connect route"; AWS's serverless pattern
+ *     apigw-websocket-ack-connect-route greets a new client through @connections from a second function for that
+ *     reason; serverless-offline#1301, unmerged, claimed the opposite without a capture); its answer's
  *     Sec-WebSocket-Protocol header names the subprotocol of the 101 (websocket-connect-route-subprotocol.md).
  *   - Route throttling (stage DefaultRouteSettings / RouteSettings by route key, throttle/route-bucket.ts, on the
  *     account bucket every REST, HTTP and WebSocket API shares): a throttled `$connect` refuses the handshake with 429
