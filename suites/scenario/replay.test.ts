@@ -76,7 +76,10 @@ describe("record, then replay against the same target", features("tooling.replay
     const recorder = await startRecorder({ target: new URL(targetUrl()), port: 0, out: traffic, redaction: redactionRules([], []) });
     try {
       for (const path of ["/mock?q=1", "/mock/status?code=404", "/items/special", "/no-such-route"]) {
-        const response = await fetch(recorder.url + path, { headers: { authorization: "Bearer secret-token", "x-api-key": "k-123" } });
+        // Not to the unknown route: AWS answers it about the Authorization header (a hash of it, routing.test.ts), so
+        // a replay of the redacted header would rightly get another answer.
+        const authorization = path === "/no-such-route" ? {} : { authorization: "Bearer secret-token" };
+        const response = await fetch(recorder.url + path, { headers: { ...authorization, "x-api-key": "k-123" } });
         await response.arrayBuffer();
       }
     } finally {
