@@ -6,6 +6,7 @@ import { apiId, authorizerId, generatedFunctionName, resourceId } from "./ids.ts
 import { gatewayResponse, readIntegration, type IntegrationDialect } from "./integration.ts";
 import type { ResourceEntry } from "./intrinsics.ts";
 import { child } from "./json-path.ts";
+import { refuseDisabledDefaultEndpoint } from "./default-endpoint.ts";
 import { readApiDefinition } from "./definition.ts";
 import { ModelSet, schemaValue } from "./models.ts";
 import { CFN_AUTHORIZER, readAuthorizer } from "./security/authorizers.ts";
@@ -336,9 +337,7 @@ export function cfnRestApi(ctx: StackContext, apis: CfnApis, entry: ResourceEntr
     CloneFrom: "CloneFrom is not supported yet",
     MinimumCompressionSize: "MinimumCompressionSize is not supported yet",
   });
-  if (bool(template.prop(entry, "DisableExecuteApiEndpoint"), file, child(propsPath, "DisableExecuteApiEndpoint"), "DisableExecuteApiEndpoint")) {
-    fail(file, child(propsPath, "DisableExecuteApiEndpoint"), "DisableExecuteApiEndpoint is not supported yet");
-  }
+  refuseDisabledDefaultEndpoint(template.prop(entry, "DisableExecuteApiEndpoint"), file, child(propsPath, "DisableExecuteApiEndpoint"));
   const id = apiId(ctx.stackName, entry.logicalId);
   const definition = readApiDefinition(ctx, entry, "Body", "BodyS3Location");
   const routes: Route[] = definition ? [...definition.parts.routes] : [];

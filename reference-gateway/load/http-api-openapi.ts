@@ -6,6 +6,7 @@
  * Sources: spec §11.1, api-gateway-swagger-extensions-integration.md, http-api-open-api.md.
  */
 import type { HttpAuthorizer, HttpCorsConfiguration, HttpIntegration, HttpRoute } from "../model/http-api.ts";
+import { refuseDisabledDefaultEndpointInOpenApi } from "./default-endpoint.ts";
 import { fail } from "./errors.ts";
 import type { FunctionIndex } from "./functions.ts";
 import { authorizerId } from "./ids.ts";
@@ -241,6 +242,7 @@ export function readHttpOpenApi(doc: unknown, ctx: HttpOpenApiContext): HttpApiP
   const info = doc["info"];
   const parts: HttpApiParts = { routes: [], authorizers: {}, schemes: new Map() };
   if (isObject(info) && typeof info["title"] === "string") parts.title = info["title"];
+  refuseDisabledDefaultEndpointInOpenApi(doc, file, ctx.path);
   if (doc["x-amazon-apigateway-cors"] !== undefined) parts.cors = corsConfiguration(doc["x-amazon-apigateway-cors"], file, child(ctx.path, "x-amazon-apigateway-cors"), false);
   if (doc["security"] !== undefined) fail(file, child(ctx.path, "security"), "root-level security is not supported yet; put security on each operation");
 

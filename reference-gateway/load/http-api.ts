@@ -9,6 +9,7 @@
 import type { HttpApi, HttpAuthorizer, HttpCorsConfiguration, HttpIntegration, HttpRoute, HttpRouteThrottle, HttpStage } from "../model/http-api.ts";
 import type { LambdaFunction } from "../model/types.ts";
 import { readDocument } from "./detect.ts";
+import { refuseDisabledDefaultEndpoint } from "./default-endpoint.ts";
 import { fail } from "./errors.ts";
 import { apiId, authorizerId, resourceId } from "./ids.ts";
 import { NO_VALUE, type ResourceEntry, type Template } from "./intrinsics.ts";
@@ -292,6 +293,8 @@ export function samHttpApi(ctx: StackContext, entry: ResourceEntry | undefined, 
   if (isObject(globals) && isObject(globals["HttpApi"])) checkKeys(globals["HttpApi"], SAM_KEYS, file, "$.Globals.HttpApi", "Globals.HttpApi", SAM_REASONS);
   const g = (name: string) => samProp(ctx, entry, name);
   const id = apiId(ctx.stackName, logicalId);
+  const disable = g("DisableExecuteApiEndpoint");
+  refuseDisabledDefaultEndpoint(disable.value, file, disable.path);
 
   const definition = entry ? readDefinition(ctx, entry, "DefinitionBody", "DefinitionUri", id) : undefined;
   const authorizers: Record<string, HttpAuthorizer> = { ...definition?.authorizers };
@@ -447,6 +450,7 @@ export function cfnHttpApi(ctx: StackContext, entry: ResourceEntry): HttpApi {
   const file = t.file;
   const pp = child(entry.path, "Properties");
   checkKeys(entry.properties, CFN_API_KEYS, file, pp, "AWS::ApiGatewayV2::Api");
+  refuseDisabledDefaultEndpoint(t.prop(entry, "DisableExecuteApiEndpoint"), file, child(pp, "DisableExecuteApiEndpoint"));
   const id = apiId(ctx.stackName, entry.logicalId);
   const definition = readDefinition(ctx, entry, "Body", "BodyS3Location", id);
   const authorizers: Record<string, HttpAuthorizer> = { ...definition?.authorizers };

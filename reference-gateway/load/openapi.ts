@@ -1,6 +1,7 @@
 /** OpenAPI 3.x / Swagger 2.0 with x-amazon-apigateway-* extensions → routes and API-level settings. */
 import { createHash } from "node:crypto";
 import type { GatewayResponseConfig, GatewayResponseType, Method, MethodResponse, PolicyDocument, RequestValidator } from "../model/types.ts";
+import { refuseDisabledDefaultEndpointInOpenApi } from "./default-endpoint.ts";
 import { fail } from "./errors.ts";
 import type { FunctionIndex } from "./functions.ts";
 import { gatewayResponse, readIntegration, type IntegrationDialect } from "./integration.ts";
@@ -57,6 +58,7 @@ export function readOpenApi(doc: unknown, ctx: OpenApiContext): ApiParts {
   const { file } = ctx;
   const root = obj(doc, file, ctx.path, "OpenAPI document");
   const at = (k: string | number) => child(ctx.path, k);
+  refuseDisabledDefaultEndpointInOpenApi(root, file, ctx.path);
 
   // Root-level `security` is ignored by API Gateway (api-gateway-known-issues.md, spec §11.2): only its shape is checked.
   readRequirements(root["security"], file, at("security"));

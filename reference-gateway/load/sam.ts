@@ -1,5 +1,6 @@
 /** The SAM transform, done in-process: AWS::Serverless::Function (+ Api events) and AWS::Serverless::Api. */
 import type { GatewayResponseConfig, GatewayResponseType, LambdaFunction, Method, RequestValidator, RestApi } from "../model/types.ts";
+import { refuseDisabledDefaultEndpoint } from "./default-endpoint.ts";
 import { fail } from "./errors.ts";
 import { checkCodeDir, checkHandler, checkRuntime, LAMBDA_DEFAULTS, makeFunction, writeInlineCode } from "./functions.ts";
 import { apiId, generatedFunctionName } from "./ids.ts";
@@ -218,7 +219,7 @@ export function samApi(ctx: StackContext, entry: ResourceEntry | undefined, even
   const authProp = g("Auth");
   const auth = present(authProp) ? readSamApiAuth(ctx, authProp.value, authProp.path) : undefined;
   const disable = g("DisableExecuteApiEndpoint");
-  if (present(disable) && bool(disable.value, file, disable.path, "DisableExecuteApiEndpoint")) fail(file, disable.path, "DisableExecuteApiEndpoint is not supported yet");
+  refuseDisabledDefaultEndpoint(disable.value, file, disable.path);
   const mcs = g("MinimumCompressionSize");
   if (present(mcs)) fail(file, mcs.path, "MinimumCompressionSize is not supported yet");
   // SAM passes these to the AWS::ApiGateway::Stage it generates (load/stage-settings.ts).

@@ -8,6 +8,7 @@
  * authorization only on `$connect`, integration timeout 50..29000 ms (spec §10).
  */
 import type { WebSocketApi, WebSocketIntegration, WebSocketRoute, WebSocketStage } from "../model/websocket.ts";
+import { refuseDisabledDefaultEndpoint } from "./default-endpoint.ts";
 import { fail } from "./errors.ts";
 import { apiId, resourceId, urlSuffixOf } from "./ids.ts";
 import type { ResourceEntry, Template } from "./intrinsics.ts";
@@ -150,6 +151,7 @@ export function loadWebSocketApis(ctx: StackContext): WebSocketApi[] {
     const p = props(t, e);
     const at = child(e.path, "Properties");
     checkKeys(p, API_KEYS, file, at, "WebSocket Api", API_REASONS);
+    refuseDisabledDefaultEndpoint(p["DisableExecuteApiEndpoint"], file, child(at, "DisableExecuteApiEndpoint"));
     const expr = p["RouteSelectionExpression"];
     if (typeof expr !== "string") fail(file, child(at, "RouteSelectionExpression"), "RouteSelectionExpression is required for a WEBSOCKET Api");
     checkSelectionExpression(expr, file, child(at, "RouteSelectionExpression"));
