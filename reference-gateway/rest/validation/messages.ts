@@ -138,6 +138,8 @@ function formatMessage(format: string, value: string): string {
     case "uri":
       return `string "${value}" is not a valid URI`;
     default:
-      return `string "${value}" is invalid against requested date format(s) [${format}]`;
+      // date-time, the one other format validate.ts registers. fge's DateTimeAttribute names the Joda patterns it
+      // parses with, not the keyword (json-schema-validator format/common/DateTimeAttribute.java, FORMATS).
+      return `string "${value}" is invalid against requested date format(s) [yyyy-MM-dd'T'HH:mm:ssZ, yyyy-MM-dd'T'HH:mm:ss.[0-9]{1,12}Z]`;
   }
 }
