@@ -7,6 +7,7 @@ import { gatewayResponse, readIntegration, type IntegrationDialect } from "./int
 import type { ResourceEntry } from "./intrinsics.ts";
 import { child } from "./json-path.ts";
 import { refuseDisabledDefaultEndpoint } from "./default-endpoint.ts";
+import { cfnEndpointIsPrivate, refusePrivateWithoutPolicy } from "./private-api.ts";
 import { readApiDefinition } from "./definition.ts";
 import { ModelSet, schemaValue } from "./models.ts";
 import { CFN_AUTHORIZER, readAuthorizer } from "./security/authorizers.ts";
@@ -380,6 +381,8 @@ export function cfnRestApi(ctx: StackContext, apis: CfnApis, entry: ResourceEntr
     policy = readPolicy(template.prop(entry, "Policy"), file, child(propsPath, "Policy"), { region: ctx.region, accountId: ctx.accountId, apiId: id });
     requireEnforced(ctx.enforced, "resource-policy", file, child(propsPath, "Policy"), "resource policy (Policy)");
   }
+  const endpointPath = child(propsPath, "EndpointConfiguration");
+  refusePrivateWithoutPolicy(cfnEndpointIsPrivate(template.prop(entry, "EndpointConfiguration"), file, endpointPath), policy, file, endpointPath);
   for (const resource of template.resources.values()) {
     if (resource.type === "AWS::ApiGateway::Method" && apis.apiOf(resource) === entry.logicalId) {
       const route = cfnMethod(ctx, apis, resource, entry.logicalId, models, authorizers);

@@ -1,6 +1,7 @@
 /** The SAM transform, done in-process: AWS::Serverless::Function (+ Api events) and AWS::Serverless::Api. */
 import type { GatewayResponseConfig, GatewayResponseType, LambdaFunction, Method, RequestValidator, RestApi } from "../model/types.ts";
 import { refuseDisabledDefaultEndpoint } from "./default-endpoint.ts";
+import { refusePrivateWithoutPolicy, samEndpointIsPrivate } from "./private-api.ts";
 import { fail } from "./errors.ts";
 import { checkCodeDir, checkHandler, checkRuntime, LAMBDA_DEFAULTS, makeFunction, writeInlineCode } from "./functions.ts";
 import { apiId, generatedFunctionName } from "./ids.ts";
@@ -274,6 +275,8 @@ export function samApi(ctx: StackContext, entry: ResourceEntry | undefined, even
     if (credentials) route.method.integration.credentials = credentials;
   }
   const policy = samResourcePolicy(ctx, auth, pushed, routes, { id, stage, file, start: definition?.parts.policy });
+  const endpoint = g("EndpointConfiguration");
+  refusePrivateWithoutPolicy(samEndpointIsPrivate(endpoint.value, file, endpoint.path), policy, file, endpoint.path);
   if (auth?.usagePlan) samUsagePlan(ctx, ledger, logicalId, stage, auth.usagePlan.value, auth.usagePlan.path);
 
   const bmt = g("BinaryMediaTypes");
