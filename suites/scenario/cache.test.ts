@@ -146,6 +146,26 @@ describe("REST response cache (second reference gateway)", features(["cache"], {
     expect(after.response.json<{ body: string }>().body).toBe("small");
   });
 
+  it("the integration's own Cache-Control does not keep its answer out of the stage cache", async () => {
+    // AWS on re:Post, "Does API Gateway honor cache control headers from integration responses?"
+    // (repost.aws/questions/QUDxOW-WXVQV-7rhfpG-cbqQ): "API Gateway doesn't honor integration response cache
+    // (cache-control headers) from integration responses, headers are meant for clients and not for API Gateway."
+    const refusing = await startEchoBackend(0, { responseHeaders: { "Cache-Control": "no-store, no-cache, max-age=0" } });
+    const own = await start(refusing);
+    try {
+      const first = await call(own, refusing, "GET", "/plain");
+      expect(first.reached).toBe(true);
+      expect(header(first.response, "cache-control")).toBe("no-store, no-cache, max-age=0");
+      const second = await call(own, refusing, "GET", "/plain");
+      expect(second.reached).toBe(false);
+      expect(second.response.text).toBe(first.response.text);
+      expect(header(second.response, "cache-control")).toBe("no-store, no-cache, max-age=0");
+    } finally {
+      await own.gateway.close();
+      await refusing.close();
+    }
+  });
+
   it("the endpoint's answer is cached whatever its status (a backend 429 is served until the TTL ends)", async () => {
     const first = await call(h, backend, "GET", "/status?status=429");
     expect(first.response.status).toBe(429);

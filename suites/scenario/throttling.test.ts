@@ -168,6 +168,21 @@ describe("exact counts on an injected clock (second reference gateway)", feature
     expect(await statuses(base, "GET", "/keyed/narrow", 1, { "x-api-key": KEY_B })).toEqual([200]);
   });
 
+  it("a plan's key sent to a method without apiKeyRequired counts against neither the plan's throttle nor its quota", features("throttle.usage-plan", "quota"), async () => {
+    // AWS REST execution logs for such a request, between the authorizer and "Starting execution" (a CloudWatch export
+    // of API oo8kadh853 kept as a log-parser fixture in a public repository, 2017): "API Key  authorized because method
+    // 'ANY /{resource+}' does not require API Key. Request will not contribute to throttle or quota limits".
+    tick(10_000);
+    expect(await statuses(base, "GET", "/fast", 5, { "x-api-key": KEY_A })).toEqual(Array(5).fill(200));
+    // Key A's plan bucket (burst 2) is still full.
+    expect(await statuses(base, "GET", "/keyed", 3, { "x-api-key": KEY_A })).toEqual([200, 200, 429]);
+    const used = async () => ((await (await fetch(`${gateway.adminUrl}/usage/QuotaPlan?keyId=KeyR`)).json()) as { items: Record<string, Array<[number, number]>> }).items;
+    const before = await used();
+    tick(10_000);
+    expect(await statuses(base, "GET", "/fast", 3, { "x-api-key": KEY_R })).toEqual([200, 200, 200]);
+    expect(await used()).toEqual(before);
+  });
+
   it("quota per key and day, offset taken off the initial day: 2 then Limit Exceeded (never reaching the backend); 3 the next UTC day; GetUsage-like admin view", features("quota"), async () => {
     now = Date.parse("2026-03-10T20:00:00Z"); // the deployment day (the gateway started at 15:00 UTC)
     const before = backend.received.length;
