@@ -46,7 +46,11 @@ async function modelsAjv(api: RestApi): Promise<ModelsAjv> {
   const { Ajv, addFormats } = await ajvModules();
   // logger off: unknown formats (int32, int64, decimal…) are ignored silently, as spec §9 lists them unsupported.
   const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, validateSchema: true, logger: false });
-  addFormats(ajv, ["date-time", "email", "hostname", "ipv4", "ipv6", "uri", "regex"]);
+  addFormats(ajv, ["date-time", "email", "hostname", "ipv4", "ipv6", "regex"]);
+  // fge's URIAttribute takes whatever java.net.URI parses: "each and any URI is allowed. In particular, it is not
+  // required that the URI be absolute" (json-schema-validator format/common/URIAttribute.java). ajv-formats' `uri`
+  // wants a scheme, so `/a/b` would fail locally and pass on AWS; its `uri-reference` is RFC 3986's relative-or-absolute.
+  ajv.addFormat("uri", addFormats.get("uri-reference"));
   for (const model of Object.values(api.models)) {
     // The validator is draft 4 whatever `$schema` says; a model's own `id` must not move its canonical key.
     const { $schema: _schema, ...schema } = model.schema;

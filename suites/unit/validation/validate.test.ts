@@ -164,6 +164,13 @@ describe("validationErrorString wording (java-json-tools validation.properties)"
   ])("%j on %j", async (schema, body, expected) => {
     expect(await report(schema, body)).toBe(expected);
   });
+  test("format uri takes relative references too, as fge's URIAttribute (java.net.URI) does; a space still fails", async () => {
+    // json-schema-validator format/common/URIAttribute.java: "each and any URI is allowed. In particular, it is not
+    // required that the URI be absolute or normalized."
+    expect(await report({ type: "string", format: "uri" }, "/images/cat.png?size=2#top")).toBeUndefined();
+    expect(await report({ type: "string", format: "uri" }, "https://example.com/a")).toBeUndefined();
+    expect(await report({ type: "string", format: "uri" }, "a b")).toBe('[string "a b" is not a valid URI]');
+  });
   test("unknown formats (int32/int64/decimal) are ignored, as AWS's validator only warns on them", async () => {
     expect(await report({ type: "integer", format: "int64" }, 5)).toBeUndefined();
   });
