@@ -112,6 +112,17 @@ describe("REST response cache (second reference gateway)", features(["cache"], {
     expect((await call(h, backend, "GET", "/items/1", { headers: { "X-Other": "x" } })).reached).toBe(false);
   });
 
+  it("a path parameter that is not a declared cache key does not split the cache: /shared/2 gets /shared/1's answer", async () => {
+    // theburningmonk.com/2016/04/serverless-enable-caching-on-query-string-parameters-in-api-gateway ("Sadly, the same
+    // applied to request path parameters too": without a cache key, different path values got the same cached
+    // response); AWS's Integration.cacheKeyParameters is the only way to split it (api-gateway-caching.md).
+    const first = await call(h, backend, "GET", "/shared/1");
+    expect(first.reached).toBe(true);
+    const second = await call(h, backend, "GET", "/shared/2");
+    expect(second.reached).toBe(false);
+    expect(echoedUrl(second.response)).toBe("/shared/1");
+  });
+
   it("authorization is not part of the key: another IAM caller gets the first caller's cached answer", async () => {
     const alice = await signed(h, backend, "/iam", PLAIN);
     expect(alice.response.status).toBe(200);
