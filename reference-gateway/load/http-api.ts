@@ -314,9 +314,17 @@ export function samHttpApi(ctx: StackContext, entry: ResourceEntry | undefined, 
     const aid = authorizerId(id, name);
     return authorizers[aid] ? aid : fail(file, path, `authorizer "${name}" is not defined in the HttpApi's Auth.Authorizers`);
   };
-  if (defaultAuthorizer !== undefined) byName(defaultAuthorizer, child(auth.path, "DefaultAuthorizer"));
+  const defaultPath = child(auth.path, "DefaultAuthorizer");
+  if (defaultAuthorizer !== undefined) byName(defaultAuthorizer, defaultPath);
 
-  const routes: HttpRoute[] = [...(definition?.routes ?? [])];
+  // SAM puts DefaultAuthorizer (with its AuthorizationScopes) on every DefinitionBody method without security of its
+  // own, OPTIONS excepted (samtranslator open_api.py set_path_default_authorizer), not only on event routes.
+  const fallback = defaultAuthorizer;
+  const routes: HttpRoute[] = (definition?.routes ?? []).map((r) =>
+    fallback === undefined || r.authorizationType !== "NONE" || r.routeKey.startsWith("OPTIONS ")
+      ? r
+      : { ...r, ...authorizationOf(byName(fallback, defaultPath), entry ? samDefaultScopes(ctx, entry, fallback) : [], authorizers, file, defaultPath) },
+  );
   for (const ev of events) {
     const name = ev.authorizer ?? defaultAuthorizer;
     const samAuthorizer = name === undefined ? undefined : Object.values(authorizers).find((a) => a.name === name);
