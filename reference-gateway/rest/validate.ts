@@ -41,12 +41,20 @@ export interface CompiledValidation {
   bodyModels: Map<string, ValidateFunction>;
 }
 
+/**
+ * ajv-formats' full `email` with a domain of one label or more: fge's EmailAttribute (javax.mail InternetAddress,
+ * strict) follows RFC 5322, where "that domain part may consist of a single domain name component. As such, foo@bar
+ * is considered valid" (json-schema-validator format/common/EmailAttribute.java); ajv-formats wants a dot.
+ */
+const EMAIL = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/i;
+
 /** An ajv instance with the API's models, draft-4 semantics, every error reported (for validationErrorString). */
 async function modelsAjv(api: RestApi): Promise<ModelsAjv> {
   const { Ajv, addFormats } = await ajvModules();
   // logger off: unknown formats (int32, int64, decimal…) are ignored silently, as spec §9 lists them unsupported.
   const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, validateSchema: true, logger: false });
-  addFormats(ajv, ["date-time", "email", "hostname", "ipv4", "ipv6", "regex"]);
+  addFormats(ajv, ["date-time", "hostname", "ipv4", "ipv6", "regex"]);
+  ajv.addFormat("email", EMAIL);
   // fge's URIAttribute takes whatever java.net.URI parses: "each and any URI is allowed. In particular, it is not
   // required that the URI be absolute" (json-schema-validator format/common/URIAttribute.java). ajv-formats' `uri`
   // wants a scheme, so `/a/b` would fail locally and pass on AWS; its `uri-reference` is RFC 3986's relative-or-absolute.

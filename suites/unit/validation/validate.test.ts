@@ -171,6 +171,13 @@ describe("validationErrorString wording (java-json-tools validation.properties)"
     expect(await report({ type: "string", format: "uri" }, "https://example.com/a")).toBeUndefined();
     expect(await report({ type: "string", format: "uri" }, "a b")).toBe('[string "a b" is not a valid URI]');
   });
+  test("format email takes a one-label domain, as fge's EmailAttribute (RFC 5322) does", async () => {
+    // json-schema-validator format/common/EmailAttribute.java: "that domain part may consist of a single domain name
+    // component. As such, foo@bar is considered valid."
+    expect(await report({ type: "string", format: "email" }, "foo@bar")).toBeUndefined();
+    expect(await report({ type: "string", format: "email" }, "a.b+c@mail.example.com")).toBeUndefined();
+    expect(await report({ type: "string", format: "email" }, "foo@")).toBe('[string "foo@" is not a valid email address]');
+  });
   test("unknown formats (int32/int64/decimal) are ignored, as AWS's validator only warns on them", async () => {
     expect(await report({ type: "integer", format: "int64" }, 5)).toBeUndefined();
   });
