@@ -317,16 +317,17 @@ export function samHttpApi(ctx: StackContext, entry: ResourceEntry | undefined, 
   const defaultPath = child(auth.path, "DefaultAuthorizer");
   if (defaultAuthorizer !== undefined) byName(defaultAuthorizer, defaultPath);
 
-  // SAM puts DefaultAuthorizer (with its AuthorizationScopes) on every DefinitionBody method without security of its
-  // own, OPTIONS excepted (samtranslator open_api.py set_path_default_authorizer), not only on event routes.
+  // SAM puts DefaultAuthorizer (with its AuthorizationScopes) on every method without security of its own, OPTIONS
+  // excepted (samtranslator open_api.py set_path_default_authorizer): DefinitionBody methods as well as events.
   const fallback = defaultAuthorizer;
+  const takesDefault = (routeKey: string): boolean => fallback !== undefined && !routeKey.startsWith("OPTIONS ");
   const routes: HttpRoute[] = (definition?.routes ?? []).map((r) =>
-    fallback === undefined || r.authorizationType !== "NONE" || r.routeKey.startsWith("OPTIONS ")
+    fallback === undefined || r.authorizationType !== "NONE" || !takesDefault(r.routeKey)
       ? r
       : { ...r, ...authorizationOf(byName(fallback, defaultPath), entry ? samDefaultScopes(ctx, entry, fallback) : [], authorizers, file, defaultPath) },
   );
   for (const ev of events) {
-    const name = ev.authorizer ?? defaultAuthorizer;
+    const name = ev.authorizer ?? (takesDefault(ev.route.routeKey) ? fallback : undefined);
     const samAuthorizer = name === undefined ? undefined : Object.values(authorizers).find((a) => a.name === name);
     // A JWT authorizer's AuthorizationScopes in Auth.Authorizers apply to routes that do not give their own (SAM).
     const authorizerScopes = samAuthorizer && entry ? samDefaultScopes(ctx, entry, samAuthorizer.name) : [];

@@ -16,6 +16,8 @@ Resources:
       Events:
         Open: { Type: HttpApi, Properties: { ApiId: !Ref Api, Path: /open, Method: get, Auth: { Authorizer: NONE } } }
         Event: { Type: HttpApi, Properties: { ApiId: !Ref Api, Path: /event, Method: get } }
+        Preflight: { Type: HttpApi, Properties: { ApiId: !Ref Api, Path: /event, Method: options } }
+        OwnPreflight: { Type: HttpApi, Properties: { ApiId: !Ref Api, Path: /own, Method: options, Auth: { Authorizer: Other } } }
       Runtime: nodejs20.x
       CodeUri: src
       Handler: index.handler
@@ -60,7 +62,7 @@ const routes = async (defaultAuthorizer: string) => {
 };
 
 describe("SAM HttpApi DefaultAuthorizer covers the DefinitionBody", () => {
-  test("a JWT default with its AuthorizationScopes on definition methods without security; OPTIONS, own security and NONE events untouched", async () => {
+  test("a JWT default with its AuthorizationScopes on definition and event methods without security; OPTIONS, own security and NONE events untouched", async () => {
     const r = await routes("Jwt");
     const jwt = { type: "JWT", scopes: ["read"], authorizer: "Jwt" };
     expect(r["GET /plain"]).toEqual(jwt);
@@ -68,6 +70,8 @@ describe("SAM HttpApi DefaultAuthorizer covers the DefinitionBody", () => {
     expect(r["$default"]).toEqual(jwt);
     expect(r["GET /event"]).toEqual(jwt);
     expect(r["OPTIONS /plain"]).toEqual({ type: "NONE", scopes: [], authorizer: undefined });
+    expect(r["OPTIONS /event"]).toEqual({ type: "NONE", scopes: [], authorizer: undefined });
+    expect(r["OPTIONS /own"]).toEqual({ type: "JWT", scopes: [], authorizer: "Other" });
     expect(r["GET /own"]).toEqual({ type: "JWT", scopes: [], authorizer: "Other" });
     expect(r["GET /open"]).toEqual({ type: "NONE", scopes: [], authorizer: undefined });
   });
