@@ -17,15 +17,21 @@ const BUILTIN_TEMPLATES = new Map<ErrorResponseType, CompiledTemplate>(
   (Object.entries(GATEWAY_RESPONSES) as Array<[ErrorResponseType, { body: string }]>).map(([type, entry]) => [type, compileSubstitution(entry.body)]),
 );
 
+const HEADER_TARGET = "gatewayresponse.header.";
+
 export function compileGatewayResponses(config: Partial<Record<GatewayResponseType, GatewayResponseConfig>>): CompiledGatewayResponses {
   const compiled: CompiledGatewayResponses = {};
   for (const [type, response] of Object.entries(config) as Array<[GatewayResponseType, GatewayResponseConfig]>) {
     compiled[type] = {
       statusCode: response.statusCode === undefined ? undefined : Number(response.statusCode),
-      headers: Object.entries(response.responseParameters).map(([target, source]) => [
-        target.replace(/^gatewayresponse\.header\./, ""),
-        compileParameterSource(source, "gateway-response"),
-      ]),
+      // Only header targets reach the client: the doc lets a target name a path or querystring too
+      // (x-amazon-apigateway-gateway-responses.responseParameters: "param-position can be header, path, or
+      // querystring"), but an HTTP response carries neither.
+      // Every source is still compiled, so a bad expression fails at load whatever its target.
+      headers: Object.entries(response.responseParameters).flatMap(([target, source]): Array<[string, ParameterSource]> => {
+        const compiledSource = compileParameterSource(source, "gateway-response");
+        return target.startsWith(HEADER_TARGET) ? [[target.slice(HEADER_TARGET.length), compiledSource]] : [];
+      }),
       templates: Object.fromEntries(
         Object.entries(response.responseTemplates).map(([type, text]) => [type, compileSubstitution(text)]),
       ),

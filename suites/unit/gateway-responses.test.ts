@@ -159,6 +159,16 @@ describe("customisation and field-wise fallback (spec §2.1)", () => {
     expect(rendered.headerMap["x-amzn-errortype"]).toBe("BadRequestException");
   });
 
+  it("path and querystring targets are accepted but send nothing: only header targets become response headers", () => {
+    // x-amazon-apigateway-gateway-responses.responseParameters (AWS developer guide): "param-position can be header,
+    // path, or querystring"; a response has no path or query string. Before, the target's full name was sent as a header.
+    const rendered = render("THROTTLED", {
+      THROTTLED: { responseParameters: { "gatewayresponse.querystring.q": "'v'", "gatewayresponse.path.p": "'v'", "gatewayresponse.header.x-h": "'v'" }, responseTemplates: {} },
+    });
+    expect(rendered.headerMap["x-h"]).toBe("v");
+    expect(Object.keys(rendered.headerMap).filter((name) => name.startsWith("gatewayresponse."))).toEqual([]);
+  });
+
   it("a header whose source is absent is not set", () => {
     const rendered = render("THROTTLED", { DEFAULT_4XX: { responseParameters: { "gatewayresponse.header.x-caller": "method.request.header.x-caller" }, responseTemplates: {} } });
     expect(rendered.headerMap).not.toHaveProperty("x-caller");
