@@ -78,7 +78,7 @@ describe("record, then replay against the same target", features("tooling.replay
       for (const path of ["/mock?q=1", "/mock/status?code=404", "/items/special", "/no-such-route"]) {
         // Not to the unknown route: AWS answers it about the Authorization header (a hash of it, routing.test.ts), so
         // a replay of the redacted header would rightly get another answer.
-        const authorization = path === "/no-such-route" ? {} : { authorization: "Bearer secret-token" };
+        const authorization: Record<string, string> = path === "/no-such-route" ? {} : { authorization: "Bearer secret-token" };
         const response = await fetch(recorder.url + path, { headers: { ...authorization, "x-api-key": "k-123" } });
         await response.arrayBuffer();
       }
