@@ -14,6 +14,7 @@ import type { EnforcedSecurity } from "./security/gate.ts";
 import type { EnforcedStageSettings } from "./stage-settings.ts";
 import type { StackContext } from "./stack-context.ts";
 import { isObject, obj } from "./values.ts";
+import { refuseWebAclOnApiStage } from "./waf.ts";
 
 export interface StackOptions {
   parameterOverrides: Record<string, string>;
@@ -57,6 +58,7 @@ function checkResourceType(t: Template, e: ResourceEntry, isSam: boolean): void 
   if (e.type.startsWith("AWS::Serverless::") && !isSam) fail(t.file, at, `${e.type} needs Transform: AWS::Serverless-2016-10-31`);
   const refused = REFUSED[e.type];
   if (refused) fail(t.file, at, `${e.type}: ${refused}`);
+  refuseWebAclOnApiStage(t, e);
   // HTTP APIs (AWS::Serverless::HttpApi, ApiGatewayV2 with ProtocolType HTTP): load/http-api.ts.
   const v2Refused = refusedV2(e.type);
   if (v2Refused) fail(t.file, at, `${e.type}: ${v2Refused}`);
