@@ -119,6 +119,11 @@ const OPERATORS: Record<string, Operator> = {
   NotIpAddress: { test: (a, e) => ipInCidr(a, e), negated: true },
 };
 
+/** Whether this evaluator knows `operator` (alone or with `IfExists`): the loader refuses resource policies using others. */
+export function isEvaluatedOperator(operator: string): boolean {
+  return OPERATORS[operator.endsWith("IfExists") ? operator.slice(0, -"IfExists".length) : operator] !== undefined;
+}
+
 /**
  * A missing key makes a positive operator false and a negated one true; `…IfExists` makes any operator true when the
  * key is missing (reference_policies_elements_condition_operators.md: "If the key that you specify in a policy

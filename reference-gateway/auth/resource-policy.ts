@@ -14,6 +14,9 @@ export interface RequestOrigin {
   sourceVpc?: string;
 }
 
+/** The condition keys a resource policy is evaluated with: the loader refuses conditions on any other key. */
+export const RESOURCE_POLICY_CONDITION_KEYS = ["aws:SourceIp", "aws:SourceVpce", "aws:SourceVpc", "aws:PrincipalAccount", "aws:PrincipalArn"] as const;
+
 /**
  * The API's resource policy for this call: `execute-api:Invoke` on the method ARN built from the request's own path
  * (not the resource template), as authorizer policies see it (spec §7.1). `principal` is the IAM caller; anyone
@@ -27,18 +30,14 @@ function evaluateResourcePolicy(
   principal?: PolicyPrincipal,
 ): { decision: PolicyDecision; arn: string } {
   const arn = methodArn(gateway.region, gateway.accountId, call.api.id, call.stage.name, call.request.method, requestPath(call));
-  const decision = evaluatePolicy(policy, {
-    action: "execute-api:Invoke",
-    resource: arn,
-    principal,
-    conditionKeys: {
-      "aws:SourceIp": call.request.sourceIp,
-      "aws:SourceVpce": origin.sourceVpce,
-      "aws:SourceVpc": origin.sourceVpc,
-      "aws:PrincipalAccount": principal?.accountId,
-      "aws:PrincipalArn": principal?.arn,
-    },
-  });
+  const conditionKeys: Record<(typeof RESOURCE_POLICY_CONDITION_KEYS)[number], string | undefined> = {
+    "aws:SourceIp": call.request.sourceIp,
+    "aws:SourceVpce": origin.sourceVpce,
+    "aws:SourceVpc": origin.sourceVpc,
+    "aws:PrincipalAccount": principal?.accountId,
+    "aws:PrincipalArn": principal?.arn,
+  };
+  const decision = evaluatePolicy(policy, { action: "execute-api:Invoke", resource: arn, principal, conditionKeys });
   return { decision, arn };
 }
 

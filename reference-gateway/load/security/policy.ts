@@ -1,4 +1,6 @@
 /** Resource policies (`x-amazon-apigateway-policy`, RestApi `Policy`, SAM `Auth.ResourcePolicy`) → PolicyDocument. */
+import { isEvaluatedOperator } from "../../auth/policy.ts";
+import { RESOURCE_POLICY_CONDITION_KEYS } from "../../auth/resource-policy.ts";
 import type { PolicyDocument, PolicyStatement } from "../../model/types.ts";
 import { fail } from "../errors.ts";
 import { partitionOf } from "../ids.ts";
@@ -88,15 +90,24 @@ function stringOnly(v: unknown, file: string, path: string, what: string): strin
   return v;
 }
 
+const KNOWN_KEYS = new Set<string>(RESOURCE_POLICY_CONDITION_KEYS.map((k) => k.toLowerCase()));
+
+/**
+ * A condition the evaluator cannot decide would make a Deny statement never apply (auth/policy.ts): an operator it
+ * does not know, or a key no request carries here (both evaluate as "no match"). Such a policy is refused, so a
+ * route is never served open where AWS denies, nor closed where it allows.
+ */
 function readCondition(v: unknown, file: string, path: string): Record<string, Record<string, string | string[]>> {
   if (!isObject(v)) return fail(file, path, "Condition must be an object of operators");
   const out: Record<string, Record<string, string | string[]>> = {};
   for (const [operator, keys] of Object.entries(v)) {
     const opPath = child(path, operator);
+    if (!isEvaluatedOperator(operator)) fail(file, opPath, `condition operator ${operator} is not supported yet (String*, Bool, IpAddress, NotIpAddress, with or without IfExists)`);
     if (!isObject(keys)) return fail(file, opPath, `Condition ${operator} must map condition keys to values`);
     out[operator] = {};
     for (const [key, value] of Object.entries(keys)) {
       const at = child(opPath, key);
+      if (!KNOWN_KEYS.has(key.toLowerCase())) fail(file, at, `condition key ${key} is not supported yet in resource policies (${RESOURCE_POLICY_CONDITION_KEYS.join(", ")})`);
       out[operator][key] = Array.isArray(value) ? value.map((x, i) => str(x, file, child(at, i), "condition value")) : str(value, file, at, "condition value");
     }
   }

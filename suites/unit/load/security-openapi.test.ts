@@ -198,6 +198,23 @@ describe("OpenAPI security load errors", () => {
     await expectLoadError(pol("{ Statement: [{ Effect: Allow, Principal: '*', Action: a, Resource: r, Whatever: 1 }] }"), `${P}.Statement[0].Whatever`, "policy statement key Whatever is not a policy element", {}, ALL, N);
   });
 
+  test("resource policy conditions the evaluator cannot decide (a Deny on them would never apply)", async () => {
+    const P = "$['x-amazon-apigateway-policy'].Statement[0].Condition";
+    const deny = (condition: string) => swagger(KEY, "", `x-amazon-apigateway-policy: { Statement: [{ Effect: Deny, Principal: '*', Action: execute-api:Invoke, Resource: 'execute-api:/*', Condition: ${condition} }] }\n`);
+    const operator = /^condition operator .+ is not supported yet \(String\*, Bool, IpAddress, NotIpAddress, with or without IfExists\)$/;
+    await expectLoadError(deny("{ NumericLessThan: { 'aws:MultiFactorAuthAge': '3600' } }"), `${P}.NumericLessThan`, operator, {}, ALL, N);
+    await expectLoadError(deny("{ 'ForAnyValue:StringEquals': { 'aws:SourceVpce': [vpce-1] } }"), `${P}['ForAnyValue:StringEquals']`, operator, {}, ALL, N);
+    await expectLoadError(deny("{ 'Null': { 'aws:SourceVpce': 'true' } }"), `${P}.Null`, operator, {}, ALL, N);
+    await expectLoadError(
+      deny("{ StringLike: { 'aws:UserAgent': '*curl*' } }"),
+      `${P}.StringLike['aws:UserAgent']`,
+      "condition key aws:UserAgent is not supported yet in resource policies (aws:SourceIp, aws:SourceVpce, aws:SourceVpc, aws:PrincipalAccount, aws:PrincipalArn)",
+      {}, ALL, N,
+    );
+    const model = await loadSec(deny("{ StringNotEqualsIfExists: { 'aws:sourcevpce': vpce-1 }, NotIpAddress: { 'aws:SourceIp': 10.0.0.0/8 } }"));
+    expect(model.restApis[0]!.policy!.Statement[0]!.Condition).toEqual({ StringNotEqualsIfExists: { "aws:sourcevpce": "vpce-1" }, NotIpAddress: { "aws:SourceIp": "10.0.0.0/8" } });
+  });
+
   test("the gate names each construct while its feature is not enforced", async () => {
     const none = { enforcedSecurity: new Set<SecurityFeature>() };
     const gated = async (doc: string, path: string, what: string) => {
