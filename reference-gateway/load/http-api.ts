@@ -239,6 +239,15 @@ function samAuthorizers(ctx: StackContext, v: unknown, id: string, file: string,
   return out;
 }
 
+/**
+ * samtranslator edits only an inline DefinitionBody: a set Auth or CorsConfiguration (own or from Globals) next to a
+ * DefinitionUri fails its transform (http_api_generator.py _add_auth / _add_cors), with these messages.
+ */
+function refuseWithDefinitionUri(entry: ResourceEntry | undefined, prop: { value: unknown; path: string }, message: string, file: string): void {
+  const set = isObject(prop.value) ? Object.keys(prop.value).length > 0 : Boolean(prop.value);
+  if (set && entry?.properties["DefinitionUri"] !== undefined) fail(file, prop.path, message);
+}
+
 /** A resolved property of an HttpApi, falling back to `Globals.HttpApi`. */
 function samProp(ctx: StackContext, entry: ResourceEntry | undefined, name: string): { value: unknown; path: string } {
   const own = entry?.properties[name];
@@ -299,6 +308,7 @@ export function samHttpApi(ctx: StackContext, entry: ResourceEntry | undefined, 
   const definition = entry ? readDefinition(ctx, entry, "DefinitionBody", "DefinitionUri", id) : undefined;
   const authorizers: Record<string, HttpAuthorizer> = { ...definition?.authorizers };
   const auth = g("Auth");
+  refuseWithDefinitionUri(entry, auth, "Auth works only with inline OpenApi specified in the 'DefinitionBody' property.", file);
   let defaultAuthorizer: string | undefined;
   let iamEnabled = false;
   if (auth.value !== undefined) {
@@ -349,6 +359,7 @@ export function samHttpApi(ctx: StackContext, entry: ResourceEntry | undefined, 
   for (const ev of events) if (ev.apiLogicalId === logicalId && ev.routeThrottle) httpStage.routeThrottles[ev.route.routeKey] = { ...httpStage.routeThrottles[ev.route.routeKey], ...ev.routeThrottle };
 
   const corsProp = g("CorsConfiguration");
+  refuseWithDefinitionUri(entry, corsProp, "Cors works only with inline OpenApi specified in 'DefinitionBody' property.", file);
   const cors = corsProp.value === undefined ? definition?.cors : samCors(corsProp.value, file, corsProp.path);
   const nameProp = g("Name");
   return finish(

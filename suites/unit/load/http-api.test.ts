@@ -106,6 +106,16 @@ describe("HTTP API load errors", () => {
       SRC,
     );
   });
+  test("Auth or CorsConfiguration next to a DefinitionUri, as samtranslator refuses them (it edits only DefinitionBody)", async () => {
+    const files = { ...SRC, "api.yaml": "openapi: 3.0.1\ninfo: { title: t, version: '1' }\npaths:\n  /a:\n    get:\n      x-amazon-apigateway-integration: { type: http_proxy, httpMethod: ANY, uri: 'http://example.com', payloadFormatVersion: '1.0' }\n" };
+    const api = (props: string, globals = "") => sam(`  Api:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      DefinitionUri: api.yaml\n${props}`, globals);
+    const auth = "Auth works only with inline OpenApi specified in the 'DefinitionBody' property.";
+    await expectLoadError(api("      Auth: { EnableIamAuthorizer: true, DefaultAuthorizer: AWS_IAM }\n"), "$.Resources.Api.Properties.Auth", auth, files);
+    await expectLoadError(api("", "Globals:\n  HttpApi:\n    Auth: { EnableIamAuthorizer: true, DefaultAuthorizer: AWS_IAM }\n"), "$.Globals.HttpApi.Auth", auth, files);
+    await expectLoadError(api("      CorsConfiguration: true\n"), "$.Resources.Api.Properties.CorsConfiguration", "Cors works only with inline OpenApi specified in 'DefinitionBody' property.", files);
+    const [loaded] = (await load(api("      CorsConfiguration: false\n"), files)).model.httpApis ?? [];
+    expect(loaded!.routes.map((r) => [r.routeKey, r.authorizationType])).toEqual([["GET /a", "NONE"]]);
+  });
   test("an event naming an authorizer the API does not define", async () => {
     await expectLoadError(sam("      Events:\n        E: { Type: HttpApi, Properties: { Path: /a, Method: GET, Auth: { Authorizer: Nope } } }\n"), "$.Resources.Fn.Properties.Events.E.Properties.Auth", 'authorizer "Nope" is not defined in the HttpApi\'s Auth.Authorizers', SRC);
   });
