@@ -7,6 +7,7 @@ import { gatewayResponse, readIntegration, type IntegrationDialect } from "./int
 import type { ResourceEntry } from "./intrinsics.ts";
 import { child } from "./json-path.ts";
 import { refuseDisabledDefaultEndpoint } from "./default-endpoint.ts";
+import { restImportParameters } from "./import-parameters.ts";
 import { cfnEndpointIsPrivate, refusePrivateWithoutPolicy } from "./private-api.ts";
 import { readApiDefinition } from "./definition.ts";
 import { ModelSet, schemaValue } from "./models.ts";
@@ -382,7 +383,10 @@ export function cfnRestApi(ctx: StackContext, apis: CfnApis, entry: ResourceEntr
     requireEnforced(ctx.enforced, "resource-policy", file, child(propsPath, "Policy"), "resource policy (Policy)");
   }
   const endpointPath = child(propsPath, "EndpointConfiguration");
-  refusePrivateWithoutPolicy(cfnEndpointIsPrivate(template.prop(entry, "EndpointConfiguration"), file, endpointPath), policy, file, endpointPath);
+  const parametersPath = child(propsPath, "Parameters");
+  const imported = restImportParameters(template.prop(entry, "Parameters"), file, parametersPath);
+  if (cfnEndpointIsPrivate(template.prop(entry, "EndpointConfiguration"), file, endpointPath)) refusePrivateWithoutPolicy(true, policy, file, endpointPath);
+  else refusePrivateWithoutPolicy(imported.endpointPrivate, policy, file, child(parametersPath, "endpointConfigurationTypes"));
   for (const resource of template.resources.values()) {
     if (resource.type === "AWS::ApiGateway::Method" && apis.apiOf(resource) === entry.logicalId) {
       const route = cfnMethod(ctx, apis, resource, entry.logicalId, models, authorizers);

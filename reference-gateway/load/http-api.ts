@@ -10,6 +10,7 @@ import type { HttpApi, HttpAuthorizer, HttpCorsConfiguration, HttpIntegration, H
 import type { LambdaFunction } from "../model/types.ts";
 import { readDocument } from "./detect.ts";
 import { refuseDisabledDefaultEndpoint } from "./default-endpoint.ts";
+import { refuseBasePathMode } from "./import-parameters.ts";
 import { fail } from "./errors.ts";
 import { apiId, authorizerId, resourceId } from "./ids.ts";
 import { NO_VALUE, type ResourceEntry, type Template } from "./intrinsics.ts";
@@ -471,6 +472,7 @@ export function cfnHttpApi(ctx: StackContext, entry: ResourceEntry): HttpApi {
   const pp = child(entry.path, "Properties");
   checkKeys(entry.properties, CFN_API_KEYS, file, pp, "AWS::ApiGatewayV2::Api");
   refuseDisabledDefaultEndpoint(t.prop(entry, "DisableExecuteApiEndpoint"), file, child(pp, "DisableExecuteApiEndpoint"));
+  refuseBasePathMode(t.prop(entry, "BasePath"), file, child(pp, "BasePath"));
   const id = apiId(ctx.stackName, entry.logicalId);
   const definition = readDefinition(ctx, entry, "Body", "BodyS3Location", id);
   const authorizers: Record<string, HttpAuthorizer> = { ...definition?.authorizers };
