@@ -8,7 +8,7 @@ import { fail } from "../errors.ts";
 import type { FunctionIndex } from "../functions.ts";
 import { authorizerId } from "../ids.ts";
 import { child } from "../json-path.ts";
-import { isObject, list, obj, str } from "../values.ts";
+import { checkKeys, isObject, list, obj, str } from "../values.ts";
 import { OPENAPI_AUTHORIZER, readAuthorizer } from "./authorizers.ts";
 import { requireEnforced, type EnforcedSecurity } from "./gate.ts";
 
@@ -39,6 +39,15 @@ export interface MethodSecurity {
 }
 
 const X = "x-amazon-apigateway-";
+/**
+ * The properties of x-amazon-apigateway-authorizer (api-gateway-swagger-extensions-authorizer). The last three are
+ * "supported only for HTTP APIs" and mean nothing to a REST authorizer; any other key (a misspelt
+ * authorizerResultTtlInSeconds, say) would be silently replaced by a default, so it stops the load.
+ */
+const AUTHORIZER_KEYS = new Set([
+  "type", "authorizerUri", "authorizerCredentials", "identitySource", "identityValidationExpression", "authorizerResultTtlInSeconds", "providerARNs",
+  "authorizerPayloadFormatVersion", "enableSimpleResponses", "jwtConfiguration",
+]);
 
 /**
  * One scheme: `x-amazon-apigateway-authorizer` → an authorizer; `x-amazon-apigateway-authtype: awsSigv4` → IAM;
@@ -51,6 +60,7 @@ export function readScheme(entry: SchemeEntry, apiId: string, functions: Functio
   const authtype = scheme[`${X}authtype`] === undefined ? undefined : str(scheme[`${X}authtype`], file, child(path, `${X}authtype`), `${X}authtype`).toLowerCase();
   if (scheme[`${X}authorizer`] !== undefined) {
     const fields = obj(scheme[`${X}authorizer`], file, child(path, `${X}authorizer`), `${X}authorizer`);
+    checkKeys(fields, AUTHORIZER_KEYS, file, child(path, `${X}authorizer`), `${X}authorizer`);
     const header = scheme["in"] === "header" && typeof scheme["name"] === "string" && scheme["name"] !== "Unused" ? scheme["name"] : undefined;
     const authorizer = readAuthorizer(
       { id: authorizerId(apiId, name), name, fields, path: child(path, `${X}authorizer`), ...(header ? { schemeHeader: header } : {}), functions, file },

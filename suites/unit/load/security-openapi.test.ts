@@ -166,6 +166,8 @@ describe("OpenAPI security load errors", () => {
     await bad("      authorizerResultTtlInSeconds: 3601\n", `${A}.authorizerResultTtlInSeconds`, "authorizerResultTtlInSeconds 3601 is outside 0..3600");
     await bad("      authorizerResultTtlInSeconds: -1\n", `${A}.authorizerResultTtlInSeconds`, "authorizerResultTtlInSeconds -1 is outside 0..3600");
     await bad("      identitySource: method.request.querystring.t\n", `${A}.identitySource`, "a TOKEN authorizer takes its token from one header: identitySource must be method.request.header.NAME");
+    // A misspelt key would leave the default (a 300 s result cache) in place of what was meant.
+    await bad("      authorizerResultTTLInSeconds: 0\n", `${A}.authorizerResultTTLInSeconds`, "x-amazon-apigateway-authorizer property authorizerResultTTLInSeconds is not supported yet");
     await expect(loadSec(swagger(TOKEN("      identityValidationExpression: '(['\n"), "      security: [{ tok: [] }]\n"))).rejects.toMatchObject({
       jsonPath: `${A}.identityValidationExpression`,
       reason: expect.stringMatching(/^identityValidationExpression is not a valid regular expression/),
