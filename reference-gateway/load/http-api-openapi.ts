@@ -11,7 +11,7 @@ import { fail } from "./errors.ts";
 import type { FunctionIndex } from "./functions.ts";
 import { authorizerId } from "./ids.ts";
 import { child } from "./json-path.ts";
-import { bool, int, isObject, list, obj, str, stringMap } from "./values.ts";
+import { bool, checkKeys, int, isObject, list, obj, str, stringMap } from "./values.ts";
 
 export interface HttpOpenApiContext {
   file: string;
@@ -162,17 +162,27 @@ export function identitySources(v: unknown, file: string, path: string): string[
   return sources;
 }
 
+/**
+ * x-amazon-apigateway-authorizer properties an HTTP API reads (api-gateway-swagger-extensions-authorizer): any other
+ * key (misspelt, or REST-only like identityValidationExpression) would be dropped for a default, so it stops the load.
+ */
+const JWT_KEYS = new Set(["type", "jwtConfiguration", "identitySource"]);
+const REQUEST_KEYS = new Set(["type", "authorizerUri", "authorizerCredentials", "authorizerPayloadFormatVersion", "enableSimpleResponses", "identitySource", "authorizerResultTtlInSeconds"]);
+
 function readAuthorizer(name: string, a: Record<string, unknown>, ctx: HttpOpenApiContext, p: string): HttpAuthorizer {
   const type = str(a["type"], ctx.file, child(p, "type"), "type").toLowerCase();
   const id = authorizerId(ctx.apiId, name);
   const location = { file: ctx.file, path: p };
   if (type === "jwt") {
+    checkKeys(a, JWT_KEYS, ctx.file, p, "jwt x-amazon-apigateway-authorizer");
     const jwt = obj(a["jwtConfiguration"], ctx.file, child(p, "jwtConfiguration"), "jwtConfiguration");
     const jp = child(p, "jwtConfiguration");
+    checkKeys(jwt, new Set(["issuer", "audience"]), ctx.file, jp, "jwtConfiguration");
     const audience = list(jwt["audience"], ctx.file, child(jp, "audience"), "audience").map((x, i) => str(x, ctx.file, child(child(jp, "audience"), i), "audience"));
     return jwtAuthorizer({ id, name, issuer: jwt["issuer"], audience, identitySource: a["identitySource"] ?? "$request.header.Authorization", location }, ctx.file, p, jp);
   }
   if (type === "request") {
+    checkKeys(a, REQUEST_KEYS, ctx.file, p, "request x-amazon-apigateway-authorizer");
     return lambdaAuthorizer(
       {
         id,

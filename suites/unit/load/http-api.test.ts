@@ -116,6 +116,21 @@ describe("HTTP API load errors", () => {
     const [loaded] = (await load(api("      CorsConfiguration: false\n"), files)).model.httpApis ?? [];
     expect(loaded!.routes.map((r) => [r.routeKey, r.authorizationType])).toEqual([["GET /a", "NONE"]]);
   });
+  test("x-amazon-apigateway-authorizer keys an HTTP API does not read (misspelt or REST-only) are refused, not dropped for defaults", async () => {
+    const body = (scheme: string) =>
+      sam(`  Api:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      DefinitionBody:\n        openapi: 3.0.1\n        info: { title: t, version: '1' }\n        components:\n          securitySchemes:\n            A: { type: apiKey, name: Authorization, in: header, x-amazon-apigateway-authorizer: ${scheme} }\n        paths: {}\n`);
+    const A = "$.Resources.Api.Properties.DefinitionBody.components.securitySchemes.A['x-amazon-apigateway-authorizer']";
+    const uri = "!Sub 'arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations'";
+    await expectLoadError(body("{ type: jwt, jwtConfiguration: { issuer: 'https://issuer.example.com', audiences: [a] } }"), `${A}.jwtConfiguration.audiences`, "jwtConfiguration property audiences is not supported yet", SRC);
+    await expectLoadError(
+      body(`{ type: request, authorizerUri: ${uri}, authorizerPayloadFormatVersion: '2.0', identitySource: [$request.header.X], identityValidationExpression: '^a' }`),
+      `${A}.identityValidationExpression`,
+      "request x-amazon-apigateway-authorizer property identityValidationExpression is not supported yet",
+      SRC,
+    );
+    const [api] = await httpApis(body(`{ type: request, authorizerUri: ${uri}, authorizerPayloadFormatVersion: '2.0', enableSimpleResponses: true, identitySource: [$request.header.X], authorizerResultTtlInSeconds: 0 }`));
+    expect(Object.values(api!.authorizers)[0]).toMatchObject({ type: "REQUEST", payloadFormatVersion: "2.0", enableSimpleResponses: true, identitySource: ["$request.header.X"], functionLogicalId: "Fn" });
+  });
   test("an event naming an authorizer the API does not define", async () => {
     await expectLoadError(sam("      Events:\n        E: { Type: HttpApi, Properties: { Path: /a, Method: GET, Auth: { Authorizer: Nope } } }\n"), "$.Resources.Fn.Properties.Events.E.Properties.Auth", 'authorizer "Nope" is not defined in the HttpApi\'s Auth.Authorizers', SRC);
   });
