@@ -209,6 +209,8 @@ function samAuthorizers(ctx: StackContext, v: unknown, id: string, file: string,
       checkKeys(a, new Set(["JwtConfiguration", "IdentitySource", "AuthorizationScopes"]), file, p, "JWT authorizer");
       const jp = child(p, "JwtConfiguration");
       const jwt = obj(a["JwtConfiguration"], file, jp, "JwtConfiguration");
+      // SAM takes either spelling; anything else (a misspelt audience) would leave the audience unchecked.
+      checkKeys(jwt, new Set(["issuer", "audience", "Issuer", "Audience"]), file, jp, "JwtConfiguration");
       const aud = jwt["audience"] ?? jwt["Audience"];
       const audience = list(aud, file, child(jp, "audience"), "audience").map((x, i) => str(x, file, child(child(jp, "audience"), i), "audience"));
       out[aid] = jwtAuthorizer({ id: aid, name, issuer: jwt["issuer"] ?? jwt["Issuer"], audience, identitySource: a["IdentitySource"] ?? "$request.header.Authorization", location }, file, p, jp);
@@ -447,6 +449,8 @@ function cfnAuthorizer(ctx: StackContext, e: ResourceEntry, id: string): HttpAut
   if (type === "JWT") {
     const jp = child(pp, "JwtConfiguration");
     const jwt = obj(props["JwtConfiguration"], file, jp, "JwtConfiguration");
+    // An unread key would pass unnoticed: a misspelt Audience leaves the audience unchecked.
+    checkKeys(jwt, new Set(["Issuer", "Audience"]), file, jp, "JwtConfiguration");
     const audience = list(jwt["Audience"], file, child(jp, "Audience"), "Audience").map((x, i) => str(x, file, child(child(jp, "Audience"), i), "Audience"));
     return jwtAuthorizer({ id: aid, name, issuer: jwt["Issuer"], audience, identitySource: props["IdentitySource"], location }, file, pp, jp);
   }

@@ -131,6 +131,13 @@ describe("HTTP API load errors", () => {
     const [api] = await httpApis(body(`{ type: request, authorizerUri: ${uri}, authorizerPayloadFormatVersion: '2.0', enableSimpleResponses: true, identitySource: [$request.header.X], authorizerResultTtlInSeconds: 0 }`));
     expect(Object.values(api!.authorizers)[0]).toMatchObject({ type: "REQUEST", payloadFormatVersion: "2.0", enableSimpleResponses: true, identitySource: ["$request.header.X"], functionLogicalId: "Fn" });
   });
+  test("a misspelt JwtConfiguration key is refused (the audience would go unchecked)", async () => {
+    const cfn = "  Api: { Type: AWS::ApiGatewayV2::Api, Properties: { ProtocolType: HTTP } }\n  Stage: { Type: AWS::ApiGatewayV2::Stage, Properties: { ApiId: !Ref Api, StageName: $default, AutoDeploy: true } }\n" +
+      "  Auth: { Type: AWS::ApiGatewayV2::Authorizer, Properties: { ApiId: !Ref Api, AuthorizerType: JWT, Name: jwt, IdentitySource: [$request.header.Authorization], JwtConfiguration: { Issuer: 'https://i.example.com', Audiences: [a] } } }\n";
+    await expectLoadError(sam(cfn), "$.Resources.Auth.Properties.JwtConfiguration.Audiences", "JwtConfiguration property Audiences is not supported yet", SRC);
+    const samJwt = "  Api:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      Auth:\n        Authorizers:\n          J: { IdentitySource: $request.header.Authorization, JwtConfiguration: { issuer: 'https://i.example.com', audiences: [a] } }\n";
+    await expectLoadError(sam(samJwt), "$.Resources.Api.Properties.Auth.Authorizers.J.JwtConfiguration.audiences", "JwtConfiguration property audiences is not supported yet", SRC);
+  });
   test("an event naming an authorizer the API does not define", async () => {
     await expectLoadError(sam("      Events:\n        E: { Type: HttpApi, Properties: { Path: /a, Method: GET, Auth: { Authorizer: Nope } } }\n"), "$.Resources.Fn.Properties.Events.E.Properties.Auth", 'authorizer "Nope" is not defined in the HttpApi\'s Auth.Authorizers', SRC);
   });
