@@ -9,8 +9,8 @@ import { ipInCidr } from "./cidr.ts";
  *
  * Deliberately left out, because API Gateway's request context cannot supply them: policy variables (`${aws:…}`),
  * multi-valued condition keys (`ForAnyValue:` / `ForAllValues:`), Numeric/Date/Arn/Null operators. An operator this
- * evaluator does not know makes its statement NOT match — for an Allow that fails closed; for a Deny it fails open,
- * which is why the loader should refuse such policies up front rather than rely on this.
+ * evaluator does not know fails closed: its Allow does not match and its Deny does. The loader refuses resource
+ * policies with one (load/ b5e0c8c); a Lambda authorizer's output can still carry one, and its Deny then applies.
  */
 export type PolicyDecision = "Allow" | "Deny" | "Implicit";
 
@@ -47,7 +47,7 @@ function statementApplies(statement: PolicyStatement, request: PolicyRequest): b
     matchesElement(statement.Action, statement.NotAction, (pattern) => wildcard(pattern, "i").test(request.action)) &&
     matchesElement(statement.Resource, statement.NotResource, (pattern) => wildcard(pattern, "").test(request.resource)) &&
     principalApplies(statement, request.principal) &&
-    conditionsHold(statement.Condition, request.conditionKeys)
+    conditionsHold(statement.Condition, request.conditionKeys, statement.Effect === "Deny")
   );
 }
 
@@ -84,11 +84,14 @@ function principalMatches(element: unknown, principal: PolicyPrincipal | undefin
   });
 }
 
-/** Every operator block must hold, and within one every key (reference_policies_multi-value-conditions.md). */
-function conditionsHold(condition: PolicyStatement["Condition"], keys: Record<string, string | undefined>): boolean {
+/**
+ * Every operator block must hold, and within one every key (reference_policies_multi-value-conditions.md). An
+ * operator this evaluator does not know holds as `unknownHolds` says (true for a Deny: see above).
+ */
+function conditionsHold(condition: PolicyStatement["Condition"], keys: Record<string, string | undefined>, unknownHolds: boolean): boolean {
   if (condition === undefined) return true;
   return Object.entries(condition).every(([operator, block]) =>
-    Object.entries(block).every(([key, values]) => conditionHolds(operator, lookupKey(keys, key), list(values))),
+    isEvaluatedOperator(operator) ? Object.entries(block).every(([key, values]) => conditionHolds(operator, lookupKey(keys, key), list(values))) : unknownHolds,
   );
 }
 
@@ -132,8 +135,7 @@ export function isEvaluatedOperator(operator: string): boolean {
  */
 function conditionHolds(operatorName: string, actual: string | undefined, expected: string[]): boolean {
   const ifExists = operatorName.endsWith("IfExists");
-  const operator = OPERATORS[ifExists ? operatorName.slice(0, -"IfExists".length) : operatorName];
-  if (operator === undefined) return false;
+  const operator = OPERATORS[ifExists ? operatorName.slice(0, -"IfExists".length) : operatorName]!; // isEvaluatedOperator
   if (actual === undefined) return ifExists || operator.negated;
   const anyMatch = expected.some((value) => operator.test(actual, String(value)));
   return operator.negated ? !anyMatch : anyMatch;

@@ -26,6 +26,15 @@ describe("methodArn", () => {
 });
 
 describe("evaluatePolicy", () => {
+  // An operator the evaluator cannot apply (Date, Numeric, Arn, Null) must not let a Lambda authorizer's Deny lapse:
+  // the loader refuses resource policies with one, authorizer output arrives per request. House rule: a security
+  // setting that cannot be enforced never serves the route open.
+  it("applies a Deny whose condition operator it cannot evaluate, and never an Allow", () => {
+    const future = { DateGreaterThan: { "aws:CurrentTime": "2000-01-01T00:00:00Z" } };
+    expect(evaluatePolicy(doc(allow(`${API}/*`), deny(`${API}/*`, { Condition: future })), invoke(`${API}/prod/GET/pets`))).toBe("Deny");
+    expect(evaluatePolicy(doc(allow(`${API}/*`, { Condition: future })), invoke(`${API}/prod/GET/pets`))).toBe("Implicit");
+  });
+
   it("allows a matching Allow, implicitly denies anything else", () => {
     const policy = doc(allow(`${API}/prod/GET/pets`));
     expect(evaluatePolicy(policy, invoke(`${API}/prod/GET/pets`))).toBe("Allow");
