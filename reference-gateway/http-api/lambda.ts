@@ -7,7 +7,7 @@ import type { GatewayIdentity } from "../rest/context-variables.ts";
 import type { HttpCall } from "./call.ts";
 import { internalError } from "./errors.ts";
 import { eventV1, eventV2 } from "./event.ts";
-import { functionHeaderValue } from "../rest/sendable.ts";
+import { functionHeaderValue, payloadV1Headers } from "../rest/sendable.ts";
 
 export interface LambdaDeps {
   lambda: LambdaRuntime;
@@ -86,33 +86,15 @@ export function responseV2(payload: unknown): HttpResponse {
  * Payload 1.0 answers: validated as for REST Lambda proxy (spec §6.2), failures being HTTP API 500s, with two
  * differences the SAM CLI team found on HTTP APIs (aws/aws-sam-cli#2941, samcli/local/apigw/local_apigw_service.py):
  * "HTTP API Gateway just skip the non allowed lambda response fields" where REST fails on them, and a missing
- * `statusCode` is an error where REST defaults it to 200. A name in both headers and multiValueHeaders gets every
- * value, the multiValueHeaders ones first (aws-lambda-dotnet LambdaTestTool-v2 V1_CombinesSingleAndMultiValueHeaders,
- * run against deployed HTTP 1.0 APIs), and unlike REST a pair given in both is sent twice (a captured HTTP API answer
- * with `location: my-location` twice, awslabs/aws-lambda-go-api-proxy#75).
+ * `statusCode` is an error where REST defaults it to 200. Headers and multiValueHeaders merge as payloadV1Headers
+ * says, and unlike REST a pair given in both is sent twice.
  */
 export function responseV1(payload: unknown): HttpResponse {
   if (payload === null || typeof payload !== "object" || Array.isArray(payload)) throw malformed("not a JSON object");
   const result = payload as Record<string, unknown>;
   if (result.statusCode === undefined || result.statusCode === null) throw malformed("no statusCode");
   const code = status(result.statusCode);
-  const headers = new Map<string, Array<[string, string]>>();
-  if (result.headers !== undefined && result.headers !== null) {
-    if (typeof result.headers !== "object" || Array.isArray(result.headers)) throw malformed("headers is not an object");
-    for (const [name, value] of Object.entries(result.headers)) headers.set(name.toLowerCase(), [[name, headerValue(value, name)]]);
-  }
-  if (result.multiValueHeaders !== undefined && result.multiValueHeaders !== null) {
-    if (typeof result.multiValueHeaders !== "object" || Array.isArray(result.multiValueHeaders)) throw malformed("multiValueHeaders is not an object");
-    for (const [name, values] of Object.entries(result.multiValueHeaders)) {
-      if (!Array.isArray(values)) throw malformed(`multiValueHeaders.${name} is not a list`);
-      const lower = name.toLowerCase();
-      const merged = values.map((value): [string, string] => [name, headerValue(value, name)]);
-      // A name in both maps gets both, the headers value last, even a pair already there (see above).
-      const single = headers.get(lower)?.[0];
-      if (single !== undefined) merged.push(single);
-      headers.set(lower, merged);
-    }
-  }
+  const headers = payloadV1Headers(result, "twice", malformed);
   const out = [...headers.values()].flat();
   if (!headers.has("content-type")) out.unshift(["Content-Type", "application/json"]);
   return { status: code, headers: withoutFraming(out), body: body(result) };

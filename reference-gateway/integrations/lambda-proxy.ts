@@ -10,7 +10,7 @@ import type { FunctionDirectory } from "./lambda-target.ts";
 import { passedOnHeaders } from "./response-headers.ts";
 import { integrationRequestHeaders } from "./header-rules.ts";
 import { withIntegrationTimeout } from "./timeout.ts";
-import { functionHeaderValue } from "../rest/sendable.ts";
+import { payloadV1Headers } from "../rest/sendable.ts";
 
 const nullIfEmpty = <T extends object>(map: T): T | null => (Object.keys(map).length === 0 ? null : map);
 
@@ -66,23 +66,13 @@ function malformed(reason: string): GatewayError {
   return new GatewayError("INTEGRATION_FAILURE", { status: 502, message: "Internal server error", detail: `Malformed Lambda proxy response: ${reason}` });
 }
 
-function headerValue(value: unknown, name: string): string {
-  const checked = functionHeaderValue(name, value);
-  if ("malformed" in checked) throw malformed(checked.malformed);
-  return checked.value;
-}
-
 /**
  * Validates the function's answer as API Gateway does (spec §6.2, LocalStack's AWS-validated tests): an object with
  * only the five known keys, none required (`{}` is an empty 200); status a number or numeric string; header values
  * strings, numbers or booleans; lists in multiValueHeaders; a string body. Anything else is the 502
  * "Internal server error" AWS logs as "Malformed Lambda proxy response".
- *
- * A name in both maps gets both: "API Gateway merges them into a single list. If the same key-value pair is specified
- * in both, only the values from multiValueHeaders will appear in the merged list" (set-up-lambda-proxy-integrations,
- * "Output format"). Observed on REST APIs: the multiValueHeaders values first, then the headers value
- * (aws/aws-sam-cli#1166: Content-Type=application/json,text/html, X-Foo=foo,bar from a console test; aws-lambda-dotnet
- * LambdaTestTool-v2 V1_CombinesSingleAndMultiValueHeaders, run against deployed REST and HTTP 1.0 APIs).
+ * Headers and multiValueHeaders merge as payloadV1Headers says, a pair given in both sent once (observed on REST
+ * APIs: aws/aws-sam-cli#1166, Content-Type=application/json,text/html and X-Foo=foo,bar from a console test).
  */
 export function proxyResponse(payload: unknown, call: RoutedCall): HttpResponse {
   if (payload === null || typeof payload !== "object" || Array.isArray(payload)) throw malformed("not a JSON object");
@@ -94,22 +84,7 @@ export function proxyResponse(payload: unknown, call: RoutedCall): HttpResponse 
   // 1xx statuses are interim responses in HTTP/1.1, never a final answer.
   if (typeof status !== "number" || !Number.isInteger(status) || status < 200 || status > 599) throw malformed("statusCode is not a final HTTP status");
 
-  const headers = new Map<string, Array<[string, string]>>();
-  if (result.headers !== undefined && result.headers !== null) {
-    if (typeof result.headers !== "object" || Array.isArray(result.headers)) throw malformed("headers is not an object");
-    for (const [name, value] of Object.entries(result.headers)) headers.set(name.toLowerCase(), [[name, headerValue(value, name)]]);
-  }
-  if (result.multiValueHeaders !== undefined && result.multiValueHeaders !== null) {
-    if (typeof result.multiValueHeaders !== "object" || Array.isArray(result.multiValueHeaders)) throw malformed("multiValueHeaders is not an object");
-    for (const [name, values] of Object.entries(result.multiValueHeaders)) {
-      if (!Array.isArray(values)) throw malformed(`multiValueHeaders.${name} is not a list`);
-      const lower = name.toLowerCase();
-      const merged = values.map((value): [string, string] => [name, headerValue(value, name)]);
-      const single = headers.get(lower)?.[0];
-      if (single !== undefined && !merged.some(([, value]) => value === single[1])) merged.push(single);
-      headers.set(lower, merged);
-    }
-  }
+  const headers = payloadV1Headers(result, "once", malformed);
 
   if (result.body !== undefined && result.body !== null && typeof result.body !== "string") throw malformed("body is not a string");
   if (result.isBase64Encoded !== undefined && result.isBase64Encoded !== null && typeof result.isBase64Encoded !== "boolean") throw malformed("isBase64Encoded is not a boolean");

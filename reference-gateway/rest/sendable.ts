@@ -36,3 +36,38 @@ export function functionHeaderValue(name: string, value: unknown): { value: stri
   const text = String(value);
   return sendableHeaders([[name, text]]).length === 1 ? { value: text } : { malformed: `header ${JSON.stringify(name)} is not a valid HTTP header` };
 }
+
+/**
+ * A payload 1.0 answer's `headers` and `multiValueHeaders` (REST Lambda proxy, HTTP API payload 1.0) as one list of
+ * pairs per lower-cased name, validated as functionHeaderValue says; `malformed` makes the caller's error. A name in
+ * both maps gets the multiValueHeaders values, then the headers value ("API Gateway merges them into a single list",
+ * set-up-lambda-proxy-integrations "Output format"; aws-lambda-dotnet LambdaTestTool-v2
+ * V1_CombinesSingleAndMultiValueHeaders, run against deployed REST and HTTP 1.0 APIs). A pair given in both is sent
+ * `pairInBoth` times: once on REST ("only the values from multiValueHeaders will appear"), twice on HTTP APIs (a
+ * captured answer with `location: my-location` twice, awslabs/aws-lambda-go-api-proxy#75).
+ */
+export function payloadV1Headers(result: Record<string, unknown>, pairInBoth: "once" | "twice", malformed: (reason: string) => Error): Map<string, Array<[string, string]>> {
+  const headers = new Map<string, Array<[string, string]>>();
+  if (result.headers !== undefined && result.headers !== null) {
+    if (typeof result.headers !== "object" || Array.isArray(result.headers)) throw malformed("headers is not an object");
+    for (const [name, value] of Object.entries(result.headers)) headers.set(name.toLowerCase(), [[name, checkedValue(name, value, malformed)]]);
+  }
+  if (result.multiValueHeaders !== undefined && result.multiValueHeaders !== null) {
+    if (typeof result.multiValueHeaders !== "object" || Array.isArray(result.multiValueHeaders)) throw malformed("multiValueHeaders is not an object");
+    for (const [name, values] of Object.entries(result.multiValueHeaders)) {
+      if (!Array.isArray(values)) throw malformed(`multiValueHeaders.${name} is not a list`);
+      const lower = name.toLowerCase();
+      const merged = values.map((value): [string, string] => [name, checkedValue(name, value, malformed)]);
+      const single = headers.get(lower)?.[0];
+      if (single !== undefined && (pairInBoth === "twice" || !merged.some(([, value]) => value === single[1]))) merged.push(single);
+      headers.set(lower, merged);
+    }
+  }
+  return headers;
+}
+
+function checkedValue(name: string, value: unknown, malformed: (reason: string) => Error): string {
+  const checked = functionHeaderValue(name, value);
+  if ("malformed" in checked) throw malformed(checked.malformed);
+  return checked.value;
+}
